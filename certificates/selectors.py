@@ -1,0 +1,25 @@
+from certificates.models import Certificate
+from eventsite.errors import NotFound
+
+
+def certificate_get(certificate_id: str) -> Certificate:
+    certificate = (
+        Certificate.objects.select_related("event", "student").filter(pk=(certificate_id or "").strip()).first()
+    )
+    if certificate is None:
+        raise NotFound.of("certificate", certificate_id)
+    return certificate
+
+
+def certificate_public_view(certificate: Certificate) -> dict:
+    """What anyone may see of a certificate: no contacts, no enrollment number."""
+    event = certificate.event
+    return {
+        "certificate_id": certificate.certificate_id,
+        "valid": not certificate.is_revoked,
+        "status": certificate.status,
+        "student_name": certificate.student.full_name,
+        "event_title": event.title,
+        "event_dates": {"starts_at": event.starts_at, "ends_at": event.ends_at},
+        "issued_at": certificate.issued_at,
+    }

@@ -1,0 +1,150 @@
+"""Certificate eligibility, issue (one or all eligible) and revocation."""
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from certificates.models import Certificate
+from events.models import Event
+from eventsite import ids
+from eventsite.errors import NotEligible, NotFound, ValidationFailed
+from registrations.models import Attendance, Feedback, Registration, RegistrationStatus
+from registrations.services import Actor, _ensure_organizer, enrollment_no_normalize
+
+
+def _ineligibility(event: Event, *, confirmed: bool, sessions_attended: int, gave_feedback: bool) -> dict | None:
+    """Why a student is not eligible (None when they are)."""
+    if not confirmed:
+        return {"reason": "not_confirmed"}
+    if sessions_attended < max(event.min_sessions_for_certificate, 1):
+        return {
+            "reason": "not_enough_sessions",
+            "sessions_attended": sessions_attended,
+            "sessions_required": max(event.min_sessions_for_certificate, 1),
+        }
+    if event.certificate_requires_feedback and not gave_feedback:
+        return {"reason": "feedback_required"}
+    return None
+
+
+def certificate_ineligibility(*, event: Event, enrollment_no: str) -> dict | None:
+    registration = Registration.objects.filter(
+        event=event, student_id=enrollment_no, status=RegistrationStatus.CONFIRMED
+    ).first()
+    return _ineligibility(
+        event,
+        confirmed=registration is not None,
+        sessions_attended=Attendance.objects.filter(event=event, student_id=enrollment_no).count(),
+        gave_feedback=Feedback.objects.filter(event=event, student_id=enrollment_no).exists(),
+    )
+
+
+def _new_certificate(event: Event, registration: Registration, actor: Actor, now) -> Certificate:
+    return Certificate(
+        certificate_id=ids.new_certificate_id(),
+        event=event,
+        student_id=registration.student_id,
+        registration=registration,
+        issued_at=now,
+        issued_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
+def certificate_issue(*, event: Event, enrollment_no: str, actor: Actor = None) -> tuple[Certificate, bool]:
+    """Issue the student's certificate; returns ``(certificate, created)``.
+
+    Issuing again returns the existing certificate. A revoked certificate is not
+    re-issued silently: that is NOT_ELIGIBLE with reason ``revoked``.
+    """
+    _ensure_organizer(actor, event)
+    enr = enrollment_no_normalize(enrollment_no)
+    existing = Certificate.objects.filter(event=event, student_id=enr).first()
+    if existing is not None:
+        if existing.is_revoked:
+            raise NotEligible("This student's certificate was revoked.", details={"reason": "revoked"})
+        return existing, False
+    why_not = certificate_ineligibility(event=event, enrollment_no=enr)
+    if why_not is not None:
+        raise NotEligible(details=why_not)
+    registration = Registration.objects.get(event=event, student_id=enr, status=RegistrationStatus.CONFIRMED)
+    certificate = _new_certificate(event, registration, actor, timezone.now())
+    try:
+        with transaction.atomic():
+            certificate.save(force_insert=True)
+    except IntegrityError:
+        return Certificate.objects.get(event=event, student_id=enr), False
+    return certificate, True
+
+
+@dataclass
+class BulkIssueResult:
+    issued: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    created: int = 0
+
+
+def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> BulkIssueResult:
+    """Issue certificates to every eligible confirmed student, in a fixed number of queries.
+
+    ``issued`` lists every holder of a valid certificate afterwards (new or earlier);
+    ``skipped`` gives the code for the others: NOT_ELIGIBLE, or CERTIFICATE_REVOKED.
+    """
+    _ensure_organizer(actor, event)
+    now = timezone.now()
+    with transaction.atomic():
+        confirmed = list(
+            Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).order_by(
+                "registered_at", "pk"
+            )
+        )
+        attended = dict(
+            Attendance.objects.filter(event=event)
+            .values("student_id")
+            .annotate(n=Count("pk"))
+            .values_list("student_id", "n")
+        )
+        gave_feedback = set(Feedback.objects.filter(event=event).values_list("student_id", flat=True))
+        held = {cert.student_id: cert for cert in Certificate.objects.filter(event=event)}
+        result = BulkIssueResult()
+        new: list[Certificate] = []
+        for registration in confirmed:
+            enr = registration.student_id
+            if enr in held:
+                if held[enr].is_revoked:
+                    result.skipped[enr] = "CERTIFICATE_REVOKED"
+                else:
+                    result.issued[enr] = held[enr].certificate_id
+                continue
+            why_not = _ineligibility(
+                event, confirmed=True, sessions_attended=attended.get(enr, 0), gave_feedback=enr in gave_feedback
+            )
+            if why_not is not None:
+                result.skipped[enr] = NotEligible.code
+                continue
+            certificate = _new_certificate(event, registration, actor, now)
+            new.append(certificate)
+            result.issued[enr] = certificate.certificate_id
+        Certificate.objects.bulk_create(new, batch_size=500)
+        result.created = len(new)
+    return result
+
+
+def certificate_revoke(*, event: Event, enrollment_no: str, reason: str, actor: Actor = None) -> Certificate:
+    """Revoke a certificate, keeping the row with the reason and time. Revoking again changes nothing."""
+    _ensure_organizer(actor, event)
+    enr = enrollment_no_normalize(enrollment_no)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed.for_field("reason", "Give a reason for the revocation.")
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().filter(event=event, student_id=enr).first()
+        if certificate is None:
+            raise NotFound.of("certificate", enr)
+        if not certificate.is_revoked:
+            certificate.revoked_at = timezone.now()
+            certificate.revoked_reason = reason[:2000]
+            certificate.revoked_by = actor if actor is not None and actor.is_authenticated else None
+            certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+    return certificate

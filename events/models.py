@@ -1,0 +1,144 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator, validate_slug
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from events import maps
+
+
+class Event(models.Model):
+    class Mode(models.TextChoices):
+        INDIVIDUAL = "individual", "Individual"
+        TEAM = "team", "Team"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Phase(models.TextChoices):
+        REGISTRATION_NOT_STARTED = "registration_not_started"
+        REGISTRATION_OPEN = "registration_open"
+        REGISTRATION_CLOSED = "registration_closed"
+        ONGOING = "ongoing"
+        COMPLETED = "completed"
+
+    event_id = models.CharField(primary_key=True, max_length=64, validators=[validate_slug])
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    venue = models.CharField(max_length=200, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    registration_opens_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open once published.")
+    registration_closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: closes when the event starts."
+    )
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Confirmed students; empty: unlimited.")
+    registration_mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.INDIVIDUAL)
+    team_size_min = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    team_size_max = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    waitlist_enabled = models.BooleanField(default=False)
+    min_sessions_for_certificate = models.PositiveSmallIntegerField(default=1)
+    certificate_requires_feedback = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    organizers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="organized_events")
+
+    # Kept by the services under the event's row lock so that the capacity check
+    # costs the same whatever the event's size; check_integrity recounts it.
+    confirmed_count = models.PositiveIntegerField(default=0, editable=False)
+    waitlist_counter = models.PositiveIntegerField(default=0, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "event_id"]
+        indexes = [models.Index(fields=["status", "starts_at"], name="event_status_starts")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gte=F("starts_at")), name="event_ends_after_start"),
+            models.CheckConstraint(condition=Q(team_size_min__gte=1), name="event_team_size_min_positive"),
+            models.CheckConstraint(condition=Q(team_size_max__gte=F("team_size_min")), name="event_team_size_range"),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="event_registration_window_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def registration_closes_effective(self):
+        return self.registration_closes_at or self.starts_at
+
+    def phase_at(self, now) -> str:
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return self.Phase.REGISTRATION_NOT_STARTED
+        if now < self.registration_closes_effective:
+            return self.Phase.REGISTRATION_OPEN
+        if now < self.starts_at:
+            return self.Phase.REGISTRATION_CLOSED
+        if now < self.ends_at:
+            return self.Phase.ONGOING
+        return self.Phase.COMPLETED
+
+    @property
+    def phase(self) -> str:
+        return self.phase_at(timezone.now())
+
+    @property
+    def is_team_event(self) -> bool:
+        return self.registration_mode == self.Mode.TEAM
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.confirmed_count, 0)
+
+    # The six enrollment-keyed maps of DESIGN.md: read-only views over the rows.
+    @property
+    def registrations(self) -> maps.RowMap:
+        return maps.registrations_map(self.pk)
+
+    @property
+    def waitlist(self) -> maps.RowMap:
+        return maps.waitlist_map(self.pk)
+
+    @property
+    def team_registrations(self) -> maps.RowMap:
+        return maps.team_registrations_map(self.pk)
+
+    @property
+    def attendances(self) -> maps.RowMap:
+        return maps.attendances_map(self.pk)
+
+    @property
+    def feedbacks(self) -> maps.RowMap:
+        return maps.feedbacks_map(self.pk)
+
+    @property
+    def certificates(self) -> maps.RowMap:
+        return maps.certificates_map(self.pk)
+
+
+class EventSession(models.Model):
+    """A day or slot of an event; attendance is per session."""
+
+    DEFAULT_CODE = "main"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    code = models.SlugField(max_length=40)
+    title = models.CharField(max_length=200, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["event", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["event", "code"], name="session_code_unique_per_event")]
+
+    def __str__(self) -> str:
+        return self.title or self.code

@@ -1,0 +1,163 @@
+"""Every write to events: creation, updates, sessions, cancellation."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from events.models import Event, EventSession
+from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
+
+EVENT_FIELDS = (
+    "title",
+    "description",
+    "venue",
+    "starts_at",
+    "ends_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "capacity",
+    "registration_mode",
+    "team_size_min",
+    "team_size_max",
+    "waitlist_enabled",
+    "min_sessions_for_certificate",
+    "certificate_requires_feedback",
+    "status",
+)
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    code: str
+    title: str = ""
+    starts_at: datetime | None = None
+
+
+def _validate_event(event: Event) -> None:
+    errors: dict[str, list[str]] = {}
+    if event.ends_at < event.starts_at:
+        errors["ends_at"] = ["The event cannot end before it starts."]
+    if (
+        event.registration_opens_at
+        and event.registration_closes_at
+        and event.registration_closes_at <= event.registration_opens_at
+    ):
+        errors["registration_closes_at"] = ["Registration must close after it opens."]
+    if event.team_size_min < 1:
+        errors["team_size_min"] = ["A team has at least one member."]
+    if event.team_size_max < event.team_size_min:
+        errors["team_size_max"] = ["The largest team size cannot be below the smallest."]
+    if event.registration_mode == Event.Mode.INDIVIDUAL and (event.team_size_min, event.team_size_max) != (1, 1):
+        errors["registration_mode"] = ["An individual event has no team sizes (set both to 1)."]
+    if event.capacity is not None and event.capacity < 0:
+        errors["capacity"] = ["Capacity cannot be negative."]
+    if errors:
+        raise ValidationFailed("The event is not valid.", details=errors)
+
+
+def _organizer_users(usernames: list[str]) -> list[User]:
+    users = list(User.objects.filter(username__in=usernames))
+    missing = sorted(set(usernames) - {user.username for user in users})
+    if missing:
+        raise ValidationFailed(
+            "Unknown organizer usernames.", details={"organizers": [f"No user {name!r}." for name in missing]}
+        )
+    return users
+
+
+def _ensure_staff(actor: User | None) -> None:
+    if actor is not None and not actor.is_staff:
+        raise PermissionDenied("Only staff can do this.")
+
+
+def _sessions_replace(event: Event, sessions: list[SessionSpec]) -> None:
+    codes = [spec.code for spec in sessions]
+    if len(set(codes)) != len(codes):
+        raise ValidationFailed.for_field("sessions", "Session codes must be unique within an event.")
+    existing = {session.code: session for session in event.sessions.all()}
+    stale = [session for code, session in existing.items() if code not in codes]
+    used = [session.code for session in stale if session.attendance_set.exists()]
+    if used:
+        raise ValidationFailed.for_field("sessions", f"Sessions with attendance cannot be removed: {', '.join(used)}.")
+    EventSession.objects.filter(pk__in=[session.pk for session in stale]).delete()
+    for position, spec in enumerate(sessions):
+        session = existing.get(spec.code) or EventSession(event=event, code=spec.code)
+        session.title, session.starts_at, session.position = spec.title, spec.starts_at, position
+        session.save()
+
+
+def _sessions_ensure_default(event: Event) -> None:
+    """An event with no explicit sessions has one implicit session."""
+    if not event.sessions.exists():
+        EventSession.objects.create(event=event, code=EventSession.DEFAULT_CODE, title="", starts_at=event.starts_at)
+
+
+@transaction.atomic
+def event_create(
+    *,
+    event_id: str,
+    sessions: list[SessionSpec] | None = None,
+    organizers: list[str] | None = None,
+    actor: User | None = None,
+    **fields: Any,
+) -> Event:
+    _ensure_staff(actor)
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    if Event.objects.filter(pk=event_id).exists():
+        raise AlreadyExists(f"An event {event_id!r} already exists.", details={"event_id": event_id})
+    event = Event(event_id=event_id, **fields)
+    _validate_event(event)
+    event.save()
+    if sessions:
+        _sessions_replace(event, sessions)
+    _sessions_ensure_default(event)
+    if organizers:
+        event.organizers.set(_organizer_users(organizers))
+    return event
+
+
+@transaction.atomic
+def event_update(
+    *,
+    event: Event,
+    sessions: list[SessionSpec] | None = None,
+    organizers: list[str] | None = None,
+    actor: User | None = None,
+    **fields: Any,
+) -> Event:
+    """Change an event. Raising the capacity promotes the waitlist."""
+    from registrations.services import waitlist_promote
+
+    if organizers is not None:
+        _ensure_staff(actor)
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    locked = Event.objects.select_for_update().filter(pk=event.pk).first()
+    if locked is None:
+        raise NotFound.of("event", event.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _validate_event(locked)
+    locked.save()
+    if sessions is not None:
+        _sessions_replace(locked, sessions)
+        _sessions_ensure_default(locked)
+    if organizers is not None:
+        locked.organizers.set(_organizer_users(organizers))
+    if "capacity" in fields:
+        waitlist_promote(event=locked)
+    return locked
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, actor: User | None = None) -> Event:
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    locked.status = Event.Status.CANCELLED
+    locked.save(update_fields=["status", "updated_at"])
+    return locked

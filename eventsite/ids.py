@@ -1,0 +1,40 @@
+"""Unguessable identifiers.
+
+Registration ids, check-in codes and certificate ids are public (printed, scanned,
+typed into a verification form), so each carries at least 64 random bits from
+``secrets``. Crockford's base32 alphabet has no I, L, O or U: nothing to misread
+when a code is typed from a phone screen or a printed certificate.
+"""
+
+import secrets
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+BITS_PER_CHAR = 5
+
+
+def random_token(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def new_registration_id() -> str:
+    return "R" + random_token(16)  # 80 bits
+
+
+def new_team_id() -> str:
+    return "T" + random_token(16)
+
+
+def new_attendance_id() -> str:
+    return "A" + random_token(16)
+
+
+def new_feedback_id() -> str:
+    return "F" + random_token(16)
+
+
+def new_certificate_id() -> str:
+    return "C" + random_token(16)  # 80 bits
+
+
+def new_checkin_code() -> str:
+    return random_token(13)  # 65 bits, short enough to type

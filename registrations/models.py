@@ -1,0 +1,143 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Student(models.Model):
+    """A student, stored once, keyed by enrollment number."""
+
+    enrollment_no = models.CharField(primary_key=True, max_length=20)
+    full_name = models.CharField(max_length=150)
+    email = models.EmailField(blank=True)
+    department = models.CharField(max_length=20, blank=True, db_index=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="student"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["enrollment_no"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="student_email_unique_ci"),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1, year__lte=6), name="student_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_no} {self.full_name}"
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    WAITLISTED = "waitlisted", "Waitlisted"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+
+
+class Team(models.Model):
+    team_id = models.CharField(primary_key=True, max_length=40)
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE)
+    name = models.CharField(max_length=100)
+    leader = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="led_teams")
+    status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "team_id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), "event", condition=Q(status__in=ACTIVE_STATUSES), name="team_name_unique_per_event_ci"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Registration(models.Model):
+    registration_id = models.CharField(primary_key=True, max_length=40)
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE)
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, db_column="enrollment_no")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="registrations")
+    status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
+    checkin_code = models.CharField(max_length=16, null=True, blank=True, unique=True)
+    waitlist_seq = models.PositiveIntegerField(null=True, blank=True, help_text="Order on the waitlist.")
+    registered_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["registered_at", "registration_id"]
+        indexes = [
+            models.Index(fields=["event", "status", "student"], name="registration_event_status"),
+            models.Index(fields=["event", "status", "waitlist_seq"], name="registration_waitlist_order"),
+            models.Index(fields=["student", "event"], name="registration_student_event"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "student"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="registration_one_active_per_student",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} @ {self.event_id} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class Attendance(models.Model):
+    attendance_id = models.CharField(primary_key=True, max_length=40)
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE)
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, db_column="enrollment_no")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
+    session = models.ForeignKey("events.EventSession", on_delete=models.PROTECT)
+    marked_at = models.DateTimeField(default=timezone.now)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["marked_at", "attendance_id"]
+        indexes = [models.Index(fields=["event", "student"], name="attendance_event_student")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "student"], name="attendance_once_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} @ {self.event_id}/{self.session_id}"
+
+
+class Feedback(models.Model):
+    COMMENTS_MAX_LENGTH = 2000
+
+    feedback_id = models.CharField(primary_key=True, max_length=40)
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE)
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, db_column="enrollment_no")
+    registration = models.ForeignKey(Registration, null=True, blank=True, on_delete=models.SET_NULL)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1..5; empty only for imported history.")
+    comments = models.TextField(blank=True, max_length=COMMENTS_MAX_LENGTH)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "feedback"
+        ordering = ["submitted_at", "feedback_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "student"], name="feedback_once_per_event"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="feedback_rating_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} @ {self.event_id}: {self.rating}"

@@ -1,0 +1,148 @@
+"""Reads keyed by enrollment number: one student at one event, one student everywhere."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from certificates.models import Certificate
+from events.models import Event
+from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, RegistrationStatus, Student
+
+
+def student_list(*, q: str | None = None) -> QuerySet[Student]:
+    students = Student.objects.all()
+    if q:
+        q = q.strip()
+        students = students.filter(
+            Q(enrollment_no__icontains=q) | Q(full_name__icontains=q) | Q(email__icontains=q) | Q(department__iexact=q)
+        )
+    return students.order_by("enrollment_no")
+
+
+def registration_current(event: Event, enrollment_no: str) -> Registration | None:
+    """The student's active registration, else their latest cancelled one."""
+    rows = list(
+        Registration.objects.select_related("team")
+        .filter(event=event, student_id=enrollment_no)
+        .order_by("-registered_at")
+    )
+    active = [row for row in rows if row.status in ACTIVE_STATUSES]
+    return active[0] if active else (rows[0] if rows else None)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1-based place on the waitlist, counting teams as one entry."""
+    if registration.status != RegistrationStatus.WAITLISTED or registration.waitlist_seq is None:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id, status=RegistrationStatus.WAITLISTED, waitlist_seq__lt=registration.waitlist_seq
+    ).aggregate(n=Count("waitlist_seq", distinct=True))["n"]
+    return ahead + 1
+
+
+@dataclass
+class EventRecord:
+    """What one student did at one event."""
+
+    enrollment_no: str
+    event_id: str
+    student: Student
+    registration: Registration | None
+    attendance_ids: list[str] = field(default_factory=list)
+    feedback_id: str | None = None
+    certificate_id: str | None = None
+
+    @property
+    def status(self) -> str | None:
+        return self.registration.status if self.registration else None
+
+    @property
+    def team_name(self) -> str | None:
+        return self.registration.team.name if self.registration and self.registration.team else None
+
+    @property
+    def checkin_code(self) -> str | None:
+        if self.registration and self.registration.status == RegistrationStatus.CONFIRMED:
+            return self.registration.checkin_code
+        return None
+
+
+def student_event_record(student: Student, event: Event) -> EventRecord:
+    """One indexed query per kind of record."""
+    enr = student.enrollment_no
+    return EventRecord(
+        enrollment_no=enr,
+        event_id=event.pk,
+        student=student,
+        registration=registration_current(event, enr),
+        attendance_ids=list(
+            Attendance.objects.filter(event=event, student_id=enr)
+            .order_by("session__position", "session_id", "marked_at")
+            .values_list("attendance_id", flat=True)
+        ),
+        feedback_id=Feedback.objects.filter(event=event, student_id=enr).values_list("feedback_id", flat=True).first(),
+        certificate_id=Certificate.objects.filter(event=event, student_id=enr, revoked_at__isnull=True)
+        .values_list("certificate_id", flat=True)
+        .first(),
+    )
+
+
+@dataclass
+class HistoryEntry:
+    event: Event
+    registration: Registration
+    attendance_ids: list[str] = field(default_factory=list)
+    feedback_id: str | None = None
+    certificate_id: str | None = None
+    starts_at: datetime | None = None
+
+    @property
+    def team_name(self) -> str | None:
+        return self.registration.team.name if self.registration.team else None
+
+    @property
+    def role(self) -> str:
+        team = self.registration.team
+        if team is None:
+            return "individual"
+        return "team_leader" if team.leader_id == self.registration.student_id else "team_member"
+
+
+def student_history(student: Student) -> list[HistoryEntry]:
+    """Everything the student did at every event: one indexed query per kind of record.
+
+    One entry per event: the active registration if there is one, else the latest.
+    """
+    enr = student.enrollment_no
+    registrations = (
+        Registration.objects.select_related("event", "team").filter(student_id=enr).order_by("registered_at")
+    )
+    by_event: dict[str, Registration] = {}
+    for registration in registrations:
+        current = by_event.get(registration.event_id)
+        if current is None or registration.status in ACTIVE_STATUSES or current.status not in ACTIVE_STATUSES:
+            by_event[registration.event_id] = registration
+    attendance: dict[str, list[str]] = {}
+    for event_id, attendance_id in (
+        Attendance.objects.filter(student_id=enr)
+        .order_by("session__position", "session_id", "marked_at")
+        .values_list("event_id", "attendance_id")
+    ):
+        attendance.setdefault(event_id, []).append(attendance_id)
+    feedback = dict(Feedback.objects.filter(student_id=enr).values_list("event_id", "feedback_id"))
+    certificates = dict(
+        Certificate.objects.filter(student_id=enr, revoked_at__isnull=True).values_list("event_id", "certificate_id")
+    )
+    entries = [
+        HistoryEntry(
+            event=registration.event,
+            registration=registration,
+            attendance_ids=attendance.get(event_id, []),
+            feedback_id=feedback.get(event_id),
+            certificate_id=certificates.get(event_id),
+            starts_at=registration.event.starts_at,
+        )
+        for event_id, registration in by_event.items()
+    ]
+    return sorted(entries, key=lambda entry: (entry.event.starts_at, entry.event.pk), reverse=True)

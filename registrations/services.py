@@ -1,0 +1,576 @@
+"""Every rule about students, registrations, teams, attendance and feedback.
+
+Each function is one transaction. Writes that depend on the event's capacity take
+the event's row lock first (``select_for_update``; on SQLite the IMMEDIATE
+transaction holds the database's write lock), then check, then write: with any
+number of simultaneous requests, confirmed students never exceed capacity and no
+student holds two active registrations. The unique constraints are the last line:
+an ``IntegrityError`` becomes the domain error, never a 500.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from events.models import Event, EventSession
+from events.selectors import event_session_current, event_user_is_organizer
+from eventsite import ids
+from eventsite.errors import (
+    AlreadyExists,
+    AlreadyRegistered,
+    EventCancelled,
+    EventFull,
+    FeedbackAlreadySubmitted,
+    NotAttended,
+    NotAuthenticated,
+    NotFound,
+    NotRegistered,
+    PermissionDenied,
+    RegistrationClosed,
+    TeamNameTaken,
+    TeamSize,
+    ValidationFailed,
+    WrongRegistrationMode,
+)
+from registrations.models import (
+    ACTIVE_STATUSES,
+    Attendance,
+    Feedback,
+    Registration,
+    RegistrationStatus,
+    Student,
+    Team,
+)
+
+Actor = User | AnonymousUser | None
+TEAM_NAME_MAX_LENGTH = 100
+
+
+# Enrollment numbers and students
+
+
+def enrollment_no_normalize(raw: object, *, field_name: str = "enrollment_no") -> str:
+    """Trim and upper-case an enrollment number and check it against ENROLLMENT_NO_PATTERN."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValidationFailed.for_field(field_name, "An enrollment number is required.")
+    value = raw.strip().upper()
+    if not re.fullmatch(settings.ENROLLMENT_NO_PATTERN, value):
+        raise ValidationFailed.for_field(field_name, f"{value!r} is not a valid enrollment number.")
+    return value
+
+
+def student_get(enrollment_no: str) -> Student:
+    student = Student.objects.filter(pk=enrollment_no).first()
+    if student is None:
+        raise NotFound.of("student", enrollment_no)
+    return student
+
+
+def _student_fields_clean(*, full_name: str, email: str, department: str, year: int | None, phone: str) -> dict:
+    errors: dict[str, list[str]] = {}
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        errors["full_name"] = ["A name is required."]
+    elif len(full_name) > 150:
+        errors["full_name"] = ["At most 150 characters."]
+    email = (email or "").strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors["email"] = ["Enter a valid email address."]
+    department = (department or "").strip().upper()
+    if len(department) > 20:
+        errors["department"] = ["At most 20 characters."]
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 6):
+        errors["year"] = ["The year is a whole number from 1 to 6."]
+    phone = (phone or "").strip()
+    if len(phone) > 20:
+        errors["phone"] = ["At most 20 characters."]
+    if errors:
+        raise ValidationFailed(details=errors)
+    return {"full_name": full_name, "email": email, "department": department, "year": year, "phone": phone}
+
+
+def _email_taken(email: str, *, other_than: str | None = None) -> bool:
+    if not email:
+        return False
+    taken = Student.objects.alias(email_ci=Lower("email")).filter(email_ci=email.lower())
+    if other_than:
+        taken = taken.exclude(pk=other_than)
+    return taken.exists()
+
+
+def student_upsert(
+    *,
+    enrollment_no: str,
+    full_name: str,
+    email: str = "",
+    department: str = "",
+    year: int | None = None,
+    phone: str = "",
+) -> tuple[Student, bool]:
+    """Create the student or update their details; returns ``(student, created)``."""
+    enr = enrollment_no_normalize(enrollment_no)
+    values = _student_fields_clean(full_name=full_name, email=email, department=department, year=year, phone=phone)
+    try:
+        with transaction.atomic():
+            if _email_taken(values["email"], other_than=enr):
+                raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]})
+            return Student.objects.update_or_create(pk=enr, defaults=values)
+    except IntegrityError as exc:
+        raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]}) from exc
+
+
+def student_signup(
+    *,
+    enrollment_no: str,
+    full_name: str,
+    email: str,
+    department: str = "",
+    year: int | None = None,
+    password: str,
+    phone: str = "",
+) -> Student:
+    """Create a student and their login (username = enrollment number).
+
+    A student imported without a login gets the login attached when the email matches;
+    otherwise an existing enrollment number or email is ``ALREADY_EXISTS``.
+    """
+    from django.contrib.auth.password_validation import validate_password
+
+    enr = enrollment_no_normalize(enrollment_no)
+    values = _student_fields_clean(full_name=full_name, email=email, department=department, year=year, phone=phone)
+    if not values["email"]:
+        raise ValidationFailed.for_field("email", "An email address is required.")
+    try:
+        validate_password(password, User(username=enr, email=values["email"], first_name=values["full_name"]))
+    except DjangoValidationError as exc:
+        raise ValidationFailed("The password is too weak.", details={"password": list(exc.messages)}) from exc
+    try:
+        with transaction.atomic():
+            if User.objects.filter(username__iexact=enr).exists():
+                raise AlreadyExists("This enrollment number already has a login.", details={"enrollment_no": [enr]})
+            student = Student.objects.select_for_update().filter(pk=enr).first()
+            if student is not None and (student.user_id or student.email.lower() != values["email"]):
+                raise AlreadyExists("This enrollment number is already registered.", details={"enrollment_no": [enr]})
+            if _email_taken(values["email"], other_than=enr):
+                raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]})
+            user = User.objects.create_user(
+                username=enr, email=values["email"], password=password, first_name=values["full_name"][:150]
+            )
+            if student is None:
+                student = Student.objects.create(pk=enr, user=user, **values)
+            else:
+                student.user = user
+                student.save(update_fields=["user", "updated_at"])
+            return student
+    except IntegrityError as exc:
+        raise AlreadyExists("This student or email already exists.", details={"enrollment_no": [enr]}) from exc
+
+
+# Who may act for whom
+
+
+def _actor_enrollment_no(actor: Actor) -> str | None:
+    student = getattr(actor, "student", None) if actor is not None and actor.is_authenticated else None
+    return student.enrollment_no if student is not None else None
+
+
+def _ensure_may_act_for(actor: Actor, event: Event, enrollment_no: str) -> None:
+    """A student acts only for themselves; organizers of the event and staff act for anyone."""
+    if actor is None:
+        return
+    if not actor.is_authenticated:
+        raise NotAuthenticated()
+    if _actor_enrollment_no(actor) == enrollment_no or event_user_is_organizer(event, actor):
+        return
+    raise PermissionDenied("You may act only for yourself.")
+
+
+def _ensure_organizer(actor: Actor, event: Event) -> None:
+    if actor is None:
+        return
+    if not actor.is_authenticated:
+        raise NotAuthenticated()
+    if not event_user_is_organizer(event, actor):
+        raise PermissionDenied("Only this event's organizers can do this.")
+
+
+# Registration
+
+
+def _event_lock(event: Event | str) -> Event:
+    pk = event.pk if isinstance(event, Event) else event
+    locked = Event.objects.select_for_update().filter(pk=pk).first()
+    if locked is None:
+        raise NotFound.of("event", pk)
+    return locked
+
+
+def _ensure_registration_open(event: Event, now) -> None:
+    if event.status == Event.Status.CANCELLED:
+        raise EventCancelled()
+    opens, closes = event.registration_opens_at, event.registration_closes_effective
+    details = {"opens_at": opens.isoformat() if opens else None, "closes_at": closes.isoformat()}
+    if event.status != Event.Status.PUBLISHED:
+        raise RegistrationClosed("This event is not open for registration.", details=details)
+    if opens and now < opens:
+        raise RegistrationClosed("Registration has not opened yet.", details=details)
+    if now >= closes:
+        raise RegistrationClosed("Registration has closed.", details=details)
+
+
+def _ensure_mode(event: Event, mode: str) -> None:
+    if event.registration_mode != mode:
+        raise WrongRegistrationMode(
+            f"This event takes {event.registration_mode} registrations.",
+            details={"registration_mode": event.registration_mode},
+        )
+
+
+def _seats_claim(event: Event, seats: int) -> tuple[str, int | None]:
+    """Confirm ``seats`` students if they fit, else take the next waitlist place.
+
+    Called with the event's row lock held; updates the event's counters.
+    """
+    if event.capacity is None or event.confirmed_count + seats <= event.capacity:
+        event.confirmed_count += seats
+        event.save(update_fields=["confirmed_count"])
+        return RegistrationStatus.CONFIRMED, None
+    if not event.waitlist_enabled:
+        raise EventFull(details={"capacity": event.capacity, "seats_left": event.seats_left})
+    event.waitlist_counter += 1
+    event.save(update_fields=["waitlist_counter"])
+    return RegistrationStatus.WAITLISTED, event.waitlist_counter
+
+
+def _active_enrollments(event: Event, enrollment_nos: Iterable[str]) -> list[str]:
+    return sorted(
+        Registration.objects.filter(
+            event=event, student_id__in=list(enrollment_nos), status__in=ACTIVE_STATUSES
+        ).values_list("student_id", flat=True)
+    )
+
+
+def _new_registration(event: Event, enrollment_no: str, status: str, seq: int | None, now, team: Team | None = None):
+    return Registration(
+        registration_id=ids.new_registration_id(),
+        event=event,
+        student_id=enrollment_no,
+        team=team,
+        status=status,
+        checkin_code=ids.new_checkin_code() if status == RegistrationStatus.CONFIRMED else None,
+        waitlist_seq=seq,
+        registered_at=now,
+    )
+
+
+def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor = None) -> Registration:
+    """Register one student for an individual event: confirmed if a seat is left, else waitlisted or EVENT_FULL."""
+    enr = enrollment_no_normalize(enrollment_no)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            locked = _event_lock(event)
+            _ensure_may_act_for(actor, locked, enr)
+            _ensure_registration_open(locked, now)
+            _ensure_mode(locked, Event.Mode.INDIVIDUAL)
+            student_get(enr)
+            if _active_enrollments(locked, [enr]):
+                raise AlreadyRegistered(details={"enrollment_nos": [enr]})
+            status, seq = _seats_claim(locked, 1)
+            registration = _new_registration(locked, enr, status, seq, now)
+            registration.save(force_insert=True)
+    except IntegrityError as exc:
+        raise AlreadyRegistered(details={"enrollment_nos": [enr]}) from exc
+    return registration
+
+
+def _team_name_clean(raw: object) -> str:
+    name = " ".join(raw.split()) if isinstance(raw, str) else ""
+    if not name:
+        raise ValidationFailed.for_field("team_name", "A team name is required.")
+    if len(name) > TEAM_NAME_MAX_LENGTH:
+        raise ValidationFailed.for_field("team_name", f"At most {TEAM_NAME_MAX_LENGTH} characters.")
+    return name
+
+
+def _team_roster(leader: str, members: Iterable[object]) -> list[str]:
+    roster = [leader]
+    for position, raw in enumerate(members):
+        enr = enrollment_no_normalize(raw, field_name=f"members[{position}]")
+        if enr not in roster:
+            roster.append(enr)
+    return roster
+
+
+def _team_name_taken(event: Event, name: str) -> bool:
+    return (
+        Team.objects.filter(event=event, status__in=ACTIVE_STATUSES)
+        .alias(name_ci=Lower("name"))
+        .filter(name_ci=name.lower())
+        .exists()
+    )
+
+
+def team_register(
+    *, event: Event | str, team_name: str, leader: str, members: Iterable[str], actor: Actor = None
+) -> Team:
+    """Register a whole team: all confirmed, or all waitlisted, never split."""
+    name = _team_name_clean(team_name)
+    leader_enr = enrollment_no_normalize(leader, field_name="leader")
+    roster = _team_roster(leader_enr, members)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            locked = _event_lock(event)
+            _ensure_may_act_for(actor, locked, leader_enr)
+            _ensure_registration_open(locked, now)
+            _ensure_mode(locked, Event.Mode.TEAM)
+            if not locked.team_size_min <= len(roster) <= locked.team_size_max:
+                raise TeamSize(
+                    f"A team has {locked.team_size_min} to {locked.team_size_max} members, leader included; "
+                    f"this one has {len(roster)}.",
+                    details={"min": locked.team_size_min, "max": locked.team_size_max, "size": len(roster)},
+                )
+            known = set(Student.objects.filter(pk__in=roster).values_list("pk", flat=True))
+            missing = [enr for enr in roster if enr not in known]
+            if missing:
+                raise NotFound(
+                    f"No student with enrollment number {', '.join(missing)}.",
+                    details={"what": "student", "enrollment_nos": missing},
+                )
+            already = _active_enrollments(locked, roster)
+            if already:
+                raise AlreadyRegistered(
+                    f"Already registered for this event: {', '.join(already)}.", details={"enrollment_nos": already}
+                )
+            if _team_name_taken(locked, name):
+                raise TeamNameTaken(details={"team_name": name})
+            status, seq = _seats_claim(locked, len(roster))
+            team = Team.objects.create(
+                team_id=ids.new_team_id(), event=locked, name=name, leader_id=leader_enr, status=status, created_at=now
+            )
+            Registration.objects.bulk_create(
+                [_new_registration(locked, enr, status, seq, now, team=team) for enr in roster]
+            )
+    except IntegrityError as exc:
+        if _team_name_taken(locked, name):
+            raise TeamNameTaken(details={"team_name": name}) from exc
+        raise AlreadyRegistered(details={"enrollment_nos": _active_enrollments(locked, roster)}) from exc
+    return team
+
+
+@dataclass
+class CancelResult:
+    cancelled: list[str] = field(default_factory=list)
+    promoted: dict[str, str] = field(default_factory=dict)
+
+
+def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor = None) -> CancelResult:
+    """Cancel a student's active registration; a team is cancelled whole. Freed seats promote the waitlist.
+
+    A student cancels their own registration (a team only by its leader) until the event
+    starts; organizers cancel any registration at any time.
+    """
+    enr = enrollment_no_normalize(enrollment_no)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _event_lock(event)
+        _ensure_may_act_for(actor, locked, enr)
+        registration = (
+            Registration.objects.select_related("team")
+            .filter(event=locked, student_id=enr, status__in=ACTIVE_STATUSES)
+            .first()
+        )
+        if registration is None:
+            raise NotRegistered("This student has no active registration for this event.")
+        is_organizer = actor is None or event_user_is_organizer(locked, actor)
+        if not is_organizer:
+            if registration.team and registration.team.leader_id != enr:
+                raise PermissionDenied("Only the team leader or an organizer can cancel a team.")
+            if now >= locked.starts_at:
+                raise RegistrationClosed("The event has started; ask an organizer to cancel.")
+        if registration.team:
+            team = registration.team
+            cancelling = list(team.registrations.filter(status__in=ACTIVE_STATUSES).order_by("registered_at", "pk"))
+            team.status = RegistrationStatus.CANCELLED
+            team.save(update_fields=["status"])
+        else:
+            cancelling = [registration]
+        freed = sum(1 for reg in cancelling if reg.status == RegistrationStatus.CONFIRMED)
+        Registration.objects.filter(pk__in=[reg.pk for reg in cancelling]).update(
+            status=RegistrationStatus.CANCELLED, cancelled_at=now
+        )
+        if freed:
+            locked.confirmed_count -= freed
+            locked.save(update_fields=["confirmed_count"])
+        promoted = waitlist_promote(event=locked) if freed else {}
+    return CancelResult(cancelled=[reg.pk for reg in cancelling], promoted=promoted)
+
+
+def waitlist_promote(*, event: Event) -> dict[str, str]:
+    """Fill free seats from the waitlist in order; returns ``{enrollment_no: registration_id}`` promoted.
+
+    Must run inside a transaction holding the event's row lock. A waitlisted team is
+    promoted only when all of it fits; a team that does not fit keeps its place while
+    smaller entries behind it take the seats that are free.
+    """
+    free = None if event.capacity is None else event.capacity - event.confirmed_count
+    if free is not None and free <= 0:
+        return {}
+    waiting = (
+        Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED)
+        .order_by("waitlist_seq", "registered_at", "registration_id")
+        .values_list("registration_id", "student_id", "team_id")
+    )
+    units: dict[tuple[str | None, str], list[tuple[str, str]]] = {}
+    for registration_id, enrollment_no, team_id in waiting.iterator(chunk_size=500):
+        units.setdefault((team_id, team_id or registration_id), []).append((registration_id, enrollment_no))
+    promoted: dict[str, str] = {}
+    promoted_teams: list[str] = []
+    for (team_id, _), members in units.items():
+        if free is not None and len(members) > free:
+            continue
+        promoted.update({enrollment_no: registration_id for registration_id, enrollment_no in members})
+        if team_id:
+            promoted_teams.append(team_id)
+        if free is not None:
+            free -= len(members)
+            if free == 0:
+                break
+    if not promoted:
+        return {}
+    rows = [
+        Registration(
+            registration_id=registration_id, status=RegistrationStatus.CONFIRMED, checkin_code=ids.new_checkin_code()
+        )
+        for registration_id in promoted.values()
+    ]
+    Registration.objects.bulk_update(rows, ["status", "checkin_code"])
+    Team.objects.filter(pk__in=promoted_teams).update(status=RegistrationStatus.CONFIRMED)
+    event.confirmed_count += len(promoted)
+    event.save(update_fields=["confirmed_count"])
+    return promoted
+
+
+# Attendance
+
+
+def _confirmed_registration(event: Event, enrollment_no: str) -> Registration:
+    registration = Registration.objects.filter(
+        event=event, student_id=enrollment_no, status__in=ACTIVE_STATUSES
+    ).first()
+    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+        raise NotRegistered(details={"enrollment_no": enrollment_no})
+    return registration
+
+
+def _session_resolve(event: Event, code: str | None) -> EventSession:
+    if not code:
+        return event_session_current(event)
+    session = EventSession.objects.filter(event=event, code=code.strip()).first()
+    if session is None:
+        raise NotFound.of("session", code)
+    return session
+
+
+def attendance_mark(
+    *,
+    event: Event,
+    enrollment_no: str | None = None,
+    checkin_code: str | None = None,
+    session: str | None = None,
+    actor: Actor = None,
+) -> tuple[Attendance, bool]:
+    """Check a confirmed student in for a session, by enrollment number or check-in code.
+
+    Returns ``(attendance, created)``; a second scan of the same student for the same
+    session returns the existing attendance.
+    """
+    _ensure_organizer(actor, event)
+    if event.status == Event.Status.CANCELLED:
+        raise EventCancelled()
+    if checkin_code:
+        code = checkin_code.strip().upper().replace("-", "").replace(" ", "")
+        registration = Registration.objects.filter(event=event, checkin_code=code).first()
+        if registration is None:
+            raise NotFound("No registration has this check-in code.", details={"what": "registration"})
+        if registration.status != RegistrationStatus.CONFIRMED:
+            raise NotRegistered("This check-in code belongs to a registration that is not confirmed.")
+    elif enrollment_no:
+        registration = _confirmed_registration(event, enrollment_no_normalize(enrollment_no))
+    else:
+        raise ValidationFailed(
+            "Give an enrollment number or a check-in code.",
+            details={"enrollment_no": ["Give an enrollment number or a check-in code."]},
+        )
+    target = _session_resolve(event, session)
+    existing = Attendance.objects.filter(session=target, student_id=registration.student_id).first()
+    if existing is not None:
+        return existing, False
+    attendance = Attendance(
+        attendance_id=ids.new_attendance_id(),
+        event=event,
+        student_id=registration.student_id,
+        registration=registration,
+        session=target,
+        marked_at=timezone.now(),
+        marked_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    try:
+        with transaction.atomic():
+            attendance.save(force_insert=True)
+    except IntegrityError:
+        return Attendance.objects.get(session=target, student_id=registration.student_id), False
+    return attendance, True
+
+
+# Feedback
+
+
+def _rating_clean(rating: object) -> int:
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationFailed.for_field("rating", "The rating is a whole number from 1 to 5.")
+    return rating
+
+
+def feedback_submit(
+    *, event: Event, enrollment_no: str, rating: int, comments: str = "", actor: Actor = None
+) -> Feedback:
+    """Record a confirmed, attended student's one feedback for the event."""
+    enr = enrollment_no_normalize(enrollment_no)
+    _ensure_may_act_for(actor, event, enr)
+    rating = _rating_clean(rating)
+    comments = (comments or "").strip()
+    if len(comments) > Feedback.COMMENTS_MAX_LENGTH:
+        raise ValidationFailed.for_field("comments", f"At most {Feedback.COMMENTS_MAX_LENGTH} characters.")
+    registration = _confirmed_registration(event, enr)
+    if not Attendance.objects.filter(event=event, student_id=enr).exists():
+        raise NotAttended()
+    if Feedback.objects.filter(event=event, student_id=enr).exists():
+        raise FeedbackAlreadySubmitted()
+    feedback = Feedback(
+        feedback_id=ids.new_feedback_id(),
+        event=event,
+        student_id=enr,
+        registration=registration,
+        rating=rating,
+        comments=comments,
+        submitted_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            feedback.save(force_insert=True)
+    except IntegrityError as exc:
+        raise FeedbackAlreadySubmitted() from exc
+    return feedback
