@@ -1,8 +1,11 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import TemplateView
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("api/v2/", include("eventsite.api_urls")),
+    path("api/v1/", include("registrations.legacy.urls")),
+    path("certificates/", include("certificates.urls")),
+    path("", include("registrations.urls")),
+    path("", include("events.urls")),
 ]

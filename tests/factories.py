@@ -6,8 +6,8 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from eventsite import ids
 from events.models import Event, EventSession
+from eventsite import ids
 from registrations.models import Attendance, Feedback, Registration, RegistrationStatus, Student, Team
 
 DEPARTMENTS = ["CSE", "ECE", "ME", "CE", "EEE", "IT"]

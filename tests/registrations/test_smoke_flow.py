@@ -1,7 +1,13 @@
 import pytest
 
 from certificates.services import certificate_issue
-from registrations.services import attendance_mark, feedback_submit, registration_cancel, registration_create, team_register
+from registrations.services import (
+    attendance_mark,
+    feedback_submit,
+    registration_cancel,
+    registration_create,
+    team_register,
+)
 from tests.factories import EventFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db

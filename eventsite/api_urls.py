@@ -1,0 +1,3 @@
+"""Every endpoint of API.md under /api/v2/."""
+
+urlpatterns: list = []

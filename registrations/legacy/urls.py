@@ -1,0 +1,3 @@
+"""The deprecated, read-only V1 API (legacy document shape)."""
+
+urlpatterns: list = []
