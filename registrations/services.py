@@ -11,6 +11,7 @@ an ``IntegrityError`` becomes the domain error, never a 500.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -20,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from certificates.models import Certificate
 from events.models import Event, EventSession
 from events.selectors import event_session_current, event_user_is_organizer
 from eventsite import ids
@@ -183,6 +185,10 @@ def student_signup(
 def _actor_enrollment_no(actor: Actor) -> str | None:
     student = getattr(actor, "student", None) if actor is not None and actor.is_authenticated else None
     return student.enrollment_no if student is not None else None
+
+
+def _actor_user(actor: Actor) -> User | None:
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _ensure_may_act_for(actor: Actor, event: Event, enrollment_no: str) -> None:
@@ -408,9 +414,14 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
         else:
             cancelling = [registration]
         freed = sum(1 for reg in cancelling if reg.status == RegistrationStatus.CONFIRMED)
+        # The check-in code stops being a pass to the door, and a certificate no longer has a registration to
+        # stand on; attendance already marked stays as history.
         Registration.objects.filter(pk__in=[reg.pk for reg in cancelling]).update(
-            status=RegistrationStatus.CANCELLED, cancelled_at=now
+            status=RegistrationStatus.CANCELLED, cancelled_at=now, checkin_code=None
         )
+        Certificate.objects.filter(
+            event=locked, student_id__in=[reg.student_id for reg in cancelling], revoked_at__isnull=True
+        ).update(revoked_at=now, revoked_reason="Registration cancelled.", revoked_by=_actor_user(actor))
         if freed:
             locked.confirmed_count -= freed
             locked.save(update_fields=["confirmed_count"])
@@ -431,14 +442,17 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
     waiting = (
         Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED)
         .order_by("waitlist_seq", "registered_at", "registration_id")
-        .values_list("registration_id", "student_id", "team_id")
+        .values_list("registration_id", "student_id", "team_id", "waitlist_seq")
     )
-    units: dict[tuple[str | None, str], list[tuple[str, str]]] = {}
-    for registration_id, enrollment_no, team_id in waiting.iterator(chunk_size=500):
-        units.setdefault((team_id, team_id or registration_id), []).append((registration_id, enrollment_no))
+    smallest_entry = event.team_size_min if event.is_team_event else 1
     promoted: dict[str, str] = {}
     promoted_teams: list[str] = []
-    for (team_id, _), members in units.items():
+    # A team's members share one waitlist place, so they come out of the ordered rows together.
+    entries = groupby(waiting.iterator(chunk_size=500), key=lambda row: (row[2], row[2] or row[0], row[3]))
+    for (team_id, _, _), rows in entries:
+        if free is not None and free < smallest_entry:
+            break
+        members = [(registration_id, enrollment_no) for registration_id, enrollment_no, _, _ in rows]
         if free is not None and len(members) > free:
             continue
         promoted.update({enrollment_no: registration_id for registration_id, enrollment_no in members})
@@ -446,8 +460,6 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
             promoted_teams.append(team_id)
         if free is not None:
             free -= len(members)
-            if free == 0:
-                break
     if not promoted:
         return {}
     rows = [

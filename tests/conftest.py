@@ -4,6 +4,12 @@ from rest_framework.test import APIClient
 from tests.factories import EventFactory, StaffFactory, StudentUserFactory, TeamEventFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Logins are made by the hundred in tests; the production hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def staff_user(db):
     return StaffFactory()
