@@ -144,6 +144,11 @@ def event_update(
     for name, value in fields.items():
         setattr(locked, name, value)
     _validate_event(locked)
+    if locked.capacity is not None and locked.capacity < locked.confirmed_count:
+        # Lowering the capacity never cancels anyone: confirmed students keep their seats.
+        raise ValidationFailed.for_field(
+            "capacity", f"{locked.confirmed_count} students are already confirmed; the capacity cannot be lower."
+        )
     locked.save()
     if sessions is not None:
         _sessions_replace(locked, sessions)
