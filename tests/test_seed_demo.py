@@ -92,6 +92,9 @@ def test_seed_demo_gives_each_demo_student_a_record_to_look_at():
     assert "22CSE30001" in workshop.certificates
     assert "22CSE30001" in robotics.registrations
     assert "22ECE30107" in robotics.waitlist
+    assert len(workshop.attendances["22ECE30107"]) == 1
+    assert "22ECE30107" not in workshop.certificates
+    assert Team.objects.get(event="demo-hackathon", name="Null Pointers").leader_id == "22CSE30001"
     assert "22ECE30107" in Event.objects.get(pk="demo-codefest").certificates
 
 

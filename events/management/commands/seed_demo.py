@@ -13,6 +13,7 @@ kept as it is; ``--reset`` rebuilds the demo events.
 from datetime import datetime, timedelta
 
 import factory.random
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -349,7 +350,7 @@ class Command(BaseCommand):
                 for enrollment_no in STUDENT_LOGINS
             ),
         ]
-        self.stdout.write("\nDemo logins (site: http://127.0.0.1:8000/, admin: http://127.0.0.1:8000/admin/):")
+        self.stdout.write(f"\nDemo logins (site: {settings.SITE_URL}/, admin: {settings.SITE_URL}/admin/):")
         for role, username, password, note in rows:
             self.stdout.write(f"  {role:<14} {username:<11} {password:<20} {note}".rstrip())
 
