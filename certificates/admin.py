@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from certificates.models import Certificate
@@ -39,6 +41,10 @@ class CertificateRevokeForm(forms.ModelForm):
         fields = ()
 
 
+class RevokeReasonForm(forms.Form):
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+
 class CertificateStatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "status"
@@ -64,7 +70,7 @@ class CertificateAdmin(ServiceModelAdmin):
     add_form = CertificateIssueForm
     add_fieldsets = ((None, {"fields": ("event", "student")}),)
     form = CertificateRevokeForm
-    actions = [export_as_csv]
+    actions = ["revoke_certificates", export_as_csv]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -103,3 +109,33 @@ class CertificateAdmin(ServiceModelAdmin):
         if reason:
             certificate_revoke(event=obj.event, enrollment_no=obj.student_id, reason=reason, actor=request.user)
             obj.refresh_from_db()
+
+    @admin.action(description="Revoke selected certificates", permissions=["change"])
+    def revoke_certificates(self, request, queryset):
+        """Asks for one reason on a confirmation page, then revokes each certificate through the service."""
+        valid = queryset.filter(revoked_at__isnull=True).select_related("event", "student")
+        form = RevokeReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self.run_service_per_row(
+                request,
+                valid,
+                lambda certificate: certificate_revoke(
+                    event=certificate.event,
+                    enrollment_no=certificate.student_id,
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                ),
+                noun="certificate",
+                done="revoked",
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Revoke certificates",
+            "opts": self.model._meta,
+            "certificates": valid,
+            "already_revoked": queryset.count() - valid.count(),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/certificates/certificate/revoke_selected.html", context)

@@ -200,5 +200,6 @@ class EventAdmin(ServiceModelAdmin):
             request,
             queryset,
             lambda event: event_cancel(event=event, actor=request.user),
-            done="events cancelled",
+            noun="event",
+            done="cancelled",
         )

@@ -23,6 +23,10 @@ _SERVICE_ERROR = "_admin_service_error"
 MAP_PREVIEW_ENTRIES = 100
 
 
+def counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def domain_error_text(error: DomainError) -> str:
     return f"{error.message} ({error.code})"
 
@@ -82,20 +86,23 @@ class ServiceModelAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def run_service_per_row(
-        self, request: HttpRequest, rows: Iterable[Model], call, *, done: str, label=str
+        self, request: HttpRequest, rows: Iterable[Model], call, *, noun: str, done: str
     ) -> tuple[int, int]:
-        """Call ``call(row)`` for each row; a domain error is reported for its row and the others go on."""
+        """Call ``call(row)`` for each row; a domain error is reported for its row and the others go on.
+
+        ``noun`` and ``done`` make the summary: "2 certificates revoked."
+        """
         succeeded = failed = 0
         for row in rows:
             try:
                 call(row)
             except DomainError as error:
                 failed += 1
-                self.message_user(request, f"{label(row)}: {domain_error_text(error)}", messages.ERROR)
+                self.message_user(request, f"{row}: {domain_error_text(error)}", messages.ERROR)
             else:
                 succeeded += 1
         if succeeded:
-            self.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
+            self.message_user(request, f"{counted(succeeded, noun)} {done}.", messages.SUCCESS)
         return succeeded, failed
 
 

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from events.models import EventSession
-from eventsite.admin_tools import ServiceModelAdmin, domain_error_text, export_as_csv
+from eventsite.admin_tools import ServiceModelAdmin, counted, domain_error_text, export_as_csv
 from eventsite.errors import DomainError, ValidationFailed
 from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, RegistrationStatus, Student, Team
 from registrations.selectors import student_email_owner
@@ -186,7 +186,9 @@ class RegistrationAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
             cancelled += len(result.cancelled)
             promoted += len(result.promoted)
         self.message_user(
-            request, f"{cancelled} registrations cancelled, {promoted} promoted from the waitlist.", messages.SUCCESS
+            request,
+            f"{counted(cancelled, 'registration')} cancelled, {promoted} promoted from the waitlist.",
+            messages.SUCCESS,
         )
 
 
@@ -262,7 +264,8 @@ class TeamAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
             request,
             queryset.filter(status__in=ACTIVE_STATUSES),
             lambda team: registration_cancel(event=team.event_id, enrollment_no=team.leader_id, actor=request.user),
-            done="teams cancelled",
+            noun="team",
+            done="cancelled",
         )
 
 

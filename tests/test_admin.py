@@ -206,7 +206,7 @@ def test_cancel_action_cancels_through_the_service_and_promotes_the_waitlist(adm
     confirmed.refresh_from_db()
     waiting.refresh_from_db()
     assert (confirmed.status, waiting.status) == ("cancelled", "confirmed")
-    assert "1 registrations cancelled, 1 promoted" in response.content.decode()
+    assert "1 registration cancelled, 1 promoted" in response.content.decode()
     event.refresh_from_db()
     assert event.confirmed_count == 1
 
@@ -480,3 +480,70 @@ def test_a_user_who_is_not_staff_cannot_open_the_admin(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def _eligible_certificates(event, count: int) -> list[Certificate]:
+    certificates = []
+    for student in StudentFactory.create_batch(count):
+        registration_create(event=event, enrollment_no=student.pk)
+        attendance_mark(event=event, enrollment_no=student.pk)
+        certificates.append(certificate_issue(event=event, enrollment_no=student.pk)[0])
+    return certificates
+
+
+def test_revoke_action_asks_for_a_reason_before_revoking(admin_client, event):
+    certificates = _eligible_certificates(event, 2)
+    url = reverse("admin:certificates_certificate_changelist")
+    selected = [certificate.pk for certificate in certificates]
+
+    confirmation = admin_client.post(url, {"action": "revoke_certificates", "_selected_action": selected})
+    without_reason = admin_client.post(
+        url, {"action": "revoke_certificates", "_selected_action": selected, "apply": "1", "reason": " "}
+    )
+
+    assert confirmation.status_code == 200
+    assert all(pk in confirmation.content.decode() for pk in selected)
+    assert without_reason.context["form"].errors["reason"]
+    assert not Certificate.objects.filter(revoked_at__isnull=False).exists()
+
+
+def test_revoke_action_revokes_each_selected_certificate_through_the_service(admin_client, event):
+    certificates = _eligible_certificates(event, 3)
+
+    response = admin_client.post(
+        reverse("admin:certificates_certificate_changelist"),
+        {
+            "action": "revoke_certificates",
+            "_selected_action": [certificates[0].pk, certificates[1].pk],
+            "apply": "1",
+            "reason": "Plagiarised project",
+        },
+        follow=True,
+    )
+
+    assert "2 certificates revoked." in response.content.decode()
+    revoked = Certificate.objects.filter(revoked_at__isnull=False)
+    assert set(revoked.values_list("pk", "revoked_reason")) == {
+        (certificates[0].pk, "Plagiarised project"),
+        (certificates[1].pk, "Plagiarised project"),
+    }
+    assert list(event.certificates) == [certificates[2].student_id]
+
+
+def test_cancel_events_action_cancels_through_the_service(admin_client, event):
+    response = admin_client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "cancel_events", "_selected_action": [event.pk]},
+        follow=True,
+    )
+
+    event.refresh_from_db()
+    assert event.status == "cancelled"
+    assert "1 event cancelled." in response.content.decode()
+
+
+def test_events_cannot_be_deleted_in_the_admin(admin_client, event):
+    response = admin_client.post(reverse("admin:events_event_delete", args=[event.pk]), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Event.objects.filter(pk=event.pk).exists()
