@@ -44,12 +44,10 @@ MAP_FIELDS = (
 @admin.register(Event)
 class EventAdmin(ServiceModelAdmin):
     list_display = (
-        "event_id",
         "title",
+        "event_id",
         "starts_at",
         "status",
-        "registration_mode",
-        "capacity",
         "registered",
         "waitlisted",
         "teams",
@@ -136,8 +134,8 @@ class EventAdmin(ServiceModelAdmin):
             )
 
     @admin.display(description="registered", ordering="n_registered")
-    def registered(self, event: Event) -> int:
-        return event.n_registered
+    def registered(self, event: Event) -> str:
+        return f"{event.n_registered} / {event.capacity}" if event.capacity is not None else str(event.n_registered)
 
     @admin.display(description="waitlisted", ordering="n_waitlisted")
     def waitlisted(self, event: Event) -> int:

@@ -150,7 +150,7 @@ def export_as_csv(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: 
 
 
 def map_preview(mapping) -> str:
-    """A compact, collapsible JSON view of one map, capped for large events."""
+    """A collapsible JSON view of one map, one key per line, capped for large events."""
     data = dict(mapping)
     shown = dict(list(data.items())[:MAP_PREVIEW_ENTRIES])
     summary = f"{len(data)} entr{'y' if len(data) == 1 else 'ies'}"
@@ -158,8 +158,12 @@ def map_preview(mapping) -> str:
         summary += f" (first {len(shown)} shown)"
     if not data:
         return summary
+    lines = ",\n".join(
+        f"  {json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}"
+        for key, value in shown.items()
+    )
     return format_html(
-        '<details><summary>{}</summary><pre style="max-height:24em;overflow:auto">{}</pre></details>',
+        '<details><summary>{}</summary><pre style="max-height:24em;overflow:auto">{{\n{}\n}}</pre></details>',
         summary,
-        json.dumps(shown, indent=2, ensure_ascii=False),
+        lines,
     )
