@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
 
 from certificates.models import Certificate
 from events.models import Event
@@ -18,6 +19,18 @@ def student_list(*, q: str | None = None) -> QuerySet[Student]:
             Q(enrollment_no__icontains=q) | Q(full_name__icontains=q) | Q(email__icontains=q) | Q(department__iexact=q)
         )
     return students.order_by("enrollment_no")
+
+
+def student_email_owner(email: str) -> str | None:
+    """The enrollment number of the student who has this email (case-insensitive), if any."""
+    if not email:
+        return None
+    return (
+        Student.objects.alias(email_ci=Lower("email"))
+        .filter(email_ci=email.strip().lower())
+        .values_list("enrollment_no", flat=True)
+        .first()
+    )
 
 
 def registration_current(event: Event, enrollment_no: str) -> Registration | None:

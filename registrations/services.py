@@ -120,14 +120,24 @@ def student_upsert(
     year: int | None = None,
     phone: str = "",
 ) -> tuple[Student, bool]:
-    """Create the student or update their details; returns ``(student, created)``."""
+    """Create the student or update their details; returns ``(student, created)``.
+
+    A student whose details are already these is not written again (re-imports leave
+    ``updated_at`` alone).
+    """
     enr = enrollment_no_normalize(enrollment_no)
     values = _student_fields_clean(full_name=full_name, email=email, department=department, year=year, phone=phone)
     try:
         with transaction.atomic():
             if _email_taken(values["email"], other_than=enr):
                 raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]})
-            return Student.objects.update_or_create(pk=enr, defaults=values)
+            student, created = Student.objects.select_for_update().get_or_create(pk=enr, defaults=values)
+            changed = [name for name, value in values.items() if getattr(student, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(student, name, values[name])
+                student.save(update_fields=[*changed, "updated_at"])
+            return student, created
     except IntegrityError as exc:
         raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]}) from exc
 
