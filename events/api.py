@@ -133,6 +133,13 @@ class EventInputSerializer(serializers.Serializer):
     )
 
 
+    def validate_sessions(self, sessions: list[dict]) -> list[dict]:
+        # The list replaces the event's sessions, so even in a partial update each one is whole.
+        if any("code" not in session for session in sessions):
+            raise serializers.ValidationError("Each session needs a code.")
+        return sessions
+
+
 class EventCreateInputSerializer(EventInputSerializer):
     event_id = serializers.SlugField(max_length=64, help_text="The event's slug, e.g. hackfest-2026.")
 

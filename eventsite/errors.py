@@ -352,4 +352,6 @@ class ApiErrorMiddleware:
             return json_error(403, "PERMISSION_DENIED", PermissionDenied.default_message)
         signals.got_request_exception.send(sender=type(self), request=request)
         logger.error("Internal Server Error: %s", request.path, exc_info=exception)
-        return json_error(500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged.")
+        response = json_error(500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged.")
+        response._has_been_logged = True  # with its traceback, just above
+        return response
