@@ -189,6 +189,25 @@ def student_signup(
         raise AlreadyExists("This student or email already exists.", details={"enrollment_no": [enr]}) from exc
 
 
+def login_token_issue(*, username: str, password: str) -> tuple[User, str]:
+    """Check a login and return ``(user, API token)``; the token is made once and reused.
+
+    A student's username is their enrollment number, so it is also tried trimmed and upper-cased.
+    """
+    from django.contrib.auth import authenticate
+    from rest_framework.authtoken.models import Token
+
+    candidates = dict.fromkeys([username, username.strip(), username.strip().upper()])
+    user = next(
+        (found for name in candidates if name and (found := authenticate(username=name, password=password))), None
+    )
+    if user is None:
+        message = "The username or password is not right."
+        raise ValidationFailed(message, details={"non_field_errors": [message]})
+    token, _ = Token.objects.get_or_create(user=user)
+    return user, token.key
+
+
 # Who may act for whom
 
 
