@@ -219,7 +219,8 @@ def event_checkin(request: HttpRequest, event_id: str) -> HttpResponse:
                 answer = {"ok": False, "headline": "Not checked in", "message": error.message}
             form = CheckinForm(sessions=sessions, initial={"session": session_code})
         else:
-            answer = {"ok": False, "headline": "Not checked in", "message": "Type or scan a code first."}
+            message = "Type or scan a code first." if "code" in form.errors else "Choose one of the sessions."
+            answer = {"ok": False, "headline": "Not checked in", "message": message}
     else:
         current = event_session_current(event, timezone.now()) if sessions else None
         form = CheckinForm(sessions=sessions, initial={"session": current.code if current else None})

@@ -38,7 +38,7 @@ def roster_registrations(event: Event, *, q: str | None = None) -> QuerySet[Regi
     if q and q.strip():
         q = q.strip()
         registrations = registrations.filter(
-            Q(student_id__icontains=q) | Q(student__full_name__icontains=q) | Q(team__name__icontains=q)
+            Q(student__enrollment_no__icontains=q) | Q(student__full_name__icontains=q) | Q(team__name__icontains=q)
         )
     return registrations.order_by("student_id")
 

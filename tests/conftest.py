@@ -32,3 +32,19 @@ def student(db):
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+@pytest.fixture
+def other_organizer(db):
+    return UserFactory(username="other-organizer")
+
+
+@pytest.fixture
+def login(client):
+    """Log ``client`` in as a user; returns the client."""
+
+    def log_in(user):
+        client.force_login(user)
+        return client
+
+    return log_in
