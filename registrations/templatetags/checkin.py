@@ -12,6 +12,13 @@ def checkin_qr_svg(code: str | None) -> str:
     if not code:
         return ""
     svg = segno.make(code, error="m").svg_inline(
-        scale=6, border=2, dark="#000", light="#fff", title=f"Check-in QR code {code}", svgclass="qr", lineclass=None
+        scale=6,
+        border=2,
+        omitsize=True,
+        dark="#000",
+        light="#fff",
+        title=f"Check-in QR code {code}",
+        svgclass="qr",
+        lineclass=None,
     )
     return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{escape("Check-in QR code " + code)}" ', 1))
