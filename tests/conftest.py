@@ -64,3 +64,18 @@ def client_for(db):
         return client
 
     return make
+
+
+def other_organizer(db):
+    return UserFactory(username="other-organizer")
+
+
+@pytest.fixture
+def login(client):
+    """Log ``client`` in as a user; returns the client."""
+
+    def log_in(user):
+        client.force_login(user)
+        return client
+
+    return log_in
