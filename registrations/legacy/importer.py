@@ -706,10 +706,7 @@ class Importer:
             stored = {row[0]: row for row in model.objects.filter(event_id=event_id).values_list(*names)}
             key_positions = [names.index(name) for name in natural_key]
             taken = {tuple(row[i] for i in key_positions): row[0] for row in stored.values()}
-            elsewhere = {
-                pk: other
-                for pk, other in _existing_pks(model, [row[0] for row in rows if row[0] not in stored]).items()
-            }
+            elsewhere = _existing_pks(model, [row[0] for row in rows if row[0] not in stored])
             accepted = []
             for row in rows:
                 holder = taken.get(tuple(row[i] for i in key_positions))

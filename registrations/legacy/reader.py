@@ -288,5 +288,5 @@ def read_plain_documents(path: Path | str) -> Iterator[tuple[dict, int, str, Doc
             continue
         fields = dict(document.fields)
         if entries:
-            fields["registrations"] = {key: value for key, value in entries}
+            fields["registrations"] = dict(entries)
         yield fields, document.position, document.position_kind, None
