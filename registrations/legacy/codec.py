@@ -11,7 +11,6 @@ breaks them is reported as a warning. Only what the schema cannot hold is droppe
 always the smallest unit (a bad rating drops that feedback, not its registration).
 """
 
-import base64
 import hashlib
 import hmac
 import re
@@ -35,7 +34,6 @@ CHECKIN_CODE_LENGTH = 13
 DERIVED_ID_CHARS = 16
 _EVENT_ID = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ids.ALPHABET)
 
 
 # Extended JSON and plain values
@@ -142,13 +140,20 @@ def date_out(moment: datetime | None) -> dict | None:
 def derive_id(prefix: str, *parts: str) -> str:
     """A stable id for a legacy record that has none: the same legacy data, the same id."""
     digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
-    return prefix + base64.b32encode(digest).decode()[:DERIVED_ID_CHARS].translate(_CROCKFORD)
+    return prefix + _base32(digest, DERIVED_ID_CHARS)
 
 
 def checkin_code_for(registration_id: str) -> str:
     """A check-in code that reruns reproduce but nobody can compute without the SECRET_KEY."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), b"legacy-checkin:" + registration_id.encode(), "sha256").digest()
-    return base64.b32encode(digest).decode()[:CHECKIN_CODE_LENGTH].translate(_CROCKFORD)
+    digest = hmac.digest(settings.SECRET_KEY.encode(), b"legacy-checkin:" + registration_id.encode(), "sha256")
+    return _base32(digest, CHECKIN_CODE_LENGTH)
+
+
+def _base32(digest: bytes, length: int) -> str:
+    """The first ``length`` five-bit groups of ``digest`` in Crockford's alphabet."""
+    number = int.from_bytes(digest[: (length * 5 + 7) // 8]) >> ((-length * 5) % 8)
+    alphabet = ids.ALPHABET
+    return "".join(alphabet[(number >> shift) & 31] for shift in range(5 * (length - 1), -1, -5))
 
 
 def enrollment_clean(raw: Any) -> tuple[str | None, str | None]:

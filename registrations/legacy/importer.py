@@ -20,6 +20,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -196,39 +197,93 @@ def _chunks(items: list, size: int) -> Iterable[list]:
         yield items[start : start + size]
 
 
-def _insert(model: type[models.Model], names: tuple[str, ...], rows: list[tuple]) -> None:
-    """Plain multi-row INSERT of rows already checked to be new (the import's hot path)."""
-    if not rows:
-        return
-    meta = model._meta
-    fields = [meta.get_field(name) for name in names]
-    quote = connection.ops.quote_name
-    adapt = connection.ops.adapt_datetimefield_value
+def _adapter(model: type[models.Model], names: tuple[str, ...]) -> Callable[[tuple], tuple]:
+    """Rows as the database driver takes them: datetimes as the ORM would store them."""
+    fields = [model._meta.get_field(name) for name in names]
     moments = [index for index, item in enumerate(fields) if isinstance(item, models.DateTimeField)]
-    if moments:
-        rows = [
-            tuple(adapt(value) if index in moments and value is not None else value for index, value in enumerate(row))
-            for row in rows
-        ]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(meta.db_table), ", ".join(quote(item.column) for item in fields), ", ".join(["%s"] * len(fields))
-    )
+    if not moments:
+        return tuple
+    if connection.vendor == "sqlite":
+
+        def adapt(value: datetime) -> str:
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    else:
+        adapt = connection.ops.adapt_datetimefield_value
+
+    def convert(row: tuple) -> list:
+        row = list(row)
+        for index in moments:
+            if row[index] is not None:
+                row[index] = adapt(row[index])
+        return row
+
+    return convert
+
+
+def _execute_many(sql: str, rows: list) -> None:
     with connection.cursor() as cursor:
         for batch in _chunks(rows, INSERT_BATCH):
             cursor.executemany(sql, batch)
 
 
+def _insert(model: type[models.Model], names: tuple[str, ...], rows: list[tuple]) -> None:
+    """Plain INSERT of rows already known to be new, ``executemany`` in batches (the hot path)."""
+    if not rows:
+        return
+    meta, quote = model._meta, connection.ops.quote_name
+    columns = [meta.get_field(name).column for name in names]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(meta.db_table), ", ".join(quote(column) for column in columns), ", ".join(["%s"] * len(columns))
+    )
+    convert = _adapter(model, names)
+    _execute_many(sql, [convert(row) for row in rows])
+
+
 def _update(model: type[models.Model], names: tuple[str, ...], rows: list[tuple]) -> None:
-    """Rows that differ from the legacy data: rare, so one UPDATE each."""
-    for row in rows:
-        model.objects.filter(pk=row[0]).update(**dict(zip(names[1:], row[1:], strict=True)))
+    """UPDATE by primary key (the first name) of rows that differ from the legacy data."""
+    if not rows:
+        return
+    meta, quote = model._meta, connection.ops.quote_name
+    columns = [meta.get_field(name).column for name in names]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table), ", ".join(f"{quote(column)} = %s" for column in columns[1:]), quote(columns[0])
+    )
+    convert = _adapter(model, names)
+    _execute_many(sql, [(*converted[1:], converted[0]) for converted in map(convert, rows)])
 
 
 def _existing_pks(model: type[models.Model], pks: list[str]) -> dict[str, str]:
-    """``{pk: event_id}`` of the given primary keys that already exist anywhere."""
+    """``{pk: event_id}`` of the given primary keys that already exist anywhere (plain SQL: the
+    ORM's per-parameter preparation costs more than the lookup itself)."""
+    meta, quote = model._meta, connection.ops.quote_name
     found: dict[str, str] = {}
-    for chunk in _chunks(pks, QUERY_CHUNK):
-        found.update(model.objects.filter(pk__in=chunk).values_list("pk", "event_id"))
+    with connection.cursor() as cursor:
+        for chunk in _chunks(pks, QUERY_CHUNK):
+            cursor.execute(
+                "SELECT {pk}, {event} FROM {table} WHERE {pk} IN ({marks})".format(
+                    pk=quote(meta.pk.column),
+                    event=quote(meta.get_field("event").column),
+                    table=quote(meta.db_table),
+                    marks=", ".join(["%s"] * len(chunk)),
+                ),
+                chunk,
+            )
+            found.update(cursor.fetchall())
+    return found
+
+
+def _existing_students(enrollment_nos: list[str]) -> set[str]:
+    quote = connection.ops.quote_name
+    found: set[str] = set()
+    with connection.cursor() as cursor:
+        for chunk in _chunks(enrollment_nos, QUERY_CHUNK):
+            cursor.execute(
+                "SELECT {pk} FROM {table} WHERE {pk} IN ({marks})".format(
+                    pk=quote("enrollment_no"), table=quote(Student._meta.db_table), marks=", ".join(["%s"] * len(chunk))
+                ),
+                chunk,
+            )
+            found.update(row[0] for row in cursor.fetchall())
     return found
 
 
@@ -334,9 +389,7 @@ class Importer:
         unknown = sorted(enrollment_nos - self._known_students)
         if not unknown:
             return
-        existing: set[str] = set()
-        for chunk in _chunks(unknown, QUERY_CHUNK):
-            existing.update(Student.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+        existing = _existing_students(unknown)
         now = timezone.now()
         missing = [enr for enr in unknown if enr not in existing]
         rows = []
@@ -372,8 +425,7 @@ class Importer:
             moving = [row[0] for row in sync.changed if row[2] != stored[row[0]][2]]
             for chunk in _chunks(moving, QUERY_CHUNK):
                 Student.objects.filter(pk__in=chunk).update(email="")
-            changed = [Student(**dict(zip(names, row, strict=True)), updated_at=now) for row in sync.changed]
-            Student.objects.bulk_update(changed, [*StudentData.FIELDS, "updated_at"], batch_size=500)
+            _update(Student, (*names, "updated_at"), [(*row, now) for row in sync.changed])
             _insert(Student, (*names, "created_at", "updated_at"), [(*row, now, now) for row in sync.created])
 
     def _emails_resolve(self) -> None:
@@ -442,13 +494,25 @@ class Importer:
         sessions = self._sessions_sync(event, legacy.sessions)
         self._organizers_sync(event, legacy.organizers, where)
         registrations = self._registrations_checked(legacy, where)
+        team_ids = {row.team_id for row in registrations.values() if row.team_id}
+        taken = self._team_ids_taken(event_id, team_ids, where)
+        for registration_id, row in list(registrations.items()):
+            if row.team_id in taken:
+                self.report.drop(
+                    "registrations",
+                    where,
+                    event_id,
+                    f"registrations.{registration_id}",
+                    "ID_TAKEN",
+                    f"Its team id {row.team_id!r} already belongs to event {taken[row.team_id]!r}.",
+                )
+                del registrations[registration_id]
+        team_ids -= set(taken)
         for student, registered_at, registration_id in legacy.students:
             if registration_id in registrations:
                 self.book.observe(student, (0, registered_at, event_id, registration_id))
         self._students_ensure({row.student_id for row in registrations.values()})
-        teams = [team for team in legacy.teams if any(row.team_id == team.team_id for row in registrations.values())]
-        self._teams_sync(event, teams, where)
-        team_ids = {team.team_id for team in teams}
+        self._teams_sync(event, [team for team in legacy.teams if team.team_id in team_ids], where)
         self._write(
             "registrations",
             Registration,
@@ -543,12 +607,14 @@ class Importer:
         a different active registration in this event."""
         event_id = legacy.event.event_id
         rows = {row.registration_id: row for row in legacy.registrations}
-        elsewhere = {pk: other for pk, other in _existing_pks(Registration, list(rows)).items() if other != event_id}
-        active_other = dict(
-            Registration.objects.filter(event_id=event_id, status__in=("confirmed", "waitlisted"))
-            .exclude(pk__in=list(rows))
-            .values_list("student_id", "registration_id")
-        )
+        stored = Registration.objects.filter(event_id=event_id).values_list("registration_id", "student_id", "status")
+        active_other: dict[str, str] = {}
+        here: set[str] = set()
+        for registration_id, student_id, status in stored:
+            here.add(registration_id)
+            if registration_id not in rows and status in ("confirmed", "waitlisted"):
+                active_other[student_id] = registration_id
+        elsewhere = _existing_pks(Registration, [pk for pk in rows if pk not in here])
         checked: dict[str, codec.RegistrationRow] = {}
         for registration_id, row in rows.items():
             if registration_id in elsewhere:
@@ -574,6 +640,13 @@ class Importer:
                 checked[registration_id] = row
         return checked
 
+    def _team_ids_taken(self, event_id: str, team_ids: set[str], where: dict) -> dict[str, str]:
+        here = set(Team.objects.filter(event_id=event_id).values_list("team_id", flat=True))
+        taken = _existing_pks(Team, sorted(team_ids - here))
+        for team_id, other in taken.items():
+            self.report.conflict("id", **where, event_id=event_id, id=team_id, table="team", other_event=other)
+        return taken
+
     def _teams_sync(self, event: Event, teams: list[codec.TeamRow], where: dict) -> None:
         stored = {
             row[0]: row
@@ -597,11 +670,6 @@ class Importer:
                     Problem(f"registrations.{team.team_id}", "TEAM_NAME_TAKEN", "Renamed: the name is taken."),
                 )
             rows.append((team.team_id, name, team.leader_id, team.status, team.created_at))
-        elsewhere = {
-            pk: other for pk, other in _existing_pks(Team, [row[0] for row in rows]).items() if other != event.pk
-        }
-        if elsewhere:
-            raise ImportAborted(f"Team ids {sorted(elsewhere)} of event {event.pk} belong to other events.")
         sync = _diff(rows, stored)
         _update(Team, ("team_id", "name", "leader_id", "status", "created_at"), sync.changed)
         _insert(
