@@ -97,11 +97,11 @@ def extended_json_hook(obj: dict) -> Any:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, str):
+    if value.__class__ is str:
         return value.strip()
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return ""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return ""
+    return str(value)
 
 
 def _integer(value: Any) -> int | None:
@@ -143,9 +143,10 @@ def derive_id(prefix: str, *parts: str) -> str:
     return prefix + _base32(digest, DERIVED_ID_CHARS)
 
 
-def checkin_code_for(registration_id: str) -> str:
+def checkin_code_for(registration_id: str, secret: bytes | None = None) -> str:
     """A check-in code that reruns reproduce but nobody can compute without the SECRET_KEY."""
-    digest = hmac.digest(settings.SECRET_KEY.encode(), b"legacy-checkin:" + registration_id.encode(), "sha256")
+    key = secret if secret is not None else settings.SECRET_KEY.encode()
+    digest = hmac.digest(key, b"legacy-checkin:" + registration_id.encode(), "sha256")
     return _base32(digest, CHECKIN_CODE_LENGTH)
 
 
@@ -156,12 +157,17 @@ def _base32(digest: bytes, length: int) -> str:
     return "".join(alphabet[(number >> shift) & 31] for shift in range(5 * (length - 1), -1, -5))
 
 
-def enrollment_clean(raw: Any) -> tuple[str | None, str | None]:
+@lru_cache(maxsize=4)
+def _pattern(source: str) -> re.Pattern:
+    return re.compile(source)
+
+
+def enrollment_clean(raw: Any, pattern: re.Pattern | None = None) -> tuple[str | None, str | None]:
     """``(enrollment_no, None)`` or ``(None, problem code)``: any case, stray spaces removed."""
     value = "".join(raw.split()).upper() if isinstance(raw, str) else _text(raw).upper()
     if not value:
         return None, "NO_ENROLLMENT"
-    if not re.fullmatch(settings.ENROLLMENT_NO_PATTERN, value):
+    if not (pattern or _pattern(settings.ENROLLMENT_NO_PATTERN)).fullmatch(value):
         return None, "INVALID_ENROLLMENT"
     return value, None
 
@@ -342,6 +348,8 @@ class EventDecoder:
     registrations, so nothing here depends on them until the end)."""
 
     def __init__(self) -> None:
+        self._enrollment_pattern = _pattern(settings.ENROLLMENT_NO_PATTERN)
+        self._secret = settings.SECRET_KEY.encode()
         self.dropped: list[Problem] = []
         self.warnings: list[Problem] = []
         self._registrations: list[_RegistrationDraft] = []
@@ -362,7 +370,7 @@ class EventDecoder:
         if not isinstance(data, dict):
             self._drop(path, "NO_ENROLLMENT", "No student data with an enrollment number.")
             return None
-        enrollment_no, problem = enrollment_clean(data.get("enrollment_no"))
+        enrollment_no, problem = enrollment_clean(data.get("enrollment_no"), self._enrollment_pattern)
         if enrollment_no is None:
             message = (
                 "No enrollment number."
@@ -846,7 +854,7 @@ class EventDecoder:
                     student_id=draft.student.enrollment_no,
                     team_id=team_id,
                     status=draft.status,
-                    checkin_code=checkin_code_for(draft.registration_id) if confirmed else None,
+                    checkin_code=checkin_code_for(draft.registration_id, self._secret) if confirmed else None,
                     waitlist_seq=waitlist_seq[team_id or draft.registration_id]
                     if draft.status == "waitlisted"
                     else None,
