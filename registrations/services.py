@@ -40,6 +40,7 @@ from eventsite.errors import (
     ValidationFailed,
     WrongRegistrationMode,
 )
+from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
@@ -292,6 +293,8 @@ def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor 
             status, seq = _seats_claim(locked, 1)
             registration = _new_registration(locked, enr, status, seq, now)
             registration.save(force_insert=True)
+            if status == RegistrationStatus.CONFIRMED:
+                notifications.registrations_confirmed([registration.pk])
     except IntegrityError as exc:
         raise AlreadyRegistered(details={"enrollment_nos": [enr]}) from exc
     return registration
@@ -362,9 +365,11 @@ def team_register(
             team = Team.objects.create(
                 team_id=ids.new_team_id(), event=locked, name=name, leader_id=leader_enr, status=status, created_at=now
             )
-            Registration.objects.bulk_create(
+            members = Registration.objects.bulk_create(
                 [_new_registration(locked, enr, status, seq, now, team=team) for enr in roster]
             )
+            if status == RegistrationStatus.CONFIRMED:
+                notifications.registrations_confirmed([member.pk for member in members])
     except IntegrityError as exc:
         if _team_name_taken(locked, name):
             raise TeamNameTaken(details={"team_name": name}) from exc
@@ -462,6 +467,7 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
     Team.objects.filter(pk__in=promoted_teams).update(status=RegistrationStatus.CONFIRMED)
     event.confirmed_count += len(promoted)
     event.save(update_fields=["confirmed_count"])
+    notifications.waitlist_promoted(promoted.values())
     return promoted
 
 
@@ -641,3 +647,15 @@ def feedback_submit(
     except IntegrityError as exc:
         raise FeedbackAlreadySubmitted() from exc
     return feedback
+
+
+# Calendar feed
+
+
+def student_calendar_token_rotate(*, student: Student, actor: Actor = None) -> str:
+    """Give the student a new calendar feed URL; the old one stops working at once."""
+    if actor is not None and _actor_enrollment_no(actor) != student.enrollment_no and not actor.is_staff:
+        raise PermissionDenied("You may rotate only your own calendar link.")
+    student.calendar_token = ids.new_calendar_token()
+    student.save(update_fields=["calendar_token", "updated_at"])
+    return student.calendar_token
