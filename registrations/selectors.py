@@ -146,3 +146,21 @@ def student_history(student: Student) -> list[HistoryEntry]:
         for event_id, registration in by_event.items()
     ]
     return sorted(entries, key=lambda entry: (entry.event.starts_at, entry.event.pk), reverse=True)
+
+
+def student_by_calendar_token(token: str) -> Student | None:
+    if not token or len(token) > 64:
+        return None
+    return Student.objects.filter(calendar_token=token).first()
+
+
+def student_calendar_entries(student: Student) -> list[tuple[Event, str]]:
+    """``(event, registration_status)`` for every active registration of the student, cancelled events included
+    (so that subscribed calendars mark them cancelled), drafts left out."""
+    registrations = (
+        Registration.objects.select_related("event")
+        .filter(student=student, status__in=ACTIVE_STATUSES)
+        .exclude(event__status=Event.Status.DRAFT)
+        .order_by("event__starts_at", "event_id")
+    )
+    return [(registration.event, registration.status) for registration in registrations]
