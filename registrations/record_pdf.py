@@ -59,6 +59,10 @@ def _text(value: object) -> str:
     return escapeOnce(str(value))
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _event_cell(line: RecordLine, styles) -> list:
     event = line.event
     local_start = timezone.localtime(event.starts_at)
@@ -128,8 +132,9 @@ def record_pdf(student: Student, lines: list[RecordLine]) -> bytes:
         Paragraph(_text(" · ".join(details)), styles["subtitle"]),
         Spacer(1, 4 * mm),
         Paragraph(
-            f"{len(lines)} events registered · {attended} attended · "
-            f"{sum(line.sessions_attended for line in lines)} sessions · {certified} certificates",
+            f"{_count(len(lines), 'event')} · {attended} attended · "
+            f"{_count(sum(line.sessions_attended for line in lines), 'session')} attended · "
+            f"{_count(certified, 'certificate')}",
             styles["cell"],
         ),
         Spacer(1, 5 * mm),
@@ -150,7 +155,7 @@ def record_pdf(student: Student, lines: list[RecordLine]) -> bytes:
         )
     if not lines:
         rows.append([Paragraph("No events yet.", styles["cell"]), "", "", "", ""])
-    table = Table(rows, colWidths=[54 * mm, 26 * mm, 18 * mm, 22 * mm, 58 * mm], repeatRows=1)
+    table = Table(rows, colWidths=[50 * mm, 26 * mm, 21 * mm, 22 * mm, 59 * mm], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
