@@ -1,12 +1,13 @@
 """Breakdowns added to an event's analytics: per session, per year of study, per feedback question.
 
-Each is one aggregate query. Rates are over the event's confirmed registrations.
+Each is one aggregate query. Rates are over the event's confirmed registrations; the
+years count active registrations (confirmed and waitlisted), as the departments do.
 """
 
 from django.db.models import Avg, Count, Q
 
 from events.models import Event, EventSession
-from registrations.models import FeedbackQuestion, Registration, RegistrationStatus
+from registrations.models import ACTIVE_STATUSES, FeedbackQuestion, Registration
 
 UNKNOWN_YEAR = "unknown"
 
@@ -35,9 +36,9 @@ def attendance_by_session(event: Event, *, registered: int) -> list[dict]:
 
 
 def registrations_by_year(event: Event) -> dict[str, int]:
-    """``{year: confirmed registrations}``, years in order, students without a year last as "unknown"."""
+    """``{year: active registrations}``, years in order, students without a year last as "unknown"."""
     rows = (
-        Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
+        Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
         .values_list("student__year")
         .annotate(n=Count("pk"))
         .order_by()

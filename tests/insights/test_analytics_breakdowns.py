@@ -45,13 +45,13 @@ def test_attendance_rate_is_null_without_registrations():
     ]
 
 
-def test_registrations_by_year_counts_confirmed_students_with_unknown_last(workshop):
+def test_registrations_by_year_counts_active_registrations_with_unknown_last(workshop):
     event, _ = workshop
 
     result = registrations_by_year(event)
 
-    assert result == {"1": 2, "2": 1, "unknown": 1}
-    assert list(result) == ["1", "2", "unknown"]
+    assert result == {"1": 2, "2": 1, "3": 1, "unknown": 1}
+    assert list(result) == ["1", "2", "3", "unknown"]
 
 
 def test_question_averages_per_rating_question_and_answer_counts(workshop):
