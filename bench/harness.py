@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,11 +77,19 @@ def free_port() -> int:
 class Gunicorn:
     """A gunicorn bound to 127.0.0.1 with the bench settings; stopped on exit."""
 
-    def __init__(self, url: str, *, workers: int = 4, env: dict[str, str] | None = None, timeout: int = 30):
+    def __init__(
+        self,
+        url: str,
+        *,
+        workers: int = 4,
+        env: dict[str, str] | None = None,
+        timeout: int = 30,
+        settings: str = "bench.settings",
+    ):
         self.port = free_port()
         self.url = url
         self.workers = workers
-        self.env = server_env(url, **(env or {}))
+        self.env = server_env(url, DJANGO_SETTINGS_MODULE=settings, **(env or {}))
         self.timeout = timeout
         self.process: subprocess.Popen | None = None
 
@@ -173,12 +181,20 @@ class Outcome:
     body: bytes
     error: str = ""
     finished_at: float = 0.0
+    history: list[tuple[int, str | None, str | None]] = field(default_factory=list)
 
     def json(self):
         try:
             return json.loads(self.body)
         except ValueError:
             return None
+
+    def error_code(self) -> str | None:
+        """The contract's error code, or None when the body is not the JSON error body."""
+        body = self.json()
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            return body["error"].get("code")
+        return None
 
 
 def json_job(key: str, path: str, payload: dict, token: str | None = None) -> Job:
@@ -188,8 +204,23 @@ def json_job(key: str, path: str, payload: dict, token: str | None = None) -> Jo
     return Job(key, "POST", path, json.dumps(payload).encode(), headers)
 
 
-def run_load(port: int, jobs: Iterable[Job], *, clients: int = 64, timeout: float = 30) -> tuple[list[Outcome], float]:
-    """Send every job once from ``clients`` threads; return the outcomes and the wall time."""
+def run_load(
+    port: int,
+    jobs: Iterable[Job],
+    *,
+    clients: int = 64,
+    timeout: float = 30,
+    retry_statuses: frozenset[int] = frozenset(),
+    max_attempts: int = 1,
+    retry_wait_cap: float = 2.0,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[list[Outcome], float]:
+    """Send every job from ``clients`` threads; return the last outcome of each and the wall time.
+
+    A job whose answer is in ``retry_statuses`` (0: no HTTP answer) is sent again, up to
+    ``max_attempts`` in all, after its Retry-After (capped); ``Outcome.history`` keeps
+    the status of every attempt. ``on_progress`` is called with the number of finished jobs.
+    """
     pending: queue.SimpleQueue[Job] = queue.SimpleQueue()
     count = 0
     for job in jobs:
@@ -199,34 +230,51 @@ def run_load(port: int, jobs: Iterable[Job], *, clients: int = 64, timeout: floa
     lock = threading.Lock()
     start_gate = threading.Barrier(clients + 1)
 
+    def send(job: Job) -> Outcome:
+        began = time.perf_counter()
+        try:
+            status, headers, body = request(
+                "127.0.0.1", port, job.method, job.path, body=job.body, headers=job.headers, timeout=timeout
+            )
+            error = ""
+        except (OSError, http.client.HTTPException) as exc:
+            status, headers, body, error = 0, {}, b"", f"{type(exc).__name__}: {exc}"
+        ended = time.perf_counter()
+        return Outcome(job.key, status, ended - began, headers, body, error, ended)
+
     def client() -> None:
         start_gate.wait()
-        local: list[Outcome] = []
         while True:
             try:
                 job = pending.get_nowait()
             except queue.Empty:
                 break
-            began = time.perf_counter()
-            try:
-                status, headers, body = request(
-                    "127.0.0.1", port, job.method, job.path, body=job.body, headers=job.headers, timeout=timeout
-                )
-                error = ""
-            except (OSError, http.client.HTTPException) as exc:
-                status, headers, body, error = 0, {}, b"", f"{type(exc).__name__}: {exc}"
-            ended = time.perf_counter()
-            local.append(Outcome(job.key, status, ended - began, headers, body, error, ended))
-        with lock:
-            outcomes.extend(local)
+            history: list[Outcome] = []
+            for attempt in range(max_attempts):
+                outcome = send(job)
+                history.append(outcome)
+                if outcome.status not in retry_statuses or attempt == max_attempts - 1:
+                    break
+                try:
+                    wait = float(outcome.headers.get("retry-after", "0.5"))
+                except ValueError:
+                    wait = 0.5
+                time.sleep(min(max(wait, 0.1), retry_wait_cap))
+            outcome.history = [(h.status, h.error_code(), h.headers.get("retry-after")) for h in history]
+            with lock:
+                outcomes.append(outcome)
+                done = len(outcomes)
+            if on_progress:
+                on_progress(done)
 
     threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     for thread in threads:
         thread.start()
     start_gate.wait()
     began = time.perf_counter()
+    deadline = time.monotonic() + (timeout + retry_wait_cap) * max_attempts * max(1, count // clients + 1)
     for thread in threads:
-        thread.join(timeout + count)  # bounded even if a thread hangs
+        thread.join(max(0.0, deadline - time.monotonic()))  # bounded even if a thread hangs
     wall = time.perf_counter() - began
     assert len(outcomes) == count, f"{count - len(outcomes)} requests never finished"
     return outcomes, wall

@@ -32,61 +32,11 @@ from bench import harness  # noqa: E402
 EXPECTED_CONFLICTS = {"EVENT_FULL", "ALREADY_REGISTERED"}
 
 
-def enrollment(i: int) -> str:
-    return f"24BEN{i:06d}"
-
-
 def django_setup(url: str) -> None:
     os.environ.update(harness.server_env(url))
     import django
 
     django.setup()
-
-
-def create_students(count: int) -> dict[str, str]:
-    """Students with logins and tokens, written in bulk (not through the API)."""
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.auth.models import User
-    from rest_framework.authtoken.models import Token
-
-    from registrations.models import Student
-
-    password = make_password("bench-password")
-    enrollments = [enrollment(i) for i in range(count)]
-    User.objects.bulk_create([User(username=enr, password=password) for enr in enrollments], batch_size=2000)
-    users = dict(User.objects.filter(username__in=enrollments).values_list("username", "id"))
-    Student.objects.bulk_create(
-        [
-            Student(
-                enrollment_no=enr,
-                full_name=f"Bench Student {enr}",
-                email=f"{enr.lower()}@college.example",
-                department="BEN",
-                year=1,
-                phone="9800000000",
-                user_id=users[enr],
-            )
-            for enr in enrollments
-        ],
-        batch_size=2000,
-    )
-    tokens = {enr: Token.generate_key() for enr in enrollments}
-    Token.objects.bulk_create([Token(key=tokens[enr], user_id=users[enr]) for enr in enrollments], batch_size=2000)
-    return tokens
-
-
-def create_organizer() -> tuple[object, str]:
-    from django.contrib.auth.models import User
-    from rest_framework.authtoken.models import Token
-
-    organizer = User.objects.create_user("bench-organizer", password="bench-password")
-    return organizer, Token.objects.create(user=organizer).key
-
-
-def create_event(event_id: str, capacity: int | None, organizer) -> None:
-    from tests.factories import EventFactory
-
-    EventFactory(event_id=event_id, title=event_id, capacity=capacity, organizers=[organizer])
 
 
 def burst_jobs(path: str, students: list[str], duplicates: int, tokens: dict[str, str] | None, seed: int):
@@ -174,11 +124,13 @@ def run_backend(backend: str, args) -> dict:
     url = harness.database_url(backend)
     harness.database_reset(backend, url)
     django_setup(url)
+    from bench.data import enrollment, open_event, organizer_with_token, students_with_tokens
+
     students = [enrollment(i) for i in range(args.students)]
-    tokens = create_students(args.students + 1)
-    organizer, org_token = create_organizer()
+    tokens = students_with_tokens(args.students + 1)
+    organizer, org_token = organizer_with_token()
     warmup = students[: min(200, len(students))]
-    create_event("burst-warmup", None, organizer)
+    open_event("burst-warmup", None, organizer)
     rounds = []
     with harness.Gunicorn(url, workers=args.workers) as server:
         harness.run_load(server.port, burst_jobs("/bench/baseline/burst-warmup", warmup, 0, None, 0), clients=16)
@@ -187,7 +139,7 @@ def run_backend(backend: str, args) -> dict:
         )
         for number in range(args.rounds):
             event_id = f"burst-{number}"
-            create_event(event_id, args.capacity, organizer)
+            open_event(event_id, args.capacity, organizer)
             figures = {}
             order = ["baseline", "registration"] if number % 2 == 0 else ["registration", "baseline"]
             for kind in order:
@@ -203,7 +155,7 @@ def run_backend(backend: str, args) -> dict:
                 else:
                     figures[kind].update(registration_check(event_id, outcomes, args.capacity, server.port, org_token))
             rounds.append(figures)
-    create_event("burst-profile", None, organizer)
+    open_event("burst-profile", None, organizer)
     extra = enrollment(args.students)
     queries = queries_per_request("burst-profile", extra, tokens[extra])
     reg_rps = harness.median([r["registration"]["throughput_rps"] for r in rounds])
