@@ -85,12 +85,14 @@ class Gunicorn:
         env: dict[str, str] | None = None,
         timeout: int = 30,
         settings: str = "bench.settings",
+        access_log: Path | None = None,
     ):
         self.port = free_port()
         self.url = url
         self.workers = workers
         self.env = server_env(url, DJANGO_SETTINGS_MODULE=settings, **(env or {}))
         self.timeout = timeout
+        self.access_log = access_log
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Gunicorn":
@@ -112,6 +114,7 @@ class Gunicorn:
                 "5",
                 "--backlog",
                 "512",
+                *(["--access-logfile", str(self.access_log)] if self.access_log else []),
             ],
             cwd=ROOT,
             env=self.env,
