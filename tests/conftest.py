@@ -60,10 +60,3 @@ def gunicorn_server(transactional_db):
 
     return start
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Throttle counters and login locks live in the cache: every test starts without any."""
-    from django.core.cache import cache
-
-    cache.clear()
