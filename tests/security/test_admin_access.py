@@ -9,6 +9,10 @@ pytestmark = pytest.mark.django_db
 
 ADMIN_PAGES = [
     "admin:index",
+    "admin:registrations_student_changelist",
+    "admin:registrations_registration_changelist",
+    "admin:events_event_changelist",
+    "admin:certificates_certificate_changelist",
     "admin:auth_user_changelist",
 ]
 
