@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from certificates.services import certificate_issue
 from registrations.services import attendance_mark, registration_create
-from tests.factories import StudentFactory
+from tests.factories import StudentFactory, StudentUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,4 +56,47 @@ def test_certificate_verify_page_for_unknown_id_leaks_nothing(client, certified)
     response = client.get(reverse("certificate-verify", args=["CNOSUCHCERTIFICATE"]))
 
     assert response.status_code == 404
+    assert_no_private_value(response.content, students)
+
+
+def test_certificate_verify_api_shows_name_and_event_but_no_contacts(api_client, certified):
+    students, certificates = certified
+
+    response = api_client.get(f"/api/v2/certificates/{certificates[0].certificate_id}/verify")
+
+    assert response.status_code == 200
+    assert response.json()["student_name"] == students[0].full_name
+    assert_no_private_value(response.content, students)
+
+
+@pytest.mark.parametrize("path", ["/api/v2/events/", "/api/v2/events/{event}/", "/api/v2/events/?q=Event"])
+def test_public_event_api_answers_name_no_student(api_client, event, certified, path):
+    students, _ = certified
+
+    response = api_client.get(path.format(event=event.pk))
+
+    assert response.status_code == 200
+    assert event.title.encode() in response.content
+    assert_no_private_value(response.content, students)
+
+
+@pytest.mark.parametrize("name", ["home", "event-list", "event-detail"])
+def test_public_event_pages_name_no_student(client, event, certified, name):
+    students, _ = certified
+
+    response = client.get(reverse(name, args=[event.pk]) if name == "event-detail" else reverse(name))
+
+    assert response.status_code == 200
+    assert event.title.encode() in response.content
+    assert_no_private_value(response.content, students)
+
+
+def test_a_logged_in_student_sees_no_other_students_contacts_on_the_event_page(client, event, certified):
+    students, _ = certified
+    visitor = StudentUserFactory()
+    client.force_login(visitor.user)
+
+    response = client.get(reverse("event-detail", args=[event.pk]))
+
+    assert response.status_code == 200
     assert_no_private_value(response.content, students)
