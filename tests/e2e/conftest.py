@@ -5,9 +5,9 @@ database access from that thread unless told it is safe: the tests only use the 
 between browser calls, never inside the loop.
 """
 
-from collections.abc import Iterator
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
