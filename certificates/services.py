@@ -65,16 +65,22 @@ def certificate_issue(*, event: Event, enrollment_no: str, actor: Actor = None) 
         if existing.is_revoked:
             raise NotEligible("This student's certificate was revoked.", details={"reason": "revoked"})
         return existing, False
-    why_not = certificate_ineligibility(event=event, enrollment_no=enr)
-    if why_not is not None:
-        raise NotEligible(details=why_not)
-    registration = Registration.objects.get(event=event, student_id=enr, status=RegistrationStatus.CONFIRMED)
-    certificate = _new_certificate(event, registration, actor, timezone.now())
-    try:
-        with transaction.atomic():
-            certificate.save(force_insert=True)
-    except IntegrityError:
-        return Certificate.objects.get(event=event, student_id=enr), False
+    # The registration's row lock keeps a cancellation from slipping in between the check and the write.
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .filter(event=event, student_id=enr, status=RegistrationStatus.CONFIRMED)
+            .first()
+        )
+        why_not = certificate_ineligibility(event=event, enrollment_no=enr)
+        if why_not is not None or registration is None:
+            raise NotEligible(details=why_not or {"reason": "not_confirmed"})
+        certificate = _new_certificate(event, registration, actor, timezone.now())
+        try:
+            with transaction.atomic():
+                certificate.save(force_insert=True)
+        except IntegrityError:
+            return Certificate.objects.get(event=event, student_id=enr), False
     return certificate, True
 
 
