@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Min, Q
 
 from certificates.models import Certificate
 from events.models import Event, EventSession
+from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
 from registrations.models import ACTIVE_STATUSES, Registration, Team
 
@@ -171,7 +172,10 @@ def event_update(
     actor: User | None = None,
     **fields: Any,
 ) -> Event:
-    """Change an event. Raising the capacity promotes the waitlist."""
+    """Change an event: its organizers or staff (the organizer list itself: staff only).
+
+    Raising the capacity promotes the waitlist.
+    """
     from registrations.services import waitlist_promote
 
     if organizers is not None:
@@ -182,6 +186,8 @@ def event_update(
     locked = Event.objects.select_for_update(no_key=True).filter(pk=event.pk).first()
     if locked is None:
         raise NotFound.of("event", event.pk)
+    if actor is not None and not event_user_is_organizer(locked, actor):
+        raise PermissionDenied("Only this event's organizers can change it.")
     for name, value in fields.items():
         setattr(locked, name, value)
     _validate_event(locked)

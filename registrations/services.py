@@ -120,14 +120,24 @@ def student_upsert(
     year: int | None = None,
     phone: str = "",
 ) -> tuple[Student, bool]:
-    """Create the student or update their details; returns ``(student, created)``."""
+    """Create the student or update their details; returns ``(student, created)``.
+
+    A student whose details are already these is not written again (re-imports leave
+    ``updated_at`` alone).
+    """
     enr = enrollment_no_normalize(enrollment_no)
     values = _student_fields_clean(full_name=full_name, email=email, department=department, year=year, phone=phone)
     try:
         with transaction.atomic():
             if _email_taken(values["email"], other_than=enr):
                 raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]})
-            return Student.objects.update_or_create(pk=enr, defaults=values)
+            student, created = Student.objects.select_for_update().get_or_create(pk=enr, defaults=values)
+            changed = [name for name, value in values.items() if getattr(student, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(student, name, values[name])
+                student.save(update_fields=[*changed, "updated_at"])
+            return student, created
     except IntegrityError as exc:
         raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]}) from exc
 
@@ -177,6 +187,25 @@ def student_signup(
             return student
     except IntegrityError as exc:
         raise AlreadyExists("This student or email already exists.", details={"enrollment_no": [enr]}) from exc
+
+
+def login_token_issue(*, username: str, password: str) -> tuple[User, str]:
+    """Check a login and return ``(user, API token)``; the token is made once and reused.
+
+    A student's username is their enrollment number, so it is also tried trimmed and upper-cased.
+    """
+    from django.contrib.auth import authenticate
+    from rest_framework.authtoken.models import Token
+
+    candidates = dict.fromkeys([username, username.strip(), username.strip().upper()])
+    user = next(
+        (found for name in candidates if name and (found := authenticate(username=name, password=password))), None
+    )
+    if user is None:
+        message = "The username or password is not right."
+        raise ValidationFailed(message, details={"non_field_errors": [message]})
+    token, _ = Token.objects.get_or_create(user=user)
+    return user, token.key
 
 
 # Who may act for whom

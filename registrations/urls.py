@@ -1,1 +1,11 @@
-urlpatterns: list = []
+from django.urls import include, path
+
+from registrations import views
+
+urlpatterns = [
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("me/events/", views.my_events, name="my-events"),
+    path("me/history/", views.my_history, name="my-history"),
+    path("events/<slug:event_id>/feedback/", views.event_feedback, name="event-feedback"),
+]
