@@ -66,6 +66,7 @@ def client_for(db):
     return make
 
 
+@pytest.fixture
 def other_organizer(db):
     return UserFactory(username="other-organizer")
 
