@@ -423,28 +423,34 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
     enr = enrollment_no_normalize(enrollment_no)
     with transaction.atomic():
         locked = _event_lock(event)
-        now = timezone.now()  # after the lock: the times are in the order the writes happen
         _ensure_may_act_for(actor, locked, enr)
         registration = (
             Registration.objects.select_related("team")
+            .select_for_update(of=("self",))
             .filter(event=locked, student_id=enr, status__in=ACTIVE_STATUSES)
             .first()
         )
         if registration is None:
             raise NotRegistered("This student has no active registration for this event.")
-        is_organizer = actor is None or event_user_is_organizer(locked, actor)
-        if not is_organizer:
-            if registration.team and registration.team.leader_id != enr:
+        team = registration.team
+        if team:
+            cancelling = list(
+                team.registrations.select_for_update()
+                .filter(status__in=ACTIVE_STATUSES)
+                .order_by("registered_at", "pk")
+            )
+        else:
+            cancelling = [registration]
+        # Taken once the registrations are locked: a check-in that got there first is dated before the cancellation.
+        now = timezone.now()
+        if not (actor is None or event_user_is_organizer(locked, actor)):
+            if team and team.leader_id != enr:
                 raise PermissionDenied("Only the team leader or an organizer can cancel a team.")
             if now >= locked.starts_at:
                 raise RegistrationClosed("The event has started; ask an organizer to cancel.")
-        if registration.team:
-            team = registration.team
-            cancelling = list(team.registrations.filter(status__in=ACTIVE_STATUSES).order_by("registered_at", "pk"))
+        if team:
             team.status = RegistrationStatus.CANCELLED
             team.save(update_fields=["status"])
-        else:
-            cancelling = [registration]
         freed = sum(1 for reg in cancelling if reg.status == RegistrationStatus.CONFIRMED)
         # The check-in code stops being a pass to the door, and a certificate no longer has a registration to
         # stand on; attendance already marked stays as history.
