@@ -11,7 +11,7 @@ from events.models import Event
 from eventsite import ids
 from eventsite.errors import NotEligible, NotFound, ValidationFailed
 from registrations.models import Attendance, Feedback, Registration, RegistrationStatus
-from registrations.services import Actor, _ensure_organizer, enrollment_no_normalize
+from registrations.services import Actor, _ensure_organizer, _event_lock, enrollment_no_normalize
 
 
 def _ineligibility(event: Event, *, confirmed: bool, sessions_attended: int, gave_feedback: bool) -> dict | None:
@@ -98,13 +98,16 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
     ``skipped`` gives the code for the others: NOT_ELIGIBLE, or CERTIFICATE_REVOKED.
     """
     _ensure_organizer(actor, event)
-    now = timezone.now()
     with transaction.atomic():
+        # Event first, then its registrations, in the order a cancellation takes them: no cancellation
+        # slips in between the check and the write, and a single issue under way finishes first.
+        _event_lock(event)
         confirmed = list(
-            Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).order_by(
-                "registered_at", "pk"
-            )
+            Registration.objects.select_for_update()
+            .filter(event=event, status=RegistrationStatus.CONFIRMED)
+            .order_by("registered_at", "pk")
         )
+        now = timezone.now()
         attended = dict(
             Attendance.objects.filter(event=event)
             .values("student_id")

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from certificates.models import Certificate
-from certificates.services import certificate_issue
+from certificates.services import certificate_issue, certificate_issue_all_eligible
 from eventsite.errors import DomainError
 from registrations.integrity import integrity_problems
 from registrations.models import Attendance, Registration, RegistrationStatus
@@ -224,4 +224,22 @@ def test_check_ins_and_certificates_racing_cancellations_leave_consistent_rows(o
     assert set(_codes(outcomes)) <= {"ok", "NOT_REGISTERED", "NOT_ELIGIBLE"}
     assert len(event.registrations) == 0
     assert len(event.certificates) == 0
+    assert integrity_problems([event.pk]) == []
+
+
+def test_bulk_issue_racing_single_issues_and_cancellations_leaves_consistent_rows(organizer):
+    event = EventFactory(organizers=[organizer])
+    students = StudentFactory.create_batch(12)
+    for student in students:
+        registration_create(event=event, enrollment_no=student.pk)
+        attendance_mark(event=event, enrollment_no=student.pk)
+    calls = [lambda: certificate_issue_all_eligible(event=event)] * 3
+    calls += [lambda s=s: certificate_issue(event=event, enrollment_no=s.pk) for s in students[:6]]
+    calls += [lambda s=s: registration_cancel(event=event, enrollment_no=s.pk, actor=organizer) for s in students[3:9]]
+    random.Random(5).shuffle(calls)
+
+    outcomes = run_together(calls)
+
+    assert set(_codes(outcomes)) <= {"ok", "NOT_ELIGIBLE"}
+    assert set(event.certificates) == {s.pk for s in students[:3] + students[9:]}
     assert integrity_problems([event.pk]) == []
