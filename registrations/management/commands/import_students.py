@@ -2,6 +2,7 @@
 
 import csv
 from collections.abc import Iterator
+from contextlib import nullcontext
 from itertools import islice
 from pathlib import Path
 
@@ -165,8 +166,8 @@ class Command(BaseCommand):
             after, created = before, False
             _ensure_same_as_earlier(enrollment_no, earlier, after)
         else:
-            # A savepoint: a row that contradicts an earlier line of the file is undone.
-            with transaction.atomic():
+            # A repeated enrollment number gets a savepoint: a row that contradicts its earlier line is undone.
+            with transaction.atomic() if earlier is not None else nullcontext():
                 student, created = student_upsert(**{**values, "enrollment_no": enrollment_no})
                 after = _snapshot(student)
                 _ensure_same_as_earlier(enrollment_no, earlier, after)
