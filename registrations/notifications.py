@@ -5,8 +5,11 @@ schedules its sending with ``transaction.on_commit``, so a rolled-back registrat
 sends nothing and a committed one sends exactly once. Recipients are read inside
 the transaction (who was affected), the messages are built and sent after it, all
 messages of one call over one connection. Students without an email are skipped.
+A mail server that is down is logged, never passed on: the registration it
+announces has already been committed and must not be reported as failed.
 """
 
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -18,6 +21,8 @@ from django.urls import reverse
 from certificates.models import Certificate
 from events.models import Event
 from registrations.models import ACTIVE_STATUSES, Registration
+
+logger = logging.getLogger(__name__)
 
 
 def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiAlternatives:
@@ -35,8 +40,11 @@ def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiA
 def _send(messages: list[EmailMultiAlternatives]) -> None:
     if not messages:
         return
-    with get_connection() as connection:
-        connection.send_messages(messages)
+    try:
+        with get_connection() as connection:
+            connection.send_messages(messages)
+    except Exception:
+        logger.exception("Could not send %d notification email(s)", len(messages))
 
 
 def _calendar_url(event: Event) -> str:
