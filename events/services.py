@@ -150,6 +150,11 @@ def event_update(
     for name, value in fields.items():
         setattr(locked, name, value)
     _validate_event(locked)
+    if locked.capacity is not None and locked.capacity < locked.confirmed_count:
+        # Lowering the capacity never cancels anyone: confirmed students keep their seats.
+        raise ValidationFailed.for_field(
+            "capacity", f"{locked.confirmed_count} students are already confirmed; the capacity cannot be lower."
+        )
     locked.save()
     if sessions is not None:
         _sessions_replace(locked, sessions)
@@ -163,7 +168,13 @@ def event_update(
 
 @transaction.atomic
 def event_cancel(*, event: Event, actor: User | None = None) -> Event:
+    """Cancel the event and tell every active registrant; cancelling again tells no one twice."""
+    from registrations import notifications
+
     locked = Event.objects.select_for_update().get(pk=event.pk)
+    if locked.status == Event.Status.CANCELLED:
+        return locked
+    notifications.event_cancelled(locked)
     locked.status = Event.Status.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
     return locked

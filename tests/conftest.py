@@ -8,6 +8,12 @@ from tests.factories import EventFactory, StaffFactory, StudentUserFactory, Team
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Logins are made by the hundred in tests; the production hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Throttle counters live in the cache: every test starts with none."""
     cache.clear()
@@ -64,3 +70,19 @@ def client_for(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def other_organizer(db):
+    return UserFactory(username="other-organizer")
+
+
+@pytest.fixture
+def login(client):
+    """Log ``client`` in as a user; returns the client."""
+
+    def log_in(user):
+        client.force_login(user)
+        return client
+
+    return log_in
