@@ -28,6 +28,7 @@ API_MD_OPERATIONS = {
     ("get", "/api/v2/certificates/{certificate_id}/verify"),
     ("get", "/api/v2/students/{enrollment_no}/"),
     ("get", "/api/v2/students/"),
+    ("get", "/api/v1/events/{event_id}"),
 }
 ERROR_REF = "#/components/schemas/Error"
 
