@@ -1,3 +1,5 @@
+import socket
+
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -334,3 +336,17 @@ def test_feedback_answers_the_events_questions(client_for, event, student):
     assert given.status_code == 201
     answers = FeedbackAnswer.objects.filter(feedback__feedback_id=given.json()["feedback_id"])
     assert {(a.question_id, a.rating, a.text) for a in answers} == {(stars.pk, 5, ""), (remarks.pk, None, "More labs")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_registration_is_confirmed_even_when_the_mail_server_is_down(client_for, settings, event, student):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
+
+    response = client_for(student).post(f"/api/v2/register/individual/{event.pk}", {}, format="json")
+
+    assert response.status_code == 201
+    assert Registration.objects.get(event=event, student=student).status == "confirmed"
