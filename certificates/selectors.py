@@ -3,9 +3,11 @@ from eventsite.errors import NotFound
 
 
 def certificate_get(certificate_id: str) -> Certificate:
-    certificate = (
-        Certificate.objects.select_related("event", "student").filter(pk=(certificate_id or "").strip()).first()
-    )
+    key = (certificate_id or "").strip()
+    # Ids are typed by anyone: one that no column could hold (PostgreSQL refuses NUL) is simply unknown.
+    if not key or len(key) > Certificate._meta.pk.max_length or "\x00" in key:
+        raise NotFound.of("certificate", certificate_id)
+    certificate = Certificate.objects.select_related("event", "student").filter(pk=key).first()
     if certificate is None:
         raise NotFound.of("certificate", certificate_id)
     return certificate

@@ -224,7 +224,9 @@ def event_checkin(request: HttpRequest, event_id: str) -> HttpResponse:
     else:
         current = event_session_current(event, timezone.now()) if sessions else None
         form = CheckinForm(sessions=sessions, initial={"session": current.code if current else None})
-    session_code = form["session"].value()
+    known = {session.code for session in sessions}
+    chosen = form["session"].value()
+    session_code = chosen if chosen in known else (sessions[0].code if sessions else None)
     checked_in = Attendance.objects.filter(event=event, session__code=session_code).count()
     context = _manage_context(event, "checkin") | {
         "form": form,

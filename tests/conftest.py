@@ -4,6 +4,12 @@ from rest_framework.test import APIClient
 from tests.factories import EventFactory, StaffFactory, StudentUserFactory, TeamEventFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The production hasher costs about a second per password on purpose; tests hash hundreds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def staff_user(db):
     return StaffFactory()
