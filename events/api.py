@@ -132,7 +132,6 @@ class EventInputSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=150), required=False, max_length=100, help_text="Usernames; staff only."
     )
 
-
     def validate_sessions(self, sessions: list[dict]) -> list[dict]:
         # The list replaces the event's sessions, so even in a partial update each one is whole.
         if any("code" not in session for session in sessions):
