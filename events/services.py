@@ -168,7 +168,13 @@ def event_update(
 
 @transaction.atomic
 def event_cancel(*, event: Event, actor: User | None = None) -> Event:
+    """Cancel the event and tell every active registrant; cancelling again tells no one twice."""
+    from registrations import notifications
+
     locked = Event.objects.select_for_update().get(pk=event.pk)
+    if locked.status == Event.Status.CANCELLED:
+        return locked
+    notifications.event_cancelled(locked)
     locked.status = Event.Status.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
     return locked

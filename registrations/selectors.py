@@ -210,3 +210,68 @@ def student_sessions_by_event(student: Student, event_ids: list[str]) -> dict[st
 
 def feedback_of(student: Student, event: Event) -> Feedback | None:
     return Feedback.objects.filter(event=event, student=student).first()
+
+
+def student_by_calendar_token(token: str) -> Student | None:
+    if not token or len(token) > 64:
+        return None
+    return Student.objects.filter(calendar_token=token).first()
+
+
+def student_calendar_entries(student: Student) -> list[tuple[Event, str]]:
+    """``(event, registration_status)`` for every active registration of the student, cancelled events included
+    (so that subscribed calendars mark them cancelled), drafts left out."""
+    registrations = (
+        Registration.objects.select_related("event")
+        .filter(student=student, status__in=ACTIVE_STATUSES)
+        .exclude(event__status=Event.Status.DRAFT)
+        .order_by("event__starts_at", "event_id")
+    )
+    return [(registration.event, registration.status) for registration in registrations]
+
+
+@dataclass
+class RecordLine:
+    """One event on a student's co-curricular record."""
+
+    event: Event
+    role: str
+    team_name: str | None
+    sessions_attended: int
+    sessions_total: int
+    feedback_rating: int | None
+    gave_feedback: bool
+    certificate: Certificate | None
+
+
+def student_record(student: Student) -> list[RecordLine]:
+    """The events the student held a confirmed place at (cancelled events left out), newest first.
+
+    Built on ``student_history`` plus two queries: the events' session counts, and the
+    feedback ratings and certificates of the student.
+    """
+    entries = [
+        entry
+        for entry in student_history(student)
+        if entry.registration.status == RegistrationStatus.CONFIRMED and entry.event.status != Event.Status.CANCELLED
+    ]
+    event_ids = [entry.event.pk for entry in entries]
+    sessions = dict(Event.objects.filter(pk__in=event_ids).annotate(n=Count("sessions")).values_list("event_id", "n"))
+    ratings = dict(Feedback.objects.filter(student=student, event_id__in=event_ids).values_list("event_id", "rating"))
+    certificates = {
+        certificate.event_id: certificate
+        for certificate in Certificate.objects.filter(student=student, event_id__in=event_ids, revoked_at__isnull=True)
+    }
+    return [
+        RecordLine(
+            event=entry.event,
+            role=entry.role,
+            team_name=entry.team_name,
+            sessions_attended=len(entry.attendance_ids),
+            sessions_total=sessions.get(entry.event.pk, 0),
+            feedback_rating=ratings.get(entry.event.pk),
+            gave_feedback=entry.event.pk in ratings,
+            certificate=certificates.get(entry.event.pk),
+        )
+        for entry in entries
+    ]

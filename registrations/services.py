@@ -42,10 +42,13 @@ from eventsite.errors import (
     ValidationFailed,
     WrongRegistrationMode,
 )
+from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
     Feedback,
+    FeedbackAnswer,
+    FeedbackQuestion,
     Registration,
     RegistrationStatus,
     Student,
@@ -325,6 +328,8 @@ def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor 
             status, seq = _seats_claim(locked, 1)
             registration = _new_registration(locked, enr, status, seq, now)
             registration.save(force_insert=True)
+            if status == RegistrationStatus.CONFIRMED:
+                notifications.registrations_confirmed([registration.pk])
     except IntegrityError as exc:
         raise AlreadyRegistered(details={"enrollment_nos": [enr]}) from exc
     return registration
@@ -395,9 +400,11 @@ def team_register(
             team = Team.objects.create(
                 team_id=ids.new_team_id(), event=locked, name=name, leader_id=leader_enr, status=status, created_at=now
             )
-            Registration.objects.bulk_create(
+            members = Registration.objects.bulk_create(
                 [_new_registration(locked, enr, status, seq, now, team=team) for enr in roster]
             )
+            if status == RegistrationStatus.CONFIRMED:
+                notifications.registrations_confirmed([member.pk for member in members])
     except IntegrityError as exc:
         if _team_name_taken(locked, name):
             raise TeamNameTaken(details={"team_name": name}) from exc
@@ -501,6 +508,7 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
     Team.objects.filter(pk__in=promoted_teams).update(status=RegistrationStatus.CONFIRMED)
     event.confirmed_count += len(promoted)
     event.save(update_fields=["confirmed_count"])
+    notifications.waitlist_promoted(promoted.values())
     return promoted
 
 
@@ -585,16 +593,78 @@ def _rating_clean(rating: object) -> int:
     return rating
 
 
+def _answer_clean(question: FeedbackQuestion, value: object) -> FeedbackAnswer | None:
+    """The answer row for one question, or None when an optional question is left blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if question.required:
+            raise ValueError("This question needs an answer.")
+        return None
+    if question.kind == FeedbackQuestion.Kind.RATING:
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            raise ValueError("The rating is a whole number from 1 to 5.")
+        return FeedbackAnswer(question=question, rating=value)
+    if not isinstance(value, str):
+        raise ValueError("The answer is text.")
+    text = value.strip()
+    if len(text) > FeedbackAnswer.TEXT_MAX_LENGTH:
+        raise ValueError(f"At most {FeedbackAnswer.TEXT_MAX_LENGTH} characters.")
+    return FeedbackAnswer(question=question, text=text)
+
+
+def question_field_name(question_id: int | str) -> str:
+    """The key under which a question's errors appear in VALIDATION_ERROR details."""
+    return f"question_{question_id}"
+
+
+def _answers_clean(event: Event, answers: dict | None) -> list[FeedbackAnswer]:
+    """Validate answers to the event's feedback questions; every problem is reported, keyed per question."""
+    questions = {question.pk: question for question in FeedbackQuestion.objects.filter(event=event)}
+    given: dict[int, object] = {}
+    errors: dict[str, list[str]] = {}
+    for raw_key, value in (answers or {}).items():
+        key = str(raw_key).strip()
+        question_id = int(key) if key.isdigit() else None
+        if question_id not in questions:
+            errors[question_field_name(key)] = ["This event's feedback form has no such question."]
+            continue
+        given[question_id] = value
+    rows: list[FeedbackAnswer] = []
+    for question_id, question in questions.items():
+        try:
+            row = _answer_clean(question, given.get(question_id))
+        except ValueError as exc:
+            errors[question_field_name(question_id)] = [str(exc)]
+            continue
+        if row is not None:
+            rows.append(row)
+    if errors:
+        raise ValidationFailed("Some answers are not valid.", details=errors)
+    return rows
+
+
 def feedback_submit(
-    *, event: Event, enrollment_no: str, rating: int, comments: str = "", actor: Actor = None
+    *,
+    event: Event,
+    enrollment_no: str,
+    rating: int,
+    comments: str = "",
+    answers: dict[int | str, object] | None = None,
+    actor: Actor = None,
 ) -> Feedback:
-    """Record a confirmed, attended student's one feedback for the event."""
+    """Record a confirmed, attended student's one feedback for the event.
+
+    ``answers`` maps the event's feedback question ids to a rating (1..5) or a text;
+    required questions must be answered, optional ones may be left out or blank.
+    """
     enr = enrollment_no_normalize(enrollment_no)
     _ensure_may_act_for(actor, event, enr)
     rating = _rating_clean(rating)
     comments = (comments or "").strip()
     if len(comments) > Feedback.COMMENTS_MAX_LENGTH:
         raise ValidationFailed.for_field("comments", f"At most {Feedback.COMMENTS_MAX_LENGTH} characters.")
+    answer_rows = _answers_clean(event, answers)
     registration = _confirmed_registration(event, enr)
     if not Attendance.objects.filter(event=event, student_id=enr).exists():
         raise NotAttended()
@@ -612,6 +682,21 @@ def feedback_submit(
     try:
         with transaction.atomic():
             feedback.save(force_insert=True)
+            for row in answer_rows:
+                row.feedback = feedback
+            FeedbackAnswer.objects.bulk_create(answer_rows)
     except IntegrityError as exc:
         raise FeedbackAlreadySubmitted() from exc
     return feedback
+
+
+# Calendar feed
+
+
+def student_calendar_token_rotate(*, student: Student, actor: Actor = None) -> str:
+    """Give the student a new calendar feed URL; the old one stops working at once."""
+    if actor is not None and _actor_enrollment_no(actor) != student.enrollment_no and not actor.is_staff:
+        raise PermissionDenied("You may rotate only your own calendar link.")
+    student.calendar_token = ids.new_calendar_token()
+    student.save(update_fields=["calendar_token", "updated_at"])
+    return student.calendar_token

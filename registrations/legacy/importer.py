@@ -32,7 +32,7 @@ from django.utils import timezone
 from certificates.models import Certificate
 from events.models import Event, EventSession
 from registrations.legacy import codec
-from registrations.legacy.codec import EventDecoder, EventDropped, LegacyEvent, Problem, StudentData
+from registrations.legacy.codec import EventDecoder, EventDropped, LegacyEvent, Problem, StudentData, calendar_token_for
 from registrations.legacy.reader import Document, ReadError, read_documents, read_plain_documents
 from registrations.models import Attendance, Feedback, Registration, Student, Team
 
@@ -395,10 +395,22 @@ class Importer:
         rows = []
         for enr in missing:
             data = self.book.data(enr)
-            rows.append((enr, data.full_name, "", data.department, data.year, data.phone, now, now))
+            rows.append(
+                (enr, data.full_name, "", data.department, data.year, data.phone, calendar_token_for(enr), now, now)
+            )
         _insert(
             Student,
-            ("enrollment_no", "full_name", "email", "department", "year", "phone", "created_at", "updated_at"),
+            (
+                "enrollment_no",
+                "full_name",
+                "email",
+                "department",
+                "year",
+                "phone",
+                "calendar_token",
+                "created_at",
+                "updated_at",
+            ),
             rows,
         )
         self._provisional.update(missing)
@@ -426,7 +438,11 @@ class Importer:
             for chunk in _chunks(moving, QUERY_CHUNK):
                 Student.objects.filter(pk__in=chunk).update(email="")
             _update(Student, (*names, "updated_at"), [(*row, now) for row in sync.changed])
-            _insert(Student, (*names, "created_at", "updated_at"), [(*row, now, now) for row in sync.created])
+            _insert(
+                Student,
+                (*names, "calendar_token", "created_at", "updated_at"),
+                [(*row, calendar_token_for(row[0]), now, now) for row in sync.created],
+            )
 
     def _emails_resolve(self) -> None:
         """One email, one student: the copy that wins keeps it, the others are left blank and reported."""
