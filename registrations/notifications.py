@@ -7,6 +7,8 @@ the transaction (who was affected), the messages are built and sent after it, al
 messages of one call over one connection. Students without an email are skipped.
 """
 
+import logging
+import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -18,6 +20,8 @@ from django.urls import reverse
 from certificates.models import Certificate
 from events.models import Event
 from registrations.models import ACTIVE_STATUSES, Registration
+
+logger = logging.getLogger(__name__)
 
 
 def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiAlternatives:
@@ -33,10 +37,15 @@ def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiA
 
 
 def _send(messages: list[EmailMultiAlternatives]) -> None:
+    """Send after commit; a mail server that is down is logged, never turned into a failed request,
+    since the registration or certificate it reports is already stored."""
     if not messages:
         return
-    with get_connection() as connection:
-        connection.send_messages(messages)
+    try:
+        with get_connection() as connection:
+            connection.send_messages(messages)
+    except (OSError, smtplib.SMTPException):
+        logger.exception("Could not send %d email(s): %s", len(messages), messages[0].subject)
 
 
 def _calendar_url(event: Event) -> str:
