@@ -1124,10 +1124,9 @@ def _student_out(student: StudentData) -> dict:
 
 
 def _participation_out(
-    enrollment_no: str,
-    attendances: dict[str, list[AttendanceRow]],
-    feedbacks: dict[str, FeedbackRow],
-    certificates: dict[str, CertificateRow],
+    attendances: list[AttendanceRow],
+    feedback: FeedbackRow | None,
+    certificate: CertificateRow | None,
     session_names: dict[str, str],
 ) -> dict:
     out: dict[str, Any] = {
@@ -1138,12 +1137,11 @@ def _participation_out(
                 "marked_at": date_out(row.marked_at),
                 "marked_by": row.marked_by or None,
             }
-            for row in attendances.get(enrollment_no, [])
+            for row in attendances
         ],
         "feedback": None,
         "certificate": None,
     }
-    feedback = feedbacks.get(enrollment_no)
     if feedback is not None:
         out["feedback"] = {
             "feedback_id": feedback.feedback_id,
@@ -1151,7 +1149,6 @@ def _participation_out(
             "comments": feedback.comments,
             "submitted_at": date_out(feedback.submitted_at),
         }
-    certificate = certificates.get(enrollment_no)
     if certificate is not None:
         out["certificate"] = {
             "certificate_id": certificate.certificate_id,
@@ -1198,25 +1195,20 @@ def event_to_legacy(
         document["team_size"] = {"min": event.team_size_min, "max": event.team_size_max}
     if [session.code for session in sessions] != [DEFAULT_SESSION] or sessions[0].title:
         document["sessions"] = [session_names[session.code] for session in sessions]
-    by_student_attendance: dict[str, list[AttendanceRow]] = {}
+    # Each record sits under the registration it points at; one pointing at none (possible
+    # only for feedback and certificates) under the student's active, else latest, registration.
+    home = {row.student_id: row.registration_id for row in registrations}
+    home.update((row.student_id, row.registration_id) for row in registrations if row.status != "cancelled")
+    attendance_by: dict[str, list[AttendanceRow]] = {}
     for row in attendances:
-        by_student_attendance.setdefault(row.student_id, []).append(row)
-    # Participation belongs to the registration it points at; a student's other registrations
-    # (cancelled earlier ones) carry none.
-    holder: dict[str, str] = {}
-    for rows in (attendances, feedbacks, certificates):
-        for row in rows:
-            if row.registration_id:
-                holder.setdefault(row.student_id, row.registration_id)
-    feedback_by = {row.student_id: row for row in feedbacks}
-    certificate_by = {row.student_id: row for row in certificates}
+        attendance_by.setdefault(row.registration_id, []).append(row)
+    feedback_by = {row.registration_id or home.get(row.student_id): row for row in feedbacks}
+    certificate_by = {row.registration_id or home.get(row.student_id): row for row in certificates}
 
     def participation(registration: RegistrationRow) -> dict:
-        fallback = registration.status != "cancelled" and registration.student_id not in holder
-        if holder.get(registration.student_id) != registration.registration_id and not fallback:
-            return {"attendance": [], "feedback": None, "certificate": None}
+        key = registration.registration_id
         return _participation_out(
-            registration.student_id, by_student_attendance, feedback_by, certificate_by, session_names
+            attendance_by.get(key, []), feedback_by.get(key), certificate_by.get(key), session_names
         )
 
     team_by_id = {team.team_id: team for team in teams}

@@ -341,10 +341,12 @@ class Importer:
                 raise ImportAborted(f"{path}: no such file.")
         self._bytes_total = sum(path.stat().st_size for path in self.files)
         try:
-            with transaction.atomic():
-                self._run_all()
-                if self.dry_run:
+            if self.dry_run:
+                with transaction.atomic():
+                    self._run_all()
                     transaction.set_rollback(True)
+            else:
+                self._run_all()
         except ReadError as exc:
             raise ImportAborted(str(exc)) from exc
         except DatabaseError as exc:
@@ -405,28 +407,47 @@ class Importer:
         self._known_students.update(unknown)
 
     def _students_write(self) -> None:
-        """Write every student's winning data, emails unique, in one transaction."""
+        """Write every student's winning data, emails unique, in one transaction.
+
+        Chunk by chunk, so memory does not grow with the number of students: changed rows
+        are written with a blank email first (a blank never collides), and the new emails
+        are set once every student that gives one up has released it.
+        """
         for disagreement in self.book.disagreements():
             self.report.conflict("student", **disagreement)
         self._emails_resolve()
-        enrollment_nos = sorted(self.book)
         names = ("enrollment_no", *StudentData.FIELDS)
-        stored: dict[str, tuple] = {}
-        for chunk in _chunks(enrollment_nos, QUERY_CHUNK):
-            stored.update((row[0], row) for row in Student.objects.filter(pk__in=chunk).values_list(*names))
-        wanted = [(enr, *(getattr(self.book.data(enr), name) for name in StudentData.FIELDS)) for enr in enrollment_nos]
-        sync = _diff(wanted, stored)
+        email_at = names.index("email")
         counts = self.report.counts["students"]
-        counts["created"] += len(sync.created) + sum(1 for row in sync.changed if row[0] in self._provisional)
-        counts["updated"] += sum(1 for row in sync.changed if row[0] not in self._provisional)
-        counts["unchanged"] += sync.unchanged
         now = timezone.now()
+        new_emails: list[tuple[str, str]] = []
         with transaction.atomic():
-            moving = [row[0] for row in sync.changed if row[2] != stored[row[0]][2]]
-            for chunk in _chunks(moving, QUERY_CHUNK):
-                Student.objects.filter(pk__in=chunk).update(email="")
-            _update(Student, (*names, "updated_at"), [(*row, now) for row in sync.changed])
-            _insert(Student, (*names, "created_at", "updated_at"), [(*row, now, now) for row in sync.created])
+            for chunk in _chunks(sorted(self.book), QUERY_CHUNK):
+                stored = {row[0]: row for row in Student.objects.filter(pk__in=chunk).values_list(*names)}
+                wanted = [(enr, *(getattr(self.book.data(enr), name) for name in StudentData.FIELDS)) for enr in chunk]
+                sync = _diff(wanted, stored)
+                provisional = sum(1 for row in sync.changed if row[0] in self._provisional)
+                counts["created"] += len(sync.created) + provisional
+                counts["updated"] += len(sync.changed) - provisional
+                counts["unchanged"] += sync.unchanged
+                changed = []
+                for row in sync.changed:
+                    if row[email_at] != stored[row[0]][email_at]:
+                        new_emails.append((row[email_at], row[0]))
+                        row = (*row[:email_at], "", *row[email_at + 1 :])
+                    changed.append((*row, now))
+                _update(Student, (*names, "updated_at"), changed)
+                new_emails.extend((row[email_at], row[0]) for row in sync.created)
+                _insert(
+                    Student,
+                    (*names, "created_at", "updated_at"),
+                    [(*row[:email_at], "", *row[email_at + 1 :], now, now) for row in sync.created],
+                )
+            quote = connection.ops.quote_name
+            _execute_many(
+                f"UPDATE {quote(Student._meta.db_table)} SET {quote('email')} = %s WHERE {quote('enrollment_no')} = %s",
+                [pair for pair in new_emails if pair[0]],
+            )
 
     def _emails_resolve(self) -> None:
         """One email, one student: the copy that wins keeps it, the others are left blank and reported."""
