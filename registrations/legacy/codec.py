@@ -162,6 +162,12 @@ def _pattern(source: str) -> re.Pattern:
     return re.compile(source)
 
 
+def _checkin_code(value: Any) -> str | None:
+    if isinstance(value, str) and 8 <= len(value) <= 16 and all(char in ids.ALPHABET for char in value):
+        return value
+    return None
+
+
 def enrollment_clean(raw: Any, pattern: re.Pattern | None = None) -> tuple[str | None, str | None]:
     """``(enrollment_no, None)`` or ``(None, problem code)``: any case, stray spaces removed."""
     value = "".join(raw.split()).upper() if isinstance(raw, str) else _text(raw).upper()
@@ -321,6 +327,7 @@ class _RegistrationDraft:
     team_name: str = ""
     is_leader: bool = False
     member_of: str | None = None  # shape 2: the team registration id named by a team member
+    checkin_code: str | None = None  # written by our own exporter; legacy data has none
     registration_id: str = ""
     kept: bool = True
 
@@ -428,6 +435,7 @@ class EventDecoder:
             status=status,
             registered_at=self._date(entry.get("registration_datetime"), f"{path}.registration_datetime"),
             cancelled_at=self._date(entry.get("cancelled_at"), f"{path}.cancelled_at"),
+            checkin_code=_checkin_code(entry.get("checkin_code")),
         )
         self._registrations.append(draft)
         student_data = entry.get("student_data") or {}
@@ -480,6 +488,7 @@ class EventDecoder:
                 or leader.cancelled_at,
                 team_key=leader.team_key,
                 team_name=leader.team_name,
+                checkin_code=_checkin_code(member.get("checkin_code")),
             )
             self._registrations.append(draft)
             self._participation(member, member_path, draft)
@@ -732,7 +741,7 @@ class EventDecoder:
             if any(session.code == code for session in sessions):
                 self._drop(f"sessions[{position}]", "DUPLICATE_SESSION", f"Session {code!r} is listed twice.")
                 continue
-            sessions.append(SessionRow(code, "" if name == code else name, len(sessions)))
+            sessions.append(SessionRow(code, name, len(sessions)))
         return sessions or [SessionRow(DEFAULT_SESSION, "", 0)]
 
     def finish(self, fields: dict) -> LegacyEvent:
@@ -854,7 +863,9 @@ class EventDecoder:
                     student_id=draft.student.enrollment_no,
                     team_id=team_id,
                     status=draft.status,
-                    checkin_code=checkin_code_for(draft.registration_id, self._secret) if confirmed else None,
+                    checkin_code=(draft.checkin_code or checkin_code_for(draft.registration_id, self._secret))
+                    if confirmed
+                    else None,
                     waitlist_seq=waitlist_seq[team_id or draft.registration_id]
                     if draft.status == "waitlisted"
                     else None,
@@ -1237,6 +1248,7 @@ def event_to_legacy(
                         **_student_out(students[member.student_id]),
                         "registration_id": member.registration_id,
                         "registration_datetime": date_out(member.registered_at),
+                        **({"checkin_code": member.checkin_code} if member.checkin_code else {}),
                         **({"cancelled_at": date_out(member.cancelled_at)} if member.cancelled_at else {}),
                         **participation(member),
                     }
@@ -1263,6 +1275,8 @@ def _registration_entry(row: RegistrationRow, students: dict[str, StudentData], 
         "status": status,
         "student_data": _student_out(students[row.student_id]),
     }
+    if row.checkin_code:
+        entry["checkin_code"] = row.checkin_code
     if row.cancelled_at is not None:
         entry["cancelled_at"] = date_out(row.cancelled_at)
     return entry
