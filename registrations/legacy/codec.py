@@ -14,6 +14,7 @@ always the smallest unit (a bad rating drops that feedback, not its registration
 import hashlib
 import hmac
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -102,6 +103,11 @@ def _text(value: Any) -> str:
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         return ""
     return str(value)
+
+
+def _shared(value: str) -> str:
+    """One copy of short values repeated on every record (sessions, departments, "ok")."""
+    return sys.intern(value) if len(value) <= 32 else value
 
 
 def _integer(value: Any) -> int | None:
@@ -399,7 +405,7 @@ class EventDecoder:
             enrollment_no=enrollment_no,
             full_name=" ".join(_text(data.get("full_name")).split())[:150],
             email=email,
-            department=_text(data.get("department")).upper()[:20],
+            department=_shared(_text(data.get("department")).upper()[:20]),
             year=year,
             phone=_text(data.get("mobile_no") or data.get("phone"))[:20],
         )
@@ -516,9 +522,9 @@ class EventDecoder:
                     record_id=_text(item.get("attendance_id"))[:40] or None,
                     enrollment_no=enrollment_no,
                     registration=registration,
-                    session=_text(item.get("session")) or None,
+                    session=_shared(_text(item.get("session"))) or None,
                     moment=self._date(item.get("marked_at"), f"{item_path}.marked_at"),
-                    marked_by=_text(item.get("marked_by")),
+                    marked_by=_shared(_text(item.get("marked_by"))),
                 )
             )
         feedback = container.get("feedback")
@@ -551,7 +557,7 @@ class EventDecoder:
                 registration_hint=hint or None,
                 moment=self._date(data.get("submitted_at"), f"{path}.submitted_at"),
                 rating=rating,
-                comments=_text(data.get("comments")),
+                comments=_shared(_text(data.get("comments"))),
             )
         )
 
@@ -756,6 +762,7 @@ class EventDecoder:
         registrations, teams = self._resolve_registrations(event)
         kept = {row.registration_id: row for row in registrations}
         attendances, feedbacks, certificates = self._resolve_participation(event, sessions, kept)
+        self._participations = []
         legacy = LegacyEvent(
             event=event,
             sessions=sessions,
@@ -774,6 +781,7 @@ class EventDecoder:
             warnings=self.warnings,
         )
         _rule_warnings(legacy, self._warn)
+        self._registrations, self._participations = [], []  # a big event's drafts go before its rows are written
         return legacy
 
     def _resolve_registrations(self, event: EventRow) -> tuple[list[RegistrationRow], list[TeamRow]]:
@@ -933,7 +941,7 @@ class EventDecoder:
         attendances: list[AttendanceRow] = []
         feedbacks: dict[str, FeedbackRow] = {}
         certificates: dict[str, CertificateRow] = {}
-        attended: dict[str, set[str]] = {}
+        attended: set[tuple[str, str]] = set()
         used_ids: dict[str, set[str]] = {"attendance": set(), "feedback": set(), "certificate": set()}
         pending_attendance: list[tuple[_ParticipationDraft, RegistrationRow]] = []
         for item in self._participations:
@@ -954,7 +962,6 @@ class EventDecoder:
         # Attendances naming their session first, so one without a session takes a free one.
         pending_attendance.sort(key=lambda pair: pair[0].session is None)
         for item, registration in pending_attendance:
-            taken = attended.setdefault(item.enrollment_no, set())
             if item.session is not None:
                 code = by_name.get(item.session.lower()) or by_name.get(slugify(item.session))
                 if code is None:
@@ -963,11 +970,11 @@ class EventDecoder:
                     )
                     continue
             else:
-                code = next((code for code in order if code not in taken), None)
+                code = next((code for code in order if (item.enrollment_no, code) not in attended), None)
                 if code is None:
                     self._drop(item.path, "DUPLICATE_ATTENDANCE", "More attendances than sessions for this student.")
                     continue
-            if code in taken:
+            if (item.enrollment_no, code) in attended:
                 self._drop(
                     item.path,
                     "DUPLICATE_ATTENDANCE",
@@ -979,7 +986,7 @@ class EventDecoder:
                 self._drop(item.path, "DUPLICATE_ID", f"Attendance id {record_id!r} is used twice in this event.")
                 continue
             used_ids["attendance"].add(record_id)
-            taken.add(code)
+            attended.add((item.enrollment_no, code))
             attendances.append(
                 AttendanceRow(
                     attendance_id=record_id,
