@@ -10,6 +10,7 @@ from certificates.models import Certificate
 from events.models import Event
 from eventsite import ids
 from eventsite.errors import NotEligible, NotFound, ValidationFailed
+from registrations import notifications
 from registrations.models import Attendance, Feedback, Registration, RegistrationStatus
 from registrations.services import Actor, _ensure_organizer, enrollment_no_normalize
 
@@ -73,6 +74,7 @@ def certificate_issue(*, event: Event, enrollment_no: str, actor: Actor = None) 
     try:
         with transaction.atomic():
             certificate.save(force_insert=True)
+            notifications.certificates_issued([certificate.pk])
     except IntegrityError:
         return Certificate.objects.get(event=event, student_id=enr), False
     return certificate, True
@@ -127,6 +129,7 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
             new.append(certificate)
             result.issued[enr] = certificate.certificate_id
         Certificate.objects.bulk_create(new, batch_size=500)
+        notifications.certificates_issued([certificate.pk for certificate in new])
         result.created = len(new)
     return result
 

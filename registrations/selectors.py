@@ -3,11 +3,43 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
 
 from certificates.models import Certificate
 from events.models import Event
-from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, RegistrationStatus, Student
+from events.selectors import event_user_is_organizer
+from registrations.models import (
+    ACTIVE_STATUSES,
+    Attendance,
+    Feedback,
+    Registration,
+    RegistrationStatus,
+    Student,
+    Team,
+)
+
+
+def student_visible_to(user: User | AnonymousUser | None, enrollment_no: str, *, event: Event | None = None) -> bool:
+    """A student's records are seen by the student themself and staff, and, for one event, by its organizers."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    own = getattr(user, "student", None)
+    if own is not None and own.enrollment_no == enrollment_no:
+        return True
+    return event is not None and event_user_is_organizer(event, user)
+
+
+def team_registrations_of(team: Team) -> dict[str, str]:
+    """``{enrollment_no: registration_id}`` of the team's active members, in registration order."""
+    return dict(
+        team.registrations.filter(status__in=ACTIVE_STATUSES)
+        .order_by("registered_at", "registration_id")
+        .values_list("student_id", "registration_id")
+    )
 
 
 def student_list(*, q: str | None = None) -> QuerySet[Student]:
@@ -18,6 +50,18 @@ def student_list(*, q: str | None = None) -> QuerySet[Student]:
             Q(enrollment_no__icontains=q) | Q(full_name__icontains=q) | Q(email__icontains=q) | Q(department__iexact=q)
         )
     return students.order_by("enrollment_no")
+
+
+def student_email_owner(email: str) -> str | None:
+    """The enrollment number of the student who has this email (case-insensitive), if any."""
+    if not email:
+        return None
+    return (
+        Student.objects.alias(email_ci=Lower("email"))
+        .filter(email_ci=email.strip().lower())
+        .values_list("enrollment_no", flat=True)
+        .first()
+    )
 
 
 def registration_current(event: Event, enrollment_no: str) -> Registration | None:
@@ -146,3 +190,68 @@ def student_history(student: Student) -> list[HistoryEntry]:
         for event_id, registration in by_event.items()
     ]
     return sorted(entries, key=lambda entry: (entry.event.starts_at, entry.event.pk), reverse=True)
+
+
+def student_by_calendar_token(token: str) -> Student | None:
+    if not token or len(token) > 64:
+        return None
+    return Student.objects.filter(calendar_token=token).first()
+
+
+def student_calendar_entries(student: Student) -> list[tuple[Event, str]]:
+    """``(event, registration_status)`` for every active registration of the student, cancelled events included
+    (so that subscribed calendars mark them cancelled), drafts left out."""
+    registrations = (
+        Registration.objects.select_related("event")
+        .filter(student=student, status__in=ACTIVE_STATUSES)
+        .exclude(event__status=Event.Status.DRAFT)
+        .order_by("event__starts_at", "event_id")
+    )
+    return [(registration.event, registration.status) for registration in registrations]
+
+
+@dataclass
+class RecordLine:
+    """One event on a student's co-curricular record."""
+
+    event: Event
+    role: str
+    team_name: str | None
+    sessions_attended: int
+    sessions_total: int
+    feedback_rating: int | None
+    gave_feedback: bool
+    certificate: Certificate | None
+
+
+def student_record(student: Student) -> list[RecordLine]:
+    """The events the student held a confirmed place at (cancelled events left out), newest first.
+
+    Built on ``student_history`` plus two queries: the events' session counts, and the
+    feedback ratings and certificates of the student.
+    """
+    entries = [
+        entry
+        for entry in student_history(student)
+        if entry.registration.status == RegistrationStatus.CONFIRMED and entry.event.status != Event.Status.CANCELLED
+    ]
+    event_ids = [entry.event.pk for entry in entries]
+    sessions = dict(Event.objects.filter(pk__in=event_ids).annotate(n=Count("sessions")).values_list("event_id", "n"))
+    ratings = dict(Feedback.objects.filter(student=student, event_id__in=event_ids).values_list("event_id", "rating"))
+    certificates = {
+        certificate.event_id: certificate
+        for certificate in Certificate.objects.filter(student=student, event_id__in=event_ids, revoked_at__isnull=True)
+    }
+    return [
+        RecordLine(
+            event=entry.event,
+            role=entry.role,
+            team_name=entry.team_name,
+            sessions_attended=len(entry.attendance_ids),
+            sessions_total=sessions.get(entry.event.pk, 0),
+            feedback_rating=ratings.get(entry.event.pk),
+            gave_feedback=entry.event.pk in ratings,
+            certificate=certificates.get(entry.event.pk),
+        )
+        for entry in entries
+    ]

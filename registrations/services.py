@@ -11,6 +11,7 @@ an ``IntegrityError`` becomes the domain error, never a 500.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -20,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from certificates.models import Certificate
 from events.models import Event, EventSession
 from events.selectors import event_session_current, event_user_is_organizer
 from eventsite import ids
@@ -40,10 +42,13 @@ from eventsite.errors import (
     ValidationFailed,
     WrongRegistrationMode,
 )
+from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
     Feedback,
+    FeedbackAnswer,
+    FeedbackQuestion,
     Registration,
     RegistrationStatus,
     Student,
@@ -118,14 +123,24 @@ def student_upsert(
     year: int | None = None,
     phone: str = "",
 ) -> tuple[Student, bool]:
-    """Create the student or update their details; returns ``(student, created)``."""
+    """Create the student or update their details; returns ``(student, created)``.
+
+    A student whose details are already these is not written again (re-imports leave
+    ``updated_at`` alone).
+    """
     enr = enrollment_no_normalize(enrollment_no)
     values = _student_fields_clean(full_name=full_name, email=email, department=department, year=year, phone=phone)
     try:
         with transaction.atomic():
             if _email_taken(values["email"], other_than=enr):
                 raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]})
-            return Student.objects.update_or_create(pk=enr, defaults=values)
+            student, created = Student.objects.select_for_update().get_or_create(pk=enr, defaults=values)
+            changed = [name for name, value in values.items() if getattr(student, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(student, name, values[name])
+                student.save(update_fields=[*changed, "updated_at"])
+            return student, created
     except IntegrityError as exc:
         raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]}) from exc
 
@@ -177,12 +192,35 @@ def student_signup(
         raise AlreadyExists("This student or email already exists.", details={"enrollment_no": [enr]}) from exc
 
 
+def login_token_issue(*, username: str, password: str) -> tuple[User, str]:
+    """Check a login and return ``(user, API token)``; the token is made once and reused.
+
+    A student's username is their enrollment number, so it is also tried trimmed and upper-cased.
+    """
+    from django.contrib.auth import authenticate
+    from rest_framework.authtoken.models import Token
+
+    candidates = dict.fromkeys([username, username.strip(), username.strip().upper()])
+    user = next(
+        (found for name in candidates if name and (found := authenticate(username=name, password=password))), None
+    )
+    if user is None:
+        message = "The username or password is not right."
+        raise ValidationFailed(message, details={"non_field_errors": [message]})
+    token, _ = Token.objects.get_or_create(user=user)
+    return user, token.key
+
+
 # Who may act for whom
 
 
 def _actor_enrollment_no(actor: Actor) -> str | None:
     student = getattr(actor, "student", None) if actor is not None and actor.is_authenticated else None
     return student.enrollment_no if student is not None else None
+
+
+def _actor_user(actor: Actor) -> User | None:
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _ensure_may_act_for(actor: Actor, event: Event, enrollment_no: str) -> None:
@@ -290,6 +328,8 @@ def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor 
             status, seq = _seats_claim(locked, 1)
             registration = _new_registration(locked, enr, status, seq, now)
             registration.save(force_insert=True)
+            if status == RegistrationStatus.CONFIRMED:
+                notifications.registrations_confirmed([registration.pk])
     except IntegrityError as exc:
         raise AlreadyRegistered(details={"enrollment_nos": [enr]}) from exc
     return registration
@@ -360,9 +400,11 @@ def team_register(
             team = Team.objects.create(
                 team_id=ids.new_team_id(), event=locked, name=name, leader_id=leader_enr, status=status, created_at=now
             )
-            Registration.objects.bulk_create(
+            members = Registration.objects.bulk_create(
                 [_new_registration(locked, enr, status, seq, now, team=team) for enr in roster]
             )
+            if status == RegistrationStatus.CONFIRMED:
+                notifications.registrations_confirmed([member.pk for member in members])
     except IntegrityError as exc:
         if _team_name_taken(locked, name):
             raise TeamNameTaken(details={"team_name": name}) from exc
@@ -408,9 +450,14 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
         else:
             cancelling = [registration]
         freed = sum(1 for reg in cancelling if reg.status == RegistrationStatus.CONFIRMED)
+        # The check-in code stops being a pass to the door, and a certificate no longer has a registration to
+        # stand on; attendance already marked stays as history.
         Registration.objects.filter(pk__in=[reg.pk for reg in cancelling]).update(
-            status=RegistrationStatus.CANCELLED, cancelled_at=now
+            status=RegistrationStatus.CANCELLED, cancelled_at=now, checkin_code=None
         )
+        Certificate.objects.filter(
+            event=locked, student_id__in=[reg.student_id for reg in cancelling], revoked_at__isnull=True
+        ).update(revoked_at=now, revoked_reason="Registration cancelled.", revoked_by=_actor_user(actor))
         if freed:
             locked.confirmed_count -= freed
             locked.save(update_fields=["confirmed_count"])
@@ -431,14 +478,17 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
     waiting = (
         Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED)
         .order_by("waitlist_seq", "registered_at", "registration_id")
-        .values_list("registration_id", "student_id", "team_id")
+        .values_list("registration_id", "student_id", "team_id", "waitlist_seq")
     )
-    units: dict[tuple[str | None, str], list[tuple[str, str]]] = {}
-    for registration_id, enrollment_no, team_id in waiting.iterator(chunk_size=500):
-        units.setdefault((team_id, team_id or registration_id), []).append((registration_id, enrollment_no))
+    smallest_entry = event.team_size_min if event.is_team_event else 1
     promoted: dict[str, str] = {}
     promoted_teams: list[str] = []
-    for (team_id, _), members in units.items():
+    # A team's members share one waitlist place, so they come out of the ordered rows together.
+    entries = groupby(waiting.iterator(chunk_size=500), key=lambda row: (row[2], row[2] or row[0], row[3]))
+    for (team_id, _, _), rows in entries:
+        if free is not None and free < smallest_entry:
+            break
+        members = [(registration_id, enrollment_no) for registration_id, enrollment_no, _, _ in rows]
         if free is not None and len(members) > free:
             continue
         promoted.update({enrollment_no: registration_id for registration_id, enrollment_no in members})
@@ -446,8 +496,6 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
             promoted_teams.append(team_id)
         if free is not None:
             free -= len(members)
-            if free == 0:
-                break
     if not promoted:
         return {}
     rows = [
@@ -460,6 +508,7 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
     Team.objects.filter(pk__in=promoted_teams).update(status=RegistrationStatus.CONFIRMED)
     event.confirmed_count += len(promoted)
     event.save(update_fields=["confirmed_count"])
+    notifications.waitlist_promoted(promoted.values())
     return promoted
 
 
@@ -544,16 +593,78 @@ def _rating_clean(rating: object) -> int:
     return rating
 
 
+def _answer_clean(question: FeedbackQuestion, value: object) -> FeedbackAnswer | None:
+    """The answer row for one question, or None when an optional question is left blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if question.required:
+            raise ValueError("This question needs an answer.")
+        return None
+    if question.kind == FeedbackQuestion.Kind.RATING:
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            raise ValueError("The rating is a whole number from 1 to 5.")
+        return FeedbackAnswer(question=question, rating=value)
+    if not isinstance(value, str):
+        raise ValueError("The answer is text.")
+    text = value.strip()
+    if len(text) > FeedbackAnswer.TEXT_MAX_LENGTH:
+        raise ValueError(f"At most {FeedbackAnswer.TEXT_MAX_LENGTH} characters.")
+    return FeedbackAnswer(question=question, text=text)
+
+
+def question_field_name(question_id: int | str) -> str:
+    """The key under which a question's errors appear in VALIDATION_ERROR details."""
+    return f"question_{question_id}"
+
+
+def _answers_clean(event: Event, answers: dict | None) -> list[FeedbackAnswer]:
+    """Validate answers to the event's feedback questions; every problem is reported, keyed per question."""
+    questions = {question.pk: question for question in FeedbackQuestion.objects.filter(event=event)}
+    given: dict[int, object] = {}
+    errors: dict[str, list[str]] = {}
+    for raw_key, value in (answers or {}).items():
+        key = str(raw_key).strip()
+        question_id = int(key) if key.isdigit() else None
+        if question_id not in questions:
+            errors[question_field_name(key)] = ["This event's feedback form has no such question."]
+            continue
+        given[question_id] = value
+    rows: list[FeedbackAnswer] = []
+    for question_id, question in questions.items():
+        try:
+            row = _answer_clean(question, given.get(question_id))
+        except ValueError as exc:
+            errors[question_field_name(question_id)] = [str(exc)]
+            continue
+        if row is not None:
+            rows.append(row)
+    if errors:
+        raise ValidationFailed("Some answers are not valid.", details=errors)
+    return rows
+
+
 def feedback_submit(
-    *, event: Event, enrollment_no: str, rating: int, comments: str = "", actor: Actor = None
+    *,
+    event: Event,
+    enrollment_no: str,
+    rating: int,
+    comments: str = "",
+    answers: dict[int | str, object] | None = None,
+    actor: Actor = None,
 ) -> Feedback:
-    """Record a confirmed, attended student's one feedback for the event."""
+    """Record a confirmed, attended student's one feedback for the event.
+
+    ``answers`` maps the event's feedback question ids to a rating (1..5) or a text;
+    required questions must be answered, optional ones may be left out or blank.
+    """
     enr = enrollment_no_normalize(enrollment_no)
     _ensure_may_act_for(actor, event, enr)
     rating = _rating_clean(rating)
     comments = (comments or "").strip()
     if len(comments) > Feedback.COMMENTS_MAX_LENGTH:
         raise ValidationFailed.for_field("comments", f"At most {Feedback.COMMENTS_MAX_LENGTH} characters.")
+    answer_rows = _answers_clean(event, answers)
     registration = _confirmed_registration(event, enr)
     if not Attendance.objects.filter(event=event, student_id=enr).exists():
         raise NotAttended()
@@ -571,6 +682,21 @@ def feedback_submit(
     try:
         with transaction.atomic():
             feedback.save(force_insert=True)
+            for row in answer_rows:
+                row.feedback = feedback
+            FeedbackAnswer.objects.bulk_create(answer_rows)
     except IntegrityError as exc:
         raise FeedbackAlreadySubmitted() from exc
     return feedback
+
+
+# Calendar feed
+
+
+def student_calendar_token_rotate(*, student: Student, actor: Actor = None) -> str:
+    """Give the student a new calendar feed URL; the old one stops working at once."""
+    if actor is not None and _actor_enrollment_no(actor) != student.enrollment_no and not actor.is_staff:
+        raise PermissionDenied("You may rotate only your own calendar link.")
+    student.calendar_token = ids.new_calendar_token()
+    student.save(update_fields=["calendar_token", "updated_at"])
+    return student.calendar_token

@@ -31,6 +31,7 @@ DEFAULT_SESSION = "main"
 REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
 EVENT_STATUSES = {"draft": "draft", "published": "published", "completed": "published", "cancelled": "cancelled"}
 ATTENDED_STATUSES = ("present", "physical_only", "virtual_only")
+CALENDAR_TOKEN_LENGTH = 26  # 130 bits, as a fresh token carries
 CHECKIN_CODE_LENGTH = 13
 DERIVED_ID_CHARS = 16
 _EVENT_ID = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
@@ -154,6 +155,13 @@ def checkin_code_for(registration_id: str, secret: bytes | None = None) -> str:
     key = secret if secret is not None else settings.SECRET_KEY.encode()
     digest = hmac.digest(key, b"legacy-checkin:" + registration_id.encode(), "sha256")
     return _base32(digest, CHECKIN_CODE_LENGTH)
+
+
+def calendar_token_for(enrollment_no: str, secret: bytes | None = None) -> str:
+    """An imported student's calendar-feed secret: reruns reproduce it, nobody can compute it without SECRET_KEY."""
+    key = secret if secret is not None else settings.SECRET_KEY.encode()
+    digest = hmac.digest(key, b"legacy-calendar:" + enrollment_no.encode(), "sha256")
+    return _base32(digest, CALENDAR_TOKEN_LENGTH)
 
 
 def _base32(digest: bytes, length: int) -> str:

@@ -359,3 +359,23 @@ def test_a_json_array_mixing_both_shapes_reports_positions_by_index(write_array,
     assert ("registrations.R1.feedback.rating", 0) in positions
     assert ("registrations.REGSOLO", 1) in positions
     assert all("line" not in item for item in report["dropped"])
+
+
+def test_after_the_import_the_integrity_checks_report_history_that_breaks_todays_rules(write_jsonl, migrate):
+    regs = {
+        "A": registration("A", "22CSE30001", feedback={"feedback_id": "F1", "rating": 2}),
+        "B": registration("B", "22CSE30002"),
+    }
+    report, output = migrate(write_jsonl([event_doc("OVER", regs, max_participants=1)]))
+
+    assert sorted((problem["code"], problem["event_id"]) for problem in report["integrity"]) == [
+        ("CAPACITY_EXCEEDED", "OVER"),
+        ("FEEDBACK_WITHOUT_ATTENDANCE", "OVER"),
+    ]
+    assert "integrity checks over the imported events: CAPACITY_EXCEEDED 1, FEEDBACK_WITHOUT_ATTENDANCE 1" in output
+
+
+def test_the_import_keeps_counters_codes_and_teams_consistent(write_jsonl, migrate, sample_path):
+    report, _ = migrate(sample_path, write_jsonl([SECOND_SHAPE]))
+
+    assert report["integrity"] == []
