@@ -33,6 +33,8 @@ EVENT_STATUSES = {"draft": "draft", "published": "published", "completed": "publ
 ATTENDED_STATUSES = ("present", "physical_only", "virtual_only")
 CALENDAR_TOKEN_LENGTH = 26  # 130 bits, as a fresh token carries
 CHECKIN_CODE_LENGTH = 13
+MAX_INTEGER = 2_147_483_647  # what every database stores in an integer column
+MAX_SMALL_INTEGER = 32_767
 DERIVED_ID_CHARS = 16
 _EVENT_ID = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -684,7 +686,7 @@ class EventDecoder:
         capacity = None
         if fields.get("max_participants") is not None:
             capacity = _integer(fields.get("max_participants"))
-            if capacity is None or capacity < 0:
+            if capacity is None or not 0 <= capacity <= MAX_INTEGER:
                 self._drop("max_participants", "INVALID_VALUE", f"{fields.get('max_participants')!r} is not a count.")
                 capacity = None
         has_teams = any(draft.team_key or draft.member_of for draft in self._registrations)
@@ -697,7 +699,7 @@ class EventDecoder:
         if mode == "team":
             size = fields.get("team_size") if isinstance(fields.get("team_size"), dict) else {}
             size_min, size_max = _integer(size.get("min")), _integer(size.get("max"))
-            if size_min is None or size_max is None or not 1 <= size_min <= size_max:
+            if size_min is None or size_max is None or not 1 <= size_min <= size_max <= MAX_SMALL_INTEGER:
                 if fields.get("team_size") is not None:
                     self._drop("team_size", "INVALID_VALUE", "team_size needs 1 <= min <= max.")
                 size_min, size_max = 1, max(self._largest_team(), 1)
@@ -721,7 +723,9 @@ class EventDecoder:
             team_size_min=size_min,
             team_size_max=size_max,
             waitlist_enabled=_flag(fields.get("waitlist"), False),
-            min_sessions_for_certificate=min_sessions if min_sessions is not None and min_sessions >= 0 else 1,
+            min_sessions_for_certificate=min_sessions
+            if min_sessions is not None and 0 <= min_sessions <= MAX_SMALL_INTEGER
+            else 1,
             certificate_requires_feedback=_flag(fields.get("certificate_requires_feedback"), False),
             status=status,
         )

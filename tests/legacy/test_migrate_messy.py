@@ -379,3 +379,18 @@ def test_the_import_keeps_counters_codes_and_teams_consistent(write_jsonl, migra
     report, _ = migrate(sample_path, write_jsonl([SECOND_SHAPE]))
 
     assert report["integrity"] == []
+
+
+def test_numbers_no_database_column_can_hold_are_left_out_not_fatal(write_jsonl, migrate):
+    doc = event_doc(
+        "HUGE",
+        {"R1": registration("R1", "22CSE30001")},
+        max_participants={"$numberLong": "99999999999"},
+        event_type="team",
+        team_size={"min": 1, "max": 100000},
+    )
+    report, _ = migrate(write_jsonl([doc]))
+
+    event = Event.objects.get(pk="HUGE")
+    assert (event.capacity, event.team_size_min, event.team_size_max) == (None, 1, 1)
+    assert dropped(report) == {"max_participants": "INVALID_VALUE", "team_size": "INVALID_VALUE"}
