@@ -23,6 +23,7 @@ class RowMap(Mapping):
         self._load_one = load_one
         self._normalize_key = normalize_key
         self._data: dict | None = None
+        self._by_normalized_key: dict | None = None
 
     def _all(self) -> dict:
         if self._data is None:
@@ -33,11 +34,16 @@ class RowMap(Mapping):
         if not isinstance(key, str):
             raise KeyError(key)
         if self._data is not None:
-            return self._data[key]
+            return self._loaded_by_normalized_key()[self._normalize_key(key)]
         value = self._load_one(self._normalize_key(key))
         if value is _MISSING:
             raise KeyError(key)
         return value
+
+    def _loaded_by_normalized_key(self) -> dict:
+        if self._by_normalized_key is None:
+            self._by_normalized_key = {self._normalize_key(key): value for key, value in self._all().items()}
+        return self._by_normalized_key
 
     def __iter__(self) -> Iterator:
         return iter(self._all())

@@ -1,9 +1,13 @@
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from events.models import Event, EventSession
 from eventsite.errors import NotFound
+
+ACTIVE_STATUSES = ("confirmed", "waitlisted")
 
 
 def event_get(event_id: str) -> Event:
@@ -60,3 +64,71 @@ def event_session_current(event: Event, now=None) -> EventSession:
         raise NotFound.of("session")
     started = [session for session in sessions if session.starts_at and session.starts_at <= now]
     return started[-1] if started else sessions[0]
+
+
+def _count_per_event(label: str, *, distinct: str | None = None, **filters) -> Coalesce:
+    rows = (
+        apps.get_model(label)
+        .objects.filter(event=OuterRef("pk"), **filters)
+        .order_by()
+        .values("event")
+        .annotate(n=Count(distinct or "pk", distinct=distinct is not None))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def event_counts_annotate(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Each event's counts in the same query as the event (one subquery each), so lists stay flat.
+
+    ``confirmed_count`` is kept on the row by the services; the others are annotated as
+    ``waitlisted_count``, ``teams_count``, ``attended_count``, ``feedbacks_count`` and
+    ``certificates_count``.
+    """
+    return events.annotate(
+        waitlisted_count=_count_per_event("registrations.Registration", status="waitlisted"),
+        teams_count=_count_per_event("registrations.Team", status__in=ACTIVE_STATUSES),
+        attended_count=_count_per_event("registrations.Attendance", distinct="student"),
+        feedbacks_count=_count_per_event("registrations.Feedback"),
+        certificates_count=_count_per_event("certificates.Certificate", revoked_at__isnull=True),
+    )
+
+
+# Names of the counts in API.md -> the attributes that hold them on an annotated event.
+COUNT_ATTRIBUTES = {
+    "registered": "confirmed_count",
+    "waitlisted": "waitlisted_count",
+    "teams": "teams_count",
+    "attended": "attended_count",
+    "feedbacks": "feedbacks_count",
+    "certificates": "certificates_count",
+}
+
+
+def event_counts_of(event: Event) -> dict[str, int]:
+    """The counts of an event loaded through ``event_counts_annotate`` (no query)."""
+    return {name: getattr(event, attribute) for name, attribute in COUNT_ATTRIBUTES.items()}
+
+
+def event_counts(event: Event) -> dict[str, int]:
+    """``{"registered", "waitlisted", "teams", "attended", "feedbacks", "certificates"}`` in one query."""
+    row = event_counts_annotate(Event.objects.filter(pk=event.pk)).values(*COUNT_ATTRIBUTES.values()).first()
+    if row is None:
+        raise NotFound.of("event", event.pk)
+    return {name: row[attribute] for name, attribute in COUNT_ATTRIBUTES.items()}
+
+
+def event_details(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Events with their counts, sessions and organizers: a fixed number of queries for any page."""
+    return event_counts_annotate(events).prefetch_related(
+        Prefetch("sessions", queryset=EventSession.objects.order_by("position", "id")),
+        Prefetch("organizers", queryset=User.objects.order_by("username").only("id", "username")),
+    )
+
+
+def event_get_visible(event_id: str, user: User | AnonymousUser | None) -> Event:
+    """One event with its details; a draft exists only for its organizers and staff."""
+    event = event_details(Event.objects.filter(pk=event_id)).first()
+    if event is None or (event.status == Event.Status.DRAFT and not event_user_is_organizer(event, user)):
+        raise NotFound.of("event", event_id)
+    return event

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from events.models import Event, EventSession
+from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
 
 EVENT_FIELDS = (
@@ -130,7 +131,10 @@ def event_update(
     actor: User | None = None,
     **fields: Any,
 ) -> Event:
-    """Change an event. Raising the capacity promotes the waitlist."""
+    """Change an event: its organizers or staff (the organizer list itself: staff only).
+
+    Raising the capacity promotes the waitlist.
+    """
     from registrations.services import waitlist_promote
 
     if organizers is not None:
@@ -141,9 +145,16 @@ def event_update(
     locked = Event.objects.select_for_update().filter(pk=event.pk).first()
     if locked is None:
         raise NotFound.of("event", event.pk)
+    if actor is not None and not event_user_is_organizer(locked, actor):
+        raise PermissionDenied("Only this event's organizers can change it.")
     for name, value in fields.items():
         setattr(locked, name, value)
     _validate_event(locked)
+    if locked.capacity is not None and locked.capacity < locked.confirmed_count:
+        # Lowering the capacity never cancels anyone: confirmed students keep their seats.
+        raise ValidationFailed.for_field(
+            "capacity", f"{locked.confirmed_count} students are already confirmed; the capacity cannot be lower."
+        )
     locked.save()
     if sessions is not None:
         _sessions_replace(locked, sessions)

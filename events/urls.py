@@ -1,10 +1,16 @@
 from django.urls import path
-from django.views.generic import TemplateView
 
-from events import calendar_views
+from events import calendar_views, views
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", views.home, name="home"),
+    path("events/", views.event_list, name="event-list"),
+    path("events/<slug:event_id>/", views.event_detail, name="event-detail"),
+    path("organize/", views.organize, name="organize"),
+    path("events/<slug:event_id>/manage/checkin/", views.event_checkin, name="event-checkin"),
+    path("events/<slug:event_id>/manage/roster/", views.event_roster, name="event-roster"),
+    path("events/<slug:event_id>/manage/roster.csv", views.event_roster_csv, name="event-roster-csv"),
+    path("events/<slug:event_id>/manage/certificates/", views.event_certificates, name="event-certificates"),
     path("events/<slug:event_id>.ics", calendar_views.event_calendar, name="event-ics"),
     path("calendar/<str:token>.ics", calendar_views.student_calendar_feed, name="student-calendar-feed"),
     path("me/calendar/rotate/", calendar_views.student_calendar_rotate, name="student-calendar-rotate"),

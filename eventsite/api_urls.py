@@ -1,3 +1,67 @@
 """Every endpoint of API.md under /api/v2/."""
 
-urlpatterns: list = []
+from django.urls import path, register_converter
+
+from certificates import api as certificates_api
+from events import api as events_api
+from registrations import api as registrations_api
+
+
+class CodeConverter:
+    """Enrollment numbers and certificate ids: letters and digits only, so nothing else reaches a query."""
+
+    regex = "[0-9A-Za-z]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(CodeConverter, "code")
+
+urlpatterns = [
+    path("auth/token/", registrations_api.AuthTokenApi.as_view(), name="api-auth-token"),
+    path("auth/signup/", registrations_api.SignupApi.as_view(), name="api-auth-signup"),
+    path("events/", events_api.EventListCreateApi.as_view(), name="api-events"),
+    path("events/<slug:event_id>/", events_api.EventDetailApi.as_view(), name="api-event"),
+    path(
+        "register/individual/<slug:event_id>",
+        registrations_api.RegisterIndividualApi.as_view(),
+        name="api-register-individual",
+    ),
+    path("register/team/<slug:event_id>", registrations_api.RegisterTeamApi.as_view(), name="api-register-team"),
+    path("register/cancel/<slug:event_id>", registrations_api.RegisterCancelApi.as_view(), name="api-register-cancel"),
+    path("attendance/mark/<slug:event_id>", registrations_api.AttendanceMarkApi.as_view(), name="api-attendance-mark"),
+    path("feedback/submit/<slug:event_id>", registrations_api.FeedbackSubmitApi.as_view(), name="api-feedback-submit"),
+    path(
+        "certificate/issue/<slug:event_id>",
+        certificates_api.CertificateIssueApi.as_view(),
+        name="api-certificate-issue",
+    ),
+    path(
+        "certificate/revoke/<slug:event_id>",
+        certificates_api.CertificateRevokeApi.as_view(),
+        name="api-certificate-revoke",
+    ),
+    path("status/<slug:event_id>", events_api.EventStatusApi.as_view(), name="api-status"),
+    path(
+        "lookup/enrollment/<code:enrollment_no>/event/<slug:event_id>",
+        registrations_api.LookupApi.as_view(),
+        name="api-lookup",
+    ),
+    path("analytics/<slug:event_id>", events_api.EventAnalyticsApi.as_view(), name="api-analytics"),
+    path("students/", registrations_api.StudentListApi.as_view(), name="api-students"),
+    path("students/<code:enrollment_no>/", registrations_api.StudentDetailApi.as_view(), name="api-student"),
+    path(
+        "students/<code:enrollment_no>/history",
+        registrations_api.StudentHistoryApi.as_view(),
+        name="api-student-history",
+    ),
+    path(
+        "certificates/<code:certificate_id>/verify",
+        certificates_api.CertificateVerifyApi.as_view(),
+        name="api-certificate-verify",
+    ),
+]

@@ -6,12 +6,28 @@ a human message and details. Services raise them; the API renders them as
 form; commands print it and exit non-zero.
 """
 
+import logging
+import sys
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core import signals
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
+
+logger = logging.getLogger("django.request")
+
+API_PREFIX = "/api/"
+RETRY_AFTER_SECONDS = 5
 
 
 class DomainError(Exception):
@@ -181,18 +197,39 @@ _DRF_CODES: list[tuple[type[Exception], str]] = [
     (drf_exceptions.Throttled, "THROTTLED"),
 ]
 
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def _unavailable() -> tuple[dict[str, Any], dict[str, str]]:
+    error = Unavailable(details={"retry_after": RETRY_AFTER_SECONDS})
+    return error.as_dict(), {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _payload_too_large() -> dict[str, Any]:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return PayloadTooLarge(f"The request body is larger than {limit} bytes.", details={"max_bytes": limit}).as_dict()
+
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Render every error raised inside a DRF view as the contract's error body."""
     if isinstance(exc, DomainError):
         headers = {}
         if isinstance(exc, Unavailable):
-            headers["Retry-After"] = str(exc.details.get("retry_after", 5))
+            headers["Retry-After"] = str(exc.details.get("retry_after", RETRY_AFTER_SECONDS))
         return Response(exc.as_dict(), status=exc.http_status, headers=headers)
+    if isinstance(exc, DATABASE_ERRORS):
+        logger.warning("Database unavailable: %s", exc)
+        body, headers = _unavailable()
+        return Response(body, status=503, headers=headers)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(_payload_too_large(), status=413)
     if isinstance(exc, Http404):
         return Response(error_body("NOT_FOUND", "Not found."), status=404)
     if isinstance(exc, DjangoPermissionDenied):
         return Response(error_body("PERMISSION_DENIED", PermissionDenied.default_message), status=403)
+    if isinstance(exc, DjangoValidationError):
+        details = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response(error_body("VALIDATION_ERROR", ValidationFailed.default_message, details), status=400)
     if isinstance(exc, drf_exceptions.ValidationError):
         return Response(
             error_body("VALIDATION_ERROR", ValidationFailed.default_message, _validation_details(exc.detail)),
@@ -200,13 +237,121 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
     if isinstance(exc, drf_exceptions.APIException):
         code = next((code for kind, code in _DRF_CODES if isinstance(exc, kind)), "ERROR")
+        status = exc.status_code
         headers = {}
-        if isinstance(exc, drf_exceptions.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(int(exc.wait) + 1)
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
         details: dict[str, Any] = {}
+        if isinstance(exc, drf_exceptions.NotAuthenticated | drf_exceptions.AuthenticationFailed):
+            # DRF downgrades these to 403 when the first authenticator sends no challenge;
+            # the contract says 401 for a missing or bad login, whichever way it came.
+            status = 401
+            headers["WWW-Authenticate"] = getattr(exc, "auth_header", None) or 'Token realm="api"'
+        if isinstance(exc, drf_exceptions.ParseError):
+            details["non_field_errors"] = [str(exc.detail)]
         if isinstance(exc, drf_exceptions.Throttled) and exc.wait is not None:
-            details["retry_after"] = int(exc.wait) + 1
-        return Response(error_body(code, str(exc.detail), details), status=exc.status_code, headers=headers)
+            retry_after = int(exc.wait) + 1
+            headers["Retry-After"] = str(retry_after)
+            details["retry_after"] = retry_after
+        return Response(error_body(code, str(exc.detail), details), status=status, headers=headers)
     return None
+
+
+# Errors raised outside DRF views: no HTML error page is ever served under /api/.
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def json_error(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> JsonResponse:
+    return JsonResponse(error_body(code, message, details), status=status)
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Every unknown path under /api/, whatever the method."""
+    return json_error(404, "NOT_FOUND", f"No API endpoint at {request.path}.", {"what": "endpoint"})
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return json_error(400, "VALIDATION_ERROR", "The request is not valid.")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return json_error(403, "PERMISSION_DENIED", PermissionDenied.default_message)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return json_error(404, "NOT_FOUND", "Not found.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django calls this inside the ``except`` of an unhandled error, so the error is at hand."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_ERRORS):
+        body, headers = _unavailable()
+        return (
+            JsonResponse(body, status=503, headers=headers)
+            if is_api_request(request)
+            else HttpResponse("The service is briefly unavailable; try again shortly.", status=503, headers=headers)
+        )
+    if is_api_request(request):
+        return json_error(500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged.")
+    return defaults.server_error(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if is_api_request(request):
+        return json_error(403, "PERMISSION_DENIED", f"CSRF check failed: {reason}")
+    return django_csrf_failure(request, reason)
+
+
+class ApiErrorMiddleware:
+    """JSON errors for /api/ that happen before or around the views.
+
+    Refuses bodies above DATA_UPLOAD_MAX_MEMORY_SIZE from their Content-Length (DRF's
+    parsers read the stream directly, so Django's own check never runs for JSON), and
+    renders errors that escape a view (an unreachable database, or a bug while DEBUG
+    would otherwise show an HTML page) in the contract's shape.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api_request(request) and self._declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return JsonResponse(_payload_too_large(), status=413)
+        return self.get_response(request)
+
+    @staticmethod
+    def _declared_length(request: HttpRequest) -> int:
+        try:
+            return int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return 0
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_api_request(request):
+            return None
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse(_payload_too_large(), status=413)
+        if isinstance(exception, SuspiciousOperation):
+            return json_error(400, "VALIDATION_ERROR", "The request is not valid.")
+        if isinstance(exception, DATABASE_ERRORS):
+            logger.warning("Database unavailable: %s", exception)
+            body, headers = _unavailable()
+            return JsonResponse(body, status=503, headers=headers)
+        if isinstance(exception, Http404):
+            return json_error(404, "NOT_FOUND", "Not found.")
+        if isinstance(exception, DjangoPermissionDenied):
+            return json_error(403, "PERMISSION_DENIED", PermissionDenied.default_message)
+        signals.got_request_exception.send(sender=type(self), request=request)
+        logger.error("Internal Server Error: %s", request.path, exc_info=exception)
+        response = json_error(500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged.")
+        response._has_been_logged = True  # with its traceback, just above
+        return response

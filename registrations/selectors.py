@@ -3,11 +3,43 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
 
 from certificates.models import Certificate
 from events.models import Event
-from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, RegistrationStatus, Student
+from events.selectors import event_user_is_organizer
+from registrations.models import (
+    ACTIVE_STATUSES,
+    Attendance,
+    Feedback,
+    Registration,
+    RegistrationStatus,
+    Student,
+    Team,
+)
+
+
+def student_visible_to(user: User | AnonymousUser | None, enrollment_no: str, *, event: Event | None = None) -> bool:
+    """A student's records are seen by the student themself and staff, and, for one event, by its organizers."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    own = getattr(user, "student", None)
+    if own is not None and own.enrollment_no == enrollment_no:
+        return True
+    return event is not None and event_user_is_organizer(event, user)
+
+
+def team_registrations_of(team: Team) -> dict[str, str]:
+    """``{enrollment_no: registration_id}`` of the team's active members, in registration order."""
+    return dict(
+        team.registrations.filter(status__in=ACTIVE_STATUSES)
+        .order_by("registered_at", "registration_id")
+        .values_list("student_id", "registration_id")
+    )
 
 
 def student_list(*, q: str | None = None) -> QuerySet[Student]:
@@ -18,6 +50,18 @@ def student_list(*, q: str | None = None) -> QuerySet[Student]:
             Q(enrollment_no__icontains=q) | Q(full_name__icontains=q) | Q(email__icontains=q) | Q(department__iexact=q)
         )
     return students.order_by("enrollment_no")
+
+
+def student_email_owner(email: str) -> str | None:
+    """The enrollment number of the student who has this email (case-insensitive), if any."""
+    if not email:
+        return None
+    return (
+        Student.objects.alias(email_ci=Lower("email"))
+        .filter(email_ci=email.strip().lower())
+        .values_list("enrollment_no", flat=True)
+        .first()
+    )
 
 
 def registration_current(event: Event, enrollment_no: str) -> Registration | None:

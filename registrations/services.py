@@ -11,6 +11,7 @@ an ``IntegrityError`` becomes the domain error, never a 500.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -20,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from certificates.models import Certificate
 from events.models import Event, EventSession
 from events.selectors import event_session_current, event_user_is_organizer
 from eventsite import ids
@@ -121,14 +123,24 @@ def student_upsert(
     year: int | None = None,
     phone: str = "",
 ) -> tuple[Student, bool]:
-    """Create the student or update their details; returns ``(student, created)``."""
+    """Create the student or update their details; returns ``(student, created)``.
+
+    A student whose details are already these is not written again (re-imports leave
+    ``updated_at`` alone).
+    """
     enr = enrollment_no_normalize(enrollment_no)
     values = _student_fields_clean(full_name=full_name, email=email, department=department, year=year, phone=phone)
     try:
         with transaction.atomic():
             if _email_taken(values["email"], other_than=enr):
                 raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]})
-            return Student.objects.update_or_create(pk=enr, defaults=values)
+            student, created = Student.objects.select_for_update().get_or_create(pk=enr, defaults=values)
+            changed = [name for name, value in values.items() if getattr(student, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(student, name, values[name])
+                student.save(update_fields=[*changed, "updated_at"])
+            return student, created
     except IntegrityError as exc:
         raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]}) from exc
 
@@ -180,12 +192,35 @@ def student_signup(
         raise AlreadyExists("This student or email already exists.", details={"enrollment_no": [enr]}) from exc
 
 
+def login_token_issue(*, username: str, password: str) -> tuple[User, str]:
+    """Check a login and return ``(user, API token)``; the token is made once and reused.
+
+    A student's username is their enrollment number, so it is also tried trimmed and upper-cased.
+    """
+    from django.contrib.auth import authenticate
+    from rest_framework.authtoken.models import Token
+
+    candidates = dict.fromkeys([username, username.strip(), username.strip().upper()])
+    user = next(
+        (found for name in candidates if name and (found := authenticate(username=name, password=password))), None
+    )
+    if user is None:
+        message = "The username or password is not right."
+        raise ValidationFailed(message, details={"non_field_errors": [message]})
+    token, _ = Token.objects.get_or_create(user=user)
+    return user, token.key
+
+
 # Who may act for whom
 
 
 def _actor_enrollment_no(actor: Actor) -> str | None:
     student = getattr(actor, "student", None) if actor is not None and actor.is_authenticated else None
     return student.enrollment_no if student is not None else None
+
+
+def _actor_user(actor: Actor) -> User | None:
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _ensure_may_act_for(actor: Actor, event: Event, enrollment_no: str) -> None:
@@ -415,9 +450,14 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
         else:
             cancelling = [registration]
         freed = sum(1 for reg in cancelling if reg.status == RegistrationStatus.CONFIRMED)
+        # The check-in code stops being a pass to the door, and a certificate no longer has a registration to
+        # stand on; attendance already marked stays as history.
         Registration.objects.filter(pk__in=[reg.pk for reg in cancelling]).update(
-            status=RegistrationStatus.CANCELLED, cancelled_at=now
+            status=RegistrationStatus.CANCELLED, cancelled_at=now, checkin_code=None
         )
+        Certificate.objects.filter(
+            event=locked, student_id__in=[reg.student_id for reg in cancelling], revoked_at__isnull=True
+        ).update(revoked_at=now, revoked_reason="Registration cancelled.", revoked_by=_actor_user(actor))
         if freed:
             locked.confirmed_count -= freed
             locked.save(update_fields=["confirmed_count"])
@@ -438,14 +478,17 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
     waiting = (
         Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED)
         .order_by("waitlist_seq", "registered_at", "registration_id")
-        .values_list("registration_id", "student_id", "team_id")
+        .values_list("registration_id", "student_id", "team_id", "waitlist_seq")
     )
-    units: dict[tuple[str | None, str], list[tuple[str, str]]] = {}
-    for registration_id, enrollment_no, team_id in waiting.iterator(chunk_size=500):
-        units.setdefault((team_id, team_id or registration_id), []).append((registration_id, enrollment_no))
+    smallest_entry = event.team_size_min if event.is_team_event else 1
     promoted: dict[str, str] = {}
     promoted_teams: list[str] = []
-    for (team_id, _), members in units.items():
+    # A team's members share one waitlist place, so they come out of the ordered rows together.
+    entries = groupby(waiting.iterator(chunk_size=500), key=lambda row: (row[2], row[2] or row[0], row[3]))
+    for (team_id, _, _), rows in entries:
+        if free is not None and free < smallest_entry:
+            break
+        members = [(registration_id, enrollment_no) for registration_id, enrollment_no, _, _ in rows]
         if free is not None and len(members) > free:
             continue
         promoted.update({enrollment_no: registration_id for registration_id, enrollment_no in members})
@@ -453,8 +496,6 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
             promoted_teams.append(team_id)
         if free is not None:
             free -= len(members)
-            if free == 0:
-                break
     if not promoted:
         return {}
     rows = [

@@ -1,8 +1,13 @@
-from django.urls import path
+from django.urls import include, path
 
-from registrations import record_views
+from registrations import record_views, views
 
 urlpatterns = [
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("me/events/", views.my_events, name="my-events"),
+    path("me/history/", views.my_history, name="my-history"),
     path("me/record.pdf", record_views.my_record_pdf, name="my-record-pdf"),
     path("students/<str:enrollment_no>/record.pdf", record_views.student_record_pdf, name="student-record-pdf"),
+    path("events/<slug:event_id>/feedback/", views.event_feedback, name="event-feedback"),
 ]

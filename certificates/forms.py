@@ -1,0 +1,13 @@
+from django import forms
+
+
+class VerifyForm(forms.Form):
+    certificate_id = forms.CharField(
+        label="Certificate ID",
+        max_length=40,
+        help_text="Printed at the bottom of the certificate, for example C3F7K9QX2M8TZ4R1B.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+    def clean_certificate_id(self) -> str:
+        return "".join(self.cleaned_data["certificate_id"].split()).upper()

@@ -1,0 +1,203 @@
+from django.contrib import admin, messages
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from certificates.models import Certificate
+from certificates.services import certificate_issue_all_eligible
+from events.models import Event, EventSession
+from events.services import EVENT_FIELDS, SessionSpec, event_cancel, event_create, event_update
+from eventsite.admin_tools import ServiceModelAdmin, export_as_csv, map_preview
+from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, RegistrationStatus, Team
+
+admin.site.site_header = "College Events administration"
+admin.site.site_title = "College Events admin"
+admin.site.index_title = "Events, students and certificates"
+
+
+def _per_event(rows: QuerySet, count=None) -> Coalesce:
+    """A correlated count per event: one query for the whole changelist, not one per row."""
+    counted = (
+        rows.filter(event=OuterRef("pk")).order_by().values("event").annotate(n=count or Count("pk")).values("n")[:1]
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+class EventSessionInline(admin.TabularInline):
+    model = EventSession
+    fields = ("code", "title", "starts_at")
+    ordering = ("position", "id")
+    extra = 0
+    verbose_name = "session"
+    verbose_name_plural = "sessions (one day or slot each; none means one implicit session)"
+
+
+MAP_FIELDS = (
+    "registrations_map",
+    "waitlist_map",
+    "team_registrations_map",
+    "attendances_map",
+    "feedbacks_map",
+    "certificates_map",
+)
+
+
+@admin.register(Event)
+class EventAdmin(ServiceModelAdmin):
+    list_display = (
+        "title",
+        "event_id",
+        "starts_at",
+        "status",
+        "registered",
+        "waitlisted",
+        "teams",
+        "attended",
+        "feedback_count",
+        "certificate_count",
+    )
+    list_filter = ("status", "registration_mode", "waitlist_enabled")
+    search_fields = ("event_id", "title", "venue")
+    date_hierarchy = "starts_at"
+    filter_horizontal = ("organizers",)
+    inlines = [EventSessionInline]
+    actions = ["issue_certificates", "cancel_events", export_as_csv]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_registered=_per_event(Registration.objects.filter(status=RegistrationStatus.CONFIRMED)),
+                n_waitlisted=_per_event(Registration.objects.filter(status=RegistrationStatus.WAITLISTED)),
+                n_teams=_per_event(Team.objects.filter(status__in=ACTIVE_STATUSES)),
+                n_attended=_per_event(Attendance.objects.all(), Count("student", distinct=True)),
+                n_feedbacks=_per_event(Feedback.objects.all()),
+                n_certificates=_per_event(Certificate.objects.filter(revoked_at__isnull=True)),
+            )
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ("event_id", "title", "description", "venue", "status")}),
+            ("When", {"fields": ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")}),
+            (
+                "Registration",
+                {"fields": ("registration_mode", "capacity", "waitlist_enabled", "team_size_min", "team_size_max")},
+            ),
+            ("Certificates", {"fields": ("min_sessions_for_certificate", "certificate_requires_feedback")}),
+            ("Organizers", {"fields": ("organizers",)}),
+        ]
+        if obj is not None:
+            fieldsets.append(
+                ("Counters and enrollment-keyed maps", {"fields": ("confirmed_count", "waitlist_counter", *MAP_FIELDS)})
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("event_id", "confirmed_count", "waitlist_counter", *MAP_FIELDS)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting an event would erase its registrations, attendance and certificates; cancel it instead.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Written with its sessions in save_related: event_create/event_update take both at once."""
+
+    def save_related(self, request, form, formsets, change):
+        sessions = None
+        for formset in formsets:
+            if formset.model is EventSession:
+                # commit=False writes nothing; it records the changes for the admin's history message.
+                formset.save(commit=False)
+                sessions = [
+                    SessionSpec(
+                        code=session_form.cleaned_data["code"],
+                        title=session_form.cleaned_data.get("title") or "",
+                        starts_at=session_form.cleaned_data.get("starts_at"),
+                    )
+                    for session_form in formset.forms
+                    if session_form.cleaned_data and session_form not in formset.deleted_forms
+                ]
+        fields = {name: form.cleaned_data[name] for name in EVENT_FIELDS if name in form.cleaned_data}
+        organizers = [user.username for user in form.cleaned_data.get("organizers", [])]
+        if change:
+            event_update(event=form.instance, sessions=sessions, organizers=organizers, actor=request.user, **fields)
+        else:
+            event_create(
+                event_id=form.instance.event_id,
+                sessions=sessions,
+                organizers=organizers,
+                actor=request.user,
+                **fields,
+            )
+
+    @admin.display(description="registered", ordering="n_registered")
+    def registered(self, event: Event) -> str:
+        return f"{event.n_registered} / {event.capacity}" if event.capacity is not None else str(event.n_registered)
+
+    @admin.display(description="waitlisted", ordering="n_waitlisted")
+    def waitlisted(self, event: Event) -> int:
+        return event.n_waitlisted
+
+    @admin.display(description="teams", ordering="n_teams")
+    def teams(self, event: Event) -> int:
+        return event.n_teams
+
+    @admin.display(description="attended", ordering="n_attended")
+    def attended(self, event: Event) -> int:
+        return event.n_attended
+
+    @admin.display(description="feedback", ordering="n_feedbacks")
+    def feedback_count(self, event: Event) -> int:
+        return event.n_feedbacks
+
+    @admin.display(description="certificates", ordering="n_certificates")
+    def certificate_count(self, event: Event) -> int:
+        return event.n_certificates
+
+    @admin.display(description="registrations {enrollment_no: registration_id}")
+    def registrations_map(self, event: Event) -> str:
+        return map_preview(event.registrations)
+
+    @admin.display(description="waitlist {enrollment_no: registration_id}")
+    def waitlist_map(self, event: Event) -> str:
+        return map_preview(event.waitlist)
+
+    @admin.display(description="team_registrations {team: {enrollment_no: registration_id}}")
+    def team_registrations_map(self, event: Event) -> str:
+        return map_preview(event.team_registrations)
+
+    @admin.display(description="attendances {enrollment_no: [attendance_id, ...]}")
+    def attendances_map(self, event: Event) -> str:
+        return map_preview(event.attendances)
+
+    @admin.display(description="feedbacks {enrollment_no: feedback_id}")
+    def feedbacks_map(self, event: Event) -> str:
+        return map_preview(event.feedbacks)
+
+    @admin.display(description="certificates {enrollment_no: certificate_id}")
+    def certificates_map(self, event: Event) -> str:
+        return map_preview(event.certificates)
+
+    @admin.action(description="Issue certificates to all eligible", permissions=["change"])
+    def issue_certificates(self, request, queryset):
+        for event in queryset:
+            result = certificate_issue_all_eligible(event=event, actor=request.user)
+            self.message_user(
+                request,
+                f"{event.title}: {result.created} issued, {len(result.issued) - result.created} already held, "
+                f"{len(result.skipped)} skipped (not eligible or revoked).",
+                messages.SUCCESS,
+            )
+
+    @admin.action(description="Cancel selected events", permissions=["change"])
+    def cancel_events(self, request, queryset):
+        self.run_service_per_row(
+            request,
+            queryset,
+            lambda event: event_cancel(event=event, actor=request.user),
+            noun="event",
+            done="cancelled",
+        )

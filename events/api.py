@@ -1,0 +1,303 @@
+"""JSON views of events: the list, one event, its status maps and its analytics."""
+
+from datetime import datetime
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from events.analytics import event_analytics
+from events.models import Event
+from events.selectors import (
+    event_counts_of,
+    event_details,
+    event_get,
+    event_get_visible,
+    event_list_published,
+    event_user_is_organizer,
+)
+from events.services import SessionSpec, event_create, event_update
+from eventsite.errors import PermissionDenied
+from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
+from eventsite.schema import errors
+
+EVENT_ID_PARAMETER = OpenApiParameter(
+    "event_id",
+    str,
+    OpenApiParameter.PATH,
+    description="The event's slug.",
+    pattern="^[-a-zA-Z0-9_]+$",
+    examples=[OpenApiExample("An event", value="hackfest-2026")],
+)
+
+# Years outside this range are typing mistakes, and far-off ones overflow time zone arithmetic.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+class EventDateTimeField(serializers.DateTimeField):
+    def to_internal_value(self, value) -> datetime:
+        try:
+            parsed = super().to_internal_value(value)
+        except (OverflowError, ValueError):
+            self.fail("invalid", format="ISO 8601")
+        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            raise serializers.ValidationError(f"Give a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+        return parsed
+
+
+class StaffOrReadOnly(permissions.BasePermission):
+    """Anyone reads; only staff write (anonymous writers get 401, others 403)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_staff)
+
+
+# Output
+
+
+class CountsSerializer(serializers.Serializer):
+    registered = serializers.IntegerField(help_text="Confirmed students.")
+    waitlisted = serializers.IntegerField(help_text="Students on the waitlist.")
+    teams = serializers.IntegerField(help_text="Active (confirmed or waitlisted) teams.")
+    attended = serializers.IntegerField(help_text="Students checked in at least once.")
+    feedbacks = serializers.IntegerField()
+    certificates = serializers.IntegerField(help_text="Valid (not revoked) certificates.")
+
+
+class SessionOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField(allow_null=True)
+
+
+class EventOutputSerializer(serializers.Serializer):
+    event_id = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    venue = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    registration_opens_at = serializers.DateTimeField(allow_null=True)
+    registration_closes_at = serializers.DateTimeField(allow_null=True)
+    capacity = serializers.IntegerField(allow_null=True)
+    registration_mode = serializers.ChoiceField(choices=Event.Mode.choices)
+    team_size_min = serializers.IntegerField()
+    team_size_max = serializers.IntegerField()
+    waitlist_enabled = serializers.BooleanField()
+    sessions = SessionOutputSerializer(many=True)
+    min_sessions_for_certificate = serializers.IntegerField()
+    certificate_requires_feedback = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=Event.Status.choices)
+    phase = serializers.ChoiceField(choices=Event.Phase.choices, help_text="From the clock; read-only.")
+    organizers = serializers.SerializerMethodField(help_text="Usernames.")
+    counts = serializers.SerializerMethodField()
+
+    def get_organizers(self, event: Event) -> list[str]:
+        return [user.username for user in event.organizers.all()]
+
+    @extend_schema_field(CountsSerializer)
+    def get_counts(self, event: Event) -> dict[str, int]:
+        return event_counts_of(event)
+
+
+# Input
+
+
+class SessionInputSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=40)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    starts_at = EventDateTimeField(required=False, allow_null=True)
+
+
+class EventInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    venue = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    starts_at = EventDateTimeField()
+    ends_at = EventDateTimeField()
+    registration_opens_at = EventDateTimeField(required=False, allow_null=True)
+    registration_closes_at = EventDateTimeField(required=False, allow_null=True)
+    capacity = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, allow_null=True)
+    registration_mode = serializers.ChoiceField(choices=Event.Mode.choices, required=False)
+    team_size_min = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    team_size_max = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    waitlist_enabled = serializers.BooleanField(required=False)
+    sessions = SessionInputSerializer(many=True, required=False, max_length=50)
+    min_sessions_for_certificate = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    certificate_requires_feedback = serializers.BooleanField(required=False)
+    status = serializers.ChoiceField(choices=Event.Status.choices, required=False)
+    organizers = serializers.ListField(
+        child=serializers.CharField(max_length=150), required=False, max_length=100, help_text="Usernames; staff only."
+    )
+
+
+    def validate_sessions(self, sessions: list[dict]) -> list[dict]:
+        # The list replaces the event's sessions, so even in a partial update each one is whole.
+        if any("code" not in session for session in sessions):
+            raise serializers.ValidationError("Each session needs a code.")
+        return sessions
+
+
+class EventCreateInputSerializer(EventInputSerializer):
+    event_id = serializers.SlugField(max_length=64, help_text="The event's slug, e.g. hackfest-2026.")
+
+
+class EventListFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Words to look for.")
+    status = serializers.ChoiceField(choices=["open", "upcoming", "past"], required=False)
+
+
+def _service_arguments(data: dict) -> dict:
+    """Validated input -> keyword arguments of event_create / event_update."""
+    arguments = dict(data)
+    if "sessions" in arguments:
+        arguments["sessions"] = [
+            SessionSpec(code=spec["code"], title=spec.get("title", ""), starts_at=spec.get("starts_at"))
+            for spec in arguments["sessions"]
+        ]
+    return arguments
+
+
+class EventListCreateApi(APIView):
+    permission_classes = [StaffOrReadOnly]
+
+    @extend_schema(
+        operation_id="events_list",
+        summary="Published events",
+        parameters=[EventListFilterSerializer, *PAGE_PARAMETERS],
+        responses={200: paginated(EventOutputSerializer), **errors(400, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = EventListFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        events = event_details(event_list_published(**filters.validated_data))
+        return paginated_response(queryset=events, serializer_class=EventOutputSerializer, request=request, view=self)
+
+    @extend_schema(
+        operation_id="events_create",
+        summary="Create an event (staff)",
+        request=EventCreateInputSerializer,
+        responses={201: EventOutputSerializer, **errors(403, conflicts=("ALREADY_EXISTS",))},
+    )
+    def post(self, request: Request) -> Response:
+        given = EventCreateInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        event = event_create(actor=request.user, **_service_arguments(given.validated_data))
+        event = event_get_visible(event.pk, request.user)
+        return Response(EventOutputSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class EventDetailApi(APIView):
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        operation_id="events_retrieve",
+        summary="One event (drafts: organizers and staff only)",
+        parameters=[EVENT_ID_PARAMETER],
+        responses={200: EventOutputSerializer},
+    )
+    def get(self, request: Request, event_id: str) -> Response:
+        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+
+    @extend_schema(
+        operation_id="events_partial_update",
+        summary="Change an event (its organizers and staff; organizers list: staff)",
+        parameters=[EVENT_ID_PARAMETER],
+        request=EventInputSerializer(partial=True),
+        responses={200: EventOutputSerializer, **errors(403)},
+    )
+    def patch(self, request: Request, event_id: str) -> Response:
+        event = event_get_visible(event_id, request.user)
+        if not event_user_is_organizer(event, request.user):
+            raise PermissionDenied("Only this event's organizers can change it.")
+        given = EventInputSerializer(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        event_update(event=event, actor=request.user, **_service_arguments(given.validated_data))
+        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+
+
+class EventStatusOutputSerializer(serializers.Serializer):
+    event_id = serializers.CharField()
+    registrations = serializers.DictField(child=serializers.CharField(), help_text="enrollment_no -> registration_id")
+    waitlist = serializers.DictField(child=serializers.CharField(), help_text="In waitlist order.")
+    team_registrations = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="team_name -> {enrollment_no: registration_id}",
+    )
+    attendances = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), help_text="enrollment_no -> [attendance_id]"
+    )
+    feedbacks = serializers.DictField(child=serializers.CharField(), help_text="enrollment_no -> feedback_id")
+    certificates = serializers.DictField(child=serializers.CharField(), help_text="enrollment_no -> certificate_id")
+    counts = CountsSerializer()
+
+
+def _ensure_organizer_of(event: Event, request: Request) -> None:
+    if not event_user_is_organizer(event, request.user):
+        raise PermissionDenied("Only this event's organizers can see this.")
+
+
+class EventStatusApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="status_retrieve",
+        summary="The event's six enrollment-keyed maps (organizers)",
+        parameters=[EVENT_ID_PARAMETER],
+        responses={200: EventStatusOutputSerializer, **errors(403)},
+    )
+    def get(self, request: Request, event_id: str) -> Response:
+        event = event_get(event_id)
+        _ensure_organizer_of(event, request)
+        maps = {
+            "registrations": dict(event.registrations),
+            "waitlist": dict(event.waitlist),
+            "team_registrations": dict(event.team_registrations),
+            "attendances": dict(event.attendances),
+            "feedbacks": dict(event.feedbacks),
+            "certificates": dict(event.certificates),
+        }
+        counts = {
+            "registered": len(maps["registrations"]),
+            "waitlisted": len(maps["waitlist"]),
+            "teams": len(maps["team_registrations"]),
+            "attended": len(maps["attendances"]),
+            "feedbacks": len(maps["feedbacks"]),
+            "certificates": len(maps["certificates"]),
+        }
+        return Response(EventStatusOutputSerializer({"event_id": event.pk, **maps, "counts": counts}).data)
+
+
+class FeedbackSummarySerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    average = serializers.FloatField(allow_null=True)
+    histogram = serializers.DictField(child=serializers.IntegerField(), help_text='"1".."5" -> how many')
+
+
+class EventAnalyticsOutputSerializer(serializers.Serializer):
+    event_id = serializers.CharField()
+    counts = CountsSerializer()
+    attendance_rate = serializers.FloatField(allow_null=True, help_text="Attended / confirmed; null before any.")
+    registrations_by_day = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Date (college time zone) -> active registrations made that day."
+    )
+    departments = serializers.DictField(child=serializers.IntegerField(), help_text="Department -> registrations.")
+    feedback = FeedbackSummarySerializer()
+    certificates_issued = serializers.IntegerField()
+
+
+class EventAnalyticsApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="analytics_retrieve",
+        summary="The event's figures (organizers)",
+        parameters=[EVENT_ID_PARAMETER],
+        responses={200: EventAnalyticsOutputSerializer, **errors(403)},
+    )
+    def get(self, request: Request, event_id: str) -> Response:
+        event = event_get(event_id)
+        _ensure_organizer_of(event, request)
+        return Response(EventAnalyticsOutputSerializer(event_analytics(event)).data)

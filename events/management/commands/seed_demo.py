@@ -1,0 +1,373 @@
+"""Demo data for a fresh install: events past, open and upcoming, with their history and four logins.
+
+Everything that the rules allow goes through the services (students, events,
+registrations, teams, check-ins, certificates). A past event's registration
+window is closed, so its history (registrations, teams, check-ins, feedback, with
+the times they happened) is written as rows, with ``confirmed_count`` and the
+waitlist counter set to match, exactly as the services would have left them.
+
+Idempotent: logins and students are upserted, and a demo event that exists is
+kept as it is; ``--reset`` rebuilds the demo events.
+"""
+
+from datetime import datetime, timedelta
+
+import factory.random
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from certificates.models import Certificate
+from certificates.services import certificate_issue_all_eligible, certificate_revoke
+from events.models import Event
+from events.services import SessionSpec, event_create
+from registrations.models import Attendance, Feedback, Registration, RegistrationStatus, Student, Team
+from registrations.services import registration_create, student_signup, student_upsert, team_register
+from tests.factories import AttendanceFactory, FeedbackFactory, RegistrationFactory, StudentFactory, TeamFactory
+
+STAFF_LOGIN = ("admin", "admin-demo-2026")
+ORGANIZER_LOGIN = ("organizer", "organizer-demo-2026")
+STUDENT_PASSWORD = "student-demo-2026"
+STUDENT_LOGINS = ("22CSE30001", "22ECE30107")
+
+# Fixed enrollment numbers: re-running finds the same students.
+DEMO_STUDENTS = (
+    [f"22CSE{30001 + n}" for n in range(12)]
+    + [f"22ECE{30101 + n}" for n in range(12)]
+    + [f"23ME{30201 + n}" for n in range(8)]
+    + [f"23IT{30301 + n}" for n in range(8)]
+    + [f"24EEE{30401 + n}" for n in range(6)]
+    + [f"25CE{30501 + n}" for n in range(6)]
+)
+YEAR_OF_STUDY = {"22": 4, "23": 3, "24": 2, "25": 1}
+
+AI_WORKSHOP = "demo-ai-workshop"
+CODEFEST = "demo-codefest"
+ROBOTICS_TALK = "demo-robotics-talk"
+HACKATHON = "demo-hackathon"
+CULTURAL_FEST = "demo-cultural-fest"
+DEMO_EVENT_IDS = (AI_WORKSHOP, CODEFEST, ROBOTICS_TALK, HACKATHON, CULTURAL_FEST)
+
+COMMENTS = (
+    "Hands-on and well paced; the second day's lab was the best part.",
+    "Good speakers. The hall was too warm in the afternoon.",
+    "Loved the mentors. Please share the slides.",
+    "Useful, but the Wi-Fi kept dropping.",
+    "Well organised from registration to certificates.",
+    "",
+)
+
+
+class Command(BaseCommand):
+    help = "Load demo events, students, history and four logins (safe to run again; --reset rebuilds the events)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset", action="store_true", help="Delete the demo events and build them again.")
+
+    def handle(self, *args, reset: bool, **options):
+        self.now = timezone.now()
+        self.today = timezone.localtime(self.now).replace(hour=0, minute=0, second=0, microsecond=0)
+        with transaction.atomic():
+            self.staff = _login(*STAFF_LOGIN, is_staff=True, is_superuser=True, first_name="Admin")
+            self.organizer = _login(
+                *ORGANIZER_LOGIN, first_name="Meera", last_name="Iyer", email="meera.iyer@college.example"
+            )
+            self.students = self._students()
+            self._student_logins()
+        if reset:
+            _delete_events(DEMO_EVENT_IDS)
+            self.stdout.write(f"Removed the demo events: {', '.join(DEMO_EVENT_IDS)}.")
+        builders = {
+            AI_WORKSHOP: self._ai_workshop,
+            CODEFEST: self._codefest,
+            ROBOTICS_TALK: self._robotics_talk,
+            HACKATHON: self._hackathon,
+            CULTURAL_FEST: self._cultural_fest,
+        }
+        for event_id, build in builders.items():
+            if Event.objects.filter(pk=event_id).exists():
+                self.stdout.write(f"Kept {event_id} (already there; --reset rebuilds it).")
+                continue
+            with transaction.atomic():
+                build()
+            self.stdout.write(f"Created {event_id}.")
+        self._print_logins()
+
+    # People
+
+    def _students(self) -> list[Student]:
+        factory.random.reseed_random("college-events-demo")
+        students = []
+        for position, enrollment_no in enumerate(DEMO_STUDENTS):
+            made_up = StudentFactory.build(enrollment_no=enrollment_no)
+            department = "".join(ch for ch in enrollment_no[2:] if ch.isalpha())
+            student, _ = student_upsert(
+                enrollment_no=enrollment_no,
+                full_name=made_up.full_name,
+                email=f"{enrollment_no.lower()}@college.example",
+                department=department,
+                year=YEAR_OF_STUDY[enrollment_no[:2]],
+                phone=f"98{45000000 + position * 1379:08d}",
+            )
+            students.append(student)
+        return students
+
+    def _student_logins(self) -> None:
+        for enrollment_no in STUDENT_LOGINS:
+            student = Student.objects.select_related("user").get(pk=enrollment_no)
+            if student.user is None:
+                student_signup(
+                    enrollment_no=enrollment_no,
+                    full_name=student.full_name,
+                    email=student.email,
+                    department=student.department,
+                    year=student.year,
+                    phone=student.phone,
+                    password=STUDENT_PASSWORD,
+                )
+            else:
+                student.user.set_password(STUDENT_PASSWORD)
+                student.user.save(update_fields=["password"])
+
+    def _student(self, enrollment_no: str) -> Student:
+        return next(student for student in self.students if student.enrollment_no == enrollment_no)
+
+    # Time
+
+    def at(self, days: int, hour: int = 9, minute: int = 0) -> datetime:
+        return self.today + timedelta(days=days, hours=hour, minutes=minute)
+
+    # Past events: history written as rows
+
+    def _ai_workshop(self) -> None:
+        """Two days, capacity 20 with a waitlist, certificate after both days and feedback; one revoked."""
+        event = event_create(
+            event_id=AI_WORKSHOP,
+            title="Applied AI Workshop",
+            description="Two days of hands-on machine learning: from a notebook to a deployed model.",
+            venue="CSE Seminar Hall",
+            starts_at=self.at(-30, 9, 30),
+            ends_at=self.at(-29, 17),
+            registration_opens_at=self.at(-45),
+            registration_closes_at=self.at(-31, 18),
+            capacity=20,
+            waitlist_enabled=True,
+            min_sessions_for_certificate=2,
+            certificate_requires_feedback=True,
+            status=Event.Status.PUBLISHED,
+            sessions=[
+                SessionSpec(code="day-1", title="Day 1: models", starts_at=self.at(-30, 9, 30)),
+                SessionSpec(code="day-2", title="Day 2: deployment", starts_at=self.at(-29, 9, 30)),
+            ],
+            organizers=[ORGANIZER_LOGIN[0]],
+        )
+        day_one, day_two = event.sessions.order_by("position")
+        # 22CSE30001 first (attends both days, gives feedback); 22ECE30107 attends day 1 only.
+        roster = [self._student("22CSE30001"), self._student("22ECE30107")] + [
+            student for student in self.students if student.enrollment_no not in STUDENT_LOGINS
+        ][:21]
+        registered = self.at(-44, 10)
+        confirmed = []
+        for position, student in enumerate(roster[:20]):
+            confirmed.append(
+                RegistrationFactory(
+                    event=event, student=student, registered_at=registered + timedelta(hours=position * 7)
+                )
+            )
+        for seq, student in enumerate(roster[20:22], start=1):
+            RegistrationFactory(
+                event=event,
+                student=student,
+                status=RegistrationStatus.WAITLISTED,
+                waitlist_seq=seq,
+                registered_at=self.at(-33, 11 + seq),
+            )
+        RegistrationFactory(
+            event=event,
+            student=roster[22],
+            status=RegistrationStatus.CANCELLED,
+            registered_at=self.at(-43, 16),
+            cancelled_at=self.at(-35, 9),
+        )
+        Event.objects.filter(pk=event.pk).update(confirmed_count=len(confirmed), waitlist_counter=2)
+        for position, registration in enumerate(confirmed[:18]):
+            self._checked_in(registration, day_one, position)
+            if position != 1 and position < 16:
+                self._checked_in(registration, day_two, position)
+            if position < 14 or position in (16, 17):
+                self._feedback(registration, position, self.at(-29, 18))
+        certificate_issue_all_eligible(event=event, actor=self.organizer)
+        revoked = Certificate.objects.filter(event=event).exclude(student_id="22CSE30001").order_by("pk").first()
+        certificate_revoke(
+            event=event,
+            enrollment_no=revoked.student_id,
+            reason="Day 2 attendance was marked by a friend.",
+            actor=self.staff,
+        )
+
+    def _codefest(self) -> None:
+        """A past team contest: five teams of three, four of them came."""
+        event = event_create(
+            event_id=CODEFEST,
+            title="CodeFest 2026",
+            description="Teams of two to four solve algorithmic problems against the clock.",
+            venue="Computer Centre, Lab 3",
+            starts_at=self.at(-12, 10),
+            ends_at=self.at(-12, 16),
+            registration_opens_at=self.at(-25),
+            registration_closes_at=self.at(-13, 12),
+            capacity=24,
+            registration_mode=Event.Mode.TEAM,
+            team_size_min=2,
+            team_size_max=4,
+            status=Event.Status.PUBLISHED,
+        )
+        session = event.sessions.get()
+        members = [self._student("22ECE30107")] + [
+            student for student in self.students if student.enrollment_no not in STUDENT_LOGINS
+        ][20:34]
+        names = ("Segfault Squad", "Off By One", "Stack Smashers", "The Recursives", "Big O Notation")
+        confirmed = 0
+        for number, name in enumerate(names):
+            created = self.at(-24 + number, 15)
+            team_members = members[number * 3 : number * 3 + 3]
+            team = TeamFactory(
+                event=event, name=name, leader=team_members[0], status=RegistrationStatus.CONFIRMED, created_at=created
+            )
+            registrations = [
+                RegistrationFactory(event=event, student=student, team=team, registered_at=created)
+                for student in team_members
+            ]
+            confirmed += len(registrations)
+            if number == 4:
+                continue
+            for position, registration in enumerate(registrations):
+                self._checked_in(registration, session, number * 3 + position)
+                if position < 2:
+                    self._feedback(registration, number + position, self.at(-12, 17))
+        Event.objects.filter(pk=event.pk).update(confirmed_count=confirmed)
+        certificate_issue_all_eligible(event=event, actor=self.staff)
+
+    def _checked_in(self, registration: Registration, session, position: int) -> None:
+        AttendanceFactory(
+            registration=registration,
+            session=session,
+            marked_at=session.starts_at - timedelta(minutes=20) + timedelta(seconds=47 * position),
+            marked_by=self.organizer,
+        )
+
+    def _feedback(self, registration: Registration, position: int, submitted_at: datetime) -> None:
+        FeedbackFactory(
+            registration=registration,
+            rating=(5, 4, 5, 3, 4, 5, 2)[position % 7],
+            comments=COMMENTS[position % len(COMMENTS)],
+            submitted_at=submitted_at + timedelta(minutes=13 * position),
+        )
+
+    # Open and upcoming events: through the services
+
+    def _robotics_talk(self) -> None:
+        """Open now; 12 seats, 14 registered, so two wait. 22ECE30107 is on the waitlist."""
+        event = event_create(
+            event_id=ROBOTICS_TALK,
+            title="Robotics in Agriculture: a talk",
+            description="How low-cost robots weed, sow and sense soil moisture on Indian farms.",
+            venue="Main Auditorium",
+            starts_at=self.at(10, 15),
+            ends_at=self.at(10, 17),
+            registration_opens_at=self.now - timedelta(days=5),
+            registration_closes_at=self.at(9, 18),
+            capacity=12,
+            waitlist_enabled=True,
+            status=Event.Status.PUBLISHED,
+            organizers=[ORGANIZER_LOGIN[0]],
+        )
+        others = [student for student in self.students if student.enrollment_no not in STUDENT_LOGINS]
+        roster = ["22CSE30001", *(student.enrollment_no for student in others[24:36]), "22ECE30107"]
+        for enrollment_no in roster:
+            registration_create(event=event, enrollment_no=enrollment_no)
+
+    def _hackathon(self) -> None:
+        """An open two-day team hackathon; 22CSE30001 leads a team."""
+        event = event_create(
+            event_id=HACKATHON,
+            title="Smart Campus Hackathon",
+            description="Build something that makes the campus better in 36 hours. Teams of two to four.",
+            venue="Innovation Centre",
+            starts_at=self.at(14, 9),
+            ends_at=self.at(15, 21),
+            registration_opens_at=self.now - timedelta(days=3),
+            registration_closes_at=self.at(12, 23, 59),
+            capacity=40,
+            waitlist_enabled=True,
+            registration_mode=Event.Mode.TEAM,
+            team_size_min=2,
+            team_size_max=4,
+            min_sessions_for_certificate=2,
+            status=Event.Status.PUBLISHED,
+            sessions=[
+                SessionSpec(code="day-1", title="Day 1: build", starts_at=self.at(14, 9)),
+                SessionSpec(code="day-2", title="Day 2: demo", starts_at=self.at(15, 9)),
+            ],
+            organizers=[ORGANIZER_LOGIN[0]],
+        )
+        others = [student.enrollment_no for student in self.students if student.enrollment_no not in STUDENT_LOGINS]
+        teams = [
+            ("Null Pointers", "22CSE30001", others[0:2]),
+            ("Campus Coders", others[2], others[3:6]),
+            ("Green Bits", others[6], others[7:8]),
+            ("Circuit Breakers", others[8], others[9:11]),
+        ]
+        for name, leader, members in teams:
+            team_register(event=event, team_name=name, leader=leader, members=members)
+
+    def _cultural_fest(self) -> None:
+        """Upcoming: registration opens next week; no limit on seats."""
+        event_create(
+            event_id=CULTURAL_FEST,
+            title="Spandan Cultural Fest",
+            description="Music, dance and drama from every department. Register to perform or to volunteer.",
+            venue="Open Air Theatre",
+            starts_at=self.at(30, 17),
+            ends_at=self.at(31, 22),
+            registration_opens_at=self.at(7),
+            registration_closes_at=self.at(28, 18),
+            status=Event.Status.PUBLISHED,
+            sessions=[
+                SessionSpec(code="evening-1", title="Evening 1", starts_at=self.at(30, 17)),
+                SessionSpec(code="evening-2", title="Evening 2", starts_at=self.at(31, 17)),
+            ],
+        )
+
+    def _print_logins(self) -> None:
+        rows = [
+            ("staff", *STAFF_LOGIN, "everything, in the admin"),
+            ("organizer", *ORGANIZER_LOGIN, "check-in, certificates, lists of the events they organize"),
+            *(
+                ("student", enrollment_no, STUDENT_PASSWORD, "registers, checks in, feedback")
+                for enrollment_no in STUDENT_LOGINS
+            ),
+        ]
+        self.stdout.write(f"\nDemo logins (site: {settings.SITE_URL}/, admin: {settings.SITE_URL}/admin/):")
+        for role, username, password, note in rows:
+            self.stdout.write(f"  {role:<14} {username:<11} {password:<20} {note}".rstrip())
+
+
+def _login(username: str, password: str, **attributes) -> User:
+    """Create or reset a demo login so that its documented password always works."""
+    user = User.objects.filter(username=username).first() or User(username=username)
+    for name, value in attributes.items():
+        setattr(user, name, value)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def _delete_events(event_ids) -> None:
+    """Rows that protect each other go first, then the events (and their sessions)."""
+    with transaction.atomic():
+        for model in (Certificate, Feedback, Attendance, Registration, Team):
+            model.objects.filter(event_id__in=event_ids).delete()
+        Event.objects.filter(pk__in=event_ids).delete()

@@ -1,0 +1,338 @@
+"""Event pages: the public list and detail (with registration), and the organizer pages of one
+event: check-in, roster (with CSV export) and certificates.
+
+Organizer pages answer 404 for an event that does not exist and 403 for an event the user
+does not organize; anonymous users are sent to the login page.
+"""
+
+import csv
+import re
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from certificates.models import Certificate
+from certificates.services import certificate_issue, certificate_issue_all_eligible
+from events.forms import CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
+from events.models import Event
+from events.selectors import (
+    event_list_managed_by,
+    event_list_published,
+    event_session_current,
+    event_sessions,
+    event_user_is_organizer,
+)
+from eventsite.errors import DomainError, NotFound
+from eventsite.forms import form_add_domain_error
+from registrations.exports import roster_columns, roster_registrations, roster_rows, session_column
+from registrations.forms import TeamRegistrationForm
+from registrations.models import Attendance, RegistrationStatus
+from registrations.selectors import student_event_record, waitlist_position
+from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
+
+EVENTS_PER_PAGE = 20
+ROSTER_PER_PAGE = 50
+CERTIFICATES_PER_PAGE = 100
+
+
+def _student_of(user) -> object | None:
+    return getattr(user, "student", None) if user.is_authenticated else None
+
+
+def _event_visible(event_id: str, user) -> Event:
+    """A published or cancelled event for everyone; a draft only for its organizers."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None or (event.status == Event.Status.DRAFT and not event_user_is_organizer(event, user)):
+        raise Http404("No such event.")
+    return event
+
+
+def _event_organized(event_id: str, user) -> Event:
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        raise Http404("No such event.")
+    if not event_user_is_organizer(event, user):
+        raise PermissionDenied("Only this event's organizers can open this page.")
+    return event
+
+
+def _manage_context(event: Event, active: str) -> dict:
+    """The organizer sub-navigation; the analytics link appears once its page exists."""
+    try:
+        analytics_url = reverse("event-analytics", args=[event.pk])
+    except NoReverseMatch:
+        analytics_url = None
+    return {"event": event, "manage_tab": active, "analytics_url": analytics_url}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    open_events = list(event_list_published(status="open")[:6])
+    return render(request, "home.html", {"open_events": open_events})
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    form = EventSearchForm(request.GET or None)
+    status = q = ""
+    if form.is_bound and form.is_valid():
+        status, q = form.cleaned_data["status"], form.cleaned_data["q"]
+    events = event_list_published(status=status or None, q=q or None).annotate(session_count=Count("sessions"))
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    tabs = [("", "All"), ("open", "Open"), ("upcoming", "Upcoming"), ("past", "Past")]
+    return render(request, "events/list.html", {"form": form, "page": page, "status": status, "q": q, "tabs": tabs})
+
+
+def _detail_context(request: HttpRequest, event: Event, team_form: TeamRegistrationForm | None = None) -> dict:
+    student = _student_of(request.user)
+    record = student_event_record(student, event) if student else None
+    registration = record.registration if record else None
+    active = registration is not None and registration.is_active
+    return {
+        "event": event,
+        "sessions": event_sessions(event),
+        "student": student,
+        "record": record,
+        "registration": registration if active else None,
+        "waitlist_position": waitlist_position(registration) if active else None,
+        "registration_open": event.status == Event.Status.PUBLISHED and event.phase == Event.Phase.REGISTRATION_OPEN,
+        "team_form": team_form or TeamRegistrationForm(),
+        "register_errors": [],
+        "is_organizer": event_user_is_organizer(event, request.user),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
+    """The event, the student's place in it, and the forms to register or cancel."""
+    event = _event_visible(event_id, request.user)
+    if request.method == "GET":
+        return render(request, "events/detail.html", _detail_context(request, event))
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    student = _student_of(request.user)
+    action = request.POST.get("action")
+    if student is None:
+        context = _detail_context(request, event)
+        context["register_errors"] = ["Only students can register. This account is not linked to a student."]
+        return render(request, "events/detail.html", context, status=403)
+    if action == "team":
+        return _team_register(request, event, student)
+    try:
+        if action == "register":
+            registration = registration_create(event=event, enrollment_no=student.pk, actor=request.user)
+            if registration.status == RegistrationStatus.CONFIRMED:
+                messages.success(request, f"You are registered for {event.title}.")
+            else:
+                messages.info(
+                    request,
+                    f"{event.title} is full: you are on the waitlist, place {waitlist_position(registration)}.",
+                )
+        elif action == "cancel":
+            registration_cancel(event=event, enrollment_no=student.pk, actor=request.user)
+            messages.success(request, f"Your registration for {event.title} is cancelled.")
+        else:
+            context = _detail_context(request, event)
+            context["register_errors"] = ["Choose what to do: register or cancel."]
+            return render(request, "events/detail.html", context, status=400)
+    except DomainError as error:
+        context = _detail_context(request, event)
+        context["register_errors"] = [error.message]
+        return render(request, "events/detail.html", context, status=error.http_status)
+    return redirect("event-detail", event_id=event.pk)
+
+
+def _team_register(request: HttpRequest, event: Event, student) -> HttpResponse:
+    form = TeamRegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            team = team_register(
+                event=event,
+                team_name=form.cleaned_data["team_name"],
+                leader=student.pk,
+                members=form.cleaned_data["members"],
+                actor=request.user,
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error, field_aliases={"enrollment_nos": "members", "leader": "members"})
+        else:
+            if team.status == RegistrationStatus.CONFIRMED:
+                messages.success(request, f"Team {team.name} is registered for {event.title}.")
+            else:
+                messages.info(request, f"{event.title} is full: team {team.name} is on the waitlist.")
+            return redirect("event-detail", event_id=event.pk)
+    return render(request, "events/detail.html", _detail_context(request, event, team_form=form), status=400)
+
+
+@login_required
+def organize(request: HttpRequest) -> HttpResponse:
+    events = event_list_managed_by(request.user).order_by("-starts_at", "event_id")
+    if not request.user.is_staff and not events.exists():
+        raise PermissionDenied("You organize no events.")
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "events/organize.html", {"page": page})
+
+
+def _checkin_answer(event: Event, value: str, session_code: str, actor) -> dict:
+    """Check in by check-in code, or by enrollment number when no registration has that code."""
+    try:
+        attendance, created = attendance_mark(event=event, checkin_code=value, session=session_code, actor=actor)
+    except NotFound:
+        if not re.fullmatch(settings.ENROLLMENT_NO_PATTERN, value.strip().upper()):
+            raise
+        attendance, created = attendance_mark(event=event, enrollment_no=value, session=session_code, actor=actor)
+    session = attendance.session
+    return {
+        "ok": True,
+        "headline": "Checked in" if created else "Already checked in",
+        "created": created,
+        "name": attendance.student.full_name,
+        "enrollment_no": attendance.student_id,
+        "session": session.title or session.code,
+        "marked_at": attendance.marked_at,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_checkin(request: HttpRequest, event_id: str) -> HttpResponse:
+    """The door: type or scan a code, see a large green or red answer, scan the next one."""
+    event = _event_organized(event_id, request.user)
+    sessions = event_sessions(event)
+    answer = None
+    if request.method == "POST":
+        form = CheckinForm(request.POST, sessions=sessions)
+        if form.is_valid():
+            session_code = form.cleaned_data["session"]
+            try:
+                answer = _checkin_answer(event, form.cleaned_data["code"], session_code, request.user)
+            except DomainError as error:
+                answer = {"ok": False, "headline": "Not checked in", "message": error.message}
+            form = CheckinForm(sessions=sessions, initial={"session": session_code})
+        else:
+            message = "Type or scan a code first." if "code" in form.errors else "Choose one of the sessions."
+            answer = {"ok": False, "headline": "Not checked in", "message": message}
+    else:
+        current = event_session_current(event, timezone.now()) if sessions else None
+        form = CheckinForm(sessions=sessions, initial={"session": current.code if current else None})
+    session_code = form["session"].value()
+    checked_in = Attendance.objects.filter(event=event, session__code=session_code).count()
+    context = _manage_context(event, "checkin") | {
+        "form": form,
+        "answer": answer,
+        "checked_in": checked_in,
+        "confirmed": event.confirmed_count,
+    }
+    return render(request, "events/checkin.html", context)
+
+
+@login_required
+def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
+    event = _event_organized(event_id, request.user)
+    form = RosterSearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
+    sessions = event_sessions(event)
+    enrollment_nos = roster_registrations(event, q=q).values_list("student_id", flat=True)
+    page = Paginator(enrollment_nos, ROSTER_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        (row, [row[session_column(session.code)] for session in sessions])
+        for row in roster_rows(event, sessions=sessions, enrollment_nos=list(page.object_list))
+    ]
+    context = _manage_context(event, "roster") | {
+        "form": form,
+        "q": q,
+        "page": page,
+        "rows": rows,
+        "sessions": sessions,
+    }
+    return render(request, "events/roster.html", context)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so csv.writer can feed a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value is None:
+        return ""
+    text = str(value)
+    # A spreadsheet would run a cell starting like a formula; a leading quote keeps it text.
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _roster_csv_lines(event: Event) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    sessions = event_sessions(event)
+    columns = roster_columns(sessions)
+    yield writer.writerow(columns)
+    for row in roster_rows(event, sessions=sessions):
+        yield writer.writerow([_csv_cell(row[column]) for column in columns])
+
+
+@login_required
+def event_roster_csv(request: HttpRequest, event_id: str) -> StreamingHttpResponse:
+    event = _event_organized(event_id, request.user)
+    response = StreamingHttpResponse(_roster_csv_lines(event), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.pk}-roster.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_certificates(request: HttpRequest, event_id: str) -> HttpResponse:
+    """Issue one student's certificate or every eligible student's, and list those issued."""
+    event = _event_organized(event_id, request.user)
+    form = CertificateIssueForm()
+    if request.method == "POST":
+        if request.POST.get("action") == "all":
+            result = certificate_issue_all_eligible(event=event, actor=request.user)
+            messages.success(
+                request,
+                f"{result.created} new certificate{'s' if result.created != 1 else ''} issued; "
+                f"{len(result.issued)} students hold one; {len(result.skipped)} not eligible.",
+            )
+            return redirect("event-certificates", event_id=event.pk)
+        form = CertificateIssueForm(request.POST)
+        if form.is_valid():
+            try:
+                certificate, created = certificate_issue(
+                    event=event, enrollment_no=form.cleaned_data["enrollment_no"], actor=request.user
+                )
+            except DomainError as error:
+                form_add_domain_error(form, error)
+            else:
+                student = certificate.student
+                if created:
+                    messages.success(request, f"Certificate {certificate.pk} issued to {student.full_name}.")
+                else:
+                    messages.info(request, f"{student.full_name} already holds certificate {certificate.pk}.")
+                return redirect("event-certificates", event_id=event.pk)
+    certificates = (
+        Certificate.objects.filter(event=event).select_related("student").order_by("-issued_at", "certificate_id")
+    )
+    page = Paginator(certificates, CERTIFICATES_PER_PAGE).get_page(request.GET.get("page"))
+    counts = Certificate.objects.filter(event=event).aggregate(
+        valid=Count("pk", filter=Q(revoked_at__isnull=True)), revoked=Count("pk", filter=Q(revoked_at__isnull=False))
+    )
+    context = _manage_context(event, "certificates") | {"form": form, "page": page, "counts": counts}
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "events/certificates.html", context, status=status)

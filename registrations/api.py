@@ -1,0 +1,483 @@
+"""JSON views of logins, students, registrations, teams, attendance and feedback.
+
+A student acts only for themselves (``enrollment_no`` may be omitted: it defaults to
+theirs); an organizer of the event, or staff, acts for anyone. The services enforce it.
+"""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from events.api import EVENT_ID_PARAMETER
+from events.selectors import event_get
+from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
+from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
+from eventsite.schema import errors
+from registrations.models import RegistrationStatus
+from registrations.selectors import (
+    student_event_record,
+    student_history,
+    student_list,
+    student_visible_to,
+    team_registrations_of,
+    waitlist_position,
+)
+from registrations.services import (
+    attendance_mark,
+    enrollment_no_normalize,
+    feedback_submit,
+    login_token_issue,
+    registration_cancel,
+    registration_create,
+    student_get,
+    student_signup,
+    team_register,
+)
+
+ENROLLMENT_NO_PARAMETER = OpenApiParameter(
+    "enrollment_no",
+    str,
+    OpenApiParameter.PATH,
+    description="The student's enrollment number (case does not matter).",
+    pattern="^[0-9A-Za-z]+$",
+    examples=[OpenApiExample("A student", value="22CSE30001")],
+)
+ENROLLMENT_NO_HELP = "Defaults to the logged-in student's own; required when an organizer acts."
+REGISTER_CONFLICTS = (
+    "ALREADY_REGISTERED",
+    "EVENT_FULL",
+    "REGISTRATION_CLOSED",
+    "WRONG_REGISTRATION_MODE",
+    "EVENT_CANCELLED",
+)
+
+
+def enrollment_no_or_own(request: Request, given: str | None, *, field_name: str = "enrollment_no") -> str:
+    """The enrollment number the request names, else the logged-in student's own."""
+    if given:
+        return given
+    own = getattr(request.user, "student", None)
+    if own is None:
+        raise ValidationFailed.for_field(field_name, "Give the student's enrollment number.")
+    return own.enrollment_no
+
+
+def enrollment_no_in_path(raw: str) -> str:
+    """An enrollment number from a URL: one that cannot exist is simply not found."""
+    try:
+        return enrollment_no_normalize(raw)
+    except ValidationFailed:
+        raise NotFound.of("student", raw) from None
+
+
+# Logins
+
+
+class LoginInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, help_text="A student's username is their enrollment number.")
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class LoginOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    username = serializers.CharField()
+    enrollment_no = serializers.CharField(allow_null=True, help_text="Null for a login that is not a student's.")
+    is_staff = serializers.BooleanField()
+
+
+class AuthTokenApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        summary="Exchange a username and password for an API token",
+        request=LoginInputSerializer,
+        responses={200: LoginOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        given = LoginInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        user, token = login_token_issue(**given.validated_data)
+        student = getattr(user, "student", None)
+        return Response(
+            LoginOutputSerializer(
+                {
+                    "token": token,
+                    "username": user.username,
+                    "enrollment_no": student.enrollment_no if student else None,
+                    "is_staff": user.is_staff,
+                }
+            ).data
+        )
+
+
+class StudentOutputSerializer(serializers.Serializer):
+    enrollment_no = serializers.CharField()
+    full_name = serializers.CharField()
+    email = serializers.CharField()
+    department = serializers.CharField()
+    year = serializers.IntegerField(allow_null=True)
+    phone = serializers.CharField()
+
+
+class SignupInputSerializer(serializers.Serializer):
+    enrollment_no = serializers.CharField(max_length=32)
+    full_name = serializers.CharField(max_length=150)
+    email = serializers.EmailField(max_length=254)
+    department = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    year = serializers.IntegerField(min_value=1, max_value=6, required=False, allow_null=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class SignupApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        operation_id="auth_signup_create",
+        summary="Create a student and their login (or attach a login to an imported student)",
+        request=SignupInputSerializer,
+        responses={201: StudentOutputSerializer, **errors(conflicts=("ALREADY_EXISTS",))},
+    )
+    def post(self, request: Request) -> Response:
+        given = SignupInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        student = student_signup(**given.validated_data)
+        return Response(StudentOutputSerializer(student).data, status=status.HTTP_201_CREATED)
+
+
+# Students
+
+
+class StudentListFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Enrollment number, name, email or department."
+    )
+
+
+class StudentListApi(APIView):
+    permission_classes = [permissions.IsAdminUser]
+
+    @extend_schema(
+        operation_id="students_list",
+        summary="Students (staff)",
+        parameters=[StudentListFilterSerializer, *PAGE_PARAMETERS],
+        responses={200: paginated(StudentOutputSerializer), **errors(400, 403, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = StudentListFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return paginated_response(
+            queryset=student_list(**filters.validated_data),
+            serializer_class=StudentOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+
+def _student_for(request: Request, raw_enrollment_no: str):
+    enrollment_no = enrollment_no_in_path(raw_enrollment_no)
+    if not student_visible_to(request.user, enrollment_no):
+        raise PermissionDenied("Only the student themself and staff can see this.")
+    return student_get(enrollment_no)
+
+
+class StudentDetailApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="students_retrieve",
+        summary="One student (the student themself and staff)",
+        parameters=[ENROLLMENT_NO_PARAMETER],
+        responses={200: StudentOutputSerializer, **errors(403)},
+    )
+    def get(self, request: Request, enrollment_no: str) -> Response:
+        return Response(StudentOutputSerializer(_student_for(request, enrollment_no)).data)
+
+
+class HistoryEntryOutputSerializer(serializers.Serializer):
+    event_id = serializers.CharField(source="event.pk")
+    title = serializers.CharField(source="event.title")
+    starts_at = serializers.DateTimeField(source="event.starts_at")
+    registration_id = serializers.CharField(source="registration.registration_id")
+    status = serializers.ChoiceField(choices=RegistrationStatus.choices, source="registration.status")
+    team_name = serializers.CharField(allow_null=True)
+    role = serializers.ChoiceField(choices=["individual", "team_leader", "team_member"])
+    checkin_code = serializers.SerializerMethodField(help_text="Only while the registration is confirmed.")
+    attendance_ids = serializers.ListField(child=serializers.CharField())
+    feedback_id = serializers.CharField(allow_null=True)
+    certificate_id = serializers.CharField(allow_null=True)
+
+    def get_checkin_code(self, entry) -> str | None:
+        registration = entry.registration
+        return registration.checkin_code if registration.status == RegistrationStatus.CONFIRMED else None
+
+
+class HistoryOutputSerializer(serializers.Serializer):
+    student = StudentOutputSerializer()
+    events = HistoryEntryOutputSerializer(many=True, help_text="Latest event first.")
+
+
+class StudentHistoryApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="students_history_retrieve",
+        summary="Everything a student did at every event (the student themself and staff)",
+        parameters=[ENROLLMENT_NO_PARAMETER],
+        responses={200: HistoryOutputSerializer, **errors(403)},
+    )
+    def get(self, request: Request, enrollment_no: str) -> Response:
+        student = _student_for(request, enrollment_no)
+        return Response(HistoryOutputSerializer({"student": student, "events": student_history(student)}).data)
+
+
+class LookupOutputSerializer(serializers.Serializer):
+    enrollment_no = serializers.CharField()
+    event_id = serializers.CharField()
+    student = StudentOutputSerializer()
+    registration_id = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=RegistrationStatus.choices, allow_null=True)
+    team_name = serializers.CharField(allow_null=True)
+    checkin_code = serializers.CharField(allow_null=True)
+    attendance_ids = serializers.ListField(child=serializers.CharField())
+    feedback_id = serializers.CharField(allow_null=True)
+    certificate_id = serializers.CharField(allow_null=True)
+
+    def get_registration_id(self, record) -> str | None:
+        return record.registration.registration_id if record.registration else None
+
+
+class LookupApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="lookup_retrieve",
+        summary="One student at one event (the student themself and the event's organizers)",
+        parameters=[ENROLLMENT_NO_PARAMETER, EVENT_ID_PARAMETER],
+        responses={200: LookupOutputSerializer, **errors(403)},
+    )
+    def get(self, request: Request, enrollment_no: str, event_id: str) -> Response:
+        event = event_get(event_id)
+        enrollment_no = enrollment_no_in_path(enrollment_no)
+        if not student_visible_to(request.user, enrollment_no, event=event):
+            raise PermissionDenied("Only the student themself and this event's organizers can see this.")
+        record = student_event_record(student_get(enrollment_no), event)
+        return Response(LookupOutputSerializer(record).data)
+
+
+# Registration
+
+
+class EnrollmentInputSerializer(serializers.Serializer):
+    enrollment_no = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text=ENROLLMENT_NO_HELP)
+
+
+class RegistrationOutputSerializer(serializers.Serializer):
+    registration_id = serializers.CharField()
+    event_id = serializers.CharField()
+    enrollment_no = serializers.CharField(source="student_id")
+    status = serializers.ChoiceField(choices=RegistrationStatus.choices)
+    waitlist_position = serializers.SerializerMethodField(help_text="1-based; null unless waitlisted.")
+    checkin_code = serializers.CharField(allow_null=True, help_text="Null unless confirmed.")
+
+    def get_waitlist_position(self, registration) -> int | None:
+        return waitlist_position(registration)
+
+
+class RegisterIndividualApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="register_individual_create",
+        summary="Register one student for an individual event",
+        parameters=[EVENT_ID_PARAMETER],
+        request=EnrollmentInputSerializer,
+        responses={201: RegistrationOutputSerializer, **errors(403, conflicts=REGISTER_CONFLICTS)},
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        given = EnrollmentInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        registration = registration_create(
+            event=event_id,
+            enrollment_no=enrollment_no_or_own(request, given.validated_data.get("enrollment_no")),
+            actor=request.user,
+        )
+        return Response(RegistrationOutputSerializer(registration).data, status=status.HTTP_201_CREATED)
+
+
+class TeamInputSerializer(serializers.Serializer):
+    team_name = serializers.CharField(max_length=200)
+    leader = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text=ENROLLMENT_NO_HELP)
+    members = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        max_length=100,
+        help_text="Enrollment numbers; may include the leader.",
+    )
+
+
+class TeamOutputSerializer(serializers.Serializer):
+    team_id = serializers.CharField(source="pk")
+    team_name = serializers.CharField(source="name")
+    event_id = serializers.CharField()
+    leader = serializers.CharField(source="leader_id")
+    status = serializers.ChoiceField(choices=RegistrationStatus.choices)
+    registrations = serializers.SerializerMethodField()
+
+    def get_registrations(self, team) -> dict[str, str]:
+        return team_registrations_of(team)
+
+
+class RegisterTeamApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="register_team_create",
+        summary="Register a whole team (all confirmed or all waitlisted)",
+        parameters=[EVENT_ID_PARAMETER],
+        request=TeamInputSerializer,
+        responses={
+            201: TeamOutputSerializer,
+            **errors(403, conflicts=("TEAM_NAME_TAKEN", "TEAM_SIZE", *REGISTER_CONFLICTS)),
+        },
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        given = TeamInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        team = team_register(
+            event=event_id,
+            team_name=data["team_name"],
+            leader=enrollment_no_or_own(request, data.get("leader"), field_name="leader"),
+            members=data["members"],
+            actor=request.user,
+        )
+        return Response(TeamOutputSerializer(team).data, status=status.HTTP_201_CREATED)
+
+
+class CancelOutputSerializer(serializers.Serializer):
+    cancelled = serializers.ListField(child=serializers.CharField(), help_text="Registration ids (a team: all).")
+    promoted = serializers.DictField(
+        child=serializers.CharField(), help_text="enrollment_no -> registration_id moved up from the waitlist."
+    )
+
+
+class RegisterCancelApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="register_cancel_create",
+        summary="Cancel a registration (a team is cancelled whole, by its leader or an organizer)",
+        parameters=[EVENT_ID_PARAMETER],
+        request=EnrollmentInputSerializer,
+        responses={200: CancelOutputSerializer, **errors(403, conflicts=("NOT_REGISTERED", "REGISTRATION_CLOSED"))},
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        given = EnrollmentInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        result = registration_cancel(
+            event=event_id,
+            enrollment_no=enrollment_no_or_own(request, given.validated_data.get("enrollment_no")),
+            actor=request.user,
+        )
+        return Response(CancelOutputSerializer(result).data)
+
+
+# Attendance and feedback
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    enrollment_no = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    checkin_code = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    session = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, help_text="Session code; default: the session under way."
+    )
+
+
+class AttendanceOutputSerializer(serializers.Serializer):
+    attendance_id = serializers.CharField()
+    enrollment_no = serializers.CharField(source="student_id")
+    session = serializers.CharField(source="session.code")
+    marked_at = serializers.DateTimeField()
+
+
+class AttendanceMarkApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="attendance_mark_create",
+        summary="Check a student in, by enrollment number or check-in code (organizers)",
+        description="201 when marked now; 200 with the same body when already marked for that session.",
+        parameters=[EVENT_ID_PARAMETER],
+        request=AttendanceInputSerializer,
+        responses={
+            201: AttendanceOutputSerializer,
+            200: AttendanceOutputSerializer,
+            **errors(403, conflicts=("NOT_REGISTERED", "EVENT_CANCELLED")),
+        },
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        given = AttendanceInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        attendance, created = attendance_mark(
+            event=event_get(event_id),
+            enrollment_no=data.get("enrollment_no") or None,
+            checkin_code=data.get("checkin_code") or None,
+            session=data.get("session") or None,
+            actor=request.user,
+        )
+        return Response(
+            AttendanceOutputSerializer(attendance).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class FeedbackInputSerializer(EnrollmentInputSerializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comments = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class FeedbackOutputSerializer(serializers.Serializer):
+    feedback_id = serializers.CharField()
+    enrollment_no = serializers.CharField(source="student_id")
+    event_id = serializers.CharField()
+    rating = serializers.IntegerField()
+    comments = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+
+
+class FeedbackSubmitApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="feedback_submit_create",
+        summary="Give feedback once, after attending",
+        parameters=[EVENT_ID_PARAMETER],
+        request=FeedbackInputSerializer,
+        responses={
+            201: FeedbackOutputSerializer,
+            **errors(403, conflicts=("NOT_REGISTERED", "NOT_ATTENDED", "FEEDBACK_ALREADY_SUBMITTED")),
+        },
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        given = FeedbackInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        feedback = feedback_submit(
+            event=event_get(event_id),
+            enrollment_no=enrollment_no_or_own(request, data.get("enrollment_no")),
+            rating=data["rating"],
+            comments=data.get("comments", ""),
+            actor=request.user,
+        )
+        return Response(FeedbackOutputSerializer(feedback).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,63 @@
+import re
+
+from django import forms
+
+from registrations.models import Feedback
+
+RATING_CHOICES = [(5, "5 — excellent"), (4, "4 — good"), (3, "3 — fair"), (2, "2 — poor"), (1, "1 — very poor")]
+
+
+class SignupForm(forms.Form):
+    enrollment_no = forms.CharField(
+        label="Enrollment number",
+        max_length=20,
+        help_text="As on your college ID card, for example 22CSE30001. It is also your username.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters"}),
+    )
+    full_name = forms.CharField(
+        label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    department = forms.CharField(label="Department", max_length=20, required=False)
+    year = forms.TypedChoiceField(
+        label="Year of study",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "—")] + [(year, str(year)) for year in range(1, 7)],
+    )
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return cleaned
+
+
+class TeamRegistrationForm(forms.Form):
+    team_name = forms.CharField(label="Team name", max_length=100)
+    members = forms.CharField(
+        label="Members' enrollment numbers",
+        help_text="The other members, separated by commas, spaces or new lines. You are the leader.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def clean_members(self) -> list[str]:
+        return [part for part in re.split(r"[\s,;]+", self.cleaned_data["members"]) if part]
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(label="Rating", coerce=int, choices=RATING_CHOICES, widget=forms.RadioSelect)
+    comments = forms.CharField(
+        label="Comments (optional)",
+        required=False,
+        max_length=Feedback.COMMENTS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )

@@ -1,0 +1,273 @@
+"""Consistency checks over the stored rows, shared by ``check_integrity`` and the legacy importer.
+
+Each check is one aggregate query (however many rows an event has) and returns the
+problems it found; an empty list means the data holds the rule. The services keep
+these rules by construction; the checks catch data written around them (imports,
+manual fixes in a database shell) and bugs.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from certificates.models import Certificate
+from events.models import Event
+from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, RegistrationStatus, Team
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    event_id: str
+    enrollment_no: str | None
+    message: str
+
+    def __str__(self) -> str:
+        who = f" {self.enrollment_no}" if self.enrollment_no else ""
+        return f"[{self.code}] {self.event_id}{who}: {self.message}"
+
+
+def _scoped(rows: QuerySet, event_ids: list[str] | None, field: str = "event_id") -> QuerySet:
+    return rows if event_ids is None else rows.filter(**{f"{field}__in": event_ids})
+
+
+def _confirmed_counts(event_ids: list[str] | None) -> QuerySet:
+    return _scoped(Event.objects.all(), event_ids, "pk").annotate(
+        real_confirmed=Count("registration", filter=Q(registration__status=RegistrationStatus.CONFIRMED))
+    )
+
+
+def check_capacity(event_ids: list[str] | None = None) -> list[Problem]:
+    """Confirmed students never exceed the event's capacity."""
+    over = _confirmed_counts(event_ids).filter(capacity__isnull=False, real_confirmed__gt=F("capacity"))
+    return [
+        Problem(
+            "CAPACITY_EXCEEDED",
+            event.pk,
+            None,
+            f"{event.real_confirmed} confirmed students for a capacity of {event.capacity}.",
+        )
+        for event in over.only("pk", "capacity")
+    ]
+
+
+def check_confirmed_counter(event_ids: list[str] | None = None) -> list[Problem]:
+    """The event's ``confirmed_count`` (used for the capacity check) equals the real count."""
+    wrong = _confirmed_counts(event_ids).exclude(confirmed_count=F("real_confirmed"))
+    return [
+        Problem(
+            "CONFIRMED_COUNT_MISMATCH",
+            event.pk,
+            None,
+            f"The event's counter says {event.confirmed_count} confirmed, the rows say {event.real_confirmed}.",
+        )
+        for event in wrong.only("pk", "confirmed_count")
+    ]
+
+
+def check_one_active_registration(event_ids: list[str] | None = None) -> list[Problem]:
+    """A student holds at most one active registration per event."""
+    duplicates = (
+        _scoped(Registration.objects.filter(status__in=ACTIVE_STATUSES), event_ids)
+        .values("event_id", "student_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .order_by("event_id", "student_id")
+    )
+    return [
+        Problem("DUPLICATE_REGISTRATION", row["event_id"], row["student_id"], f"{row['n']} active registrations.")
+        for row in duplicates
+    ]
+
+
+def check_teams(event_ids: list[str] | None = None) -> list[Problem]:
+    """Active teams have an allowed size, and every member's registration has the team's status and event."""
+    problems = []
+    sized = (
+        _scoped(Team.objects.filter(status__in=ACTIVE_STATUSES), event_ids)
+        .annotate(size=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES)))
+        .filter(Q(size__lt=F("event__team_size_min")) | Q(size__gt=F("event__team_size_max")))
+        .values("event_id", "leader_id", "name", "size", "event__team_size_min", "event__team_size_max")
+        .order_by("event_id", "name")
+    )
+    for team in sized:
+        problems.append(
+            Problem(
+                "TEAM_SIZE",
+                team["event_id"],
+                team["leader_id"],
+                f"Team {team['name']!r} has {team['size']} active members; the event allows "
+                f"{team['event__team_size_min']} to {team['event__team_size_max']}.",
+            )
+        )
+    mismatched = (
+        _scoped(Registration.objects.filter(team__isnull=False), event_ids)
+        .filter(~Q(status=F("team__status")) | ~Q(event_id=F("team__event_id")))
+        .values("event_id", "student_id", "status", "team__name", "team__status", "team__event_id")
+        .order_by("event_id", "student_id")
+    )
+    for row in mismatched:
+        if row["event_id"] != row["team__event_id"]:
+            message = f"The registration belongs to team {row['team__name']!r} of event {row['team__event_id']!r}."
+        else:
+            message = f"The registration is {row['status']} but team {row['team__name']!r} is {row['team__status']}."
+        problems.append(Problem("TEAM_STATUS_MISMATCH", row["event_id"], row["student_id"], message))
+    return problems
+
+
+def check_attendance(event_ids: list[str] | None = None) -> list[Problem]:
+    """Attendance belongs to a confirmed registration of the same event and student, and a session of that event.
+
+    A registration cancelled after the student was checked in keeps its attendance: that is history.
+    """
+    wrong = (
+        _scoped(Attendance.objects.all(), event_ids)
+        .filter(
+            Q(registration__status=RegistrationStatus.WAITLISTED)
+            | Q(registration__status=RegistrationStatus.CANCELLED, registration__cancelled_at__isnull=True)
+            | Q(registration__status=RegistrationStatus.CANCELLED, registration__cancelled_at__lt=F("marked_at"))
+            | ~Q(event_id=F("registration__event_id"))
+            | ~Q(student_id=F("registration__student_id"))
+            | ~Q(event_id=F("session__event_id"))
+        )
+        .values(
+            "attendance_id",
+            "event_id",
+            "student_id",
+            "registration__status",
+            "registration__event_id",
+            "registration__student_id",
+            "session__event_id",
+        )
+        .order_by("event_id", "student_id", "attendance_id")
+    )
+    problems = []
+    for row in wrong:
+        if row["event_id"] != row["registration__event_id"] or row["student_id"] != row["registration__student_id"]:
+            message = (
+                f"Attendance {row['attendance_id']} points at the registration of "
+                f"{row['registration__student_id']} at {row['registration__event_id']}."
+            )
+        elif row["event_id"] != row["session__event_id"]:
+            message = f"Attendance {row['attendance_id']} is for a session of {row['session__event_id']}."
+        else:
+            message = f"Attendance {row['attendance_id']} for a {row['registration__status']} registration."
+        problems.append(Problem("ATTENDANCE_NOT_CONFIRMED", row["event_id"], row["student_id"], message))
+    return problems
+
+
+def check_feedback(event_ids: list[str] | None = None) -> list[Problem]:
+    """Feedback comes only from a student who attended the event."""
+    attended = Attendance.objects.filter(event_id=OuterRef("event_id"), student_id=OuterRef("student_id"))
+    without = (
+        _scoped(Feedback.objects.all(), event_ids)
+        .filter(~Exists(attended))
+        .values("feedback_id", "event_id", "student_id")
+        .order_by("event_id", "student_id")
+    )
+    return [
+        Problem(
+            "FEEDBACK_WITHOUT_ATTENDANCE",
+            row["event_id"],
+            row["student_id"],
+            f"Feedback {row['feedback_id']} from a student with no attendance.",
+        )
+        for row in without
+    ]
+
+
+def check_certificates(event_ids: list[str] | None = None) -> list[Problem]:
+    """Every valid (non-revoked) certificate is held by an eligible student."""
+    same_student = {"event_id": OuterRef("event_id"), "student_id": OuterRef("student_id")}
+    sessions_attended = (
+        Attendance.objects.filter(**same_student).order_by().values("student_id").annotate(n=Count("pk")).values("n")
+    )
+    valid = (
+        _scoped(Certificate.objects.filter(revoked_at__isnull=True), event_ids)
+        .annotate(
+            confirmed=Exists(Registration.objects.filter(status=RegistrationStatus.CONFIRMED, **same_student)),
+            attended=Coalesce(Subquery(sessions_attended, output_field=IntegerField()), Value(0)),
+            gave_feedback=Exists(Feedback.objects.filter(**same_student)),
+        )
+        .filter(
+            Q(confirmed=False)
+            | Q(attended__lt=F("event__min_sessions_for_certificate"))
+            | Q(attended__lt=1)
+            | Q(event__certificate_requires_feedback=True, gave_feedback=False)
+        )
+        .values(
+            "certificate_id",
+            "event_id",
+            "student_id",
+            "confirmed",
+            "attended",
+            "gave_feedback",
+            "event__min_sessions_for_certificate",
+        )
+        .order_by("event_id", "student_id")
+    )
+    problems = []
+    for row in valid:
+        required = max(row["event__min_sessions_for_certificate"], 1)
+        if not row["confirmed"]:
+            why = "the student has no confirmed registration"
+        elif row["attended"] < required:
+            why = f"the student attended {row['attended']} of the {required} sessions required"
+        else:
+            why = "the event requires feedback and the student gave none"
+        problems.append(
+            Problem(
+                "CERTIFICATE_NOT_ELIGIBLE",
+                row["event_id"],
+                row["student_id"],
+                f"Certificate {row['certificate_id']} is valid but {why}.",
+            )
+        )
+    return problems
+
+
+def check_checkin_codes(event_ids: list[str] | None = None) -> list[Problem]:
+    """A registration has a check-in code exactly when it is confirmed."""
+    wrong = (
+        _scoped(Registration.objects.all(), event_ids)
+        .filter(
+            Q(status=RegistrationStatus.CONFIRMED, checkin_code__isnull=True)
+            | Q(status=RegistrationStatus.CONFIRMED, checkin_code="")
+            | (~Q(status=RegistrationStatus.CONFIRMED) & Q(checkin_code__isnull=False) & ~Q(checkin_code=""))
+        )
+        .values("event_id", "student_id", "status", "checkin_code")
+        .order_by("event_id", "student_id")
+    )
+    return [
+        Problem(
+            "CHECKIN_CODE_MISMATCH",
+            row["event_id"],
+            row["student_id"],
+            (
+                "A confirmed registration without a check-in code."
+                if row["status"] == RegistrationStatus.CONFIRMED
+                else f"A {row['status']} registration with a check-in code."
+            ),
+        )
+        for row in wrong
+    ]
+
+
+CHECKS: tuple[Callable[[list[str] | None], list[Problem]], ...] = (
+    check_capacity,
+    check_confirmed_counter,
+    check_one_active_registration,
+    check_teams,
+    check_attendance,
+    check_feedback,
+    check_certificates,
+    check_checkin_codes,
+)
+
+
+def integrity_problems(event_ids: Iterable[str] | None = None) -> list[Problem]:
+    """Every problem in the given events (all events when None), check by check."""
+    scope = None if event_ids is None else list(event_ids)
+    return [problem for check in CHECKS for problem in check(scope)]

@@ -1,0 +1,152 @@
+"""Create or update students from a CSV file, reporting every bad row by its line number."""
+
+import csv
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from eventsite.errors import DomainError, ValidationFailed
+from registrations.models import Student
+from registrations.services import enrollment_no_normalize, student_upsert
+
+COLUMNS = ("enrollment_no", "full_name", "email", "department", "year", "phone")
+REQUIRED_COLUMNS = ("enrollment_no", "full_name")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+# A field larger than any column needs is a broken file, not a student.
+MAX_FIELD_CHARS = 10_000
+
+
+class BadRow(Exception):
+    pass
+
+
+def _reason(error: DomainError) -> str:
+    """A validation error's field messages ("email: Enter a valid email address."), else the error's message."""
+    if not isinstance(error, ValidationFailed):
+        return error.message
+    parts = [
+        f"{name}: {message}"
+        for name, messages in error.details.items()
+        if isinstance(messages, list)
+        for message in messages
+        if isinstance(message, str)
+    ]
+    return "; ".join(parts) or error.message
+
+
+def _year(raw: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadRow(f"year: {raw!r} is not a whole number from 1 to 6.") from None
+
+
+def _snapshot(student: Student | None) -> tuple | None:
+    return None if student is None else tuple(getattr(student, name) for name in COLUMNS)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update students from a CSV file with the header "
+        "enrollment_no,full_name,email,department,year,phone (UTF-8, a BOM is fine). "
+        "Bad rows are reported with their line number and skipped; the command fails if there were any."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("csv_file", help="Path of the CSV file.")
+        parser.add_argument("--dry-run", action="store_true", help="Check and report, but write nothing.")
+
+    def handle(self, *args, csv_file: str, dry_run: bool, **options):
+        path = Path(csv_file)
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file.")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CommandError(
+                f"{path}: {size / 1024 / 1024:.1f} MB is more than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit; "
+                "split the file."
+            )
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "bad": 0}
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle, transaction.atomic():
+                self._import(csv.reader(handle), counts)
+                if dry_run:
+                    transaction.set_rollback(True)
+        except UnicodeDecodeError as error:
+            raise CommandError(
+                f"{path}: not UTF-8 text (byte {error.start}); nothing was imported. Save the file as UTF-8 CSV."
+            ) from None
+        except csv.Error as error:
+            raise CommandError(f"{path}: not a readable CSV file ({error}); nothing was imported.") from None
+        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+        self.stdout.write(("Dry run, nothing written: " if dry_run else "") + summary + ".")
+        if counts["bad"]:
+            others = "checked" if dry_run else "imported"
+            raise CommandError(f"{counts['bad']} bad row(s); the other rows were {others}.")
+
+    def _header(self, reader) -> dict[str, int]:
+        header = next(reader, None)
+        if not header or not any(cell.strip() for cell in header):
+            raise CommandError(f"The file is empty; the first line must be the header {','.join(COLUMNS)}.")
+        names = [cell.strip().lower() for cell in header]
+        missing = [name for name in REQUIRED_COLUMNS if name not in names]
+        if missing:
+            raise CommandError(
+                f"Line 1 must be the header {','.join(COLUMNS)}; missing column(s): {', '.join(missing)}."
+            )
+        duplicated = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
+        if duplicated:
+            raise CommandError(f"Line 1 names column(s) twice: {', '.join(duplicated)}.")
+        extra = [cell for cell, name in zip(header, names, strict=True) if name not in COLUMNS]
+        if extra:
+            self.stderr.write(self.style.WARNING(f"Ignoring unknown column(s): {', '.join(extra)}."))
+        return {name: position for position, name in enumerate(names) if name in COLUMNS}
+
+    def _import(self, reader, counts: dict[str, int]) -> None:
+        positions = self._header(reader)
+        seen: dict[str, tuple[int, tuple]] = {}
+        while True:
+            line = reader.line_num + 1
+            cells = next(reader, None)
+            if cells is None:
+                return
+            if not any(cell.strip() for cell in cells):
+                continue
+            try:
+                values = self._row_values(cells, positions)
+                outcome = self._upsert(values, line, seen)
+            except BadRow as error:
+                counts["bad"] += 1
+                self.stderr.write(f"line {line}: {error}")
+            except DomainError as error:
+                counts["bad"] += 1
+                self.stderr.write(f"line {line}: {_reason(error)}")
+            else:
+                counts[outcome] += 1
+
+    def _row_values(self, cells: list[str], positions: dict[str, int]) -> dict:
+        if any(len(cell) > MAX_FIELD_CHARS for cell in cells):
+            raise BadRow(f"a value is longer than {MAX_FIELD_CHARS} characters.")
+        values = {name: cells[position] if position < len(cells) else "" for name, position in positions.items()}
+        values = {name: values.get(name, "") for name in COLUMNS}
+        values["year"] = _year(values["year"])
+        return values
+
+    def _upsert(self, values: dict, line: int, seen: dict[str, tuple[int, tuple]]) -> str:
+        enrollment_no = enrollment_no_normalize(values["enrollment_no"])
+        before = Student.objects.filter(pk=enrollment_no).first()
+        earlier = seen.get(enrollment_no)
+        # A savepoint: a row that contradicts an earlier line of the file is undone.
+        with transaction.atomic():
+            student, created = student_upsert(**{**values, "enrollment_no": enrollment_no})
+            after = _snapshot(student)
+            if earlier is not None and earlier[1] != after:
+                raise BadRow(f"{enrollment_no} is already on line {earlier[0]} with other details.")
+        seen.setdefault(enrollment_no, (line, after))
+        if created:
+            return "created"
+        return "unchanged" if _snapshot(before) == after else "updated"

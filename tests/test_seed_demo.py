@@ -1,0 +1,142 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db.models import Count
+from django.urls import reverse
+
+from certificates.models import Certificate
+from events.models import Event
+from events.selectors import event_list_published
+from registrations.models import Attendance, Feedback, Registration, Student, Team
+
+pytestmark = pytest.mark.django_db
+
+LOGINS = [
+    ("admin", "admin-demo-2026"),
+    ("organizer", "organizer-demo-2026"),
+    ("22CSE30001", "student-demo-2026"),
+    ("22ECE30107", "student-demo-2026"),
+]
+
+
+def _seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def _snapshot() -> dict:
+    return {
+        "users": sorted(User.objects.values_list("username", "is_staff", "is_superuser")),
+        "students": list(Student.objects.values()),
+        "events": list(Event.objects.order_by("pk").values()),
+        "registrations": list(Registration.objects.order_by("pk").values()),
+        "teams": list(Team.objects.order_by("pk").values()),
+        "attendances": list(Attendance.objects.order_by("pk").values()),
+        "feedback": list(Feedback.objects.order_by("pk").values()),
+        "certificates": list(Certificate.objects.order_by("pk").values()),
+    }
+
+
+def test_seed_demo_twice_neither_duplicates_nor_changes_anything():
+    first_output = _seed()
+    first = _snapshot()
+
+    second_output = _seed()
+
+    assert _snapshot() == first
+    assert "Created demo-ai-workshop." in first_output
+    assert "Kept demo-ai-workshop" in second_output
+
+
+def test_seed_demo_builds_past_open_and_upcoming_events_individual_and_team():
+    _seed()
+
+    assert {event.pk for event in event_list_published(status="past")} == {"demo-ai-workshop", "demo-codefest"}
+    assert {event.pk for event in event_list_published(status="open")} == {"demo-robotics-talk", "demo-hackathon"}
+    assert {event.pk for event in event_list_published(status="upcoming")} == {"demo-cultural-fest"}
+    assert set(Event.objects.filter(registration_mode="team").values_list("pk", flat=True)) == {
+        "demo-codefest",
+        "demo-hackathon",
+    }
+    two_day = Event.objects.annotate(n=Count("sessions")).filter(n=2).values_list("pk", flat=True)
+    assert "demo-ai-workshop" in two_day
+
+
+def test_seed_demo_history_is_consistent_with_the_rules():
+    _seed()
+
+    for event in Event.objects.all():
+        assert event.confirmed_count == Registration.objects.filter(event=event, status="confirmed").count()
+        assert event.capacity is None or event.confirmed_count <= event.capacity
+    assert Registration.objects.filter(status="waitlisted").count() >= 3
+    assert not Attendance.objects.exclude(registration__status="confirmed").exists()
+    assert not Feedback.objects.exclude(registration__status="confirmed").exists()
+    for feedback in Feedback.objects.all():
+        assert Attendance.objects.filter(event=feedback.event_id, student=feedback.student_id).exists()
+    workshop = Event.objects.get(pk="demo-ai-workshop")
+    for enrollment_no in workshop.certificates:
+        assert len(workshop.attendances[enrollment_no]) == 2
+        assert enrollment_no in workshop.feedbacks
+    assert Certificate.objects.filter(event=workshop, revoked_at__isnull=False).count() == 1
+    hackathon = Event.objects.get(pk="demo-hackathon")
+    assert set(hackathon.team_registrations["Null Pointers"]) >= {"22CSE30001"}
+
+
+def test_seed_demo_gives_each_demo_student_a_record_to_look_at():
+    _seed()
+
+    workshop, robotics = Event.objects.get(pk="demo-ai-workshop"), Event.objects.get(pk="demo-robotics-talk")
+    assert "22CSE30001" in workshop.certificates
+    assert "22CSE30001" in robotics.registrations
+    assert "22ECE30107" in robotics.waitlist
+    assert len(workshop.attendances["22ECE30107"]) == 1
+    assert "22ECE30107" not in workshop.certificates
+    assert Team.objects.get(event="demo-hackathon", name="Null Pointers").leader_id == "22CSE30001"
+    assert "22ECE30107" in Event.objects.get(pk="demo-codefest").certificates
+
+
+def test_seed_demo_logins_work_and_each_has_its_role(client):
+    output = _seed()
+    _seed()
+
+    for username, password in LOGINS:
+        assert username in output and password in output
+        assert client.login(username=username, password=password), username
+    staff = User.objects.get(username="admin")
+    organizer = User.objects.get(username="organizer")
+    assert staff.is_staff and staff.is_superuser
+    assert not organizer.is_staff
+    assert set(organizer.organized_events.values_list("pk", flat=True)) == {
+        "demo-ai-workshop",
+        "demo-robotics-talk",
+        "demo-hackathon",
+    }
+    assert set(Student.objects.filter(user__isnull=False).values_list("pk", "user__username")) == {
+        ("22CSE30001", "22CSE30001"),
+        ("22ECE30107", "22ECE30107"),
+    }
+
+
+def test_the_demo_staff_login_opens_the_admin(client):
+    _seed()
+
+    client.post(reverse("admin:login"), {"username": "admin", "password": "admin-demo-2026", "next": "/admin/"})
+    response = client.get(reverse("admin:events_event_changelist"))
+
+    assert response.status_code == 200
+    assert "Applied AI Workshop" in response.content.decode()
+
+
+def test_seed_demo_reset_rebuilds_the_events_with_the_same_shape():
+    _seed()
+    before = {kind: len(rows) for kind, rows in _snapshot().items()}
+    old_ids = set(Registration.objects.values_list("pk", flat=True))
+
+    output = _seed("--reset")
+
+    assert "Removed the demo events" in output
+    assert {kind: len(rows) for kind, rows in _snapshot().items()} == before
+    assert not old_ids & set(Registration.objects.values_list("pk", flat=True))
