@@ -3,9 +3,11 @@ feedback, certificates), the feedback form and the history across every event.""
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +17,7 @@ from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
 from eventsite.errors import DomainError
 from eventsite.forms import form_add_domain_error
-from registrations.forms import FeedbackForm, SignupForm
+from registrations.forms import FeedbackForm, SignupForm, ThrottledAuthenticationForm
 from registrations.models import Attendance, Feedback, RegistrationStatus, Student
 from registrations.selectors import HistoryEntry, student_event_record, student_history, waitlist_position
 from registrations.services import feedback_submit, student_signup
@@ -148,3 +150,16 @@ def event_feedback(request: HttpRequest, event_id: str) -> HttpResponse:
     status = 400 if form.is_bound and form.errors else 200
     context = {"event": event, "form": form, "given": given, "record": record}
     return render(request, "registrations/feedback.html", context, status=status)
+
+
+class ThrottledLoginView(LoginView):
+    """Django's login page with ThrottledAuthenticationForm; a refused attempt answers 429."""
+
+    authentication_form = ThrottledAuthenticationForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.is_throttled:
+            response.status_code = 429
+            response["Retry-After"] = str(settings.LOGIN_FAILURE_WINDOW)
+        return response

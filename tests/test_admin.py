@@ -284,6 +284,8 @@ def test_adding_an_event_with_two_sessions_and_an_organizer_goes_through_the_ser
             "organizers": [organizer.pk],
             "sessions-TOTAL_FORMS": "2",
             "sessions-INITIAL_FORMS": "0",
+            "feedback_questions-TOTAL_FORMS": "0",
+            "feedback_questions-INITIAL_FORMS": "0",
             "sessions-0-code": "day-1",
             "sessions-0-title": "Day 1",
             "sessions-1-code": "day-2",
@@ -310,6 +312,8 @@ def test_event_change_refused_by_the_service_shows_the_field_error(admin_client,
             "team_size_max": "3",
             "sessions-TOTAL_FORMS": "0",
             "sessions-INITIAL_FORMS": "0",
+            "feedback_questions-TOTAL_FORMS": "0",
+            "feedback_questions-INITIAL_FORMS": "0",
         }
     )
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):

@@ -1,3 +1,9 @@
 """The deprecated, read-only V1 API (legacy document shape)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from registrations.legacy.api import LegacyEventApi
+
+urlpatterns = [
+    path("events/<str:event_id>", LegacyEventApi.as_view(), name="legacy-event"),
+]

@@ -1,0 +1,6 @@
+"""The product's settings plus the baseline endpoint; used only by the benchmarks."""
+
+from eventsite.settings import *  # noqa: F403
+
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
+ROOT_URLCONF = "bench.urls"

@@ -1,0 +1,96 @@
+"""Move mongoexport output of the legacy ``events`` collection into the new schema.
+
+    python manage.py migrate_legacy_events events.jsonl [more.json ...] \\
+        [--students students.jsonl] [--dry-run] [--report report.json]
+
+Safe to run again (nothing changes) and to resume after a kill (it finishes the
+rest). See docs/MIGRATION.md.
+"""
+
+import json
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from registrations.legacy.importer import KINDS, ImportAborted, Importer, Report
+
+
+class ProgressBar:
+    """One line redrawn in place on a terminal, at most ten times a second."""
+
+    WIDTH = 30
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.started = time.monotonic()
+        self._last = 0.0
+
+    def __call__(self, *, events: int, registrations: int, bytes_done: int, bytes_total: int) -> None:
+        now = time.monotonic()
+        if now - self._last < 0.1:
+            return
+        self._last = now
+        elapsed = max(now - self.started, 1e-6)
+        share = min(bytes_done / bytes_total, 1.0) if bytes_total else 1.0
+        left = elapsed * (1 - share) / share if share > 0 else 0
+        filled = int(self.WIDTH * share)
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {share:4.0%}  {events:,} events  "
+            f"{registrations:,} registrations  {registrations / elapsed:,.0f}/s  "
+            f"{int(left) // 60}:{int(left) % 60:02d} left "
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def summary_table(report: Report) -> str:
+    columns = ("created", "updated", "unchanged", "dropped")
+    lines = [f"{'':<14}" + "".join(f"{name:>11}" for name in columns)]
+    for kind in (*KINDS, "fields"):
+        counts = report.counts[kind]
+        lines.append(f"{kind:<14}" + "".join(f"{counts.get(name, 0):>11,}" for name in columns))
+    conflicts = report.conflicts_by_kind()
+    lines.append("conflicts: " + (", ".join(f"{kind} {count:,}" for kind, count in conflicts.items()) or "none"))
+    warnings = report.warnings_by_code()
+    lines.append(
+        "history breaking today's rules (warnings): "
+        + (", ".join(f"{code} {count:,}" for code, count in warnings.items()) or "none")
+    )
+    if report.integrity:
+        lines.append(f"integrity checks over the imported events: {len(report.integrity):,} problems (see --report)")
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = "Import MongoDB exports (JSONL or JSON array) of the legacy events collection."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", help="mongoexport output of the events collection")
+        parser.add_argument("--students", help="mongoexport output of the students collection (wins over copies)")
+        parser.add_argument("--dry-run", action="store_true", help="do everything, then roll it all back")
+        parser.add_argument("--report", help="write the full report (every dropped record and conflict) as JSON")
+
+    def handle(self, *args, **options):
+        interactive = hasattr(self.stdout, "isatty") and self.stdout.isatty()
+        bar = ProgressBar(self.stdout) if interactive else None
+        importer = Importer(
+            options["files"], students_file=options["students"], dry_run=options["dry_run"], progress=bar
+        )
+        try:
+            report = importer.run()
+        except ImportAborted as exc:
+            raise CommandError(
+                f"The migration stopped: {exc}. Events imported before this point are kept; "
+                "fix the cause and run the same command again."
+            ) from exc
+        finally:
+            if bar is not None:
+                bar.close()
+        if options["report"]:
+            with open(options["report"], "w", encoding="utf-8") as out:
+                json.dump(report.as_dict(), out, indent=2, default=str)
+        title = "Dry run: nothing was written." if report.dry_run else "Migration finished."
+        self.stdout.write(f"{title}\n{summary_table(report)}")
