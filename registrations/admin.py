@@ -364,7 +364,7 @@ class FeedbackAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
 
 
 class FeedbackQuestionInline(admin.TabularInline):
-    """The event's extra feedback questions, for the event's admin page (``EventAdmin.inlines``)."""
+    """The event's extra feedback questions, edited on the event's admin page."""
 
     model = FeedbackQuestion
     extra = 0
