@@ -92,9 +92,8 @@ def _event_charts(analytics: dict) -> dict:
                 )
                 for question in rated
             ],
-            width=charts.WIDE,
             max_value=5,
-            label_width=320,
+            label_width=200,
         )
         if rated
         else None,

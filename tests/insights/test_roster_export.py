@@ -245,3 +245,11 @@ def test_an_event_of_20000_registrations_exports_every_row_to_xlsx_and_csv():
     assert len(csv_rows) == 20_001
     assert sum(1 for row in csv_rows[1:] if row[6] == "yes") == 6667
     assert sum(1 for row in csv_rows[1:] if row[9]) == 2858
+
+
+def test_the_roster_page_links_the_excel_export(client, organizer, small_event):
+    client.force_login(organizer)
+
+    page = client.get(reverse("event-roster", args=[small_event.pk])).content.decode()
+
+    assert f'href="{reverse("event-export-xlsx", args=[small_event.pk])}"' in page
