@@ -16,7 +16,7 @@ from events.selectors import event_get
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
-from registrations.models import RegistrationStatus
+from registrations.models import FeedbackAnswer, RegistrationStatus
 from registrations.selectors import (
     student_event_record,
     student_history,
@@ -445,6 +445,11 @@ class AttendanceMarkApi(APIView):
 class FeedbackInputSerializer(EnrollmentInputSerializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comments = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    answers = serializers.DictField(
+        child=serializers.CharField(max_length=FeedbackAnswer.TEXT_MAX_LENGTH, allow_blank=True),
+        required=False,
+        help_text="The event's feedback questions: question id -> a rating (1..5) or a text.",
+    )
 
 
 class FeedbackOutputSerializer(serializers.Serializer):
@@ -478,6 +483,7 @@ class FeedbackSubmitApi(APIView):
             enrollment_no=enrollment_no_or_own(request, data.get("enrollment_no")),
             rating=data["rating"],
             comments=data.get("comments", ""),
+            answers=data.get("answers"),
             actor=request.user,
         )
         return Response(FeedbackOutputSerializer(feedback).data, status=status.HTTP_201_CREATED)

@@ -57,7 +57,8 @@ def student_email_owner(email: str) -> str | None:
     if not email:
         return None
     return (
-        Student.objects.alias(email_ci=Lower("email"))
+        Student.objects.exclude(email="")
+        .alias(email_ci=Lower("email"))
         .filter(email_ci=email.strip().lower())
         .values_list("enrollment_no", flat=True)
         .first()

@@ -7,6 +7,7 @@ between browser calls, never inside the loop.
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,21 +32,19 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(scope="session")
-def browser() -> Browser:
-    # Set only while the browser runs: the rest of the suite (and its subprocesses,
-    # such as `check --deploy`) must keep Django's async-safety check.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            yield launched
-            launched.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+def browser() -> Iterator[Browser]:
+    # Playwright's sync API keeps an event loop running in this thread, and Django refuses
+    # ORM calls beside a running loop; only the browser tests need that guard lifted.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield from _launch()
+
+
+def _launch() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture
