@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres e2e schemathesis lint format migrate demo clean
+.PHONY: run test test-postgres test-faults e2e schemathesis lint format migrate demo clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is needed (set PYTHON=...)"; exit 1; }
@@ -38,6 +38,10 @@ test: $(STAMP)
 ## test-postgres: the same suite on the local PostgreSQL
 test-postgres: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+## test-faults: the PostgreSQL restart during a registration burst (restarts the local cluster once)
+test-faults: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -p no:xdist -m pg_restart $(PYTEST_ARGS)
 
 ## schemathesis: the live API against its own schema (no 5xx, no answer the schema does not describe)
 schemathesis: $(STAMP)

@@ -155,6 +155,9 @@ STORAGES = {
 CSRF_FAILURE_VIEW = "eventsite.errors.csrf_failure"
 
 LOGIN_URL = "login"
+# The login page refuses a username from an address after this many wrong passwords in the window.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -173,11 +176,11 @@ ENROLLMENT_NO_PATTERN = env_str("ENROLLMENT_NO_PATTERN") or r"^[0-9]{2}[A-Z]{2,5
 REST_FRAMEWORK = {
     # Token first: its challenge header is what makes a missing login a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "eventsite.authentication.StudentTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # JSON in, JSON out: no browsable HTML pages under /api/.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["eventsite.parsers.SafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -3,9 +3,11 @@ feedback, certificates), the feedback form and the history across every event.""
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,9 +17,16 @@ from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
 from eventsite.errors import DomainError
 from eventsite.forms import form_add_domain_error
-from registrations.forms import FeedbackForm, SignupForm
-from registrations.models import Attendance, Feedback, RegistrationStatus, Student
-from registrations.selectors import HistoryEntry, student_event_record, student_history, waitlist_position
+from registrations.forms import FeedbackForm, SignupForm, ThrottledAuthenticationForm
+from registrations.models import RegistrationStatus, Student
+from registrations.selectors import (
+    HistoryEntry,
+    feedback_of,
+    student_event_record,
+    student_history,
+    student_sessions_by_event,
+    waitlist_position,
+)
 from registrations.services import feedback_submit, student_signup
 
 
@@ -84,19 +93,12 @@ class EventCard:
 
 
 def _event_cards(student: Student, entries: list[HistoryEntry]) -> list[EventCard]:
-    """Attach each event's sessions and the student's attendance per session: two queries for all events."""
-    event_ids = [entry.event.pk for entry in entries]
-    sessions: dict[str, list[EventSession]] = {}
-    for session in EventSession.objects.filter(event_id__in=event_ids).order_by("event_id", "position", "id"):
-        sessions.setdefault(session.event_id, []).append(session)
-    attended = set(
-        Attendance.objects.filter(student=student, event_id__in=event_ids).values_list("session_id", flat=True)
-    )
+    sessions = student_sessions_by_event(student, [entry.event.pk for entry in entries])
     return [
         EventCard(
             entry=entry,
             waitlist_position=waitlist_position(entry.registration),
-            sessions=[(session, session.pk in attended) for session in sessions.get(entry.event.pk, [])],
+            sessions=sessions.get(entry.event.pk, []),
         )
         for entry in entries
     ]
@@ -128,7 +130,7 @@ def event_feedback(request: HttpRequest, event_id: str) -> HttpResponse:
     student = _student_or_none(request)
     if student is None:
         return render(request, "registrations/not_a_student.html", status=403)
-    given = Feedback.objects.filter(event=event, student=student).first()
+    given = feedback_of(student, event)
     record = student_event_record(student, event)
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and given is None and form.is_valid():
@@ -148,3 +150,16 @@ def event_feedback(request: HttpRequest, event_id: str) -> HttpResponse:
     status = 400 if form.is_bound and form.errors else 200
     context = {"event": event, "form": form, "given": given, "record": record}
     return render(request, "registrations/feedback.html", context, status=status)
+
+
+class ThrottledLoginView(LoginView):
+    """Django's login page with ThrottledAuthenticationForm; a refused attempt answers 429."""
+
+    authentication_form = ThrottledAuthenticationForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.is_throttled:
+            response.status_code = 429
+            response["Retry-After"] = str(settings.LOGIN_FAILURE_WINDOW)
+        return response

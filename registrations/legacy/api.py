@@ -25,10 +25,7 @@ class LegacyEventApi(APIView):
     @extend_schema(
         deprecated=True,
         summary="An event in the legacy document shape (deprecated; use /api/v2/status/{event_id}).",
-        responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The legacy event document."),
-            **errors(403),
-        },
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="The legacy event document."), **errors(403)},
     )
     def get(self, request, event_id: str):
         event = event_get(event_id)
