@@ -410,27 +410,15 @@ class Importer:
         existing = _existing_students(unknown)
         now = timezone.now()
         missing = [enr for enr in unknown if enr not in existing]
-        rows = []
-        for enr in missing:
-            data = self.book.data(enr)
-            rows.append(
-                (enr, data.full_name, "", data.department, data.year, data.phone, calendar_token_for(enr), now, now)
-            )
-        _insert(
-            Student,
-            (
-                "enrollment_no",
-                "full_name",
-                "email",
-                "department",
-                "year",
-                "phone",
-                "calendar_token",
-                "created_at",
-                "updated_at",
-            ),
-            rows,
-        )
+        names = ("enrollment_no", "full_name", "email", "department", "year", "phone", "calendar_token")
+        for chunk in _chunks(missing, INSERT_BATCH):
+            rows = []
+            for enr in chunk:
+                data = self.book.data(enr)
+                rows.append(
+                    (enr, data.full_name, "", data.department, data.year, data.phone, calendar_token_for(enr), now, now)
+                )
+            _insert(Student, (*names, "created_at", "updated_at"), rows)
         self._provisional.update(missing)
         self._known_students.update(unknown)
 
@@ -563,6 +551,7 @@ class Importer:
         for student, registered_at, registration_id in legacy.students:
             if registration_id in registrations:
                 self.book.observe(student, (0, registered_at, event_id, registration_id))
+        legacy.students.clear()  # the book holds what is kept; a big event's copies go before its rows are written
         self._students_ensure({row.student_id for row in registrations.values()})
         self._teams_sync(event, [team for team in legacy.teams if team.team_id in team_ids], where)
         self._write(
