@@ -5,11 +5,10 @@ schedules its sending with ``transaction.on_commit``, so a rolled-back registrat
 sends nothing and a committed one sends exactly once. Recipients are read inside
 the transaction (who was affected), the messages are built and sent after it, all
 messages of one call over one connection. Students without an email are skipped.
-A mail server that is down is logged, never passed on: the registration it
-announces has already been committed and must not be reported as failed.
+A mail server that is down is logged, never turned into an error for a change that
+has already committed (``robust=True``).
 """
 
-import logging
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -21,8 +20,6 @@ from django.urls import reverse
 from certificates.models import Certificate
 from events.models import Event
 from registrations.models import ACTIVE_STATUSES, Registration
-
-logger = logging.getLogger(__name__)
 
 
 def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiAlternatives:
@@ -40,11 +37,8 @@ def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiA
 def _send(messages: list[EmailMultiAlternatives]) -> None:
     if not messages:
         return
-    try:
-        with get_connection() as connection:
-            connection.send_messages(messages)
-    except Exception:
-        logger.exception("Could not send %d notification email(s)", len(messages))
+    with get_connection() as connection:
+        connection.send_messages(messages)
 
 
 def _calendar_url(event: Event) -> str:
@@ -80,14 +74,16 @@ def registrations_confirmed(registration_ids: Iterable[str]) -> None:
     """Tell each student their seat is confirmed, with their check-in code."""
     ids = list(registration_ids)
     if ids:
-        transaction.on_commit(lambda: _registration_messages(ids, "registration_confirmed", "Registration confirmed"))
+        transaction.on_commit(
+            lambda: _registration_messages(ids, "registration_confirmed", "Registration confirmed"), robust=True
+        )
 
 
 def waitlist_promoted(registration_ids: Iterable[str]) -> None:
     """Tell each student they moved from the waitlist to a confirmed seat."""
     ids = list(registration_ids)
     if ids:
-        transaction.on_commit(lambda: _registration_messages(ids, "waitlist_promoted", "You have a seat"))
+        transaction.on_commit(lambda: _registration_messages(ids, "waitlist_promoted", "You have a seat"), robust=True)
 
 
 def _certificate_messages(certificate_ids: list[str]) -> None:
@@ -114,7 +110,7 @@ def certificates_issued(certificate_ids: Iterable[str]) -> None:
     """Send each new certificate's holder its verification link."""
     ids = list(certificate_ids)
     if ids:
-        transaction.on_commit(lambda: _certificate_messages(ids))
+        transaction.on_commit(lambda: _certificate_messages(ids), robust=True)
 
 
 def event_cancelled(event: Event) -> None:
@@ -148,4 +144,4 @@ def event_cancelled(event: Event) -> None:
             ]
         )
 
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)
