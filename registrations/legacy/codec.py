@@ -333,7 +333,7 @@ class EventDropped(Exception):
 
 @dataclass(slots=True)
 class _RegistrationDraft:
-    path: str
+    where: str | tuple
     legacy_id: str | None
     student: StudentData
     status: str
@@ -344,14 +344,24 @@ class _RegistrationDraft:
     is_leader: bool = False
     member_of: str | None = None  # shape 2: the team registration id named by a team member
     checkin_code: str | None = None  # written by our own exporter; legacy data has none
+
+    @property
+    def path(self) -> str:
+        return _joined(self.where)
+
     registration_id: str = ""
     kept: bool = True
+
+
+def _joined(where: str | tuple) -> str:
+    """A path kept as (base, suffix) pieces, the base shared by every record under it."""
+    return where if isinstance(where, str) else _joined(where[0]) + where[1]
 
 
 @dataclass(slots=True)
 class _ParticipationDraft:
     kind: str  # "attendance", "feedback", "certificate"
-    path: str
+    where: str | tuple[str, str]  # the path, or (the registration's path, a shared suffix): a big event has many
     record_id: str | None
     enrollment_no: str
     registration: _RegistrationDraft | None
@@ -363,6 +373,10 @@ class _ParticipationDraft:
     comments: str = ""
     revoked_at: datetime | None = None
     revoked_reason: str = ""
+
+    @property
+    def path(self) -> str:
+        return _joined(self.where)
 
 
 class EventDecoder:
@@ -444,8 +458,9 @@ class EventDecoder:
         student = self._student(entry.get("student_data"), f"{path}.student_data")
         if student is None:
             return
+        where = ("registrations.", legacy_key) if legacy_key else path
         draft = _RegistrationDraft(
-            path=path,
+            where=where,
             legacy_id=legacy_id[:40] if legacy_id else None,
             student=student,
             status=status,
@@ -466,24 +481,26 @@ class EventDecoder:
             draft.team_key = (_text(team_data.get("team_id")) or legacy_id or f"#{self._count}")[:40]
             draft.is_leader = True
             draft.team_name = _text(team_data.get("team_name") or student_data.get("team_name"))
-        self._participation(entry, path, draft)
+        self._participation(entry, where, draft)
         if isinstance(team_data, dict) and draft.is_leader:
-            self._team_members(team_data, path, draft)
-        self._flat_attendance(entry, path, draft)
+            self._team_members(team_data, where, draft)
+        self._flat_attendance(entry, where, draft)
 
-    def _team_members(self, team_data: dict, path: str, leader: _RegistrationDraft) -> None:
+    def _team_members(self, team_data: dict, where: str | tuple, leader: _RegistrationDraft) -> None:
+        path = _joined(where)
         members = team_data.get("team_members") or []
         if not isinstance(members, list):
             self._drop(f"{path}.team_data.team_members", "INVALID_RECORD", "team_members must be a list.")
             return
         seen = {leader.student.enrollment_no}
         for position, member in enumerate(members):
-            member_path = f"{path}.team_data.team_members[{position}]"
+            member_where = (where, sys.intern(f".team_data.team_members[{position}]"))
+            member_path = _joined(member_where)
             student = self._student(member, member_path)
             if student is None:
                 continue
             if student.enrollment_no == leader.student.enrollment_no:
-                self._participation(member, member_path, leader)
+                self._participation(member, member_where, leader)
                 continue
             if student.enrollment_no in seen:
                 self._drop(
@@ -494,7 +511,7 @@ class EventDecoder:
                 continue
             seen.add(student.enrollment_no)
             draft = _RegistrationDraft(
-                path=member_path,
+                where=member_where,
                 legacy_id=(_text(member.get("registration_id"))[:40] or None),
                 student=student,
                 status=leader.status,
@@ -507,50 +524,57 @@ class EventDecoder:
                 checkin_code=_checkin_code(member.get("checkin_code")),
             )
             self._registrations.append(draft)
-            self._participation(member, member_path, draft)
+            self._participation(member, member_where, draft)
 
-    def _participation(self, container: dict, path: str, registration: _RegistrationDraft) -> None:
+    def _participation(self, container: dict, where: str | tuple, registration: _RegistrationDraft) -> None:
+        path = _joined(where)
         enrollment_no = registration.student.enrollment_no
         attendance = container.get("attendance")
-        items: list[tuple[str, Any]] = []
+        items: list[tuple[tuple[str, str], Any]] = []
         if isinstance(attendance, list):
-            items = [(f"{path}.attendance[{i}]", item) for i, item in enumerate(attendance)]
+            items = [((where, sys.intern(f".attendance[{i}]")), item) for i, item in enumerate(attendance)]
         elif isinstance(attendance, dict):
-            items = [(f"{path}.attendance", attendance)]
+            items = [((where, ".attendance"), attendance)]
         elif attendance is not None:
             self._drop(f"{path}.attendance", "INVALID_RECORD", "attendance must be a list, an object or null.")
-        for item_path, item in items:
+        for item_where, item in items:
             if not isinstance(item, dict):
-                self._drop(item_path, "INVALID_RECORD", "An attendance must be an object.")
+                self._drop(_joined(item_where), "INVALID_RECORD", "An attendance must be an object.")
                 continue
             if item.get("marked") is False or _text(item.get("attendance_status")).lower() == "absent":
                 continue
             self._participations.append(
                 _ParticipationDraft(
                     kind="attendance",
-                    path=item_path,
+                    where=item_where,
                     record_id=_text(item.get("attendance_id"))[:40] or None,
                     enrollment_no=enrollment_no,
                     registration=registration,
                     session=_shared(_text(item.get("session"))) or None,
-                    moment=self._date(item.get("marked_at"), f"{item_path}.marked_at"),
+                    moment=self._date(item.get("marked_at"), f"{_joined(item_where)}.marked_at"),
                     marked_by=_shared(_text(item.get("marked_by"))),
                 )
             )
         feedback = container.get("feedback")
         if isinstance(feedback, dict) and feedback.get("submitted") is not False:
-            self._feedback(feedback, f"{path}.feedback", enrollment_no, registration)
+            self._feedback(feedback, (where, ".feedback"), enrollment_no, registration)
         elif feedback is not None and not isinstance(feedback, dict):
             self._drop(f"{path}.feedback", "INVALID_RECORD", "feedback must be an object or null.")
         certificate = container.get("certificate")
         if isinstance(certificate, dict) and certificate.get("issued") is not False:
-            self._certificate(certificate, f"{path}.certificate", enrollment_no, registration)
+            self._certificate(certificate, (where, ".certificate"), enrollment_no, registration)
         elif certificate is not None and not isinstance(certificate, dict):
             self._drop(f"{path}.certificate", "INVALID_RECORD", "certificate must be an object or null.")
 
     def _feedback(
-        self, data: dict, path: str, enrollment_no: str, registration: _RegistrationDraft | None, hint: str = ""
+        self,
+        data: dict,
+        where: str | tuple[str, str],
+        enrollment_no: str,
+        registration: _RegistrationDraft | None,
+        hint: str = "",
     ) -> None:
+        path = _joined(where)
         rating = None
         if data.get("rating") is not None:
             rating = _integer(data.get("rating"))
@@ -560,7 +584,7 @@ class EventDecoder:
         self._participations.append(
             _ParticipationDraft(
                 kind="feedback",
-                path=path,
+                where=where,
                 record_id=_text(data.get("feedback_id"))[:40] or None,
                 enrollment_no=enrollment_no,
                 registration=registration,
@@ -572,8 +596,14 @@ class EventDecoder:
         )
 
     def _certificate(
-        self, data: dict, path: str, enrollment_no: str, registration: _RegistrationDraft | None, hint: str = ""
+        self,
+        data: dict,
+        where: str | tuple[str, str],
+        enrollment_no: str,
+        registration: _RegistrationDraft | None,
+        hint: str = "",
     ) -> None:
+        path = _joined(where)
         issued_at = self._date(data.get("issued_at"), f"{path}.issued_at")
         revoked_at = self._date(data.get("revoked_at"), f"{path}.revoked_at")
         if _flag(data.get("revoked"), False) and revoked_at is None:
@@ -581,7 +611,7 @@ class EventDecoder:
         self._participations.append(
             _ParticipationDraft(
                 kind="certificate",
-                path=path,
+                where=where,
                 record_id=_text(data.get("certificate_id"))[:40] or None,
                 enrollment_no=enrollment_no,
                 registration=registration,
@@ -593,7 +623,7 @@ class EventDecoder:
             )
         )
 
-    def _flat_attendance(self, entry: dict, path: str, registration: _RegistrationDraft) -> None:
+    def _flat_attendance(self, entry: dict, where: str | tuple, registration: _RegistrationDraft) -> None:
         """The second shape: ``physical_attendance_id`` / ``virtual_attendance_id`` with a final status."""
         final = _text(entry.get("final_attendance_status")).lower()
         physical, virtual = _text(entry.get("physical_attendance_id")), _text(entry.get("virtual_attendance_id"))
@@ -602,18 +632,20 @@ class EventDecoder:
         if final == "absent":
             return
         if final and final not in ATTENDED_STATUSES:
-            self._drop(f"{path}.final_attendance_status", "INVALID_VALUE", f"Unknown attendance status {final!r}.")
+            self._drop(
+                f"{_joined(where)}.final_attendance_status", "INVALID_VALUE", f"Unknown attendance status {final!r}."
+            )
             return
         record_id = (virtual or physical) if final == "virtual_only" else (physical or virtual)
         self._participations.append(
             _ParticipationDraft(
                 kind="attendance",
-                path=f"{path}.final_attendance_status",
+                where=(where, ".final_attendance_status"),
                 record_id=record_id[:40] or None,
                 enrollment_no=registration.student.enrollment_no,
                 registration=registration,
                 session=_text(entry.get("session")) or None,
-                moment=self._date(entry.get("attendance_marked_at"), f"{path}.attendance_marked_at"),
+                moment=self._date(entry.get("attendance_marked_at"), f"{_joined(where)}.attendance_marked_at"),
             )
         )
 
@@ -645,7 +677,7 @@ class EventDecoder:
                     self._participations.append(
                         _ParticipationDraft(
                             kind="attendance",
-                            path=path,
+                            where=path,
                             record_id=_text(record_id)[:40] or None,
                             enrollment_no=enrollment_no,
                             registration=None,

@@ -410,27 +410,15 @@ class Importer:
         existing = _existing_students(unknown)
         now = timezone.now()
         missing = [enr for enr in unknown if enr not in existing]
-        rows = []
-        for enr in missing:
-            data = self.book.data(enr)
-            rows.append(
-                (enr, data.full_name, "", data.department, data.year, data.phone, calendar_token_for(enr), now, now)
-            )
-        _insert(
-            Student,
-            (
-                "enrollment_no",
-                "full_name",
-                "email",
-                "department",
-                "year",
-                "phone",
-                "calendar_token",
-                "created_at",
-                "updated_at",
-            ),
-            rows,
-        )
+        names = ("enrollment_no", "full_name", "email", "department", "year", "phone", "calendar_token")
+        for chunk in _chunks(missing, INSERT_BATCH):
+            rows = []
+            for enr in chunk:
+                data = self.book.data(enr)
+                rows.append(
+                    (enr, data.full_name, "", data.department, data.year, data.phone, calendar_token_for(enr), now, now)
+                )
+            _insert(Student, (*names, "created_at", "updated_at"), rows)
         self._provisional.update(missing)
         self._known_students.update(unknown)
 
@@ -563,6 +551,7 @@ class Importer:
         for student, registered_at, registration_id in legacy.students:
             if registration_id in registrations:
                 self.book.observe(student, (0, registered_at, event_id, registration_id))
+        legacy.students.clear()  # the book holds what is kept; a big event's copies go before its rows are written
         self._students_ensure({row.student_id for row in registrations.values()})
         self._teams_sync(event, [team for team in legacy.teams if team.team_id in team_ids], where)
         self._write(
@@ -700,16 +689,11 @@ class Importer:
         return taken
 
     def _teams_sync(self, event: Event, teams: list[codec.TeamRow], where: dict) -> None:
-        stored = {
-            row[0]: row
-            for row in Team.objects.filter(event=event).values_list(
-                "team_id", "name", "leader_id", "status", "created_at"
-            )
-        }
+        names = ("team_id", "name", "leader_id", "status", "created_at", "event_id")
+        stored = {row[0]: row for row in Team.objects.filter(event=event).values_list(*names)}
+        imported = {team.team_id for team in teams}
         other_names = {
-            row[1].lower()
-            for team_id, row in stored.items()
-            if row[3] != "cancelled" and team_id not in {team.team_id for team in teams}
+            row[1].lower() for team_id, row in stored.items() if row[3] != "cancelled" and team_id not in imported
         }
         rows = []
         for team in teams:
@@ -721,21 +705,8 @@ class Importer:
                     event.pk,
                     Problem(f"registrations.{team.team_id}", "TEAM_NAME_TAKEN", "Renamed: the name is taken."),
                 )
-            rows.append((team.team_id, name, team.leader_id, team.status, team.created_at))
-        sync = _diff(rows, stored)
-        _update(Team, ("team_id", "name", "leader_id", "status", "created_at"), sync.changed)
-        _insert(
-            Team,
-            ("team_id", "name", "leader_id", "status", "created_at", "event_id"),
-            [(*row, event.pk) for row in sync.created],
-        )
-        self._count("teams", sync)
-
-    def _count(self, kind: str, sync: _Sync) -> None:
-        counts = self.report.counts[kind]
-        counts["created"] += len(sync.created)
-        counts["updated"] += len(sync.changed)
-        counts["unchanged"] += sync.unchanged
+            rows.append((team.team_id, name, team.leader_id, team.status, team.created_at, event.pk))
+        self._sync("teams", Team, names, rows, stored)
 
     def _write(self, kind: str, model, names: tuple[str, ...], rows: Iterable[tuple], event_id: str) -> None:
         stored = {row[0]: row for row in model.objects.filter(event_id=event_id).values_list(*names)}
@@ -913,13 +884,3 @@ def imported_events_integrity(event_ids: list[str]) -> list[dict]:
             for p in integrity_problems(chunk)
         )
     return problems
-
-
-def import_legacy(
-    files: list[Path | str],
-    *,
-    students_file: Path | str | None = None,
-    dry_run: bool = False,
-    progress: Callable[..., None] | None = None,
-) -> Report:
-    return Importer(files, students_file=students_file, dry_run=dry_run, progress=progress).run()

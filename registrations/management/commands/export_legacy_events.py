@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("out", help="the JSONL file to write")
-        parser.add_argument("--event", action="append", dest="events", help="an event id (repeatable); default all")
+        parser.add_argument(
+            "--event", action="extend", nargs="+", dest="events", help="event ids (repeatable); default all events"
+        )
 
     def handle(self, *args, **options):
         wanted = options["events"] or []
