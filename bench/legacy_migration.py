@@ -165,7 +165,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=0, help="distinct students (default: a tenth, at least 2,000)")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
     args = parser.parse_args()
-    students = args.students or max(2000, args.registrations // 10)
+    students = args.students or max(2000, args.registrations // 10, args.per_event)
     work = Path(tempfile.mkdtemp(prefix="legacy-bench-"))
     data = work / "events.jsonl"
     events = generate(data, args.registrations, args.per_event, students)

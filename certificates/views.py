@@ -29,6 +29,14 @@ def certificate_verify(request: HttpRequest, certificate_id: str) -> HttpRespons
     try:
         view = certificate_public_view(certificate_get(certificate_id))
     except NotFound:
+        # Issued ids are upper case; one typed in lower case still finds its certificate.
+        if certificate_id != certificate_id.upper():
+            try:
+                found = certificate_get(certificate_id.upper())
+            except NotFound:
+                pass
+            else:
+                return redirect("certificate-verify", certificate_id=found.pk)
         context = {"form": form, "searched": True, "certificate_id": certificate_id, "certificate": None}
         return render(request, "certificates/verify.html", context, status=404)
     view["event_dates_text"] = event_dates_text(view["event_dates"]["starts_at"], view["event_dates"]["ends_at"])

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -106,6 +107,13 @@ class EventAdmin(ServiceModelAdmin):
         if obj is None:
             return ()
         return ("event_id", "confirmed_count", "waitlist_counter", *MAP_FIELDS)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "organizers":
+            # Student logins can run to thousands and are not organizers; keep the chooser to staff-side users.
+            kwargs["queryset"] = User.objects.filter(student__isnull=True).order_by("username")
+            kwargs["help_text"] = "Users who may check students in and issue certificates for this event."
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         # Deleting an event would erase its registrations, attendance and certificates; cancel it instead.

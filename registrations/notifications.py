@@ -5,6 +5,8 @@ schedules its sending with ``transaction.on_commit``, so a rolled-back registrat
 sends nothing and a committed one sends exactly once. Recipients are read inside
 the transaction (who was affected), the messages are built and sent after it, all
 messages of one call over one connection. Students without an email are skipped.
+A mail server that is down is logged, never turned into an error for a change that
+has already committed (``robust=True``).
 """
 
 from collections.abc import Iterable
@@ -72,14 +74,16 @@ def registrations_confirmed(registration_ids: Iterable[str]) -> None:
     """Tell each student their seat is confirmed, with their check-in code."""
     ids = list(registration_ids)
     if ids:
-        transaction.on_commit(lambda: _registration_messages(ids, "registration_confirmed", "Registration confirmed"))
+        transaction.on_commit(
+            lambda: _registration_messages(ids, "registration_confirmed", "Registration confirmed"), robust=True
+        )
 
 
 def waitlist_promoted(registration_ids: Iterable[str]) -> None:
     """Tell each student they moved from the waitlist to a confirmed seat."""
     ids = list(registration_ids)
     if ids:
-        transaction.on_commit(lambda: _registration_messages(ids, "waitlist_promoted", "You have a seat"))
+        transaction.on_commit(lambda: _registration_messages(ids, "waitlist_promoted", "You have a seat"), robust=True)
 
 
 def _certificate_messages(certificate_ids: list[str]) -> None:
@@ -106,7 +110,7 @@ def certificates_issued(certificate_ids: Iterable[str]) -> None:
     """Send each new certificate's holder its verification link."""
     ids = list(certificate_ids)
     if ids:
-        transaction.on_commit(lambda: _certificate_messages(ids))
+        transaction.on_commit(lambda: _certificate_messages(ids), robust=True)
 
 
 def event_cancelled(event: Event) -> None:
@@ -140,4 +144,4 @@ def event_cancelled(event: Event) -> None:
             ]
         )
 
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
 from certificates.models import Certificate
-from events.models import Event
+from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
 from registrations.models import (
     ACTIVE_STATUSES,
@@ -57,7 +57,8 @@ def student_email_owner(email: str) -> str | None:
     if not email:
         return None
     return (
-        Student.objects.alias(email_ci=Lower("email"))
+        Student.objects.exclude(email="")
+        .alias(email_ci=Lower("email"))
         .filter(email_ci=email.strip().lower())
         .values_list("enrollment_no", flat=True)
         .first()
@@ -190,6 +191,26 @@ def student_history(student: Student) -> list[HistoryEntry]:
         for event_id, registration in by_event.items()
     ]
     return sorted(entries, key=lambda entry: (entry.event.starts_at, entry.event.pk), reverse=True)
+
+
+def attendance_count_for_session(event: Event, session_code: str | None) -> int:
+    """How many students are checked in for one session of the event."""
+    return Attendance.objects.filter(event=event, session__code=session_code).count()
+
+
+def student_sessions_by_event(student: Student, event_ids: list[str]) -> dict[str, list[tuple[EventSession, bool]]]:
+    """For each event, its sessions in order and whether the student attended each: two queries for all events."""
+    attended = set(
+        Attendance.objects.filter(student=student, event_id__in=event_ids).values_list("session_id", flat=True)
+    )
+    found: dict[str, list[tuple[EventSession, bool]]] = {event_id: [] for event_id in event_ids}
+    for session in EventSession.objects.filter(event_id__in=event_ids).order_by("event_id", "position", "id"):
+        found[session.event_id].append((session, session.pk in attended))
+    return found
+
+
+def feedback_of(student: Student, event: Event) -> Feedback | None:
+    return Feedback.objects.filter(event=event, student=student).first()
 
 
 def student_by_calendar_token(token: str) -> Student | None:

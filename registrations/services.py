@@ -108,7 +108,9 @@ def _student_fields_clean(*, full_name: str, email: str, department: str, year: 
 def _email_taken(email: str, *, other_than: str | None = None) -> bool:
     if not email:
         return False
-    taken = Student.objects.alias(email_ci=Lower("email")).filter(email_ci=email.lower())
+    # The "email is not empty" term lets the lookup use the partial unique index on
+    # lower(email); without it every signup and import row scans all students.
+    taken = Student.objects.exclude(email="").alias(email_ci=Lower("email")).filter(email_ci=email.lower())
     if other_than:
         taken = taken.exclude(pk=other_than)
     return taken.exists()
@@ -248,7 +250,10 @@ def _ensure_organizer(actor: Actor, event: Event) -> None:
 
 def _event_lock(event: Event | str) -> Event:
     pk = event.pk if isinstance(event, Event) else event
-    locked = Event.objects.select_for_update().filter(pk=pk).first()
+    # NO KEY UPDATE: rows that merely point at the event (an attendance, a certificate) can still be
+    # inserted while it is held, so a check-in holding its registration's lock never deadlocks with a
+    # cancellation holding the event's.
+    locked = Event.objects.select_for_update(no_key=True).filter(pk=pk).first()
     if locked is None:
         raise NotFound.of("event", pk)
     return locked
@@ -315,10 +320,10 @@ def _new_registration(event: Event, enrollment_no: str, status: str, seq: int | 
 def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor = None) -> Registration:
     """Register one student for an individual event: confirmed if a seat is left, else waitlisted or EVENT_FULL."""
     enr = enrollment_no_normalize(enrollment_no)
-    now = timezone.now()
     try:
         with transaction.atomic():
             locked = _event_lock(event)
+            now = timezone.now()  # after the lock: the times are in the order the writes happen
             _ensure_may_act_for(actor, locked, enr)
             _ensure_registration_open(locked, now)
             _ensure_mode(locked, Event.Mode.INDIVIDUAL)
@@ -369,10 +374,10 @@ def team_register(
     name = _team_name_clean(team_name)
     leader_enr = enrollment_no_normalize(leader, field_name="leader")
     roster = _team_roster(leader_enr, members)
-    now = timezone.now()
     try:
         with transaction.atomic():
             locked = _event_lock(event)
+            now = timezone.now()  # after the lock: the times are in the order the writes happen
             _ensure_may_act_for(actor, locked, leader_enr)
             _ensure_registration_open(locked, now)
             _ensure_mode(locked, Event.Mode.TEAM)
@@ -425,30 +430,36 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
     starts; organizers cancel any registration at any time.
     """
     enr = enrollment_no_normalize(enrollment_no)
-    now = timezone.now()
     with transaction.atomic():
         locked = _event_lock(event)
         _ensure_may_act_for(actor, locked, enr)
         registration = (
             Registration.objects.select_related("team")
+            .select_for_update(of=("self",))
             .filter(event=locked, student_id=enr, status__in=ACTIVE_STATUSES)
             .first()
         )
         if registration is None:
             raise NotRegistered("This student has no active registration for this event.")
-        is_organizer = actor is None or event_user_is_organizer(locked, actor)
-        if not is_organizer:
-            if registration.team and registration.team.leader_id != enr:
+        team = registration.team
+        if team:
+            cancelling = list(
+                team.registrations.select_for_update()
+                .filter(status__in=ACTIVE_STATUSES)
+                .order_by("registered_at", "pk")
+            )
+        else:
+            cancelling = [registration]
+        # Taken once the registrations are locked: a check-in that got there first is dated before the cancellation.
+        now = timezone.now()
+        if not (actor is None or event_user_is_organizer(locked, actor)):
+            if team and team.leader_id != enr:
                 raise PermissionDenied("Only the team leader or an organizer can cancel a team.")
             if now >= locked.starts_at:
                 raise RegistrationClosed("The event has started; ask an organizer to cancel.")
-        if registration.team:
-            team = registration.team
-            cancelling = list(team.registrations.filter(status__in=ACTIVE_STATUSES).order_by("registered_at", "pk"))
+        if team:
             team.status = RegistrationStatus.CANCELLED
             team.save(update_fields=["status"])
-        else:
-            cancelling = [registration]
         freed = sum(1 for reg in cancelling if reg.status == RegistrationStatus.CONFIRMED)
         # The check-in code stops being a pass to the door, and a certificate no longer has a registration to
         # stand on; attendance already marked stays as history.
@@ -549,38 +560,46 @@ def attendance_mark(
     _ensure_organizer(actor, event)
     if event.status == Event.Status.CANCELLED:
         raise EventCancelled()
-    if checkin_code:
-        code = checkin_code.strip().upper().replace("-", "").replace(" ", "")
-        registration = Registration.objects.filter(event=event, checkin_code=code).first()
-        if registration is None:
-            raise NotFound("No registration has this check-in code.", details={"what": "registration"})
-        if registration.status != RegistrationStatus.CONFIRMED:
-            raise NotRegistered("This check-in code belongs to a registration that is not confirmed.")
-    elif enrollment_no:
-        registration = _confirmed_registration(event, enrollment_no_normalize(enrollment_no))
-    else:
+    if checkin_code is not None and not isinstance(checkin_code, str):
+        raise ValidationFailed.for_field("checkin_code", "A check-in code is text.")
+    if not checkin_code and not enrollment_no:
         raise ValidationFailed(
             "Give an enrollment number or a check-in code.",
             details={"enrollment_no": ["Give an enrollment number or a check-in code."]},
         )
-    target = _session_resolve(event, session)
-    existing = Attendance.objects.filter(session=target, student_id=registration.student_id).first()
-    if existing is not None:
-        return existing, False
-    attendance = Attendance(
-        attendance_id=ids.new_attendance_id(),
-        event=event,
-        student_id=registration.student_id,
-        registration=registration,
-        session=target,
-        marked_at=timezone.now(),
-        marked_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-    try:
-        with transaction.atomic():
-            attendance.save(force_insert=True)
-    except IntegrityError:
-        return Attendance.objects.get(session=target, student_id=registration.student_id), False
+    enr = None if checkin_code else enrollment_no_normalize(enrollment_no)
+    # The registration's row lock keeps a cancellation from slipping in between the check and the write.
+    with transaction.atomic():
+        registrations = Registration.objects.select_for_update().filter(event=event)
+        if checkin_code:
+            code = checkin_code.strip().upper().replace("-", "").replace(" ", "")
+            registration = registrations.filter(checkin_code=code).first()
+            if registration is None:
+                raise NotFound("No registration has this check-in code.", details={"what": "registration"})
+            if registration.status != RegistrationStatus.CONFIRMED:
+                raise NotRegistered("This check-in code belongs to a registration that is not confirmed.")
+        else:
+            registration = registrations.filter(student_id=enr, status=RegistrationStatus.CONFIRMED).first()
+            if registration is None:
+                raise NotRegistered(details={"enrollment_no": enr})
+        target = _session_resolve(event, session)
+        existing = Attendance.objects.filter(session=target, student_id=registration.student_id).first()
+        if existing is not None:
+            return existing, False
+        attendance = Attendance(
+            attendance_id=ids.new_attendance_id(),
+            event=event,
+            student_id=registration.student_id,
+            registration=registration,
+            session=target,
+            marked_at=timezone.now(),
+            marked_by=_actor_user(actor),
+        )
+        try:
+            with transaction.atomic():
+                attendance.save(force_insert=True)
+        except IntegrityError:
+            return Attendance.objects.get(session=target, student_id=registration.student_id), False
     return attendance, True
 
 

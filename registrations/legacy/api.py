@@ -1,5 +1,6 @@
 """The deprecated V1 API: one event in the legacy document shape, read-only."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import IsAuthenticated
@@ -8,6 +9,7 @@ from rest_framework.views import APIView
 
 from events.selectors import event_get, event_user_is_organizer
 from eventsite.errors import PermissionDenied
+from eventsite.schema import errors
 from registrations.legacy.exporter import event_document
 
 DEPRECATION = "true"
@@ -23,7 +25,7 @@ class LegacyEventApi(APIView):
     @extend_schema(
         deprecated=True,
         summary="An event in the legacy document shape (deprecated; use /api/v2/status/{event_id}).",
-        responses={200: OpenApiResponse(description="The legacy event document.")},
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="The legacy event document."), **errors(403)},
     )
     def get(self, request, event_id: str):
         event = event_get(event_id)
