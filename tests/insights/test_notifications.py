@@ -214,4 +214,3 @@ def test_event_cancel_sends_nothing_when_rolled_back(event, django_capture_on_co
         raise Rollback
 
     assert mail.outbox == []
-
