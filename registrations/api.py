@@ -16,7 +16,7 @@ from events.selectors import event_get
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
-from registrations.models import FeedbackAnswer, RegistrationStatus
+from registrations.models import RegistrationStatus
 from registrations.selectors import (
     student_event_record,
     student_history,
@@ -446,9 +446,10 @@ class FeedbackInputSerializer(EnrollmentInputSerializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comments = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     answers = serializers.DictField(
-        child=serializers.CharField(max_length=FeedbackAnswer.TEXT_MAX_LENGTH, allow_blank=True),
+        child=serializers.JSONField(),
         required=False,
-        help_text="The event's feedback questions: question id -> a rating (1..5) or a text.",
+        help_text="The event's feedback questions: question id -> a rating 1..5 or a text. "
+        "Errors come per question as details.question_<id>.",
     )
 
 

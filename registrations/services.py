@@ -327,10 +327,16 @@ def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor 
             _ensure_may_act_for(actor, locked, enr)
             _ensure_registration_open(locked, now)
             _ensure_mode(locked, Event.Mode.INDIVIDUAL)
-            student_get(enr)
-            if _active_enrollments(locked, [enr]):
-                raise AlreadyRegistered(details={"enrollment_nos": [enr]})
-            status, seq = _seats_claim(locked, 1)
+            if _actor_enrollment_no(actor) != enr:
+                student_get(enr)  # a student acting for themselves was loaded with their login
+            # No "already registered?" query on the way in: the one-active-registration constraint
+            # refuses the insert, and the IntegrityError rolls back the seat claimed just before it.
+            try:
+                status, seq = _seats_claim(locked, 1)
+            except EventFull:
+                if _active_enrollments(locked, [enr]):
+                    raise AlreadyRegistered(details={"enrollment_nos": [enr]}) from None
+                raise
             registration = _new_registration(locked, enr, status, seq, now)
             registration.save(force_insert=True)
             if status == RegistrationStatus.CONFIRMED:

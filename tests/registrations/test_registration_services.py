@@ -218,6 +218,31 @@ def test_registration_create_refuses_a_waitlisted_student_twice():
         registration_create(event=event, enrollment_no=student.pk)
 
 
+def test_a_registered_student_hears_already_registered_even_when_the_event_is_full():
+    event = EventFactory(capacity=1)
+    student = StudentFactory()
+    registration_create(event=event, enrollment_no=student.pk)
+
+    with pytest.raises(AlreadyRegistered):
+        registration_create(event=event, enrollment_no=student.pk)
+
+    event.refresh_from_db()
+    assert event.confirmed_count == 1
+
+
+def test_a_refused_second_registration_gives_back_the_seat_it_claimed():
+    event = EventFactory(capacity=5, waitlist_enabled=True)
+    student = StudentFactory()
+    registration_create(event=event, enrollment_no=student.pk)
+
+    with pytest.raises(AlreadyRegistered):
+        registration_create(event=event, enrollment_no=student.pk)
+
+    event.refresh_from_db()
+    assert event.confirmed_count == 1
+    assert event.waitlist_counter == 0
+
+
 def test_a_student_who_cancelled_may_register_again():
     event = EventFactory()
     student = StudentFactory()
