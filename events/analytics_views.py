@@ -15,6 +15,7 @@ from events.college_analytics import CollegeAnalytics, college_analytics
 from events.forms import AnalyticsPeriodForm
 from events.models import Event
 from events.selectors import event_user_is_organizer
+from registrations.roster_export import CsvLine, spreadsheet_safe
 
 DAY_LABEL = "%d %b"
 
@@ -174,14 +175,9 @@ def college_analytics_page(request: HttpRequest) -> HttpResponse:
     return render(request, "events/college_analytics.html", context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _college_csv(result: CollegeAnalytics) -> str:
     lines = []
-    writer = csv.writer(_Echo())
+    writer = csv.writer(CsvLine())
     period = f"{result.period.start.isoformat()} to {result.period.end.isoformat()}"
     lines.append(writer.writerow(["College analytics", period]))
     lines.append(writer.writerow([]))
@@ -220,7 +216,7 @@ def _college_csv(result: CollegeAnalytics) -> str:
             writer.writerow(
                 [
                     row.event_id,
-                    _text_safe(row.title),
+                    spreadsheet_safe(row.title),
                     row.starts_at.isoformat(),
                     row.registered,
                     row.attended,
@@ -239,7 +235,7 @@ def _college_csv(result: CollegeAnalytics) -> str:
             writer.writerow(
                 [
                     row.enrollment_no,
-                    _text_safe(row.full_name),
+                    spreadsheet_safe(row.full_name),
                     row.department,
                     row.year if row.year is not None else "",
                     row.events_registered,
@@ -253,10 +249,6 @@ def _college_csv(result: CollegeAnalytics) -> str:
 
 def _rate(rate: float | None) -> str:
     return "" if rate is None else f"{rate:.4f}"
-
-
-def _text_safe(value: str) -> str:
-    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
 
 
 @login_required

@@ -85,22 +85,24 @@ def export_rows(event: Event) -> Iterator[list[Any]]:
         ]
 
 
-def _text_safe(value: Any) -> Any:
+def spreadsheet_safe(value: Any) -> Any:
     """A spreadsheet runs a cell that starts like a formula; a leading quote keeps it text."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
 
 
-class _Echo:
+class CsvLine:
+    """A file-like object whose ``write`` returns the line, so that ``csv.writer`` can feed a stream."""
+
     def write(self, value: str) -> str:
         return value
 
 
 def roster_csv_lines(event: Event) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(CsvLine())
     for values in export_rows(event):
-        yield writer.writerow(["" if value is None else _text_safe(value) for value in values])
+        yield writer.writerow(["" if value is None else spreadsheet_safe(value) for value in values])
 
 
 def roster_xlsx(event: Event) -> SpooledTemporaryFile:
@@ -118,7 +120,7 @@ def roster_xlsx(event: Event) -> SpooledTemporaryFile:
     sheet.freeze_panes = "C2"
     sheet.append(header_cells)
     for values in rows:
-        sheet.append([_text_safe(value) for value in values])
+        sheet.append([spreadsheet_safe(value) for value in values])
     output = SpooledTemporaryFile(max_size=XLSX_SPOOL_MAX_BYTES)  # noqa: SIM115 - the response closes it
     workbook.save(output)
     output.seek(0)
