@@ -5,9 +5,7 @@ Organizer pages answer 404 for an event that does not exist and 403 for an event
 does not organize; anonymous users are sent to the login page.
 """
 
-import csv
 import re
-from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib import messages
@@ -34,9 +32,10 @@ from events.selectors import (
 )
 from eventsite.errors import DomainError, NotFound
 from eventsite.forms import form_add_domain_error
-from registrations.exports import roster_columns, roster_registrations, roster_rows, session_column
+from registrations.exports import roster_registrations, roster_rows, session_column
 from registrations.forms import TeamRegistrationForm
 from registrations.models import RegistrationStatus, Student
+from registrations.roster_export import roster_csv_lines
 from registrations.selectors import attendance_count_for_session, student_event_record, waitlist_position
 from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
 
@@ -258,42 +257,12 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
     return render(request, "events/roster.html", context)
 
 
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value) -> str:
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    if value is None:
-        return ""
-    text = str(value)
-    # A spreadsheet would run a cell starting like a formula; a leading quote keeps it text.
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _roster_csv_lines(event: Event) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    sessions = event_sessions(event)
-    columns = roster_columns(sessions)
-    yield writer.writerow(columns)
-    for row in roster_rows(event, sessions=sessions):
-        yield writer.writerow([_csv_cell(row[column]) for column in columns])
-
-
 @login_required
 def event_roster_csv(request: HttpRequest, event_id: str) -> StreamingHttpResponse:
     event = _event_organized(event_id, request.user)
-    response = StreamingHttpResponse(_roster_csv_lines(event), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(roster_csv_lines(event), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.pk}-roster.csv"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

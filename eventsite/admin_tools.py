@@ -8,7 +8,6 @@ with the error attached, so the page shows it next to the fields instead of a 50
 
 import csv
 import json
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.html import format_html
 
 from eventsite.errors import DomainError, ValidationFailed
+from eventsite.spreadsheets import CsvLine, spreadsheet_safe
 
 _SERVICE_ERROR = "_admin_service_error"
 MAP_PREVIEW_ENTRIES = 100
@@ -116,21 +116,8 @@ class ServiceModelAdmin(admin.ModelAdmin):
 # CSV export
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-_FORMULA_START = re.compile(r"^[=@\t\r]|^[+-](?![0-9 ()+-]*$)")
-
-
 def _csv_cell(value: Any) -> Any:
-    """Spreadsheet formulas in text cells are defused with a leading quote (phone numbers stay as they are)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and _FORMULA_START.match(value):
-        return "'" + value
-    return value
+    return "" if value is None else spreadsheet_safe(value)
 
 
 def _csv_rows(queryset: QuerySet) -> Iterator[list[Any]]:
@@ -143,7 +130,7 @@ def _csv_rows(queryset: QuerySet) -> Iterator[list[Any]]:
 @admin.action(description="Export selected rows as CSV", permissions=["view"])
 def export_as_csv(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
     """Stream the selected rows, one column per stored field, without loading them all in memory."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(CsvLine())
     opts = queryset.model._meta
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in _csv_rows(queryset.order_by(*opts.ordering or ["pk"]))),

@@ -23,12 +23,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from events.models import Event, EventSession
+from eventsite.spreadsheets import CsvLine, spreadsheet_safe
 from registrations.exports import CHUNK_SIZE, _Cursor, roster_rows, session_column
 from registrations.models import FeedbackAnswer, FeedbackQuestion
 
 XLSX_SPOOL_MAX_BYTES = 8 * 1024 * 1024
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_header(sessions: list[EventSession], questions: list[FeedbackQuestion]) -> list[str]:
@@ -83,20 +83,6 @@ def export_rows(event: Event) -> Iterator[list[Any]]:
             row["certificate_id"],
             *(given.get(question.pk) for question in questions),
         ]
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A spreadsheet runs a cell that starts like a formula; a leading quote keeps it text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-class CsvLine:
-    """A file-like object whose ``write`` returns the line, so that ``csv.writer`` can feed a stream."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 def roster_csv_lines(event: Event) -> Iterator[str]:

@@ -88,7 +88,7 @@ def test_export_rows_name_the_team():
 def test_csv_export_streams_the_rows_and_defuses_formulas(client, organizer, small_event):
     client.force_login(organizer)
 
-    response = client.get(reverse("event-export-csv", args=[small_event.pk]))
+    response = client.get(reverse("event-roster-csv", args=[small_event.pk]))
 
     assert response.status_code == 200
     assert response.streaming
@@ -140,7 +140,7 @@ def test_xlsx_export_opens_in_openpyxl_with_typed_cells(client, organizer, small
     assert rows[2][:6] == ["22ECE00002", "Ravi K", "ECE", None, None, "waitlisted"]
 
 
-@pytest.mark.parametrize("name", ["event-export-csv", "event-export-xlsx"])
+@pytest.mark.parametrize("name", ["event-roster-csv", "event-export-xlsx"])
 def test_exports_are_for_the_events_organizers_and_staff(client, small_event, name):
     url = reverse(name, args=[small_event.pk])
     client.force_login(UserFactory())

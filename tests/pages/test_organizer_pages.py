@@ -173,12 +173,12 @@ def test_roster_csv_streams_one_row_per_registration_with_attendance_columns(cli
 
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    by_enrollment = {row["enrollment_no"]: row for row in rows}
+    by_enrollment = {row["Enrollment no"]: row for row in rows}
     assert set(by_enrollment) == {present.pk, absent.pk}
-    assert by_enrollment[present.pk]["attended_day-1"] == "no"
-    assert by_enrollment[present.pk]["attended_day-2"] == "yes"
-    assert by_enrollment[present.pk]["full_name"] == "'=HYPERLINK(1)"
-    assert by_enrollment[absent.pk]["attended_day-2"] == "no"
+    assert by_enrollment[present.pk]["Attended: day-1"] == "no"
+    assert by_enrollment[present.pk]["Attended: day-2"] == "yes"
+    assert by_enrollment[present.pk]["Name"] == "'=HYPERLINK(1)"
+    assert by_enrollment[absent.pk]["Attended: day-2"] == "no"
 
 
 def test_issue_one_certificate(client, event, organizer, student, login):
