@@ -62,8 +62,12 @@ def participation(rng: random.Random, record: str, sessions: list[str], day: int
         ]
     }
     if attended and rng.random() < 0.7:
-        out["feedback"] = {"feedback_id": f"F{record}", "rating": rng.randint(1, 5), "comments": "ok",
-                           "submitted_at": date(day + 1)}
+        out["feedback"] = {
+            "feedback_id": f"F{record}",
+            "rating": rng.randint(1, 5),
+            "comments": "ok",
+            "submitted_at": date(day + 1),
+        }
     if attended and rng.random() < 0.5:
         out["certificate"] = {"certificate_id": f"C{record}", "issued_at": date(day + 3), "revoked": False}
     return out
@@ -161,12 +165,14 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=0, help="distinct students (default: a tenth, at least 2,000)")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
     args = parser.parse_args()
-    students = args.students or max(2000, args.registrations // 10)
+    students = args.students or max(2000, args.registrations // 10, args.per_event)
     work = Path(tempfile.mkdtemp(prefix="legacy-bench-"))
     data = work / "events.jsonl"
     events = generate(data, args.registrations, args.per_event, students)
-    print(f"generated {args.registrations:,} registrations in {events:,} events, {students:,} students, "
-          f"{data.stat().st_size / 1e6:,.0f} MB of JSONL")
+    print(
+        f"generated {args.registrations:,} registrations in {events:,} events, {students:,} students, "
+        f"{data.stat().st_size / 1e6:,.0f} MB of JSONL"
+    )
 
     imported, empty = work / "import.sqlite3", work / "floor.sqlite3"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{imported}", "DEBUG": "1"}
@@ -175,7 +181,10 @@ def main() -> None:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "manage.py", "migrate_legacy_events", str(data)],
-        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

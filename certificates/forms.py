@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 
 
@@ -10,4 +12,7 @@ class VerifyForm(forms.Form):
     )
 
     def clean_certificate_id(self) -> str:
-        return "".join(self.cleaned_data["certificate_id"].split()).upper()
+        typed = "".join(self.cleaned_data["certificate_id"].split())
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", typed):
+            raise forms.ValidationError("A certificate ID has only letters, digits, “-” and “_”.")
+        return typed

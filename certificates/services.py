@@ -10,8 +10,9 @@ from certificates.models import Certificate
 from events.models import Event
 from eventsite import ids
 from eventsite.errors import NotEligible, NotFound, ValidationFailed
+from registrations import notifications
 from registrations.models import Attendance, Feedback, Registration, RegistrationStatus
-from registrations.services import Actor, _ensure_organizer, enrollment_no_normalize
+from registrations.services import Actor, _ensure_organizer, _event_lock, enrollment_no_normalize
 
 
 def _ineligibility(event: Event, *, confirmed: bool, sessions_attended: int, gave_feedback: bool) -> dict | None:
@@ -65,16 +66,23 @@ def certificate_issue(*, event: Event, enrollment_no: str, actor: Actor = None) 
         if existing.is_revoked:
             raise NotEligible("This student's certificate was revoked.", details={"reason": "revoked"})
         return existing, False
-    why_not = certificate_ineligibility(event=event, enrollment_no=enr)
-    if why_not is not None:
-        raise NotEligible(details=why_not)
-    registration = Registration.objects.get(event=event, student_id=enr, status=RegistrationStatus.CONFIRMED)
-    certificate = _new_certificate(event, registration, actor, timezone.now())
-    try:
-        with transaction.atomic():
-            certificate.save(force_insert=True)
-    except IntegrityError:
-        return Certificate.objects.get(event=event, student_id=enr), False
+    # The registration's row lock keeps a cancellation from slipping in between the check and the write.
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .filter(event=event, student_id=enr, status=RegistrationStatus.CONFIRMED)
+            .first()
+        )
+        why_not = certificate_ineligibility(event=event, enrollment_no=enr)
+        if why_not is not None or registration is None:
+            raise NotEligible(details=why_not or {"reason": "not_confirmed"})
+        certificate = _new_certificate(event, registration, actor, timezone.now())
+        try:
+            with transaction.atomic():
+                certificate.save(force_insert=True)
+                notifications.certificates_issued([certificate.pk])
+        except IntegrityError:
+            return Certificate.objects.get(event=event, student_id=enr), False
     return certificate, True
 
 
@@ -92,13 +100,16 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
     ``skipped`` gives the code for the others: NOT_ELIGIBLE, or CERTIFICATE_REVOKED.
     """
     _ensure_organizer(actor, event)
-    now = timezone.now()
     with transaction.atomic():
+        # Event first, then its registrations, in the order a cancellation takes them: no cancellation
+        # slips in between the check and the write, and a single issue under way finishes first.
+        _event_lock(event)
         confirmed = list(
-            Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).order_by(
-                "registered_at", "pk"
-            )
+            Registration.objects.select_for_update()
+            .filter(event=event, status=RegistrationStatus.CONFIRMED)
+            .order_by("registered_at", "pk")
         )
+        now = timezone.now()
         attended = dict(
             Attendance.objects.filter(event=event)
             .values("student_id")
@@ -127,6 +138,7 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
             new.append(certificate)
             result.issued[enr] = certificate.certificate_id
         Certificate.objects.bulk_create(new, batch_size=500)
+        notifications.certificates_issued([certificate.pk for certificate in new])
         result.created = len(new)
     return result
 

@@ -3,7 +3,6 @@
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from certificates.forms import VerifyForm
@@ -11,6 +10,7 @@ from certificates.models import Certificate
 from certificates.pdf import certificate_pdf, event_dates_text
 from certificates.selectors import certificate_get, certificate_public_view
 from events.selectors import event_user_is_organizer
+from eventsite.authentication import StudentTokenAuthentication
 from eventsite.errors import NotFound
 
 
@@ -29,6 +29,14 @@ def certificate_verify(request: HttpRequest, certificate_id: str) -> HttpRespons
     try:
         view = certificate_public_view(certificate_get(certificate_id))
     except NotFound:
+        # Issued ids are upper case; one typed in lower case still finds its certificate.
+        if certificate_id != certificate_id.upper():
+            try:
+                found = certificate_get(certificate_id.upper())
+            except NotFound:
+                pass
+            else:
+                return redirect("certificate-verify", certificate_id=found.pk)
         context = {"form": form, "searched": True, "certificate_id": certificate_id, "certificate": None}
         return render(request, "certificates/verify.html", context, status=404)
     view["event_dates_text"] = event_dates_text(view["event_dates"]["starts_at"], view["event_dates"]["ends_at"])
@@ -48,7 +56,7 @@ def certificate_pdf_download(request: HttpRequest, certificate_id: str) -> HttpR
     user = request.user
     if not user.is_authenticated:
         try:
-            authenticated = TokenAuthentication().authenticate(request)
+            authenticated = StudentTokenAuthentication().authenticate(request)
         except AuthenticationFailed as error:
             response = HttpResponse(str(error.detail), status=401, content_type="text/plain; charset=utf-8")
             response["WWW-Authenticate"] = "Token"

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -7,7 +8,16 @@ from certificates.services import certificate_issue_all_eligible
 from events.models import Event, EventSession
 from events.services import EVENT_FIELDS, SessionSpec, event_cancel, event_create, event_update
 from eventsite.admin_tools import ServiceModelAdmin, export_as_csv, map_preview
-from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, RegistrationStatus, Team
+from registrations.admin import FeedbackQuestionInline
+from registrations.models import (
+    ACTIVE_STATUSES,
+    Attendance,
+    Feedback,
+    FeedbackQuestion,
+    Registration,
+    RegistrationStatus,
+    Team,
+)
 
 admin.site.site_header = "College Events administration"
 admin.site.site_title = "College Events admin"
@@ -59,7 +69,7 @@ class EventAdmin(ServiceModelAdmin):
     search_fields = ("event_id", "title", "venue")
     date_hierarchy = "starts_at"
     filter_horizontal = ("organizers",)
-    inlines = [EventSessionInline]
+    inlines = [EventSessionInline, FeedbackQuestionInline]
     actions = ["issue_certificates", "cancel_events", export_as_csv]
 
     def get_queryset(self, request):
@@ -98,6 +108,13 @@ class EventAdmin(ServiceModelAdmin):
             return ()
         return ("event_id", "confirmed_count", "waitlist_counter", *MAP_FIELDS)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "organizers":
+            # Student logins can run to thousands and are not organizers; keep the chooser to staff-side users.
+            kwargs["queryset"] = User.objects.filter(student__isnull=True).order_by("username")
+            kwargs["help_text"] = "Users who may check students in and issue certificates for this event."
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def has_delete_permission(self, request, obj=None):
         # Deleting an event would erase its registrations, attendance and certificates; cancel it instead.
         return False
@@ -123,15 +140,21 @@ class EventAdmin(ServiceModelAdmin):
         fields = {name: form.cleaned_data[name] for name in EVENT_FIELDS if name in form.cleaned_data}
         organizers = [user.username for user in form.cleaned_data.get("organizers", [])]
         if change:
-            event_update(event=form.instance, sessions=sessions, organizers=organizers, actor=request.user, **fields)
+            event = event_update(
+                event=form.instance, sessions=sessions, organizers=organizers, actor=request.user, **fields
+            )
         else:
-            event_create(
+            event = event_create(
                 event_id=form.instance.event_id,
                 sessions=sessions,
                 organizers=organizers,
                 actor=request.user,
                 **fields,
             )
+        for formset in formsets:
+            if formset.model is FeedbackQuestion:
+                formset.instance = event
+                formset.save()
 
     @admin.display(description="registered", ordering="n_registered")
     def registered(self, event: Event) -> str:

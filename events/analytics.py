@@ -1,4 +1,6 @@
-"""What an event's organizers watch: counts, attendance, sign-ups over time, departments, feedback.
+"""What an event's organizers watch: counts, attendance, sign-ups over time, departments, feedback,
+and for the charts of the analytics page: attendance per session, years of study and the
+average per feedback question (``events.analytics_breakdowns``).
 
 ``event_analytics`` answers in a fixed number of aggregate queries, whatever the event's size.
 Each part is its own small function so that more figures (for charts) join the dict the same way.
@@ -11,6 +13,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 
+from events.analytics_breakdowns import attendance_by_session, question_averages, registrations_by_year
 from events.models import Event
 from events.selectors import ACTIVE_STATUSES, event_counts
 from registrations.models import Feedback, Registration
@@ -82,4 +85,7 @@ def event_analytics(event: Event) -> dict[str, Any]:
         "departments": _departments(event),
         "feedback": _feedback(event),
         "certificates_issued": counts["certificates"],
+        "attendance_by_session": attendance_by_session(event, registered=counts["registered"]),
+        "years": registrations_by_year(event),
+        "questions": question_averages(event),
     }

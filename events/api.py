@@ -132,7 +132,6 @@ class EventInputSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=150), required=False, max_length=100, help_text="Usernames; staff only."
     )
 
-
     def validate_sessions(self, sessions: list[dict]) -> list[dict]:
         # The list replaces the event's sessions, so even in a partial update each one is whole.
         if any("code" not in session for session in sessions):
@@ -276,6 +275,23 @@ class FeedbackSummarySerializer(serializers.Serializer):
     histogram = serializers.DictField(child=serializers.IntegerField(), help_text='"1".."5" -> how many')
 
 
+class SessionAttendanceSerializer(serializers.Serializer):
+    session = serializers.CharField(help_text="The session's code.")
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField(allow_null=True)
+    attended = serializers.IntegerField(help_text="Students checked in to this session.")
+    rate = serializers.FloatField(allow_null=True, help_text="Attended / confirmed; null before any.")
+
+
+class QuestionAverageSerializer(serializers.Serializer):
+    question_id = serializers.IntegerField()
+    prompt = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["rating", "text"])
+    required = serializers.BooleanField()
+    answers = serializers.IntegerField(help_text="How many answered it.")
+    average = serializers.FloatField(allow_null=True, help_text="Mean rating 1..5; null for text or unanswered.")
+
+
 class EventAnalyticsOutputSerializer(serializers.Serializer):
     event_id = serializers.CharField()
     counts = CountsSerializer()
@@ -286,6 +302,11 @@ class EventAnalyticsOutputSerializer(serializers.Serializer):
     departments = serializers.DictField(child=serializers.IntegerField(), help_text="Department -> registrations.")
     feedback = FeedbackSummarySerializer()
     certificates_issued = serializers.IntegerField()
+    attendance_by_session = SessionAttendanceSerializer(many=True, help_text="In session order.")
+    years = serializers.DictField(
+        child=serializers.IntegerField(), help_text='Year of study ("unknown" last) -> active registrations.'
+    )
+    questions = QuestionAverageSerializer(many=True, help_text="The event's feedback questions, in form order.")
 
 
 class EventAnalyticsApi(APIView):

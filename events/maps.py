@@ -59,6 +59,11 @@ def _enrollment_key(key: str) -> str:
     return key.strip().upper()
 
 
+def _team_name_key(name: str) -> str:
+    """Team names are stored with single spaces and compared without case, as the services store them."""
+    return " ".join(name.split()).lower()
+
+
 def _model(label: str):
     return apps.get_model(label)
 
@@ -119,7 +124,7 @@ def team_registrations_map(event_pk: str) -> RowMap:
         found = dict(rows)
         return found or _MISSING
 
-    return RowMap(load_all, load_one, lambda name: name.strip().lower())
+    return RowMap(load_all, load_one, _team_name_key)
 
 
 def attendances_map(event_pk: str) -> RowMap:

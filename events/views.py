@@ -15,14 +15,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from certificates.models import Certificate
+from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible
 from events.forms import CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
 from events.models import Event
@@ -37,8 +37,8 @@ from eventsite.errors import DomainError, NotFound
 from eventsite.forms import form_add_domain_error
 from registrations.exports import roster_columns, roster_registrations, roster_rows, session_column
 from registrations.forms import TeamRegistrationForm
-from registrations.models import Attendance, RegistrationStatus
-from registrations.selectors import student_event_record, waitlist_position
+from registrations.models import RegistrationStatus
+from registrations.selectors import attendance_count_for_session, student_event_record, waitlist_position
 from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
 
 EVENTS_PER_PAGE = 20
@@ -224,8 +224,10 @@ def event_checkin(request: HttpRequest, event_id: str) -> HttpResponse:
     else:
         current = event_session_current(event, timezone.now()) if sessions else None
         form = CheckinForm(sessions=sessions, initial={"session": current.code if current else None})
-    session_code = form["session"].value()
-    checked_in = Attendance.objects.filter(event=event, session__code=session_code).count()
+    known = {session.code for session in sessions}
+    chosen = form["session"].value()
+    session_code = chosen if chosen in known else (sessions[0].code if sessions else None)
+    checked_in = attendance_count_for_session(event, session_code)
     context = _manage_context(event, "checkin") | {
         "form": form,
         "answer": answer,
@@ -326,13 +328,7 @@ def event_certificates(request: HttpRequest, event_id: str) -> HttpResponse:
                 else:
                     messages.info(request, f"{student.full_name} already holds certificate {certificate.pk}.")
                 return redirect("event-certificates", event_id=event.pk)
-    certificates = (
-        Certificate.objects.filter(event=event).select_related("student").order_by("-issued_at", "certificate_id")
-    )
-    page = Paginator(certificates, CERTIFICATES_PER_PAGE).get_page(request.GET.get("page"))
-    counts = Certificate.objects.filter(event=event).aggregate(
-        valid=Count("pk", filter=Q(revoked_at__isnull=True)), revoked=Count("pk", filter=Q(revoked_at__isnull=False))
-    )
-    context = _manage_context(event, "certificates") | {"form": form, "page": page, "counts": counts}
+    page = Paginator(certificate_list_for_event(event), CERTIFICATES_PER_PAGE).get_page(request.GET.get("page"))
+    context = _manage_context(event, "certificates") | {"form": form, "page": page, "counts": certificate_counts(event)}
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "events/certificates.html", context, status=status)

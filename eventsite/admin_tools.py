@@ -32,15 +32,17 @@ def domain_error_text(error: DomainError) -> str:
 
 
 def _attach_domain_error(form, error: DomainError) -> None:
-    """Field details go next to their field; everything else tops the form with its code."""
-    placed = False
-    for name, messages_ in error.details.items():
-        if name in form.fields and isinstance(messages_, list) and all(isinstance(m, str) for m in messages_):
+    """Field messages go next to their field; the rest tops the form with the error's code."""
+    unplaced = []
+    for name, value in error.details.items():
+        messages_ = value if isinstance(value, list) and all(isinstance(m, str) for m in value) else None
+        if messages_ is not None and name in form.fields:
             for message in messages_:
                 form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, domain_error_text(error))
+        elif messages_ is not None:
+            unplaced.extend(f"{name}: {message}" for message in messages_)
+    if unplaced or not form.errors:
+        form.add_error(None, " ".join([domain_error_text(error), *unplaced]))
 
 
 class ServiceModelAdmin(admin.ModelAdmin):

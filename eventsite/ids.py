@@ -38,3 +38,7 @@ def new_certificate_id() -> str:
 
 def new_checkin_code() -> str:
     return random_token(13)  # 65 bits, short enough to type
+
+
+def new_calendar_token() -> str:
+    return random_token(26)  # 130 bits: the feed URL is the only secret guarding it

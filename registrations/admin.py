@@ -7,7 +7,16 @@ from django.db.models import Count
 from events.models import EventSession
 from eventsite.admin_tools import ServiceModelAdmin, counted, domain_error_text, export_as_csv
 from eventsite.errors import DomainError, ValidationFailed
-from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, RegistrationStatus, Student, Team
+from registrations.models import (
+    ACTIVE_STATUSES,
+    Attendance,
+    Feedback,
+    FeedbackQuestion,
+    Registration,
+    RegistrationStatus,
+    Student,
+    Team,
+)
 from registrations.selectors import student_email_owner
 from registrations.services import (
     attendance_mark,
@@ -352,3 +361,12 @@ class FeedbackAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
             actor=request.user,
         )
         _adopt(obj, feedback)
+
+
+class FeedbackQuestionInline(admin.TabularInline):
+    """The event's extra feedback questions, edited on the event's admin page."""
+
+    model = FeedbackQuestion
+    extra = 0
+    fields = ("position", "kind", "prompt", "required")
+    ordering = ("position", "id")

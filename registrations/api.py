@@ -445,6 +445,12 @@ class AttendanceMarkApi(APIView):
 class FeedbackInputSerializer(EnrollmentInputSerializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comments = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    answers = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="The event's feedback questions: question id -> a rating 1..5 or a text. "
+        "Errors come per question as details.question_<id>.",
+    )
 
 
 class FeedbackOutputSerializer(serializers.Serializer):
@@ -478,6 +484,7 @@ class FeedbackSubmitApi(APIView):
             enrollment_no=enrollment_no_or_own(request, data.get("enrollment_no")),
             rating=data["rating"],
             comments=data.get("comments", ""),
+            answers=data.get("answers"),
             actor=request.user,
         )
         return Response(FeedbackOutputSerializer(feedback).data, status=status.HTTP_201_CREATED)

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from eventsite import ids
+
 
 class Student(models.Model):
     """A student, stored once, keyed by enrollment number."""
@@ -14,6 +16,13 @@ class Student(models.Model):
     department = models.CharField(max_length=20, blank=True, db_index=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     phone = models.CharField(max_length=20, blank=True)
+    calendar_token = models.CharField(
+        max_length=32,
+        unique=True,
+        default=ids.new_calendar_token,
+        editable=False,
+        help_text="Secret part of the student's calendar feed URL; rotate it to revoke old links.",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="student"
     )
@@ -141,3 +150,53 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} @ {self.event_id}: {self.rating}"
+
+
+class FeedbackQuestion(models.Model):
+    """An extra question on an event's feedback form; the overall rating stays on Feedback."""
+
+    class Kind(models.TextChoices):
+        RATING = "rating", "Rating (1 to 5)"
+        TEXT = "text", "Free text"
+
+    PROMPT_MAX_LENGTH = 300
+
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="feedback_questions")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.RATING)
+    prompt = models.CharField(max_length=PROMPT_MAX_LENGTH)
+    required = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["event", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["rating", "text"]), name="feedback_question_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+
+class FeedbackAnswer(models.Model):
+    """One answer to one question in one feedback: a rating or a text, never both."""
+
+    TEXT_MAX_LENGTH = 2000
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(FeedbackQuestion, on_delete=models.CASCADE, related_name="answers")
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["feedback", "question__position", "question_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["feedback", "question"], name="feedback_answer_once_per_question"),
+            models.CheckConstraint(
+                condition=(Q(rating__isnull=False, rating__gte=1, rating__lte=5, text=""))
+                | (Q(rating__isnull=True) & ~Q(text="")),
+                name="feedback_answer_rating_or_text",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id} / {self.question_id}"

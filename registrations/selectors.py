@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
 from certificates.models import Certificate
-from events.models import Event
+from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
 from registrations.models import (
     ACTIVE_STATUSES,
@@ -57,7 +57,8 @@ def student_email_owner(email: str) -> str | None:
     if not email:
         return None
     return (
-        Student.objects.alias(email_ci=Lower("email"))
+        Student.objects.exclude(email="")
+        .alias(email_ci=Lower("email"))
         .filter(email_ci=email.strip().lower())
         .values_list("enrollment_no", flat=True)
         .first()
@@ -190,3 +191,88 @@ def student_history(student: Student) -> list[HistoryEntry]:
         for event_id, registration in by_event.items()
     ]
     return sorted(entries, key=lambda entry: (entry.event.starts_at, entry.event.pk), reverse=True)
+
+
+def attendance_count_for_session(event: Event, session_code: str | None) -> int:
+    """How many students are checked in for one session of the event."""
+    return Attendance.objects.filter(event=event, session__code=session_code).count()
+
+
+def student_sessions_by_event(student: Student, event_ids: list[str]) -> dict[str, list[tuple[EventSession, bool]]]:
+    """For each event, its sessions in order and whether the student attended each: two queries for all events."""
+    attended = set(
+        Attendance.objects.filter(student=student, event_id__in=event_ids).values_list("session_id", flat=True)
+    )
+    found: dict[str, list[tuple[EventSession, bool]]] = {event_id: [] for event_id in event_ids}
+    for session in EventSession.objects.filter(event_id__in=event_ids).order_by("event_id", "position", "id"):
+        found[session.event_id].append((session, session.pk in attended))
+    return found
+
+
+def feedback_of(student: Student, event: Event) -> Feedback | None:
+    return Feedback.objects.filter(event=event, student=student).first()
+
+
+def student_by_calendar_token(token: str) -> Student | None:
+    if not token or len(token) > 64:
+        return None
+    return Student.objects.filter(calendar_token=token).first()
+
+
+def student_calendar_entries(student: Student) -> list[tuple[Event, str]]:
+    """``(event, registration_status)`` for every active registration of the student, cancelled events included
+    (so that subscribed calendars mark them cancelled), drafts left out."""
+    registrations = (
+        Registration.objects.select_related("event")
+        .filter(student=student, status__in=ACTIVE_STATUSES)
+        .exclude(event__status=Event.Status.DRAFT)
+        .order_by("event__starts_at", "event_id")
+    )
+    return [(registration.event, registration.status) for registration in registrations]
+
+
+@dataclass
+class RecordLine:
+    """One event on a student's co-curricular record."""
+
+    event: Event
+    role: str
+    team_name: str | None
+    sessions_attended: int
+    sessions_total: int
+    feedback_rating: int | None
+    gave_feedback: bool
+    certificate: Certificate | None
+
+
+def student_record(student: Student) -> list[RecordLine]:
+    """The events the student held a confirmed place at (cancelled events left out), newest first.
+
+    Built on ``student_history`` plus two queries: the events' session counts, and the
+    feedback ratings and certificates of the student.
+    """
+    entries = [
+        entry
+        for entry in student_history(student)
+        if entry.registration.status == RegistrationStatus.CONFIRMED and entry.event.status != Event.Status.CANCELLED
+    ]
+    event_ids = [entry.event.pk for entry in entries]
+    sessions = dict(Event.objects.filter(pk__in=event_ids).annotate(n=Count("sessions")).values_list("event_id", "n"))
+    ratings = dict(Feedback.objects.filter(student=student, event_id__in=event_ids).values_list("event_id", "rating"))
+    certificates = {
+        certificate.event_id: certificate
+        for certificate in Certificate.objects.filter(student=student, event_id__in=event_ids, revoked_at__isnull=True)
+    }
+    return [
+        RecordLine(
+            event=entry.event,
+            role=entry.role,
+            team_name=entry.team_name,
+            sessions_attended=len(entry.attendance_ids),
+            sessions_total=sessions.get(entry.event.pk, 0),
+            feedback_rating=ratings.get(entry.event.pk),
+            gave_feedback=entry.event.pk in ratings,
+            certificate=certificates.get(entry.event.pk),
+        )
+        for entry in entries
+    ]

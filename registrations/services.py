@@ -43,10 +43,13 @@ from eventsite.errors import (
     ValidationFailed,
     WrongRegistrationMode,
 )
+from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
     Feedback,
+    FeedbackAnswer,
+    FeedbackQuestion,
     Registration,
     RegistrationStatus,
     Student,
@@ -106,7 +109,9 @@ def _student_fields_clean(*, full_name: str, email: str, department: str, year: 
 def _email_taken(email: str, *, other_than: str | None = None) -> bool:
     if not email:
         return False
-    taken = Student.objects.alias(email_ci=Lower("email")).filter(email_ci=email.lower())
+    # The "email is not empty" term lets the lookup use the partial unique index on
+    # lower(email); without it every signup and import row scans all students.
+    taken = Student.objects.exclude(email="").alias(email_ci=Lower("email")).filter(email_ci=email.lower())
     if other_than:
         taken = taken.exclude(pk=other_than)
     return taken.exists()
@@ -246,7 +251,10 @@ def _ensure_organizer(actor: Actor, event: Event) -> None:
 
 def _event_lock(event: Event | str) -> Event:
     pk = event.pk if isinstance(event, Event) else event
-    locked = Event.objects.select_for_update().filter(pk=pk).first()
+    # NO KEY UPDATE: rows that merely point at the event (an attendance, a certificate) can still be
+    # inserted while it is held, so a check-in holding its registration's lock never deadlocks with a
+    # cancellation holding the event's.
+    locked = Event.objects.select_for_update(no_key=True).filter(pk=pk).first()
     if locked is None:
         raise NotFound.of("event", pk)
     return locked
@@ -314,7 +322,7 @@ class _NoSeatClaimed(Exception):
     pass
 
 
-def _registration_confirm_directly(event_pk: str, enrollment_no: str, now) -> Registration | None:
+def _registration_confirm_directly(event_pk: str, enrollment_no: str) -> Registration | None:
     """Confirm a seat in one conditional UPDATE, holding the event's row lock only until the commit.
 
     The registration is inserted first (the one-active-registration constraint refuses a
@@ -325,6 +333,7 @@ def _registration_confirm_directly(event_pk: str, enrollment_no: str, now) -> Re
     the general path, which gives the right answer (waitlist place or domain error).
     The student must be known to exist: the foreign key is checked only at the commit.
     """
+    now = timezone.now()
     registration = Registration(
         registration_id=ids.new_registration_id(),
         event_id=event_pk,
@@ -347,6 +356,7 @@ def _registration_confirm_directly(event_pk: str, enrollment_no: str, now) -> Re
             )
             if not claimed:
                 raise _NoSeatClaimed
+            notifications.registrations_confirmed([registration.pk])
     except (_NoSeatClaimed, IntegrityError):
         return None
     return registration
@@ -355,17 +365,17 @@ def _registration_confirm_directly(event_pk: str, enrollment_no: str, now) -> Re
 def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor = None) -> Registration:
     """Register one student for an individual event: confirmed if a seat is left, else waitlisted or EVENT_FULL."""
     enr = enrollment_no_normalize(enrollment_no)
-    now = timezone.now()
     if _actor_enrollment_no(actor) == enr:
         # A student registering themselves while seats are left: the common case of a rush,
         # kept to the shortest hold of the event's lock. (Only for them: their student row was
         # loaded with their login, so the insert cannot break the deferred foreign key.)
-        confirmed = _registration_confirm_directly(event.pk if isinstance(event, Event) else event, enr, now)
+        confirmed = _registration_confirm_directly(event.pk if isinstance(event, Event) else event, enr)
         if confirmed is not None:
             return confirmed
     try:
         with transaction.atomic():
             locked = _event_lock(event)
+            now = timezone.now()  # after the lock: the times are in the order the writes happen
             _ensure_may_act_for(actor, locked, enr)
             _ensure_registration_open(locked, now)
             _ensure_mode(locked, Event.Mode.INDIVIDUAL)
@@ -381,6 +391,8 @@ def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor 
                 raise
             registration = _new_registration(locked, enr, status, seq, now)
             registration.save(force_insert=True)
+            if status == RegistrationStatus.CONFIRMED:
+                notifications.registrations_confirmed([registration.pk])
     except IntegrityError as exc:
         raise AlreadyRegistered(details={"enrollment_nos": [enr]}) from exc
     return registration
@@ -420,10 +432,10 @@ def team_register(
     name = _team_name_clean(team_name)
     leader_enr = enrollment_no_normalize(leader, field_name="leader")
     roster = _team_roster(leader_enr, members)
-    now = timezone.now()
     try:
         with transaction.atomic():
             locked = _event_lock(event)
+            now = timezone.now()  # after the lock: the times are in the order the writes happen
             _ensure_may_act_for(actor, locked, leader_enr)
             _ensure_registration_open(locked, now)
             _ensure_mode(locked, Event.Mode.TEAM)
@@ -451,9 +463,11 @@ def team_register(
             team = Team.objects.create(
                 team_id=ids.new_team_id(), event=locked, name=name, leader_id=leader_enr, status=status, created_at=now
             )
-            Registration.objects.bulk_create(
+            members = Registration.objects.bulk_create(
                 [_new_registration(locked, enr, status, seq, now, team=team) for enr in roster]
             )
+            if status == RegistrationStatus.CONFIRMED:
+                notifications.registrations_confirmed([member.pk for member in members])
     except IntegrityError as exc:
         if _team_name_taken(locked, name):
             raise TeamNameTaken(details={"team_name": name}) from exc
@@ -474,30 +488,36 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
     starts; organizers cancel any registration at any time.
     """
     enr = enrollment_no_normalize(enrollment_no)
-    now = timezone.now()
     with transaction.atomic():
         locked = _event_lock(event)
         _ensure_may_act_for(actor, locked, enr)
         registration = (
             Registration.objects.select_related("team")
+            .select_for_update(of=("self",))
             .filter(event=locked, student_id=enr, status__in=ACTIVE_STATUSES)
             .first()
         )
         if registration is None:
             raise NotRegistered("This student has no active registration for this event.")
-        is_organizer = actor is None or event_user_is_organizer(locked, actor)
-        if not is_organizer:
-            if registration.team and registration.team.leader_id != enr:
+        team = registration.team
+        if team:
+            cancelling = list(
+                team.registrations.select_for_update()
+                .filter(status__in=ACTIVE_STATUSES)
+                .order_by("registered_at", "pk")
+            )
+        else:
+            cancelling = [registration]
+        # Taken once the registrations are locked: a check-in that got there first is dated before the cancellation.
+        now = timezone.now()
+        if not (actor is None or event_user_is_organizer(locked, actor)):
+            if team and team.leader_id != enr:
                 raise PermissionDenied("Only the team leader or an organizer can cancel a team.")
             if now >= locked.starts_at:
                 raise RegistrationClosed("The event has started; ask an organizer to cancel.")
-        if registration.team:
-            team = registration.team
-            cancelling = list(team.registrations.filter(status__in=ACTIVE_STATUSES).order_by("registered_at", "pk"))
+        if team:
             team.status = RegistrationStatus.CANCELLED
             team.save(update_fields=["status"])
-        else:
-            cancelling = [registration]
         freed = sum(1 for reg in cancelling if reg.status == RegistrationStatus.CONFIRMED)
         # The check-in code stops being a pass to the door, and a certificate no longer has a registration to
         # stand on; attendance already marked stays as history.
@@ -557,6 +577,7 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
     Team.objects.filter(pk__in=promoted_teams).update(status=RegistrationStatus.CONFIRMED)
     event.confirmed_count += len(promoted)
     event.save(update_fields=["confirmed_count"])
+    notifications.waitlist_promoted(promoted.values())
     return promoted
 
 
@@ -597,38 +618,46 @@ def attendance_mark(
     _ensure_organizer(actor, event)
     if event.status == Event.Status.CANCELLED:
         raise EventCancelled()
-    if checkin_code:
-        code = checkin_code.strip().upper().replace("-", "").replace(" ", "")
-        registration = Registration.objects.filter(event=event, checkin_code=code).first()
-        if registration is None:
-            raise NotFound("No registration has this check-in code.", details={"what": "registration"})
-        if registration.status != RegistrationStatus.CONFIRMED:
-            raise NotRegistered("This check-in code belongs to a registration that is not confirmed.")
-    elif enrollment_no:
-        registration = _confirmed_registration(event, enrollment_no_normalize(enrollment_no))
-    else:
+    if checkin_code is not None and not isinstance(checkin_code, str):
+        raise ValidationFailed.for_field("checkin_code", "A check-in code is text.")
+    if not checkin_code and not enrollment_no:
         raise ValidationFailed(
             "Give an enrollment number or a check-in code.",
             details={"enrollment_no": ["Give an enrollment number or a check-in code."]},
         )
-    target = _session_resolve(event, session)
-    existing = Attendance.objects.filter(session=target, student_id=registration.student_id).first()
-    if existing is not None:
-        return existing, False
-    attendance = Attendance(
-        attendance_id=ids.new_attendance_id(),
-        event=event,
-        student_id=registration.student_id,
-        registration=registration,
-        session=target,
-        marked_at=timezone.now(),
-        marked_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-    try:
-        with transaction.atomic():
-            attendance.save(force_insert=True)
-    except IntegrityError:
-        return Attendance.objects.get(session=target, student_id=registration.student_id), False
+    enr = None if checkin_code else enrollment_no_normalize(enrollment_no)
+    # The registration's row lock keeps a cancellation from slipping in between the check and the write.
+    with transaction.atomic():
+        registrations = Registration.objects.select_for_update().filter(event=event)
+        if checkin_code:
+            code = checkin_code.strip().upper().replace("-", "").replace(" ", "")
+            registration = registrations.filter(checkin_code=code).first()
+            if registration is None:
+                raise NotFound("No registration has this check-in code.", details={"what": "registration"})
+            if registration.status != RegistrationStatus.CONFIRMED:
+                raise NotRegistered("This check-in code belongs to a registration that is not confirmed.")
+        else:
+            registration = registrations.filter(student_id=enr, status=RegistrationStatus.CONFIRMED).first()
+            if registration is None:
+                raise NotRegistered(details={"enrollment_no": enr})
+        target = _session_resolve(event, session)
+        existing = Attendance.objects.filter(session=target, student_id=registration.student_id).first()
+        if existing is not None:
+            return existing, False
+        attendance = Attendance(
+            attendance_id=ids.new_attendance_id(),
+            event=event,
+            student_id=registration.student_id,
+            registration=registration,
+            session=target,
+            marked_at=timezone.now(),
+            marked_by=_actor_user(actor),
+        )
+        try:
+            with transaction.atomic():
+                attendance.save(force_insert=True)
+        except IntegrityError:
+            return Attendance.objects.get(session=target, student_id=registration.student_id), False
     return attendance, True
 
 
@@ -641,16 +670,78 @@ def _rating_clean(rating: object) -> int:
     return rating
 
 
+def _answer_clean(question: FeedbackQuestion, value: object) -> FeedbackAnswer | None:
+    """The answer row for one question, or None when an optional question is left blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if question.required:
+            raise ValueError("This question needs an answer.")
+        return None
+    if question.kind == FeedbackQuestion.Kind.RATING:
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            raise ValueError("The rating is a whole number from 1 to 5.")
+        return FeedbackAnswer(question=question, rating=value)
+    if not isinstance(value, str):
+        raise ValueError("The answer is text.")
+    text = value.strip()
+    if len(text) > FeedbackAnswer.TEXT_MAX_LENGTH:
+        raise ValueError(f"At most {FeedbackAnswer.TEXT_MAX_LENGTH} characters.")
+    return FeedbackAnswer(question=question, text=text)
+
+
+def question_field_name(question_id: int | str) -> str:
+    """The key under which a question's errors appear in VALIDATION_ERROR details."""
+    return f"question_{question_id}"
+
+
+def _answers_clean(event: Event, answers: dict | None) -> list[FeedbackAnswer]:
+    """Validate answers to the event's feedback questions; every problem is reported, keyed per question."""
+    questions = {question.pk: question for question in FeedbackQuestion.objects.filter(event=event)}
+    given: dict[int, object] = {}
+    errors: dict[str, list[str]] = {}
+    for raw_key, value in (answers or {}).items():
+        key = str(raw_key).strip()
+        question_id = int(key) if key.isdigit() else None
+        if question_id not in questions:
+            errors[question_field_name(key)] = ["This event's feedback form has no such question."]
+            continue
+        given[question_id] = value
+    rows: list[FeedbackAnswer] = []
+    for question_id, question in questions.items():
+        try:
+            row = _answer_clean(question, given.get(question_id))
+        except ValueError as exc:
+            errors[question_field_name(question_id)] = [str(exc)]
+            continue
+        if row is not None:
+            rows.append(row)
+    if errors:
+        raise ValidationFailed("Some answers are not valid.", details=errors)
+    return rows
+
+
 def feedback_submit(
-    *, event: Event, enrollment_no: str, rating: int, comments: str = "", actor: Actor = None
+    *,
+    event: Event,
+    enrollment_no: str,
+    rating: int,
+    comments: str = "",
+    answers: dict[int | str, object] | None = None,
+    actor: Actor = None,
 ) -> Feedback:
-    """Record a confirmed, attended student's one feedback for the event."""
+    """Record a confirmed, attended student's one feedback for the event.
+
+    ``answers`` maps the event's feedback question ids to a rating (1..5) or a text;
+    required questions must be answered, optional ones may be left out or blank.
+    """
     enr = enrollment_no_normalize(enrollment_no)
     _ensure_may_act_for(actor, event, enr)
     rating = _rating_clean(rating)
     comments = (comments or "").strip()
     if len(comments) > Feedback.COMMENTS_MAX_LENGTH:
         raise ValidationFailed.for_field("comments", f"At most {Feedback.COMMENTS_MAX_LENGTH} characters.")
+    answer_rows = _answers_clean(event, answers)
     registration = _confirmed_registration(event, enr)
     if not Attendance.objects.filter(event=event, student_id=enr).exists():
         raise NotAttended()
@@ -668,6 +759,21 @@ def feedback_submit(
     try:
         with transaction.atomic():
             feedback.save(force_insert=True)
+            for row in answer_rows:
+                row.feedback = feedback
+            FeedbackAnswer.objects.bulk_create(answer_rows)
     except IntegrityError as exc:
         raise FeedbackAlreadySubmitted() from exc
     return feedback
+
+
+# Calendar feed
+
+
+def student_calendar_token_rotate(*, student: Student, actor: Actor = None) -> str:
+    """Give the student a new calendar feed URL; the old one stops working at once."""
+    if actor is not None and _actor_enrollment_no(actor) != student.enrollment_no and not actor.is_staff:
+        raise PermissionDenied("You may rotate only your own calendar link.")
+    student.calendar_token = ids.new_calendar_token()
+    student.save(update_fields=["calendar_token", "updated_at"])
+    return student.calendar_token

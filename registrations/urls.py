@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from registrations import views
+from registrations import export_views, record_views, views
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
@@ -8,5 +8,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("me/events/", views.my_events, name="my-events"),
     path("me/history/", views.my_history, name="my-history"),
+    path("me/record.pdf", record_views.my_record_pdf, name="my-record-pdf"),
+    path("students/<str:enrollment_no>/record.pdf", record_views.student_record_pdf, name="student-record-pdf"),
     path("events/<slug:event_id>/feedback/", views.event_feedback, name="event-feedback"),
+    path("events/<slug:event_id>/manage/export.csv", export_views.event_export_csv, name="event-export-csv"),
+    path("events/<slug:event_id>/manage/export.xlsx", export_views.event_export_xlsx, name="event-export-xlsx"),
 ]

@@ -18,8 +18,15 @@ from events.selectors import event_user_is_organizer
 from eventsite.errors import DomainError
 from eventsite.forms import form_add_domain_error
 from registrations.forms import FeedbackForm, SignupForm, ThrottledAuthenticationForm
-from registrations.models import Attendance, Feedback, RegistrationStatus, Student
-from registrations.selectors import HistoryEntry, student_event_record, student_history, waitlist_position
+from registrations.models import RegistrationStatus, Student
+from registrations.selectors import (
+    HistoryEntry,
+    feedback_of,
+    student_event_record,
+    student_history,
+    student_sessions_by_event,
+    waitlist_position,
+)
 from registrations.services import feedback_submit, student_signup
 
 
@@ -86,19 +93,12 @@ class EventCard:
 
 
 def _event_cards(student: Student, entries: list[HistoryEntry]) -> list[EventCard]:
-    """Attach each event's sessions and the student's attendance per session: two queries for all events."""
-    event_ids = [entry.event.pk for entry in entries]
-    sessions: dict[str, list[EventSession]] = {}
-    for session in EventSession.objects.filter(event_id__in=event_ids).order_by("event_id", "position", "id"):
-        sessions.setdefault(session.event_id, []).append(session)
-    attended = set(
-        Attendance.objects.filter(student=student, event_id__in=event_ids).values_list("session_id", flat=True)
-    )
+    sessions = student_sessions_by_event(student, [entry.event.pk for entry in entries])
     return [
         EventCard(
             entry=entry,
             waitlist_position=waitlist_position(entry.registration),
-            sessions=[(session, session.pk in attended) for session in sessions.get(entry.event.pk, [])],
+            sessions=sessions.get(entry.event.pk, []),
         )
         for entry in entries
     ]
@@ -130,7 +130,7 @@ def event_feedback(request: HttpRequest, event_id: str) -> HttpResponse:
     student = _student_or_none(request)
     if student is None:
         return render(request, "registrations/not_a_student.html", status=403)
-    given = Feedback.objects.filter(event=event, student=student).first()
+    given = feedback_of(student, event)
     record = student_event_record(student, event)
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and given is None and form.is_valid():

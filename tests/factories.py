@@ -8,7 +8,15 @@ from django.utils import timezone
 
 from events.models import Event, EventSession
 from eventsite import ids
-from registrations.models import Attendance, Feedback, Registration, RegistrationStatus, Student, Team
+from registrations.models import (
+    Attendance,
+    Feedback,
+    FeedbackQuestion,
+    Registration,
+    RegistrationStatus,
+    Student,
+    Team,
+)
 
 DEPARTMENTS = ["CSE", "ECE", "ME", "CE", "EEE", "IT"]
 
@@ -144,3 +152,14 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     student = factory.SelfAttribute("registration.student")
     rating = 4
     comments = "Well organised."
+
+
+class FeedbackQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FeedbackQuestion
+
+    event = factory.SubFactory(EventFactory)
+    position = factory.Sequence(lambda n: n)
+    kind = FeedbackQuestion.Kind.RATING
+    prompt = factory.Sequence(lambda n: f"How useful was part {n}?")
+    required = False

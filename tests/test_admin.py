@@ -13,7 +13,14 @@ from certificates.services import certificate_issue, certificate_issue_all_eligi
 from events.models import Event
 from registrations.models import Attendance, Feedback, Registration, Student, Team
 from registrations.services import attendance_mark, feedback_submit, registration_create, team_register
-from tests.factories import EventFactory, StudentFactory, TeamEventFactory, UserFactory
+from tests.factories import (
+    EventFactory,
+    FeedbackQuestionFactory,
+    StudentFactory,
+    StudentUserFactory,
+    TeamEventFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -284,6 +291,8 @@ def test_adding_an_event_with_two_sessions_and_an_organizer_goes_through_the_ser
             "organizers": [organizer.pk],
             "sessions-TOTAL_FORMS": "2",
             "sessions-INITIAL_FORMS": "0",
+            "feedback_questions-TOTAL_FORMS": "0",
+            "feedback_questions-INITIAL_FORMS": "0",
             "sessions-0-code": "day-1",
             "sessions-0-title": "Day 1",
             "sessions-1-code": "day-2",
@@ -310,6 +319,8 @@ def test_event_change_refused_by_the_service_shows_the_field_error(admin_client,
             "team_size_max": "3",
             "sessions-TOTAL_FORMS": "0",
             "sessions-INITIAL_FORMS": "0",
+            "feedback_questions-TOTAL_FORMS": "0",
+            "feedback_questions-INITIAL_FORMS": "0",
         }
     )
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
@@ -547,3 +558,29 @@ def test_events_cannot_be_deleted_in_the_admin(admin_client, event):
 
     assert response.status_code == 403
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_adding_feedback_without_a_required_answer_names_the_question(admin_client, event):
+    question = FeedbackQuestionFactory(event=event, prompt="Was the venue easy to find?", required=True)
+    student = StudentFactory()
+    registration_create(event=event, enrollment_no=student.pk)
+    attendance_mark(event=event, enrollment_no=student.pk)
+
+    response = admin_client.post(
+        reverse("admin:registrations_feedback_add"), {"event": event.pk, "student": student.pk, "rating": "4"}
+    )
+
+    (error,) = response.context["adminform"].form.non_field_errors()
+    assert "VALIDATION_ERROR" in error
+    assert str(question.pk) in error
+    assert not Feedback.objects.exists()
+
+
+def test_the_organizer_chooser_leaves_out_student_logins(admin_client, organizer):
+    student = StudentUserFactory()
+
+    response = admin_client.get(reverse("admin:events_event_add"))
+
+    choices = set(response.context["adminform"].form.fields["organizers"].queryset)
+    assert organizer in choices
+    assert student.user not in choices

@@ -9,7 +9,7 @@ from django.urls import reverse
 from certificates.models import Certificate
 from events.models import Event
 from events.selectors import event_list_published
-from registrations.models import Attendance, Feedback, Registration, Student, Team
+from registrations.models import Attendance, Feedback, FeedbackAnswer, Registration, Student, Team
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,13 @@ def test_seed_demo_twice_neither_duplicates_nor_changes_anything():
     assert _snapshot() == first
     assert "Created demo-ai-workshop." in first_output
     assert "Kept demo-ai-workshop" in second_output
+    assert "No integrity problems in 5 event(s)." in second_output
+
+
+def test_seed_demo_emails_no_one(mailoutbox):
+    _seed()
+
+    assert mailoutbox == []
 
 
 def test_seed_demo_builds_past_open_and_upcoming_events_individual_and_team():
@@ -81,6 +88,8 @@ def test_seed_demo_history_is_consistent_with_the_rules():
         assert len(workshop.attendances[enrollment_no]) == 2
         assert enrollment_no in workshop.feedbacks
     assert Certificate.objects.filter(event=workshop, revoked_at__isnull=False).count() == 1
+    answered = FeedbackAnswer.objects.filter(feedback__event=workshop, question__required=True).count()
+    assert answered == Feedback.objects.filter(event=workshop).count() > 0
     hackathon = Event.objects.get(pk="demo-hackathon")
     assert set(hackathon.team_registrations["Null Pointers"]) >= {"22CSE30001"}
 

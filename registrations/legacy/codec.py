@@ -14,6 +14,7 @@ always the smallest unit (a bad rating drops that feedback, not its registration
 import hashlib
 import hmac
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +31,10 @@ DEFAULT_SESSION = "main"
 REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
 EVENT_STATUSES = {"draft": "draft", "published": "published", "completed": "published", "cancelled": "cancelled"}
 ATTENDED_STATUSES = ("present", "physical_only", "virtual_only")
+CALENDAR_TOKEN_LENGTH = 26  # 130 bits, as a fresh token carries
 CHECKIN_CODE_LENGTH = 13
+MAX_INTEGER = 2_147_483_647  # what every database stores in an integer column
+MAX_SMALL_INTEGER = 32_767
 DERIVED_ID_CHARS = 16
 _EVENT_ID = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -104,6 +108,11 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _shared(value: str) -> str:
+    """One copy of short values repeated on every record (sessions, departments, "ok")."""
+    return sys.intern(value) if len(value) <= 32 else value
+
+
 def _integer(value: Any) -> int | None:
     """A whole number from an int, an integral float or a numeric string; None otherwise."""
     if isinstance(value, bool):
@@ -150,6 +159,13 @@ def checkin_code_for(registration_id: str, secret: bytes | None = None) -> str:
     return _base32(digest, CHECKIN_CODE_LENGTH)
 
 
+def calendar_token_for(enrollment_no: str, secret: bytes | None = None) -> str:
+    """An imported student's calendar-feed secret: reruns reproduce it, nobody can compute it without SECRET_KEY."""
+    key = secret if secret is not None else settings.SECRET_KEY.encode()
+    digest = hmac.digest(key, b"legacy-calendar:" + enrollment_no.encode(), "sha256")
+    return _base32(digest, CALENDAR_TOKEN_LENGTH)
+
+
 def _base32(digest: bytes, length: int) -> str:
     """The first ``length`` five-bit groups of ``digest`` in Crockford's alphabet."""
     number = int.from_bytes(digest[: (length * 5 + 7) // 8]) >> ((-length * 5) % 8)
@@ -160,6 +176,12 @@ def _base32(digest: bytes, length: int) -> str:
 @lru_cache(maxsize=4)
 def _pattern(source: str) -> re.Pattern:
     return re.compile(source)
+
+
+def _checkin_code(value: Any) -> str | None:
+    if isinstance(value, str) and 8 <= len(value) <= 16 and all(char in ids.ALPHABET for char in value):
+        return value
+    return None
 
 
 def enrollment_clean(raw: Any, pattern: re.Pattern | None = None) -> tuple[str | None, str | None]:
@@ -321,6 +343,7 @@ class _RegistrationDraft:
     team_name: str = ""
     is_leader: bool = False
     member_of: str | None = None  # shape 2: the team registration id named by a team member
+    checkin_code: str | None = None  # written by our own exporter; legacy data has none
     registration_id: str = ""
     kept: bool = True
 
@@ -392,7 +415,7 @@ class EventDecoder:
             enrollment_no=enrollment_no,
             full_name=" ".join(_text(data.get("full_name")).split())[:150],
             email=email,
-            department=_text(data.get("department")).upper()[:20],
+            department=_shared(_text(data.get("department")).upper()[:20]),
             year=year,
             phone=_text(data.get("mobile_no") or data.get("phone"))[:20],
         )
@@ -428,6 +451,7 @@ class EventDecoder:
             status=status,
             registered_at=self._date(entry.get("registration_datetime"), f"{path}.registration_datetime"),
             cancelled_at=self._date(entry.get("cancelled_at"), f"{path}.cancelled_at"),
+            checkin_code=_checkin_code(entry.get("checkin_code")),
         )
         self._registrations.append(draft)
         student_data = entry.get("student_data") or {}
@@ -480,6 +504,7 @@ class EventDecoder:
                 or leader.cancelled_at,
                 team_key=leader.team_key,
                 team_name=leader.team_name,
+                checkin_code=_checkin_code(member.get("checkin_code")),
             )
             self._registrations.append(draft)
             self._participation(member, member_path, draft)
@@ -507,9 +532,9 @@ class EventDecoder:
                     record_id=_text(item.get("attendance_id"))[:40] or None,
                     enrollment_no=enrollment_no,
                     registration=registration,
-                    session=_text(item.get("session")) or None,
+                    session=_shared(_text(item.get("session"))) or None,
                     moment=self._date(item.get("marked_at"), f"{item_path}.marked_at"),
-                    marked_by=_text(item.get("marked_by")),
+                    marked_by=_shared(_text(item.get("marked_by"))),
                 )
             )
         feedback = container.get("feedback")
@@ -542,7 +567,7 @@ class EventDecoder:
                 registration_hint=hint or None,
                 moment=self._date(data.get("submitted_at"), f"{path}.submitted_at"),
                 rating=rating,
-                comments=_text(data.get("comments")),
+                comments=_shared(_text(data.get("comments"))),
             )
         )
 
@@ -661,7 +686,7 @@ class EventDecoder:
         capacity = None
         if fields.get("max_participants") is not None:
             capacity = _integer(fields.get("max_participants"))
-            if capacity is None or capacity < 0:
+            if capacity is None or not 0 <= capacity <= MAX_INTEGER:
                 self._drop("max_participants", "INVALID_VALUE", f"{fields.get('max_participants')!r} is not a count.")
                 capacity = None
         has_teams = any(draft.team_key or draft.member_of for draft in self._registrations)
@@ -674,7 +699,7 @@ class EventDecoder:
         if mode == "team":
             size = fields.get("team_size") if isinstance(fields.get("team_size"), dict) else {}
             size_min, size_max = _integer(size.get("min")), _integer(size.get("max"))
-            if size_min is None or size_max is None or not 1 <= size_min <= size_max:
+            if size_min is None or size_max is None or not 1 <= size_min <= size_max <= MAX_SMALL_INTEGER:
                 if fields.get("team_size") is not None:
                     self._drop("team_size", "INVALID_VALUE", "team_size needs 1 <= min <= max.")
                 size_min, size_max = 1, max(self._largest_team(), 1)
@@ -698,7 +723,9 @@ class EventDecoder:
             team_size_min=size_min,
             team_size_max=size_max,
             waitlist_enabled=_flag(fields.get("waitlist"), False),
-            min_sessions_for_certificate=min_sessions if min_sessions is not None and min_sessions >= 0 else 1,
+            min_sessions_for_certificate=min_sessions
+            if min_sessions is not None and 0 <= min_sessions <= MAX_SMALL_INTEGER
+            else 1,
             certificate_requires_feedback=_flag(fields.get("certificate_requires_feedback"), False),
             status=status,
         )
@@ -732,7 +759,7 @@ class EventDecoder:
             if any(session.code == code for session in sessions):
                 self._drop(f"sessions[{position}]", "DUPLICATE_SESSION", f"Session {code!r} is listed twice.")
                 continue
-            sessions.append(SessionRow(code, "" if name == code else name, len(sessions)))
+            sessions.append(SessionRow(code, name, len(sessions)))
         return sessions or [SessionRow(DEFAULT_SESSION, "", 0)]
 
     def finish(self, fields: dict) -> LegacyEvent:
@@ -747,6 +774,7 @@ class EventDecoder:
         registrations, teams = self._resolve_registrations(event)
         kept = {row.registration_id: row for row in registrations}
         attendances, feedbacks, certificates = self._resolve_participation(event, sessions, kept)
+        self._participations = []
         legacy = LegacyEvent(
             event=event,
             sessions=sessions,
@@ -765,6 +793,7 @@ class EventDecoder:
             warnings=self.warnings,
         )
         _rule_warnings(legacy, self._warn)
+        self._registrations, self._participations = [], []  # a big event's drafts go before its rows are written
         return legacy
 
     def _resolve_registrations(self, event: EventRow) -> tuple[list[RegistrationRow], list[TeamRow]]:
@@ -854,7 +883,9 @@ class EventDecoder:
                     student_id=draft.student.enrollment_no,
                     team_id=team_id,
                     status=draft.status,
-                    checkin_code=checkin_code_for(draft.registration_id, self._secret) if confirmed else None,
+                    checkin_code=(draft.checkin_code or checkin_code_for(draft.registration_id, self._secret))
+                    if confirmed
+                    else None,
                     waitlist_seq=waitlist_seq[team_id or draft.registration_id]
                     if draft.status == "waitlisted"
                     else None,
@@ -922,7 +953,7 @@ class EventDecoder:
         attendances: list[AttendanceRow] = []
         feedbacks: dict[str, FeedbackRow] = {}
         certificates: dict[str, CertificateRow] = {}
-        attended: dict[str, set[str]] = {}
+        attended: set[tuple[str, str]] = set()
         used_ids: dict[str, set[str]] = {"attendance": set(), "feedback": set(), "certificate": set()}
         pending_attendance: list[tuple[_ParticipationDraft, RegistrationRow]] = []
         for item in self._participations:
@@ -943,7 +974,6 @@ class EventDecoder:
         # Attendances naming their session first, so one without a session takes a free one.
         pending_attendance.sort(key=lambda pair: pair[0].session is None)
         for item, registration in pending_attendance:
-            taken = attended.setdefault(item.enrollment_no, set())
             if item.session is not None:
                 code = by_name.get(item.session.lower()) or by_name.get(slugify(item.session))
                 if code is None:
@@ -952,11 +982,11 @@ class EventDecoder:
                     )
                     continue
             else:
-                code = next((code for code in order if code not in taken), None)
+                code = next((code for code in order if (item.enrollment_no, code) not in attended), None)
                 if code is None:
                     self._drop(item.path, "DUPLICATE_ATTENDANCE", "More attendances than sessions for this student.")
                     continue
-            if code in taken:
+            if (item.enrollment_no, code) in attended:
                 self._drop(
                     item.path,
                     "DUPLICATE_ATTENDANCE",
@@ -968,7 +998,7 @@ class EventDecoder:
                 self._drop(item.path, "DUPLICATE_ID", f"Attendance id {record_id!r} is used twice in this event.")
                 continue
             used_ids["attendance"].add(record_id)
-            taken.add(code)
+            attended.add((item.enrollment_no, code))
             attendances.append(
                 AttendanceRow(
                     attendance_id=record_id,
@@ -1124,10 +1154,9 @@ def _student_out(student: StudentData) -> dict:
 
 
 def _participation_out(
-    enrollment_no: str,
-    attendances: dict[str, list[AttendanceRow]],
-    feedbacks: dict[str, FeedbackRow],
-    certificates: dict[str, CertificateRow],
+    attendances: list[AttendanceRow],
+    feedback: FeedbackRow | None,
+    certificate: CertificateRow | None,
     session_names: dict[str, str],
 ) -> dict:
     out: dict[str, Any] = {
@@ -1138,12 +1167,11 @@ def _participation_out(
                 "marked_at": date_out(row.marked_at),
                 "marked_by": row.marked_by or None,
             }
-            for row in attendances.get(enrollment_no, [])
+            for row in attendances
         ],
         "feedback": None,
         "certificate": None,
     }
-    feedback = feedbacks.get(enrollment_no)
     if feedback is not None:
         out["feedback"] = {
             "feedback_id": feedback.feedback_id,
@@ -1151,7 +1179,6 @@ def _participation_out(
             "comments": feedback.comments,
             "submitted_at": date_out(feedback.submitted_at),
         }
-    certificate = certificates.get(enrollment_no)
     if certificate is not None:
         out["certificate"] = {
             "certificate_id": certificate.certificate_id,
@@ -1198,25 +1225,20 @@ def event_to_legacy(
         document["team_size"] = {"min": event.team_size_min, "max": event.team_size_max}
     if [session.code for session in sessions] != [DEFAULT_SESSION] or sessions[0].title:
         document["sessions"] = [session_names[session.code] for session in sessions]
-    by_student_attendance: dict[str, list[AttendanceRow]] = {}
+    # Each record sits under the registration it points at; one pointing at none (possible
+    # only for feedback and certificates) under the student's active, else latest, registration.
+    home = {row.student_id: row.registration_id for row in registrations}
+    home.update((row.student_id, row.registration_id) for row in registrations if row.status != "cancelled")
+    attendance_by: dict[str, list[AttendanceRow]] = {}
     for row in attendances:
-        by_student_attendance.setdefault(row.student_id, []).append(row)
-    # Participation belongs to the registration it points at; a student's other registrations
-    # (cancelled earlier ones) carry none.
-    holder: dict[str, str] = {}
-    for rows in (attendances, feedbacks, certificates):
-        for row in rows:
-            if row.registration_id:
-                holder.setdefault(row.student_id, row.registration_id)
-    feedback_by = {row.student_id: row for row in feedbacks}
-    certificate_by = {row.student_id: row for row in certificates}
+        attendance_by.setdefault(row.registration_id, []).append(row)
+    feedback_by = {row.registration_id or home.get(row.student_id): row for row in feedbacks}
+    certificate_by = {row.registration_id or home.get(row.student_id): row for row in certificates}
 
     def participation(registration: RegistrationRow) -> dict:
-        fallback = registration.status != "cancelled" and registration.student_id not in holder
-        if holder.get(registration.student_id) != registration.registration_id and not fallback:
-            return {"attendance": [], "feedback": None, "certificate": None}
+        key = registration.registration_id
         return _participation_out(
-            registration.student_id, by_student_attendance, feedback_by, certificate_by, session_names
+            attendance_by.get(key, []), feedback_by.get(key), certificate_by.get(key), session_names
         )
 
     team_by_id = {team.team_id: team for team in teams}
@@ -1245,6 +1267,7 @@ def event_to_legacy(
                         **_student_out(students[member.student_id]),
                         "registration_id": member.registration_id,
                         "registration_datetime": date_out(member.registered_at),
+                        **({"checkin_code": member.checkin_code} if member.checkin_code else {}),
                         **({"cancelled_at": date_out(member.cancelled_at)} if member.cancelled_at else {}),
                         **participation(member),
                     }
@@ -1271,6 +1294,8 @@ def _registration_entry(row: RegistrationRow, students: dict[str, StudentData], 
         "status": status,
         "student_data": _student_out(students[row.student_id]),
     }
+    if row.checkin_code:
+        entry["checkin_code"] = row.checkin_code
     if row.cancelled_at is not None:
         entry["cancelled_at"] = date_out(row.cancelled_at)
     return entry

@@ -31,8 +31,9 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from events.models import Event, EventSession
+from registrations.integrity import integrity_problems
 from registrations.legacy import codec
-from registrations.legacy.codec import EventDecoder, EventDropped, LegacyEvent, Problem, StudentData
+from registrations.legacy.codec import EventDecoder, EventDropped, LegacyEvent, Problem, StudentData, calendar_token_for
 from registrations.legacy.reader import Document, ReadError, read_documents, read_plain_documents
 from registrations.models import Attendance, Feedback, Registration, Student, Team
 
@@ -150,10 +151,20 @@ class StudentBook:
         enrollment_no = student.enrollment_no
         values = self._values.get(enrollment_no)
         if values is None:
-            self._values[enrollment_no] = [getattr(student, name) for name in self.FIELDS]
-            self._ranks[enrollment_no] = [rank] * len(self.FIELDS)
+            # Most students are seen once or always the same: one tuple and one rank until they differ.
+            self._values[enrollment_no] = (
+                student.full_name,
+                student.email,
+                student.department,
+                student.year,
+                student.phone,
+            )
+            self._ranks[enrollment_no] = rank
             return
         ranks = self._ranks[enrollment_no]
+        if not isinstance(ranks, list):
+            values = self._values[enrollment_no] = list(values)
+            ranks = self._ranks[enrollment_no] = [ranks] * len(self.FIELDS)
         for index, name in enumerate(self.FIELDS):
             value = getattr(student, name)
             if value in ("", None):
@@ -170,10 +181,13 @@ class StudentBook:
         return StudentData(enrollment_no, *self._values[enrollment_no])
 
     def email_rank(self, enrollment_no: str) -> tuple:
-        return self._ranks[enrollment_no][self.FIELDS.index("email")]
+        ranks = self._ranks[enrollment_no]
+        return ranks[self.FIELDS.index("email")] if isinstance(ranks, list) else ranks
 
     def blank_email(self, enrollment_no: str) -> None:
-        self._values[enrollment_no][self.FIELDS.index("email")] = ""
+        values = list(self._values[enrollment_no])
+        values[self.FIELDS.index("email")] = ""
+        self._values[enrollment_no] = values
 
     def disagreements(self):
         for (enrollment_no, name), variants in sorted(self._variants.items()):
@@ -341,10 +355,14 @@ class Importer:
                 raise ImportAborted(f"{path}: no such file.")
         self._bytes_total = sum(path.stat().st_size for path in self.files)
         try:
-            with transaction.atomic():
-                self._run_all()
-                if self.dry_run:
+            if self.dry_run:
+                with transaction.atomic():
+                    self._run_all()
+                    self.report.integrity = imported_events_integrity(self.event_ids)
                     transaction.set_rollback(True)
+            else:
+                self._run_all()
+                self.report.integrity = imported_events_integrity(self.event_ids)
         except ReadError as exc:
             raise ImportAborted(str(exc)) from exc
         except DatabaseError as exc:
@@ -395,38 +413,72 @@ class Importer:
         rows = []
         for enr in missing:
             data = self.book.data(enr)
-            rows.append((enr, data.full_name, "", data.department, data.year, data.phone, now, now))
+            rows.append(
+                (enr, data.full_name, "", data.department, data.year, data.phone, calendar_token_for(enr), now, now)
+            )
         _insert(
             Student,
-            ("enrollment_no", "full_name", "email", "department", "year", "phone", "created_at", "updated_at"),
+            (
+                "enrollment_no",
+                "full_name",
+                "email",
+                "department",
+                "year",
+                "phone",
+                "calendar_token",
+                "created_at",
+                "updated_at",
+            ),
             rows,
         )
         self._provisional.update(missing)
         self._known_students.update(unknown)
 
     def _students_write(self) -> None:
-        """Write every student's winning data, emails unique, in one transaction."""
+        """Write every student's winning data, emails unique, in one transaction.
+
+        Chunk by chunk, so memory does not grow with the number of students: changed rows
+        are written with a blank email first (a blank never collides), and the new emails
+        are set once every student that gives one up has released it.
+        """
         for disagreement in self.book.disagreements():
             self.report.conflict("student", **disagreement)
         self._emails_resolve()
-        enrollment_nos = sorted(self.book)
         names = ("enrollment_no", *StudentData.FIELDS)
-        stored: dict[str, tuple] = {}
-        for chunk in _chunks(enrollment_nos, QUERY_CHUNK):
-            stored.update((row[0], row) for row in Student.objects.filter(pk__in=chunk).values_list(*names))
-        wanted = [(enr, *(getattr(self.book.data(enr), name) for name in StudentData.FIELDS)) for enr in enrollment_nos]
-        sync = _diff(wanted, stored)
+        email_at = names.index("email")
         counts = self.report.counts["students"]
-        counts["created"] += len(sync.created) + sum(1 for row in sync.changed if row[0] in self._provisional)
-        counts["updated"] += sum(1 for row in sync.changed if row[0] not in self._provisional)
-        counts["unchanged"] += sync.unchanged
         now = timezone.now()
+        new_emails: list[tuple[str, str]] = []
         with transaction.atomic():
-            moving = [row[0] for row in sync.changed if row[2] != stored[row[0]][2]]
-            for chunk in _chunks(moving, QUERY_CHUNK):
-                Student.objects.filter(pk__in=chunk).update(email="")
-            _update(Student, (*names, "updated_at"), [(*row, now) for row in sync.changed])
-            _insert(Student, (*names, "created_at", "updated_at"), [(*row, now, now) for row in sync.created])
+            for chunk in _chunks(sorted(self.book), QUERY_CHUNK):
+                stored = {row[0]: row for row in Student.objects.filter(pk__in=chunk).values_list(*names)}
+                wanted = [(enr, *(getattr(self.book.data(enr), name) for name in StudentData.FIELDS)) for enr in chunk]
+                sync = _diff(wanted, stored)
+                provisional = sum(1 for row in sync.changed if row[0] in self._provisional)
+                counts["created"] += len(sync.created) + provisional
+                counts["updated"] += len(sync.changed) - provisional
+                counts["unchanged"] += sync.unchanged
+                changed = []
+                for row in sync.changed:
+                    if row[email_at] != stored[row[0]][email_at]:
+                        new_emails.append((row[email_at], row[0]))
+                        row = (*row[:email_at], "", *row[email_at + 1 :])
+                    changed.append((*row, now))
+                _update(Student, (*names, "updated_at"), changed)
+                new_emails.extend((row[email_at], row[0]) for row in sync.created)
+                _insert(
+                    Student,
+                    (*names, "calendar_token", "created_at", "updated_at"),
+                    [
+                        (*row[:email_at], "", *row[email_at + 1 :], calendar_token_for(row[0]), now, now)
+                        for row in sync.created
+                    ],
+                )
+            quote = connection.ops.quote_name
+            _execute_many(
+                f"UPDATE {quote(Student._meta.db_table)} SET {quote('email')} = %s WHERE {quote('enrollment_no')} = %s",
+                [pair for pair in new_emails if pair[0]],
+            )
 
     def _emails_resolve(self) -> None:
         """One email, one student: the copy that wins keeps it, the others are left blank and reported."""
@@ -527,7 +579,7 @@ class Importer:
                 "cancelled_at",
                 "event_id",
             ),
-            [
+            (
                 (
                     row.registration_id,
                     row.student_id,
@@ -540,7 +592,7 @@ class Importer:
                     event_id,
                 )
                 for row in registrations.values()
-            ],
+            ),
             event_id,
         )
         self._registrations_done += len(registrations)
@@ -685,12 +737,32 @@ class Importer:
         counts["updated"] += len(sync.changed)
         counts["unchanged"] += sync.unchanged
 
-    def _write(self, kind: str, model, names: tuple[str, ...], rows: list[tuple], event_id: str) -> None:
+    def _write(self, kind: str, model, names: tuple[str, ...], rows: Iterable[tuple], event_id: str) -> None:
         stored = {row[0]: row for row in model.objects.filter(event_id=event_id).values_list(*names)}
-        sync = _diff(rows, stored)
-        _update(model, names, sync.changed)
-        _insert(model, names, sync.created)
-        self._count(kind, sync)
+        self._sync(kind, model, names, rows, stored)
+
+    def _sync(self, kind: str, model, names: tuple[str, ...], rows: Iterable[tuple], stored: dict) -> None:
+        """Insert the new rows batch by batch as they come (a big event never has all of them
+        built at once), update the changed ones, count the rest."""
+        counts = self.report.counts[kind]
+        fresh: list[tuple] = []
+        changed: list[tuple] = []
+        for row in rows:
+            current = stored.get(row[0])
+            if current is None:
+                fresh.append(row)
+                if len(fresh) == INSERT_BATCH:
+                    _insert(model, names, fresh)
+                    counts["created"] += len(fresh)
+                    fresh = []
+            elif current != row:
+                changed.append(row)
+            else:
+                counts["unchanged"] += 1
+        _insert(model, names, fresh)
+        _update(model, names, changed)
+        counts["created"] += len(fresh)
+        counts["updated"] += len(changed)
 
     def _participation_sync(self, event, legacy, registrations, sessions, where) -> None:
         event_id = event.pk
@@ -708,36 +780,32 @@ class Importer:
                     "marked_by_id",
                     "event_id",
                 ),
-                [
-                    (
-                        row.attendance_id,
-                        row.student_id,
-                        row.registration_id,
-                        sessions[row.session_code],
-                        row.marked_at,
-                        marked_by.get(row.marked_by),
-                        event_id,
-                    )
-                    for row in legacy.attendances
-                ],
+                legacy.attendances,
+                lambda row: (
+                    row.attendance_id,
+                    row.student_id,
+                    row.registration_id,
+                    sessions[row.session_code],
+                    row.marked_at,
+                    marked_by.get(row.marked_by),
+                    event_id,
+                ),
                 ("session_id", "student_id"),
             ),
             (
                 "feedbacks",
                 Feedback,
                 ("feedback_id", "student_id", "registration_id", "rating", "comments", "submitted_at", "event_id"),
-                [
-                    (
-                        row.feedback_id,
-                        row.student_id,
-                        row.registration_id,
-                        row.rating,
-                        row.comments,
-                        row.submitted_at,
-                        event_id,
-                    )
-                    for row in legacy.feedbacks
-                ],
+                legacy.feedbacks,
+                lambda row: (
+                    row.feedback_id,
+                    row.student_id,
+                    row.registration_id,
+                    row.rating,
+                    row.comments,
+                    row.submitted_at,
+                    event_id,
+                ),
                 ("event_id", "student_id"),
             ),
             (
@@ -752,59 +820,68 @@ class Importer:
                     "revoked_reason",
                     "event_id",
                 ),
-                [
-                    (
-                        row.certificate_id,
-                        row.student_id,
-                        row.registration_id,
-                        row.issued_at,
-                        row.revoked_at,
-                        row.revoked_reason,
-                        event_id,
-                    )
-                    for row in legacy.certificates
-                ],
+                legacy.certificates,
+                lambda row: (
+                    row.certificate_id,
+                    row.student_id,
+                    row.registration_id,
+                    row.issued_at,
+                    row.revoked_at,
+                    row.revoked_reason,
+                    event_id,
+                ),
                 ("event_id", "student_id"),
             ),
         )
-        for kind, model, names, rows, natural_key in tables:
-            rows = [
-                row for row in rows if row[2] in registrations or self._registration_missing(kind, row, event_id, where)
-            ]
+        for kind, model, names, records, as_row, natural_key in tables:
             stored = {row[0]: row for row in model.objects.filter(event_id=event_id).values_list(*names)}
             key_positions = [names.index(name) for name in natural_key]
             taken = {tuple(row[i] for i in key_positions): row[0] for row in stored.values()}
-            elsewhere = _existing_pks(model, [row[0] for row in rows if row[0] not in stored])
-            accepted = []
-            for row in rows:
-                holder = taken.get(tuple(row[i] for i in key_positions))
-                if row[0] in elsewhere:
-                    self.report.drop(
-                        kind,
-                        where,
-                        event_id,
-                        f"{kind}.{row[0]}",
-                        "ID_TAKEN",
-                        f"Id {row[0]!r} already belongs to event {elsewhere[row[0]]!r}.",
-                    )
-                    self.report.conflict("id", **where, event_id=event_id, id=row[0], table=kind)
-                elif holder is not None and holder != row[0]:
-                    self.report.drop(
-                        kind,
-                        where,
-                        event_id,
-                        f"{kind}.{row[0]}",
-                        "ALREADY_RECORDED",
-                        f"This student already has {kind[:-1]} {holder!r} here.",
-                    )
-                else:
-                    accepted.append(row)
-            sync = _diff(accepted, stored)
-            _update(model, names, sync.changed)
-            _insert(model, names, sync.created)
-            self._count(kind, sync)
+            elsewhere = _existing_pks(
+                model, [pk for pk in (as_row(record)[0] for record in records) if pk not in stored]
+            )
+            self._sync(
+                kind,
+                model,
+                names,
+                self._participation_accepted(
+                    kind, records, as_row, registrations, taken, key_positions, elsewhere, where, event_id
+                ),
+                stored,
+            )
 
-    def _registration_missing(self, kind: str, row: tuple, event_id: str, where: dict) -> bool:
+    def _participation_accepted(
+        self, kind, records, as_row, registrations, taken, key_positions, elsewhere, where, event_id
+    ):
+        """The rows that can be stored: their registration taken, their id and natural key free."""
+        for record in records:
+            row = as_row(record)
+            holder = taken.get(tuple(row[i] for i in key_positions))
+            if row[2] not in registrations:
+                self._registration_missing(kind, row, event_id, where)
+            elif row[0] in elsewhere:
+                self.report.drop(
+                    kind,
+                    where,
+                    event_id,
+                    f"{kind}.{row[0]}",
+                    "ID_TAKEN",
+                    f"Id {row[0]!r} already belongs to event {elsewhere[row[0]]!r}.",
+                )
+                self.report.conflict("id", **where, event_id=event_id, id=row[0], table=kind)
+            elif holder is not None and holder != row[0]:
+                self.report.drop(
+                    kind,
+                    where,
+                    event_id,
+                    f"{kind}.{row[0]}",
+                    "ALREADY_RECORDED",
+                    f"This student already has {kind[:-1]} {holder!r} here.",
+                )
+            else:
+                yield row
+
+    def _registration_missing(self, kind: str, row: tuple, event_id: str, where: dict) -> None:
         self.report.drop(
             kind,
             where,
@@ -813,7 +890,6 @@ class Importer:
             "REGISTRATION_NOT_TAKEN",
             f"Its registration {row[2]!r} was not taken.",
         )
-        return False
 
     def _counters_sync(self, event: Event) -> None:
         """``confirmed_count`` is the real confirmed count; the waitlist counter is past every place given."""
@@ -822,6 +898,21 @@ class Importer:
         counter = max(event.waitlist_counter, top)
         if (event.confirmed_count, event.waitlist_counter) != (confirmed, counter):
             Event.objects.filter(pk=event.pk).update(confirmed_count=confirmed, waitlist_counter=counter)
+
+
+INTEGRITY_EVENTS_PER_CHECK = 500
+
+
+def imported_events_integrity(event_ids: list[str]) -> list[dict]:
+    """The integrity checks over the imported events: legacy history that breaks today's rules
+    shows here as it does for any other data (reported, not failed on)."""
+    problems: list[dict] = []
+    for chunk in _chunks(sorted(set(event_ids)), INTEGRITY_EVENTS_PER_CHECK):
+        problems.extend(
+            {"code": p.code, "event_id": p.event_id, "enrollment_no": p.enrollment_no, "message": p.message}
+            for p in integrity_problems(chunk)
+        )
+    return problems
 
 
 def import_legacy(

@@ -107,10 +107,13 @@ class _Scanner:
             local = offset - buffer.base
             try:
                 value, end = self._scan(buffer.text, local)
-            except StopIteration:
-                if local >= len(buffer.text) and buffer.extend():
+            except StopIteration as stop:
+                # No value where one must start; at the end of what has been read that is a
+                # value (or a literal, "fal...") cut short by the chunk boundary.
+                position = stop.value if isinstance(stop.value, int) else local
+                if len(buffer.text) - position < 8 and buffer.extend():
                     continue
-                raise DocumentError("expected a JSON value", offset) from None
+                raise DocumentError("expected a JSON value", buffer.base + position) from None
             except json.JSONDecodeError as exc:
                 # Text cut off by the chunk boundary fails at its very end (or inside an
                 # unterminated string); anything earlier is a real error in the document.

@@ -298,7 +298,13 @@ def test_analytics_gives_figures_in_the_contracts_shape(client_for, organizer):
     response = client_for(organizer).get(f"/api/v2/analytics/{event.pk}")
 
     assert response.status_code == 200
-    assert response.json() == {
+    shown = response.json()
+    added = {name: shown.pop(name) for name in ("attendance_by_session", "years", "questions")}
+    assert [(row["session"], row["attended"], row["rate"]) for row in added["attendance_by_session"]] == [
+        ("main", 2, 0.5)
+    ]
+    assert sum(added["years"].values()) == 4 and added["questions"] == []
+    assert shown == {
         "event_id": event.pk,
         "counts": {"registered": 4, "waitlisted": 0, "teams": 0, "attended": 2, "feedbacks": 2, "certificates": 1},
         "attendance_rate": 0.5,

@@ -1,10 +1,12 @@
+import socket
+
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from certificates.services import certificate_issue
-from registrations.models import Attendance, Feedback, Registration, Student
+from registrations.models import Attendance, Feedback, FeedbackAnswer, FeedbackQuestion, Registration, Student
 from registrations.services import attendance_mark, feedback_submit, registration_create, team_register
 from tests.api.helpers import error_of
 from tests.factories import EventFactory, PastEventFactory, RegistrationFactory, StudentFactory, StudentUserFactory
@@ -315,3 +317,36 @@ def test_team_register_reports_the_members_already_registered(client_for, organi
     error = error_of(response)
     assert error["code"] == "ALREADY_REGISTERED"
     assert error["details"]["enrollment_nos"] == [taken[1].pk]
+
+
+def test_feedback_answers_the_events_questions(client_for, event, student):
+    stars = FeedbackQuestion.objects.create(event=event, kind="rating", prompt="Speakers?", required=True)
+    remarks = FeedbackQuestion.objects.create(event=event, kind="text", prompt="Anything else?")
+    registration_create(event=event, enrollment_no=student.pk)
+    attendance_mark(event=event, enrollment_no=student.pk)
+    url = f"/api/v2/feedback/submit/{event.pk}"
+
+    missing = client_for(student).post(url, {"rating": 4, "answers": {str(remarks.pk): "More labs"}}, format="json")
+    given = client_for(student).post(
+        url, {"rating": 4, "answers": {str(stars.pk): 5, str(remarks.pk): "More labs"}}, format="json"
+    )
+
+    assert missing.status_code == 400
+    assert list(error_of(missing)["details"]) == [f"question_{stars.pk}"]
+    assert given.status_code == 201
+    answers = FeedbackAnswer.objects.filter(feedback__feedback_id=given.json()["feedback_id"])
+    assert {(a.question_id, a.rating, a.text) for a in answers} == {(stars.pk, 5, ""), (remarks.pk, None, "More labs")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_registration_is_confirmed_even_when_the_mail_server_is_down(client_for, settings, event, student):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
+
+    response = client_for(student).post(f"/api/v2/register/individual/{event.pk}", {}, format="json")
+
+    assert response.status_code == 201
+    assert Registration.objects.get(event=event, student=student).status == "confirmed"

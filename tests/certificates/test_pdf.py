@@ -68,3 +68,14 @@ def test_a_very_long_name_still_fits_on_one_line():
 )
 def test_event_dates_text(starts, ends, expected):
     assert event_dates_text(starts.replace(tzinfo=IST), ends.replace(tzinfo=IST)) == expected
+
+
+def test_a_revoked_certificate_says_so_on_the_pdf():
+    from certificates.services import certificate_revoke
+
+    certificate = _issued("Meera Iyer")
+    certificate_revoke(event=certificate.event, enrollment_no=certificate.student_id, reason="Issued in error")
+    certificate.refresh_from_db()
+    text = PdfReader(io.BytesIO(certificate_pdf(certificate))).pages[0].extract_text()
+    assert "REVOKED" in text
+    assert "Issued in error" not in text

@@ -157,6 +157,15 @@ def test_a_waitlisted_student_is_promoted_when_a_seat_frees(new_context, shoot):
     shoot(waiting_page, "02-promoted")
 
 
+@pytest.fixture
+def organizer_and_event():
+    organizer = UserFactory(username="roster-organizer")
+    event = EventFactory(title="Photography Walk", organizers=[organizer], sessions=["morning", "evening"])
+    student = StudentUserFactory()
+    registration_create(event=event, enrollment_no=student.pk)
+    return organizer, event, student
+
+
 def test_keyboard_only_skip_link_and_visible_focus(new_context):
     EventFactory(title="Open Mic")
     page = new_context().new_page()
@@ -170,3 +179,46 @@ def test_keyboard_only_skip_link_and_visible_focus(new_context):
     page.keyboard.press("Tab")
     focused_outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert focused_outline == "solid"
+
+
+def test_every_field_has_a_label_and_no_page_scrolls_sideways_at_375px(new_context, organizer_and_event):
+    organizer, event, student = organizer_and_event
+    anonymous = new_context(width=375, height=700).new_page()
+    pages = {
+        anonymous: [
+            "/",
+            "/events/",
+            f"/events/{event.pk}/",
+            "/accounts/signup/",
+            "/accounts/login/",
+            "/accounts/password_reset/",
+            "/certificates/verify/",
+        ]
+    }
+    student_page = new_context(width=375, height=700).new_page()
+    log_in(student_page, student.pk)
+    pages[student_page] = [f"/events/{event.pk}/", "/me/events/", "/me/history/", f"/events/{event.pk}/feedback/"]
+    door = new_context(width=375, height=700).new_page()
+    log_in(door, organizer.username)
+    pages[door] = [
+        "/organize/",
+        f"/events/{event.pk}/manage/checkin/",
+        f"/events/{event.pk}/manage/roster/",
+        f"/events/{event.pk}/manage/certificates/",
+    ]
+    for page, paths in pages.items():
+        for path in paths:
+            page.goto(path)
+            unlabelled = page.evaluate(
+                """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+                      .filter(el => el.labels.length === 0 && !el.getAttribute('aria-label'))
+                      .map(el => el.name)"""
+            )
+            assert unlabelled == [], f"{path}: {unlabelled}"
+            wide = page.evaluate(
+                """() => [...document.querySelectorAll('body *')]
+                      .filter(el => el.getBoundingClientRect().right > 376 && !el.closest('.table-wrap table'))
+                      .map(el => el.tagName + '.' + el.className)"""
+            )
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375, (path, wide)
+            assert page.locator("h1").count() == 1, path

@@ -3,10 +3,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from certificates.services import certificate_issue
 from events.models import Event, EventSession
 from events.services import SessionSpec, event_cancel, event_create, event_update
 from eventsite.errors import AlreadyExists, EventCancelled, PermissionDenied, ValidationFailed
-from registrations.services import attendance_mark, registration_create, team_register
+from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
 from tests.factories import EventFactory, StudentFactory, TeamEventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +157,68 @@ def test_a_cancelled_event_takes_no_registrations():
     event_cancel(event=event)
     with pytest.raises(EventCancelled):
         registration_create(event=event, enrollment_no=StudentFactory().pk)
+
+
+def test_the_mode_cannot_change_while_students_are_registered_in_the_other_mode():
+    event = EventFactory()
+    registration_create(event=event, enrollment_no=StudentFactory().pk)
+
+    with pytest.raises(ValidationFailed) as error:
+        event_update(event=event, registration_mode="team", team_size_min=2, team_size_max=3)
+
+    assert "registration_mode" in error.value.details
+    event.refresh_from_db()
+    assert event.registration_mode == "individual"
+
+
+def test_the_mode_may_change_once_nobody_is_registered():
+    event = EventFactory()
+    student = StudentFactory()
+    registration_create(event=event, enrollment_no=student.pk)
+    registration_cancel(event=event, enrollment_no=student.pk)
+    assert event_update(event=event, registration_mode="team", team_size_min=2, team_size_max=3).is_team_event
+
+
+@pytest.mark.parametrize(("sizes", "bad_field"), [((4, 4), "team_size_min"), ((2, 2), "team_size_max")])
+def test_team_sizes_cannot_exclude_a_registered_team(sizes, bad_field):
+    event = TeamEventFactory(team_size_min=2, team_size_max=4)
+    members = StudentFactory.create_batch(3)
+    team_register(event=event, team_name="Trio", leader=members[0].pk, members=[m.pk for m in members])
+
+    with pytest.raises(ValidationFailed) as error:
+        event_update(event=event, team_size_min=sizes[0], team_size_max=sizes[1])
+
+    assert list(error.value.details) == [bad_field]
+    assert event_update(event=event, team_size_min=3, team_size_max=3).team_size_max == 3
+
+
+@pytest.mark.parametrize(
+    ("change", "bad_field"),
+    [
+        ({"min_sessions_for_certificate": 2}, "min_sessions_for_certificate"),
+        ({"certificate_requires_feedback": True}, "certificate_requires_feedback"),
+    ],
+)
+def test_certificate_rules_cannot_tighten_once_certificates_are_issued(change, bad_field):
+    event = EventFactory(sessions=["day-1", "day-2"])
+    student = StudentFactory()
+    registration_create(event=event, enrollment_no=student.pk)
+    attendance_mark(event=event, enrollment_no=student.pk, session="day-1")
+    certificate_issue(event=event, enrollment_no=student.pk)
+
+    with pytest.raises(ValidationFailed) as error:
+        event_update(event=event, **change)
+
+    assert list(error.value.details) == [bad_field]
+
+
+def test_certificate_rules_may_tighten_before_any_certificate_and_loosen_after():
+    event = EventFactory(sessions=["day-1", "day-2"])
+    assert event_update(event=event, min_sessions_for_certificate=2, certificate_requires_feedback=True)
+    student = StudentFactory()
+    registration_create(event=event, enrollment_no=student.pk)
+    attendance_mark(event=event, enrollment_no=student.pk, session="day-1")
+    event = event_update(event=event, min_sessions_for_certificate=1, certificate_requires_feedback=False)
+    certificate_issue(event=event, enrollment_no=student.pk)
+
+    assert event_update(event=event, min_sessions_for_certificate=0).min_sessions_for_certificate == 0

@@ -182,3 +182,11 @@ def test_an_empty_event_has_six_empty_maps():
         mapping = getattr(event, name)
         assert dict(mapping) == {}
         assert len(mapping) == 0
+
+
+def test_a_team_lookup_ignores_repeated_spaces_as_registration_does():
+    event = TeamEventFactory()
+    members = StudentFactory.create_batch(2)
+    team_register(event=event, team_name="Code Crafters", leader=members[0].pk, members=[members[1].pk])
+
+    assert set(event.team_registrations["code   CRAFTERS"]) == {m.pk for m in members}

@@ -359,3 +359,38 @@ def test_a_json_array_mixing_both_shapes_reports_positions_by_index(write_array,
     assert ("registrations.R1.feedback.rating", 0) in positions
     assert ("registrations.REGSOLO", 1) in positions
     assert all("line" not in item for item in report["dropped"])
+
+
+def test_after_the_import_the_integrity_checks_report_history_that_breaks_todays_rules(write_jsonl, migrate):
+    regs = {
+        "A": registration("A", "22CSE30001", feedback={"feedback_id": "F1", "rating": 2}),
+        "B": registration("B", "22CSE30002"),
+    }
+    report, output = migrate(write_jsonl([event_doc("OVER", regs, max_participants=1)]))
+
+    assert sorted((problem["code"], problem["event_id"]) for problem in report["integrity"]) == [
+        ("CAPACITY_EXCEEDED", "OVER"),
+        ("FEEDBACK_WITHOUT_ATTENDANCE", "OVER"),
+    ]
+    assert "integrity checks over the imported events: CAPACITY_EXCEEDED 1, FEEDBACK_WITHOUT_ATTENDANCE 1" in output
+
+
+def test_the_import_keeps_counters_codes_and_teams_consistent(write_jsonl, migrate, sample_path):
+    report, _ = migrate(sample_path, write_jsonl([SECOND_SHAPE]))
+
+    assert report["integrity"] == []
+
+
+def test_numbers_no_database_column_can_hold_are_left_out_not_fatal(write_jsonl, migrate):
+    doc = event_doc(
+        "HUGE",
+        {"R1": registration("R1", "22CSE30001")},
+        max_participants={"$numberLong": "99999999999"},
+        event_type="team",
+        team_size={"min": 1, "max": 100000},
+    )
+    report, _ = migrate(write_jsonl([doc]))
+
+    event = Event.objects.get(pk="HUGE")
+    assert (event.capacity, event.team_size_min, event.team_size_max) == (None, 1, 1)
+    assert dropped(report) == {"max_participants": "INVALID_VALUE", "team_size": "INVALID_VALUE"}

@@ -44,9 +44,22 @@ def test_verify_an_unknown_id_is_404_with_a_plain_message(client):
 
 
 def test_the_verify_form_sends_a_typed_id_to_its_page(client, certificate):
-    response = client.get(reverse("certificate-verify-form"), {"certificate_id": f" {certificate.pk.lower()} "})
+    response = client.get(reverse("certificate-verify-form"), {"certificate_id": f" {certificate.pk} "})
     assert response.status_code == 302
     assert response["Location"] == reverse("certificate-verify", args=[certificate.pk])
+
+
+def test_an_id_typed_in_lower_case_finds_the_certificate(client, certificate):
+    response = client.get(reverse("certificate-verify-form"), {"certificate_id": certificate.pk.lower()}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("certificate-verify", args=[certificate.pk])
+    assert "Valid certificate" in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["C\x00X", "c\x00x", "C" * 500, "../../etc/passwd", "' OR 1=1 --"])
+def test_anything_typed_as_an_id_is_a_404_never_a_500(client, typed):
+    response = client.get(reverse("certificate-verify-form"), {"certificate_id": typed}, follow=True)
+    assert response.status_code in (400, 404)
+    assert client.get(f"/certificates/verify/{typed}").status_code in (400, 404)
 
 
 def test_the_verify_form_with_nothing_typed_is_a_form_error(client):
@@ -113,3 +126,4 @@ def test_another_students_token_gets_404(client, certificate):
 def test_an_unknown_certificate_pdf_is_404(client, student, login):
     login(student.user)
     assert client.get(reverse("certificate-pdf", args=["CNOSUCHCERTIFICATE"])).status_code == 404
+    assert client.get("/certificates/C%00X.pdf").status_code == 404

@@ -184,3 +184,17 @@ def test_team_member_already_registered_is_named(client, team_event, student, lo
         reverse("event-detail", args=[team_event.pk]), {"action": "team", "team_name": "Beta", "members": taken.pk}
     )
     assert f"Already registered for this event: {taken.pk}." in response.content.decode()
+
+
+def test_a_team_member_who_is_not_the_leader_cannot_cancel_the_team(client, team_event, login):
+    from registrations.services import team_register
+
+    leader, member = StudentUserFactory(), StudentUserFactory()
+    team_register(event=team_event, team_name="Owls", leader=leader.pk, members=[member.pk])
+    login(member.user)
+    page = client.get(reverse("event-detail", args=[team_event.pk])).content.decode()
+    response = client.post(reverse("event-detail", args=[team_event.pk]), {"action": "cancel"})
+    assert "Cancel the team" not in page
+    assert response.status_code == 403
+    assert "Only the team leader or an organizer can cancel a team." in response.content.decode()
+    assert set(team_event.team_registrations["Owls"]) == {leader.pk, member.pk}

@@ -219,3 +219,23 @@ def test_issue_all_eligible(client, event, organizer, login):
     page = client.post(reverse("event-certificates", args=[event.pk]), {"action": "all"}, follow=True).content.decode()
     assert "1 new certificate issued" in page
     assert list(Certificate.objects.values_list("student_id", flat=True)) == [attended.pk]
+
+
+def _queries_for_roster(client, event):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("event-roster", args=[event.pk]))
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_roster_page_costs_the_same_queries_for_3_or_40_registrations(client, organizer, login):
+    small, large = EventFactory(organizers=[organizer]), EventFactory(organizers=[organizer])
+    for event, size in ((small, 3), (large, 40)):
+        for student in StudentFactory.create_batch(size):
+            registration_create(event=event, enrollment_no=student.pk)
+            attendance_mark(event=event, enrollment_no=student.pk)
+    login(organizer)
+    assert _queries_for_roster(client, small) == _queries_for_roster(client, large)

@@ -151,3 +151,19 @@ def test_feedback_with_a_bad_rating_is_a_form_error(client, event, student, logi
 def test_feedback_for_an_unknown_event_is_404(client, student, login):
     login(student.user)
     assert client.get(reverse("event-feedback", args=["nope"])).status_code == 404
+
+
+def test_password_reset_link_sets_a_new_password(client, student):
+    import re
+
+    client.post(reverse("password_reset"), {"email": student.email})
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body)[1]
+    form_page = client.get(link, follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-fresh-passphrase-2026", "new_password2": "a-fresh-passphrase-2026"},
+        follow=True,
+    )
+    assert "Password saved" in response.content.decode()
+    student.user.refresh_from_db()
+    assert student.user.check_password("a-fresh-passphrase-2026")

@@ -11,11 +11,13 @@ from collections import Counter
 import pytest
 from django.db import connection
 
+from certificates.models import Certificate
+from certificates.services import certificate_issue, certificate_issue_all_eligible
 from eventsite.errors import DomainError
 from registrations.integrity import integrity_problems
-from registrations.models import Registration, RegistrationStatus
+from registrations.models import Attendance, Registration, RegistrationStatus
 from registrations.selectors import waitlist_position
-from registrations.services import registration_cancel, registration_create, team_register
+from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
 from tests.factories import EventFactory, StudentFactory, TeamEventFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -177,4 +179,67 @@ def test_cancellations_racing_team_registrations_keep_teams_whole_and_within_cap
     assert _codes(outcomes) == {"ok": 10}
     event.refresh_from_db()
     assert event.confirmed_count <= 9
+    assert integrity_problems([event.pk]) == []
+
+
+def test_door_scanners_double_scanning_at_once_record_one_attendance():
+    event = EventFactory()
+    registration = registration_create(event=event, enrollment_no=StudentFactory().pk)
+    scans = [lambda: attendance_mark(event=event, checkin_code=registration.checkin_code)] * 5
+    scans += [lambda: attendance_mark(event=event, enrollment_no=registration.student_id)] * 5
+
+    outcomes = run_together(scans)
+
+    assert _codes(outcomes) == {"ok": 10}
+    assert len({attendance.pk for attendance, _ in outcomes}) == 1
+    assert sum(created for _, created in outcomes) == 1
+    assert Attendance.objects.count() == 1
+
+
+def test_issuing_one_certificate_many_times_at_once_issues_it_once():
+    event = EventFactory()
+    registration = registration_create(event=event, enrollment_no=StudentFactory().pk)
+    attendance_mark(event=event, enrollment_no=registration.student_id)
+
+    outcomes = run_together([lambda: certificate_issue(event=event, enrollment_no=registration.student_id)] * 8)
+
+    assert len({certificate.pk for certificate, _ in outcomes}) == 1
+    assert Certificate.objects.count() == 1
+
+
+def test_check_ins_and_certificates_racing_cancellations_leave_consistent_rows(organizer):
+    event = EventFactory(organizers=[organizer])
+    students = StudentFactory.create_batch(12)
+    for student in students:
+        registration_create(event=event, enrollment_no=student.pk)
+        if student in students[6:]:
+            attendance_mark(event=event, enrollment_no=student.pk)
+    calls = [lambda s=s: attendance_mark(event=event, enrollment_no=s.pk) for s in students[:6]]
+    calls += [lambda s=s: certificate_issue(event=event, enrollment_no=s.pk) for s in students[6:]]
+    calls += [lambda s=s: registration_cancel(event=event, enrollment_no=s.pk, actor=organizer) for s in students]
+    random.Random(3).shuffle(calls)
+
+    outcomes = run_together(calls)
+
+    assert set(_codes(outcomes)) <= {"ok", "NOT_REGISTERED", "NOT_ELIGIBLE"}
+    assert len(event.registrations) == 0
+    assert len(event.certificates) == 0
+    assert integrity_problems([event.pk]) == []
+
+
+def test_bulk_issue_racing_single_issues_and_cancellations_leaves_consistent_rows(organizer):
+    event = EventFactory(organizers=[organizer])
+    students = StudentFactory.create_batch(12)
+    for student in students:
+        registration_create(event=event, enrollment_no=student.pk)
+        attendance_mark(event=event, enrollment_no=student.pk)
+    calls = [lambda: certificate_issue_all_eligible(event=event)] * 3
+    calls += [lambda s=s: certificate_issue(event=event, enrollment_no=s.pk) for s in students[:6]]
+    calls += [lambda s=s: registration_cancel(event=event, enrollment_no=s.pk, actor=organizer) for s in students[3:9]]
+    random.Random(5).shuffle(calls)
+
+    outcomes = run_together(calls)
+
+    assert set(_codes(outcomes)) <= {"ok", "NOT_ELIGIBLE"}
+    assert set(event.certificates) == {s.pk for s in students[:3] + students[9:]}
     assert integrity_problems([event.pk]) == []

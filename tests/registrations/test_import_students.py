@@ -197,3 +197,19 @@ def test_dry_run_reports_but_writes_nothing(tmp_path):
 
     assert out.strip() == "Dry run, nothing written: 1 created, 0 updated, 0 unchanged, 0 bad."
     assert not Student.objects.exists()
+
+
+def test_repeats_are_caught_across_the_import_chunks(tmp_path):
+    rows = [f"22CSE{40000 + n},Student {n},,CSE,1,\n" for n in range(import_students.CHUNK_ROWS + 20)]
+    rows.append("22CSE40000,Student 0,,CSE,1,\n")  # same as line 2
+    rows.append("22CSE40001,Student One,,CSE,1,\n")  # contradicts line 3
+    path = _csv(tmp_path, HEADER + "".join(rows))
+
+    out, err, _ = _run_failing(path)
+    again, _, _ = _run_failing(path)
+
+    created = import_students.CHUNK_ROWS + 20
+    assert out.strip() == f"{created} created, 0 updated, 1 unchanged, 1 bad."
+    assert err.strip() == f"line {created + 3}: 22CSE40001 is already on line 3 with other details."
+    assert again.strip() == f"0 created, 0 updated, {created + 1} unchanged, 1 bad."
+    assert Student.objects.get(pk="22CSE40001").full_name == "Student 1"

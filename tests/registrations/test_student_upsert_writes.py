@@ -1,7 +1,10 @@
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from registrations.models import Student
 from registrations.services import student_upsert
+from tests.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +31,24 @@ def test_student_upsert_writes_only_what_changed():
     stored = Student.objects.get()
     assert (stored.year, stored.phone) == (2, "")
     assert student.year == 2
+
+
+def _plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A handful of rows would be scanned anyway; ask whether the index can serve the lookup.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return " ".join(str(cell) for row in cursor.fetchall() for cell in row)
+
+
+def test_the_email_check_of_student_upsert_is_served_by_the_email_index():
+    StudentFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as queries:
+        student_upsert(enrollment_no="22CSE30001", full_name="Asha Verma", email="asha@college.example")
+    (email_check,) = [query["sql"] for query in queries if "LOWER(" in query["sql"].upper()]
+
+    with transaction.atomic():
+        assert "student_email_unique_ci" in _plan(email_check)

@@ -1,10 +1,12 @@
 """Demo data for a fresh install: events past, open and upcoming, with their history and four logins.
 
-Everything that the rules allow goes through the services (students, events,
-registrations, teams, check-ins, certificates). A past event's registration
-window is closed, so its history (registrations, teams, check-ins, feedback, with
-the times they happened) is written as rows, with ``confirmed_count`` and the
-waitlist counter set to match, exactly as the services would have left them.
+Everything that the rules allow goes through the services: students, events,
+registrations and teams of open events, check-ins, feedback, certificates and a
+revocation. A past event's registration window is closed, so its registrations
+and teams are written as rows, with ``confirmed_count`` and the waitlist counter
+set to match, as the services would have left them; its check-ins, feedback and
+certificates go through the services and then get the times they happened.
+``check_integrity`` checks the result. The services' emails to students are not sent.
 
 Idempotent: logins and students are upserted, and a demo event that exists is
 kept as it is; ``--reset`` rebuilds the demo events.
@@ -15,17 +17,34 @@ from datetime import datetime, timedelta
 import factory.random
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from certificates.models import Certificate
 from certificates.services import certificate_issue_all_eligible, certificate_revoke
 from events.models import Event
 from events.services import SessionSpec, event_create
-from registrations.models import Attendance, Feedback, Registration, RegistrationStatus, Student, Team
-from registrations.services import registration_create, student_signup, student_upsert, team_register
-from tests.factories import AttendanceFactory, FeedbackFactory, RegistrationFactory, StudentFactory, TeamFactory
+from registrations.models import (
+    Attendance,
+    Feedback,
+    FeedbackQuestion,
+    Registration,
+    RegistrationStatus,
+    Student,
+    Team,
+)
+from registrations.services import (
+    attendance_mark,
+    feedback_submit,
+    registration_create,
+    student_signup,
+    student_upsert,
+    team_register,
+)
+from tests.factories import FeedbackQuestionFactory, RegistrationFactory, StudentFactory, TeamFactory
 
 STAFF_LOGIN = ("admin", "admin-demo-2026")
 ORGANIZER_LOGIN = ("organizer", "organizer-demo-2026")
@@ -58,6 +77,7 @@ COMMENTS = (
     "Well organised from registration to certificates.",
     "",
 )
+SUGGESTIONS = ("More time for the deployment lab.", "A session on evaluating models.", "", "Dataset cleaning tips.")
 
 
 class Command(BaseCommand):
@@ -67,6 +87,12 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="Delete the demo events and build them again.")
 
     def handle(self, *args, reset: bool, **options):
+        # The services email students as facts change; made-up students get no mail.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self._seed(reset)
+        self._print_logins()
+
+    def _seed(self, reset: bool) -> None:
         self.now = timezone.now()
         self.today = timezone.localtime(self.now).replace(hour=0, minute=0, second=0, microsecond=0)
         with transaction.atomic():
@@ -93,7 +119,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 build()
             self.stdout.write(f"Created {event_id}.")
-        self._print_logins()
+        call_command("check_integrity", *(f"--event={event_id}" for event_id in DEMO_EVENT_IDS), stdout=self.stdout)
 
     # People
 
@@ -164,6 +190,12 @@ class Command(BaseCommand):
             organizers=[ORGANIZER_LOGIN[0]],
         )
         day_one, day_two = event.sessions.order_by("position")
+        labs = FeedbackQuestionFactory(
+            event=event, position=0, prompt="How useful were the hands-on labs?", required=True
+        )
+        next_time = FeedbackQuestionFactory(
+            event=event, position=1, kind=FeedbackQuestion.Kind.TEXT, prompt="What should we add next time?"
+        )
         # 22CSE30001 first (attends both days, gives feedback); 22ECE30107 attends day 1 only.
         roster = [self._student("22CSE30001"), self._student("22ECE30107")] + [
             student for student in self.students if student.enrollment_no not in STUDENT_LOGINS
@@ -197,8 +229,12 @@ class Command(BaseCommand):
             if position != 1 and position < 16:
                 self._checked_in(registration, day_two, position)
             if position < 14 or position in (16, 17):
-                self._feedback(registration, position, self.at(-29, 18))
-        certificate_issue_all_eligible(event=event, actor=self.organizer)
+                answers = {
+                    labs.pk: (5, 4, 4, 3, 5)[position % 5],
+                    next_time.pk: SUGGESTIONS[position % len(SUGGESTIONS)],
+                }
+                self._feedback(registration, position, self.at(-29, 18), answers)
+        self._certificates_issued(event, self.organizer, self.at(-27, 11))
         revoked = Certificate.objects.filter(event=event).exclude(student_id="22CSE30001").order_by("pk").first()
         certificate_revoke(
             event=event,
@@ -248,23 +284,28 @@ class Command(BaseCommand):
                 if position < 2:
                     self._feedback(registration, number + position, self.at(-12, 17))
         Event.objects.filter(pk=event.pk).update(confirmed_count=confirmed)
-        certificate_issue_all_eligible(event=event, actor=self.staff)
+        self._certificates_issued(event, self.staff, self.at(-10, 12))
 
     def _checked_in(self, registration: Registration, session, position: int) -> None:
-        AttendanceFactory(
-            registration=registration,
-            session=session,
-            marked_at=session.starts_at - timedelta(minutes=20) + timedelta(seconds=47 * position),
-            marked_by=self.organizer,
+        attendance, _ = attendance_mark(
+            event=registration.event, enrollment_no=registration.student_id, session=session.code, actor=self.staff
         )
+        marked_at = session.starts_at - timedelta(minutes=20) + timedelta(seconds=47 * position)
+        Attendance.objects.filter(pk=attendance.pk).update(marked_at=marked_at)
 
-    def _feedback(self, registration: Registration, position: int, submitted_at: datetime) -> None:
-        FeedbackFactory(
-            registration=registration,
+    def _feedback(self, registration: Registration, position: int, submitted_at: datetime, answers=None) -> None:
+        feedback = feedback_submit(
+            event=registration.event,
+            enrollment_no=registration.student_id,
             rating=(5, 4, 5, 3, 4, 5, 2)[position % 7],
             comments=COMMENTS[position % len(COMMENTS)],
-            submitted_at=submitted_at + timedelta(minutes=13 * position),
+            answers=answers,
         )
+        Feedback.objects.filter(pk=feedback.pk).update(submitted_at=submitted_at + timedelta(minutes=13 * position))
+
+    def _certificates_issued(self, event: Event, actor: User, issued_at: datetime) -> None:
+        result = certificate_issue_all_eligible(event=event, actor=actor)
+        Certificate.objects.filter(pk__in=result.issued.values()).update(issued_at=issued_at)
 
     # Open and upcoming events: through the services
 

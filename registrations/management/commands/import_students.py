@@ -1,6 +1,9 @@
 """Create or update students from a CSV file, reporting every bad row by its line number."""
 
 import csv
+from collections.abc import Iterator
+from contextlib import nullcontext
+from itertools import islice
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +16,7 @@ from registrations.services import enrollment_no_normalize, student_upsert
 COLUMNS = ("enrollment_no", "full_name", "email", "department", "year", "phone")
 REQUIRED_COLUMNS = ("enrollment_no", "full_name")
 MAX_FILE_BYTES = 20 * 1024 * 1024
+CHUNK_ROWS = 500
 # A field larger than any column needs is a broken file, not a student.
 MAX_FIELD_CHARS = 10_000
 
@@ -43,6 +47,11 @@ def _year(raw: str) -> int | None:
         return int(raw)
     except ValueError:
         raise BadRow(f"year: {raw!r} is not a whole number from 1 to 6.") from None
+
+
+def _ensure_same_as_earlier(enrollment_no: str, earlier: tuple[int, tuple] | None, now: tuple) -> None:
+    if earlier is not None and earlier[1] != now:
+        raise BadRow(f"{enrollment_no} is already on line {earlier[0]} with other details.")
 
 
 def _snapshot(student: Student | None) -> tuple | None:
@@ -106,27 +115,39 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(f"Ignoring unknown column(s): {', '.join(extra)}."))
         return {name: position for position, name in enumerate(names) if name in COLUMNS}
 
-    def _import(self, reader, counts: dict[str, int]) -> None:
-        positions = self._header(reader)
-        seen: dict[str, tuple[int, tuple]] = {}
+    def _records(self, reader) -> Iterator[tuple[int, list[str]]]:
+        """``(line, cells)`` of each non-blank record, ``line`` being where the record starts."""
         while True:
             line = reader.line_num + 1
             cells = next(reader, None)
             if cells is None:
                 return
-            if not any(cell.strip() for cell in cells):
-                continue
-            try:
-                values = self._row_values(cells, positions)
-                outcome = self._upsert(values, line, seen)
-            except BadRow as error:
-                counts["bad"] += 1
-                self.stderr.write(f"line {line}: {error}")
-            except DomainError as error:
-                counts["bad"] += 1
-                self.stderr.write(f"line {line}: {_reason(error)}")
-            else:
-                counts[outcome] += 1
+            if any(cell.strip() for cell in cells):
+                yield line, cells
+
+    def _import(self, reader, counts: dict[str, int]) -> None:
+        positions = self._header(reader)
+        seen: dict[str, tuple[int, tuple]] = {}
+        records = self._records(reader)
+        while chunk := list(islice(records, CHUNK_ROWS)):
+            stored = self._stored(chunk, positions["enrollment_no"])
+            for line, cells in chunk:
+                try:
+                    values = self._row_values(cells, positions)
+                    outcome = self._upsert(values, line, seen, stored)
+                except BadRow as error:
+                    counts["bad"] += 1
+                    self.stderr.write(f"line {line}: {error}")
+                except DomainError as error:
+                    counts["bad"] += 1
+                    self.stderr.write(f"line {line}: {_reason(error)}")
+                else:
+                    counts[outcome] += 1
+
+    def _stored(self, chunk: list[tuple[int, list[str]]], position: int) -> dict[str, Student]:
+        """The chunk's students as stored now, in one query."""
+        wanted = {cells[position].strip().upper() for _, cells in chunk if position < len(cells)}
+        return {student.pk: student for student in Student.objects.filter(pk__in=wanted)}
 
     def _row_values(self, cells: list[str], positions: dict[str, int]) -> dict:
         if any(len(cell) > MAX_FIELD_CHARS for cell in cells):
@@ -136,17 +157,22 @@ class Command(BaseCommand):
         values["year"] = _year(values["year"])
         return values
 
-    def _upsert(self, values: dict, line: int, seen: dict[str, tuple[int, tuple]]) -> str:
+    def _upsert(self, values: dict, line: int, seen: dict[str, tuple[int, tuple]], stored: dict[str, Student]) -> str:
         enrollment_no = enrollment_no_normalize(values["enrollment_no"])
-        before = Student.objects.filter(pk=enrollment_no).first()
+        before = _snapshot(stored.get(enrollment_no))
         earlier = seen.get(enrollment_no)
-        # A savepoint: a row that contradicts an earlier line of the file is undone.
-        with transaction.atomic():
-            student, created = student_upsert(**{**values, "enrollment_no": enrollment_no})
-            after = _snapshot(student)
-            if earlier is not None and earlier[1] != after:
-                raise BadRow(f"{enrollment_no} is already on line {earlier[0]} with other details.")
+        if before is not None and before == tuple({**values, "enrollment_no": enrollment_no}[name] for name in COLUMNS):
+            # Exactly what is stored (values the service already accepted): nothing to write.
+            after, created = before, False
+            _ensure_same_as_earlier(enrollment_no, earlier, after)
+        else:
+            # A repeated enrollment number gets a savepoint: a row that contradicts its earlier line is undone.
+            with transaction.atomic() if earlier is not None else nullcontext():
+                student, created = student_upsert(**{**values, "enrollment_no": enrollment_no})
+                after = _snapshot(student)
+                _ensure_same_as_earlier(enrollment_no, earlier, after)
+            stored[enrollment_no] = student
         seen.setdefault(enrollment_no, (line, after))
         if created:
             return "created"
-        return "unchanged" if _snapshot(before) == after else "updated"
+        return "unchanged" if before == after else "updated"

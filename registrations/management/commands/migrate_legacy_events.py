@@ -9,6 +9,7 @@ rest). See docs/MIGRATION.md.
 
 import json
 import time
+from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -59,8 +60,11 @@ def summary_table(report: Report) -> str:
         "history breaking today's rules (warnings): "
         + (", ".join(f"{code} {count:,}" for code, count in warnings.items()) or "none")
     )
-    if report.integrity:
-        lines.append(f"integrity checks over the imported events: {len(report.integrity):,} problems (see --report)")
+    by_code = Counter(problem["code"] for problem in report.integrity)
+    lines.append(
+        "integrity checks over the imported events: "
+        + (", ".join(f"{code} {count:,}" for code, count in sorted(by_code.items())) or "no problems")
+    )
     return "\n".join(lines)
 
 

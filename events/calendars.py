@@ -1,0 +1,67 @@
+"""iCalendar files: one event, or the events a student holds a place at.
+
+Times are written in UTC (``...Z``) so every calendar client places them right
+whatever its own time zone. The UID is stable per event, so a subscribed feed
+updates an event in place (new venue, new time, cancellation) instead of
+duplicating it.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+
+from events.models import Event
+
+PRODID = "-//College Events//Calendar//EN"
+
+
+def _uid(event: Event) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "college-events"
+    return f"{event.pk}@{host}"
+
+
+def _vevent(event: Event, *, status: str, stamp: datetime) -> icalendar.Event:
+    vevent = icalendar.Event()
+    vevent.add("uid", _uid(event))
+    vevent.add("dtstamp", stamp)
+    vevent.add("dtstart", event.starts_at.astimezone(UTC))
+    vevent.add("dtend", event.ends_at.astimezone(UTC))
+    vevent.add("summary", event.title)
+    vevent.add("last-modified", event.updated_at.astimezone(UTC))
+    if event.venue:
+        vevent.add("location", event.venue)
+    if event.description:
+        vevent.add("description", event.description)
+    vevent.add("status", status)
+    return vevent
+
+
+def _status(event: Event, registration_status: str | None = None) -> str:
+    if event.status == Event.Status.CANCELLED:
+        return "CANCELLED"
+    return "TENTATIVE" if registration_status == "waitlisted" else "CONFIRMED"
+
+
+def _calendar(name: str, events: Iterable[tuple[Event, str]]) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    stamp = timezone.now().astimezone(UTC)
+    for event, status in events:
+        calendar.add_component(_vevent(event, status=status, stamp=stamp))
+    return calendar.to_ical()
+
+
+def event_ics(event: Event) -> bytes:
+    return _calendar(event.title, [(event, _status(event))])
+
+
+def student_feed_ics(full_name: str, entries: Iterable[tuple[Event, str]]) -> bytes:
+    """``entries`` are ``(event, registration_status)`` of the student's active registrations."""
+    return _calendar(f"{full_name}: college events", [(event, _status(event, status)) for event, status in entries])

@@ -1,0 +1,211 @@
+"""Every endpoint x the six roles of API.md -> the status it answers with."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import resolve
+from rest_framework.test import APIClient
+
+from certificates.services import certificate_issue
+from events.models import Event
+from eventsite.api_urls import urlpatterns as api_urlpatterns
+from registrations.services import attendance_mark, registration_create
+from tests.api.conftest import Cast
+from tests.api.helpers import ROLES, error_of
+from tests.factories import StudentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def registered(cast: Cast) -> None:
+    registration_create(event=cast.event, enrollment_no=cast.student.pk)
+
+
+def attended(cast: Cast) -> None:
+    registered(cast)
+    attendance_mark(event=cast.event, enrollment_no=cast.student.pk)
+
+
+def certified(cast: Cast) -> None:
+    attended(cast)
+    certificate_issue(event=cast.event, enrollment_no=cast.student.pk)
+
+
+def team_mode(cast: Cast) -> None:
+    Event.objects.filter(pk=cast.event.pk).update(registration_mode="team", team_size_min=2, team_size_max=3)
+
+
+def a_login(cast: Cast) -> dict:
+    UserFactory(username="someone")
+    return {"username": "someone", "password": "correct-horse-battery"}
+
+
+@dataclass
+class Endpoint:
+    method: str
+    path: Callable[[Cast], str]
+    expected: dict[str, int]
+    body: Callable[[Cast], dict] = lambda cast: {}
+    setup: Callable[[Cast], None] = lambda cast: None
+    name: str = field(default="")
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def only(allowed: set[str], status: int) -> dict[str, int]:
+    return {role: 401 if role == "anonymous" else status if role in allowed else 403 for role in ROLES}
+
+
+SELF_OR_ORGANIZER = {"self", "organizer", "staff"}
+ORGANIZER = {"organizer", "staff"}
+SELF_OR_STAFF = {"self", "staff"}
+STAFF = {"staff"}
+
+ENDPOINTS = {
+    "auth-token": Endpoint("post", lambda c: "/api/v2/auth/token/", everyone(200), body=a_login),
+    "auth-signup": Endpoint(
+        "post",
+        lambda c: "/api/v2/auth/signup/",
+        everyone(201),
+        body=lambda c: {
+            "enrollment_no": "24IT55555",
+            "full_name": "New Student",
+            "email": "new.student@college.example",
+            "password": "a-long-pass-phrase",
+        },
+    ),
+    "events-list": Endpoint("get", lambda c: "/api/v2/events/", everyone(200)),
+    "events-create": Endpoint(
+        "post",
+        lambda c: "/api/v2/events/",
+        only(STAFF, 201),
+        body=lambda c: {
+            "event_id": "new-event",
+            "title": "New",
+            "starts_at": "2027-01-01T10:00:00Z",
+            "ends_at": "2027-01-01T18:00:00Z",
+        },
+    ),
+    "events-detail": Endpoint("get", lambda c: f"/api/v2/events/{c.event.pk}/", everyone(200)),
+    "events-patch": Endpoint(
+        "patch", lambda c: f"/api/v2/events/{c.event.pk}/", only(ORGANIZER, 200), body=lambda c: {"venue": "Hall B"}
+    ),
+    "register-individual": Endpoint(
+        "post",
+        lambda c: f"/api/v2/register/individual/{c.event.pk}",
+        only(SELF_OR_ORGANIZER, 201),
+        body=lambda c: {"enrollment_no": c.student.pk},
+    ),
+    "register-team": Endpoint(
+        "post",
+        lambda c: f"/api/v2/register/team/{c.event.pk}",
+        only(SELF_OR_ORGANIZER, 201),
+        body=lambda c: {"team_name": "Alpha", "leader": c.student.pk, "members": [StudentFactory().pk]},
+        setup=team_mode,
+    ),
+    "register-cancel": Endpoint(
+        "post",
+        lambda c: f"/api/v2/register/cancel/{c.event.pk}",
+        only(SELF_OR_ORGANIZER, 200),
+        body=lambda c: {"enrollment_no": c.student.pk},
+        setup=registered,
+    ),
+    "attendance-mark": Endpoint(
+        "post",
+        lambda c: f"/api/v2/attendance/mark/{c.event.pk}",
+        only(ORGANIZER, 201),
+        body=lambda c: {"enrollment_no": c.student.pk},
+        setup=registered,
+    ),
+    "feedback-submit": Endpoint(
+        "post",
+        lambda c: f"/api/v2/feedback/submit/{c.event.pk}",
+        only(SELF_OR_ORGANIZER, 201),
+        body=lambda c: {"enrollment_no": c.student.pk, "rating": 5},
+        setup=attended,
+    ),
+    "certificate-issue": Endpoint(
+        "post",
+        lambda c: f"/api/v2/certificate/issue/{c.event.pk}",
+        only(ORGANIZER, 201),
+        body=lambda c: {"enrollment_no": c.student.pk},
+        setup=attended,
+    ),
+    "certificate-revoke": Endpoint(
+        "post",
+        lambda c: f"/api/v2/certificate/revoke/{c.event.pk}",
+        only(ORGANIZER, 200),
+        body=lambda c: {"enrollment_no": c.student.pk, "reason": "Issued in error"},
+        setup=certified,
+    ),
+    "status": Endpoint("get", lambda c: f"/api/v2/status/{c.event.pk}", only(ORGANIZER, 200)),
+    "lookup": Endpoint(
+        "get",
+        lambda c: f"/api/v2/lookup/enrollment/{c.student.pk}/event/{c.event.pk}",
+        only(SELF_OR_ORGANIZER, 200),
+        setup=registered,
+    ),
+    "analytics": Endpoint("get", lambda c: f"/api/v2/analytics/{c.event.pk}", only(ORGANIZER, 200)),
+    "student-history": Endpoint(
+        "get", lambda c: f"/api/v2/students/{c.student.pk}/history", only(SELF_OR_STAFF, 200), setup=registered
+    ),
+    "student-detail": Endpoint("get", lambda c: f"/api/v2/students/{c.student.pk}/", only(SELF_OR_STAFF, 200)),
+    "students-list": Endpoint("get", lambda c: "/api/v2/students/", only(STAFF, 200)),
+    "certificate-verify": Endpoint(
+        "get",
+        lambda c: f"/api/v2/certificates/{c.event.certificates[c.student.pk]}/verify",
+        everyone(200),
+        setup=certified,
+    ),
+}
+
+ERROR_CODES = {401: "NOT_AUTHENTICATED", 403: "PERMISSION_DENIED"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint_name", ENDPOINTS)
+def test_each_role_gets_the_status_api_md_gives_it(cast, client_for, endpoint_name, role):
+    endpoint = ENDPOINTS[endpoint_name]
+    endpoint.setup(cast)
+    client = client_for(cast.user(role))
+
+    response = getattr(client, endpoint.method)(endpoint.path(cast), endpoint.body(cast), format="json")
+
+    expected = endpoint.expected[role]
+    assert response.status_code == expected, response.content
+    if expected in ERROR_CODES:
+        assert error_of(response)["code"] == ERROR_CODES[expected]
+
+
+def test_the_table_covers_every_operation_of_the_api(cast):
+    operations = {
+        (pattern.pattern._route, method)
+        for pattern in api_urlpatterns
+        for method in ("get", "post", "put", "patch", "delete")
+        if hasattr(pattern.callback.view_class, method)
+    }
+    certified(cast)
+    tabled = {
+        (resolve(endpoint.path(cast)).route.removeprefix("api/v2/"), endpoint.method) for endpoint in ENDPOINTS.values()
+    }
+
+    assert tabled == operations
+
+
+def test_a_browser_session_must_send_the_csrf_token(cast):
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(cast.student.user)
+    url = f"/api/v2/register/individual/{cast.event.pk}"
+    csrf_secret = "k" * 32
+    browser.cookies["csrftoken"] = csrf_secret
+
+    refused = browser.post(url, {}, format="json")
+    accepted = browser.post(url, {}, format="json", HTTP_X_CSRFTOKEN=csrf_secret)
+
+    assert refused.status_code == 403
+    assert error_of(refused)["code"] == "PERMISSION_DENIED"
+    assert "CSRF" in error_of(refused)["message"]
+    assert accepted.status_code == 201
