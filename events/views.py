@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -37,7 +36,7 @@ from eventsite.errors import DomainError, NotFound
 from eventsite.forms import form_add_domain_error
 from registrations.exports import roster_columns, roster_registrations, roster_rows, session_column
 from registrations.forms import TeamRegistrationForm
-from registrations.models import RegistrationStatus
+from registrations.models import RegistrationStatus, Student
 from registrations.selectors import attendance_count_for_session, student_event_record, waitlist_position
 from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
 
@@ -46,7 +45,7 @@ ROSTER_PER_PAGE = 50
 CERTIFICATES_PER_PAGE = 100
 
 
-def _student_of(user) -> object | None:
+def _student_of(user) -> Student | None:
     return getattr(user, "student", None) if user.is_authenticated else None
 
 
@@ -86,7 +85,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     status = q = ""
     if form.is_bound and form.is_valid():
         status, q = form.cleaned_data["status"], form.cleaned_data["q"]
-    events = event_list_published(status=status or None, q=q or None).annotate(session_count=Count("sessions"))
+    events = event_list_published(status=status or None, q=q or None)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     tabs = [("", "All"), ("open", "Open"), ("upcoming", "Upcoming"), ("past", "Past")]
     return render(request, "events/list.html", {"form": form, "page": page, "status": status, "q": q, "tabs": tabs})
@@ -151,7 +150,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
     return redirect("event-detail", event_id=event.pk)
 
 
-def _team_register(request: HttpRequest, event: Event, student) -> HttpResponse:
+def _team_register(request: HttpRequest, event: Event, student: Student) -> HttpResponse:
     form = TeamRegistrationForm(request.POST)
     if form.is_valid():
         try:

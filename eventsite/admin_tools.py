@@ -17,7 +17,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.html import format_html
 
-from eventsite.errors import DomainError
+from eventsite.errors import DomainError, ValidationFailed
 
 _SERVICE_ERROR = "_admin_service_error"
 MAP_PREVIEW_ENTRIES = 100
@@ -32,15 +32,20 @@ def domain_error_text(error: DomainError) -> str:
 
 
 def _attach_domain_error(form, error: DomainError) -> None:
-    """Field messages go next to their field; the rest tops the form with the error's code."""
+    """A validation error's field messages go next to their field; the rest tops the form with the code.
+
+    Only VALIDATION_ERROR details are messages keyed by field; other errors' details are data.
+    """
     unplaced = []
-    for name, value in error.details.items():
-        messages_ = value if isinstance(value, list) and all(isinstance(m, str) for m in value) else None
-        if messages_ is not None and name in form.fields:
-            for message in messages_:
+    field_messages = error.details if isinstance(error, ValidationFailed) else {}
+    for name, value in field_messages.items():
+        if not (isinstance(value, list) and all(isinstance(message, str) for message in value)):
+            continue
+        if name in form.fields:
+            for message in value:
                 form.add_error(name, message)
-        elif messages_ is not None:
-            unplaced.extend(f"{name}: {message}" for message in messages_)
+        else:
+            unplaced.extend(f"{name}: {message}" for message in value)
     if unplaced or not form.errors:
         form.add_error(None, " ".join([domain_error_text(error), *unplaced]))
 

@@ -16,7 +16,7 @@ from events.selectors import event_get
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
-from registrations.models import RegistrationStatus
+from registrations.models import RegistrationStatus, Student
 from registrations.selectors import (
     student_event_record,
     student_history,
@@ -184,7 +184,7 @@ class StudentListApi(APIView):
         )
 
 
-def _student_for(request: Request, raw_enrollment_no: str):
+def _student_for(request: Request, raw_enrollment_no: str) -> Student:
     enrollment_no = enrollment_no_in_path(raw_enrollment_no)
     if not student_visible_to(request.user, enrollment_no):
         raise PermissionDenied("Only the student themself and staff can see this.")

@@ -67,6 +67,32 @@ def check_confirmed_counter(event_ids: list[str] | None = None) -> list[Problem]
     ]
 
 
+def check_waitlist(event_ids: list[str] | None = None) -> list[Problem]:
+    """Nobody waits for a seat that is free: a waitlisted entry that fits would have been promoted.
+
+    A waitlisted team larger than the free seats is fine (it keeps its place until it fits).
+    """
+    free_seats = F("event__capacity") - F("event__confirmed_count")
+    fits = Q(event__capacity__isnull=True) | Q(size__lte=free_seats)
+    waiting_individuals = (
+        _scoped(Registration.objects.filter(status=RegistrationStatus.WAITLISTED, team__isnull=True), event_ids)
+        .annotate(size=Value(1))
+        .filter(fits)
+        .values_list("event_id", "student_id")
+    )
+    waiting_teams = (
+        _scoped(Team.objects.filter(status=RegistrationStatus.WAITLISTED), event_ids)
+        .annotate(size=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)))
+        .filter(fits)
+        .values_list("event_id", "leader_id")
+    )
+    return [
+        Problem("WAITLIST_NOT_PROMOTED", event_id, enrollment_no, "Waitlisted although the free seats would fit.")
+        for rows in (waiting_individuals, waiting_teams)
+        for event_id, enrollment_no in rows.order_by("event_id", "pk")
+    ]
+
+
 def check_one_active_registration(event_ids: list[str] | None = None) -> list[Problem]:
     """A student holds at most one active registration per event."""
     duplicates = (
@@ -258,6 +284,7 @@ def check_checkin_codes(event_ids: list[str] | None = None) -> list[Problem]:
 CHECKS: tuple[Callable[[list[str] | None], list[Problem]], ...] = (
     check_capacity,
     check_confirmed_counter,
+    check_waitlist,
     check_one_active_registration,
     check_teams,
     check_attendance,

@@ -2,7 +2,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.urls import reverse
 
@@ -12,6 +12,13 @@ from events.selectors import event_list_published
 from registrations.models import Attendance, Feedback, FeedbackAnswer, Registration, Student, Team
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def development_settings(settings):
+    """seed_demo runs on development installs only (the test runner turns DEBUG off)."""
+    settings.DEBUG = True
+
 
 LOGINS = [
     ("admin", "admin-demo-2026"),
@@ -149,3 +156,12 @@ def test_seed_demo_reset_rebuilds_the_events_with_the_same_shape():
     assert "Removed the demo events" in output
     assert {kind: len(rows) for kind, rows in _snapshot().items()} == before
     assert not old_ids & set(Registration.objects.values_list("pk", flat=True))
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="only with DEBUG on"):
+        _seed()
+
+    assert not User.objects.filter(username="admin").exists()

@@ -5,5 +5,5 @@ from django.urls import path
 from registrations.legacy.api import LegacyEventApi
 
 urlpatterns = [
-    path("events/<str:event_id>", LegacyEventApi.as_view(), name="legacy-event"),
+    path("events/<slug:event_id>", LegacyEventApi.as_view(), name="legacy-event"),
 ]

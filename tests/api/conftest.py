@@ -1,33 +1,7 @@
-from dataclasses import dataclass
-
 import pytest
-from django.contrib.auth.models import User
 
-from events.models import Event
-from registrations.models import Student
+from tests.api.helpers import Cast
 from tests.factories import EventFactory, StaffFactory, StudentUserFactory, UserFactory
-
-
-@dataclass
-class Cast:
-    """One event and a login for each of the six roles of API.md, seen from ``student``."""
-
-    event: Event
-    student: Student
-    other_student: Student
-    organizer: User
-    other_organizer: User
-    staff: User
-
-    def user(self, role: str) -> User | None:
-        return {
-            "anonymous": None,
-            "self": self.student.user,
-            "other_student": self.other_student.user,
-            "organizer": self.organizer,
-            "other_organizer": self.other_organizer,
-            "staff": self.staff,
-        }[role]
 
 
 @pytest.fixture

@@ -395,3 +395,31 @@ def test_an_unreachable_database_during_a_write_is_unavailable(client_for, event
     response = post(client, f"/api/v2/register/individual/{event.pk}", {})
 
     assert_error(response, 503, "UNAVAILABLE")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/events/a%00b",
+        "/api/v2/events/a%00b/",
+        "/api/v2/events/?q=a%00b",
+        "/api/v2/students/?q=a%00b",
+        "/api/v2/students/a%00b/",
+        "/api/v2/lookup/enrollment/a%00b/event/a%00b",
+        "/api/v2/certificates/a%00/verify",
+    ],
+)
+def test_a_nul_character_in_a_path_or_query_is_a_client_error(client_for, staff_user, path):
+    """PostgreSQL refuses NUL in text: it must be turned away before any query."""
+    response = client_for(staff_user).get(path)
+
+    assert response.status_code in (400, 404)
+    error_of(response)
+
+
+def test_a_nul_character_in_a_body_is_a_validation_error(client_for, staff_user, event):
+    response = post(
+        client_for(staff_user), f"/api/v2/register/individual/{event.pk}", {"enrollment_no": "22CSE\x0030001"}
+    )
+
+    assert_error(response, 400, "VALIDATION_ERROR")

@@ -11,8 +11,7 @@ from certificates.services import certificate_issue
 from events.models import Event
 from eventsite.api_urls import urlpatterns as api_urlpatterns
 from registrations.services import attendance_mark, registration_create
-from tests.api.conftest import Cast
-from tests.api.helpers import ROLES, error_of
+from tests.api.helpers import ROLES, Cast, error_of
 from tests.factories import StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -257,7 +257,7 @@ def test_a_registration_not_confirmed_with_a_checkin_code(healthy_event, status)
 
 
 def test_every_problem_is_listed_and_counted(healthy_event):
-    Event.objects.filter(pk=healthy_event.pk).update(confirmed_count=0)
+    Event.objects.filter(pk=healthy_event.pk).update(confirmed_count=5)
     Registration.objects.filter(event=healthy_event, status="waitlisted").update(checkin_code="ABC")
     output, error = run_check()
     assert error == "2 integrity problem(s) in 1 event(s) checked."
@@ -293,11 +293,49 @@ def test_the_checks_cost_the_same_whatever_the_number_of_rows(django_assert_num_
     small = EventFactory()
     for student in StudentFactory.create_batch(2):
         registration_create(event=small, enrollment_no=student.pk)
-    # One aggregate query per check, two for teams (sizes, then members' statuses).
-    with django_assert_num_queries(9):
+    # One aggregate query per check, two for teams (sizes, members' statuses) and the waitlist (students, teams).
+    with django_assert_num_queries(11):
         integrity_problems()
     for student in StudentFactory.create_batch(30):
         registration = registration_create(event=small, enrollment_no=student.pk)
         attendance_mark(event=small, enrollment_no=registration.student_id)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         integrity_problems()
+
+
+def test_a_student_waiting_while_a_seat_is_free(healthy_event):
+    holder = Registration.objects.filter(event=healthy_event, status="confirmed").first()
+    Registration.objects.filter(pk=holder.pk).update(status="cancelled", checkin_code=None, cancelled_at=timezone.now())
+    Event.objects.filter(pk=healthy_event.pk).update(confirmed_count=2)
+    Certificate.objects.filter(student=holder.student).delete()
+    waiting = Registration.objects.get(event=healthy_event, status="waitlisted")
+    output = assert_found("WAITLIST_NOT_PROMOTED", healthy_event, waiting.student_id)
+    assert output.count("[") == 1, output
+
+
+def test_a_waiting_team_that_fits_the_free_seats():
+    event = TeamEventFactory(capacity=2, waitlist_enabled=True)
+    first, second = StudentFactory.create_batch(2), StudentFactory.create_batch(2)
+    team_register(event=event, team_name="First", leader=first[0].pk, members=[first[1].pk])
+    team_register(event=event, team_name="Second", leader=second[0].pk, members=[second[1].pk])
+    assert run_check()[1] is None
+
+    Event.objects.filter(pk=event.pk).update(capacity=4)  # raised around event_update, which would promote
+
+    output = assert_found("WAITLIST_NOT_PROMOTED", event, second[0].pk)
+    assert output.count("[") == 1, output
+
+
+def test_a_waiting_team_larger_than_the_free_seats_is_fine():
+    event = TeamEventFactory(capacity=4, waitlist_enabled=True, team_size_max=4)
+    first = StudentFactory.create_batch(2)
+    team_register(event=event, team_name="First", leader=first[0].pk, members=[first[1].pk])
+    second = StudentFactory.create_batch(2)
+    team_register(event=event, team_name="Second", leader=second[0].pk, members=[second[1].pk])
+    big = StudentFactory.create_batch(4)
+    team_register(event=event, team_name="Big", leader=big[0].pk, members=[s.pk for s in big[1:]])
+    registration_cancel(event=event, enrollment_no=first[0].pk)
+
+    assert run_check() == ("No integrity problems in 1 event(s).\n", None)
+    Event.objects.filter(pk=event.pk).update(capacity=None)
+    assert_found("WAITLIST_NOT_PROMOTED", event, big[0].pk)

@@ -1,12 +1,17 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
+from events.models import Event
 from eventsite.errors import (
     AlreadyRegistered,
     EventFull,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    RegistrationClosed,
     TeamNameTaken,
     TeamSize,
     ValidationFailed,
@@ -293,3 +298,31 @@ def test_waitlist_promote_with_no_free_seat_changes_nothing():
     event.refresh_from_db()
     assert waitlist_promote(event=event) == {}
     assert len(event.waitlist) == 1
+
+
+def test_the_leader_cannot_cancel_the_team_once_the_event_has_started(team_event, organizer):
+    leader = StudentUserFactory()
+    team = _register(team_event, "Alpha", [leader, StudentFactory()])
+    Event.objects.filter(pk=team_event.pk).update(starts_at=timezone.now() - timedelta(minutes=1))
+
+    with pytest.raises(RegistrationClosed):
+        registration_cancel(event=team_event, enrollment_no=leader.pk, actor=leader.user)
+
+    team.refresh_from_db()
+    assert team.status == "confirmed"
+    assert len(registration_cancel(event=team_event, enrollment_no=leader.pk, actor=organizer).cancelled) == 2
+
+
+def test_cancelling_a_waitlisted_team_frees_no_seat_and_promotes_nobody():
+    event = TeamEventFactory(capacity=2, waitlist_enabled=True)
+    _register(event, "Holders", StudentFactory.create_batch(2))
+    first_waiting = StudentFactory.create_batch(2)
+    _register(event, "First", first_waiting)
+    last = _register(event, "Last", StudentFactory.create_batch(2))
+
+    result = registration_cancel(event=event, enrollment_no=first_waiting[0].pk)
+
+    assert result.promoted == {}
+    assert waitlist_position(Registration.objects.filter(team=last).first()) == 1
+    event.refresh_from_db()
+    assert event.confirmed_count == 2

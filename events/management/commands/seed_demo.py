@@ -18,7 +18,7 @@ import factory.random
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -87,6 +87,10 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="Delete the demo events and build them again.")
 
     def handle(self, *args, reset: bool, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates logins whose passwords are published in the README; it runs only with DEBUG on."
+            )
         # The services email students as facts change; made-up students get no mail.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             self._seed(reset)
