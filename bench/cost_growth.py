@@ -3,12 +3,13 @@
     python bench/cost_growth.py                           # PostgreSQL and SQLite
     python bench/cost_growth.py --backends postgres --reps 300
 
-One event grows from 0 to 10,000 to 100,000 confirmed registrations (bulk-written, then
-ANALYZE). At each size, through Django's test client with the API's token auth:
-registration of a new student and lookup of a registered one, interleaved, ``--reps``
-times each; the status endpoint (the six whole maps) ``--status-reps`` times. Figures are
-medians; the ratio is the median at the size over the median at 0. Queries per request
-are counted at each size too (they should not grow).
+Three events side by side, with 0, 10,000 and 100,000 confirmed registrations (bulk-written,
+then ANALYZE). Through Django's test client with the API's token auth, round-robin over the
+three so the machine's load falls on all alike: a new student registering themselves and a
+lookup of a registered student (as organizer), ``--reps`` times per event; then the status
+endpoint (the six whole maps) ``--status-reps`` times per event. Figures are medians; the
+ratio is the median at the size over the median at 0. Queries per request are counted at
+each size too (they should not grow).
 """
 
 import argparse
@@ -23,8 +24,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import harness  # noqa: E402
-
-SIZES = (0, 10_000, 100_000)
 
 
 def existing_registrations(event, start: int, count: int) -> None:
@@ -77,31 +76,34 @@ def timed(client, method: str, path: str, token: str, body: dict | None = None, 
     return elapsed * 1000, len(queries), response
 
 
-def measure(client, event_id: str, tokens: dict, newcomers: list[str], registered: list[str], org_token: str, args):
-    reg_ms, lookup_ms, status_ms = [], [], []
-    reg_q = lookup_q = status_q = 0
-    rng = random.Random(len(registered))
+def measure(client, events: dict, tokens: dict, newcomers: list[str], org_token: str, args) -> dict:
+    """Round-robin over the sizes, so that the machine's load drifts over all of them alike."""
+    figures = {size: {"registration": [], "lookup": [], "status": []} for size in events}
+    queries = {size: {} for size in events}
+    status_sizes = {}
+    rng = random.Random(7)
     for _ in range(args.reps):
-        enr = newcomers.pop()
-        ms, reg_q, _ = timed(
-            client, "POST", f"/api/v2/register/individual/{event_id}", tokens[enr], {"enrollment_no": enr}, 201
-        )
-        reg_ms.append(ms)
-        registered.append(enr)
-        who = rng.choice(registered)
-        ms, lookup_q, _ = timed(client, "GET", f"/api/v2/lookup/enrollment/{who}/event/{event_id}", org_token)
-        lookup_ms.append(ms)
+        for size, (event_id, registered) in events.items():
+            enr = newcomers.pop()
+            path = f"/api/v2/register/individual/{event_id}"
+            ms, queries[size]["registration"], _ = timed(client, "POST", path, tokens[enr], {}, 201)
+            figures[size]["registration"].append(ms)
+            registered.append(enr)
+            who = rng.choice(registered)
+            path = f"/api/v2/lookup/enrollment/{who}/event/{event_id}"
+            ms, queries[size]["lookup"], _ = timed(client, "GET", path, org_token)
+            figures[size]["lookup"].append(ms)
     for _ in range(args.status_reps):
-        ms, status_q, response = timed(client, "GET", f"/api/v2/status/{event_id}", org_token)
-        status_ms.append(ms)
-    size = len(response.json()["registrations"])
-    return {
-        "registration_ms": round(harness.median(reg_ms), 2),
-        "lookup_ms": round(harness.median(lookup_ms), 2),
-        "status_ms": round(harness.median(status_ms), 2),
-        "status_map_size": size,
-        "queries": {"registration": reg_q, "lookup": lookup_q, "status": status_q},
-    }
+        for size, (event_id, _registered) in events.items():
+            ms, queries[size]["status"], response = timed(client, "GET", f"/api/v2/status/{event_id}", org_token)
+            figures[size]["status"].append(ms)
+            status_sizes[size] = len(response.json()["registrations"])
+    levels = {}
+    for size in events:
+        levels[size] = {f"{kind}_ms": round(harness.median(values), 2) for kind, values in figures[size].items()}
+        levels[size]["status_map_size"] = status_sizes[size]
+        levels[size]["queries"] = queries[size]
+    return levels
 
 
 def run_backend(backend: str, args) -> dict:
@@ -115,20 +117,17 @@ def run_backend(backend: str, args) -> dict:
 
     from bench.data import open_event, organizer_with_token, students_with_tokens
 
-    newcomer_count = args.reps * len(SIZES)
-    tokens = students_with_tokens(newcomer_count, prefix="24NEW")
+    tokens = students_with_tokens(args.reps * len(args.sizes), prefix="24NEW")
     newcomers = sorted(tokens, reverse=True)
     organizer, org_token = organizer_with_token()
-    event = open_event("growth", None, organizer)
-    client = Client(SERVER_NAME="127.0.0.1")
-    registered: list[str] = []
-    levels = {}
+    events = {}
     loaded = 0
-    for size in SIZES:
-        existing_registrations(event, loaded, size - loaded)
-        loaded = size
-        registered.extend(f"23EXI{i:06d}" for i in rng_sample(size, 2000))
-        levels[size] = measure(client, event.pk, tokens, newcomers, registered, org_token, args)
+    for size in args.sizes:
+        event = open_event(f"growth-{size}", None, organizer)
+        existing_registrations(event, loaded, size)
+        events[size] = (event.pk, [f"23EXI{i:06d}" for i in rng_sample(loaded, size, 2000)])
+        loaded += size
+    levels = measure(Client(SERVER_NAME="127.0.0.1"), events, tokens, newcomers, org_token, args)
     base = levels[0]
     for figures in levels.values():
         figures["ratios"] = {
@@ -137,8 +136,8 @@ def run_backend(backend: str, args) -> dict:
     return {"backend": backend, "levels": levels}
 
 
-def rng_sample(size: int, count: int) -> list[int]:
-    return random.Random(size).sample(range(size), min(size, count)) if size else []
+def rng_sample(start: int, size: int, count: int) -> list[int]:
+    return random.Random(size).sample(range(start, start + size), min(size, count)) if size else []
 
 
 def main() -> int:
@@ -146,6 +145,7 @@ def main() -> int:
     parser.add_argument("--backends", default="postgres,sqlite")
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--status-reps", type=int, default=5)
+    parser.add_argument("--sizes", type=lambda text: [int(n) for n in text.split(",")], default=[0, 10_000, 100_000])
     parser.add_argument("--backend", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.backend:

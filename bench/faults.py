@@ -102,11 +102,13 @@ def burst_with_fault(
 def verdict(event_id: str, capacity: int, outcomes: list[harness.Outcome]) -> dict:
     """The correctness of a burst that went through a fault (runs inside Django)."""
     from django.core.management import CommandError, call_command
+    from django.db import connections
     from django.db.models import Count
 
     from events.models import Event
     from registrations.models import ACTIVE_STATUSES, Registration
 
+    connections.close_all()  # after a database restart this process's own connection is dead too
     attempts = [attempt for outcome in outcomes for attempt in outcome.history]
     unclear_errors = [a for a in attempts if a[0] >= 400 and a[1] is None]
     bad_5xx = [a for a in attempts if a[0] >= 500 and not (a[0] == 503 and a[1] == "UNAVAILABLE" and a[2])]

@@ -67,7 +67,17 @@ def main() -> int:
     access_log.unlink(missing_ok=True)
     report_dir = harness.OUT / "fuzz-report"
     exit_codes = {}
-    with harness.Gunicorn(url, workers=4, access_log=access_log, env={"AUTH_THROTTLE_RATE": "100000/min"}) as server:
+    # The product as deployed: its own URLs (not the benchmarks' baseline endpoint) and its
+    # collected static files (with DEBUG=0 every page, the 404 page included, needs the manifest).
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=harness.ROOT,
+        env=harness.server_env(url, DJANGO_SETTINGS_MODULE="eventsite.settings"),
+        check=True,
+    )
+    with harness.Gunicorn(
+        url, workers=4, access_log=access_log, env={"AUTH_THROTTLE_RATE": "100000/min"}, settings="eventsite.settings"
+    ) as server:
         for role in args.roles.split(","):
             command = [
                 "schemathesis",

@@ -62,6 +62,7 @@ def server_env(url: str, **extra: str) -> dict[str, str]:
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "0",
             "LOG_LEVEL": "ERROR",
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         }
     )
     env.update(extra)

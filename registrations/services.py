@@ -18,6 +18,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -317,9 +318,60 @@ def _new_registration(event: Event, enrollment_no: str, status: str, seq: int | 
     )
 
 
+class _NoSeatClaimed(Exception):
+    pass
+
+
+def _registration_confirm_directly(event_pk: str, enrollment_no: str) -> Registration | None:
+    """Confirm a seat in one conditional UPDATE, holding the event's row lock only until the commit.
+
+    The registration is inserted first (the one-active-registration constraint refuses a
+    second one), then one ``UPDATE ... WHERE`` takes a seat only if the event is published,
+    individual, open for registration and not full: the check and the write are one statement
+    under the row lock, so concurrent requests never oversubscribe. Anything else (full,
+    closed, unknown event or student, already registered) returns None, and the caller takes
+    the general path, which gives the right answer (waitlist place or domain error).
+    The student must be known to exist: the foreign key is checked only at the commit.
+    """
+    now = timezone.now()
+    registration = Registration(
+        registration_id=ids.new_registration_id(),
+        event_id=event_pk,
+        student_id=enrollment_no,
+        status=RegistrationStatus.CONFIRMED,
+        checkin_code=ids.new_checkin_code(),
+        registered_at=now,
+    )
+    open_with_a_seat = (
+        Q(status=Event.Status.PUBLISHED, registration_mode=Event.Mode.INDIVIDUAL)
+        & (Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now))
+        & (Q(registration_closes_at__gt=now) | Q(registration_closes_at__isnull=True, starts_at__gt=now))
+        & (Q(capacity__isnull=True) | Q(confirmed_count__lt=F("capacity")))
+    )
+    try:
+        with transaction.atomic():
+            registration.save(force_insert=True)
+            claimed = Event.objects.filter(open_with_a_seat, pk=event_pk).update(
+                confirmed_count=F("confirmed_count") + 1
+            )
+            if not claimed:
+                raise _NoSeatClaimed
+            notifications.registrations_confirmed([registration.pk])
+    except (_NoSeatClaimed, IntegrityError):
+        return None
+    return registration
+
+
 def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor = None) -> Registration:
     """Register one student for an individual event: confirmed if a seat is left, else waitlisted or EVENT_FULL."""
     enr = enrollment_no_normalize(enrollment_no)
+    if _actor_enrollment_no(actor) == enr:
+        # A student registering themselves while seats are left: the common case of a rush,
+        # kept to the shortest hold of the event's lock. (Only for them: their student row was
+        # loaded with their login, so the insert cannot break the deferred foreign key.)
+        confirmed = _registration_confirm_directly(event.pk if isinstance(event, Event) else event, enr)
+        if confirmed is not None:
+            return confirmed
     try:
         with transaction.atomic():
             locked = _event_lock(event)

@@ -437,3 +437,57 @@ def test_cancelling_revokes_the_students_certificate(event, organizer):
     assert certificate.revoked_reason == "Registration cancelled."
     assert certificate.revoked_by == organizer
     assert student.pk not in event.certificates
+
+
+def test_a_student_registering_themselves_into_a_full_event_is_refused_and_keeps_nothing(student):
+    event = EventFactory(capacity=1)
+    registration_create(event=event, enrollment_no=StudentFactory().pk)
+
+    with pytest.raises(EventFull):
+        registration_create(event=event, enrollment_no=student.pk, actor=student.user)
+
+    assert not Registration.objects.filter(student=student).exists()
+    event.refresh_from_db()
+    assert event.confirmed_count == 1
+
+
+def test_a_student_registering_themselves_when_full_joins_the_waitlist(student):
+    event = EventFactory(capacity=1, waitlist_enabled=True)
+    registration_create(event=event, enrollment_no=StudentFactory().pk)
+
+    registration = registration_create(event=event, enrollment_no=student.pk, actor=student.user)
+
+    assert registration.status == "waitlisted"
+    assert registration.waitlist_seq == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": Event.Status.DRAFT},
+        {"status": Event.Status.CANCELLED},
+        {"registration_closes_at": timezone.now() - timedelta(minutes=1)},
+        {"registration_opens_at": timezone.now() + timedelta(days=1)},
+    ],
+    ids=["draft", "cancelled", "closed", "not-yet-open"],
+)
+def test_a_student_registering_themselves_gets_no_seat_outside_an_open_published_event(student, change):
+    event = EventFactory(**change)
+
+    with pytest.raises((RegistrationClosed, EventCancelled)):
+        registration_create(event=event, enrollment_no=student.pk, actor=student.user)
+
+    assert not Registration.objects.filter(student=student).exists()
+    event.refresh_from_db()
+    assert event.confirmed_count == 0
+
+
+def test_a_student_registering_themselves_twice_is_told_already_registered(student):
+    event = EventFactory(capacity=10)
+    registration_create(event=event, enrollment_no=student.pk, actor=student.user)
+
+    with pytest.raises(AlreadyRegistered):
+        registration_create(event=event, enrollment_no=student.pk, actor=student.user)
+
+    event.refresh_from_db()
+    assert event.confirmed_count == 1
