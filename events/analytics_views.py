@@ -5,16 +5,14 @@ from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 
 from events import charts
 from events.analytics import event_analytics
 from events.college_analytics import CollegeAnalytics, college_analytics
 from events.forms import AnalyticsPeriodForm
-from events.models import Event
-from events.selectors import event_user_is_organizer
+from events.views import manage_context, organized_event
 from registrations.roster_export import CsvLine, spreadsheet_safe
 
 DAY_LABEL = "%d %b"
@@ -103,16 +101,9 @@ def _event_charts(analytics: dict) -> dict:
 
 @login_required
 def event_analytics_page(request: HttpRequest, event_id: str) -> HttpResponse:
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise Http404("No such event.")
-    if not event_user_is_organizer(event, request.user):
-        raise PermissionDenied("Only this event's organizers can see its analytics.")
+    event = organized_event(event_id, request.user)
     analytics = event_analytics(event)
-    context = {
-        "event": event,
-        "manage_tab": "analytics",
-        "analytics_url": reverse("event-analytics", args=[event.pk]),
+    context = manage_context(event, "analytics") | {
         "analytics": analytics,
         "attendance_percent": _percent(analytics["attendance_rate"]),
         "charts": _event_charts(analytics),

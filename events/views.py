@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -56,7 +56,8 @@ def _event_visible(event_id: str, user) -> Event:
     return event
 
 
-def _event_organized(event_id: str, user) -> Event:
+def organized_event(event_id: str, user) -> Event:
+    """The event behind an organizer page: 404 if there is none, 403 for anyone who does not organize it."""
     event = Event.objects.filter(pk=event_id).first()
     if event is None:
         raise Http404("No such event.")
@@ -65,13 +66,9 @@ def _event_organized(event_id: str, user) -> Event:
     return event
 
 
-def _manage_context(event: Event, active: str) -> dict:
-    """The organizer sub-navigation; the analytics link appears once its page exists."""
-    try:
-        analytics_url = reverse("event-analytics", args=[event.pk])
-    except NoReverseMatch:
-        analytics_url = None
-    return {"event": event, "manage_tab": active, "analytics_url": analytics_url}
+def manage_context(event: Event, active: str) -> dict:
+    """What the organizer pages' sub-navigation needs."""
+    return {"event": event, "manage_tab": active, "analytics_url": reverse("event-analytics", args=[event.pk])}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -204,7 +201,7 @@ def _checkin_answer(event: Event, value: str, session_code: str, actor) -> dict:
 @require_http_methods(["GET", "POST"])
 def event_checkin(request: HttpRequest, event_id: str) -> HttpResponse:
     """The door: type or scan a code, see a large green or red answer, scan the next one."""
-    event = _event_organized(event_id, request.user)
+    event = organized_event(event_id, request.user)
     sessions = event_sessions(event)
     answer = None
     if request.method == "POST":
@@ -226,7 +223,7 @@ def event_checkin(request: HttpRequest, event_id: str) -> HttpResponse:
     chosen = form["session"].value()
     session_code = chosen if chosen in known else (sessions[0].code if sessions else None)
     checked_in = attendance_count_for_session(event, session_code)
-    context = _manage_context(event, "checkin") | {
+    context = manage_context(event, "checkin") | {
         "form": form,
         "answer": answer,
         "checked_in": checked_in,
@@ -237,7 +234,7 @@ def event_checkin(request: HttpRequest, event_id: str) -> HttpResponse:
 
 @login_required
 def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
-    event = _event_organized(event_id, request.user)
+    event = organized_event(event_id, request.user)
     form = RosterSearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     sessions = event_sessions(event)
@@ -247,7 +244,7 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
         (row, [row[session_column(session.code)] for session in sessions])
         for row in roster_rows(event, sessions=sessions, enrollment_nos=list(page.object_list))
     ]
-    context = _manage_context(event, "roster") | {
+    context = manage_context(event, "roster") | {
         "form": form,
         "q": q,
         "page": page,
@@ -259,7 +256,7 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
 
 @login_required
 def event_roster_csv(request: HttpRequest, event_id: str) -> StreamingHttpResponse:
-    event = _event_organized(event_id, request.user)
+    event = organized_event(event_id, request.user)
     response = StreamingHttpResponse(roster_csv_lines(event), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.pk}-roster.csv"'
     response["Cache-Control"] = "private, no-store"
@@ -270,7 +267,7 @@ def event_roster_csv(request: HttpRequest, event_id: str) -> StreamingHttpRespon
 @require_http_methods(["GET", "POST"])
 def event_certificates(request: HttpRequest, event_id: str) -> HttpResponse:
     """Issue one student's certificate or every eligible student's, and list those issued."""
-    event = _event_organized(event_id, request.user)
+    event = organized_event(event_id, request.user)
     form = CertificateIssueForm()
     if request.method == "POST":
         if request.POST.get("action") == "all":
@@ -297,6 +294,6 @@ def event_certificates(request: HttpRequest, event_id: str) -> HttpResponse:
                     messages.info(request, f"{student.full_name} already holds certificate {certificate.pk}.")
                 return redirect("event-certificates", event_id=event.pk)
     page = Paginator(certificate_list_for_event(event), CERTIFICATES_PER_PAGE).get_page(request.GET.get("page"))
-    context = _manage_context(event, "certificates") | {"form": form, "page": page, "counts": certificate_counts(event)}
+    context = manage_context(event, "certificates") | {"form": form, "page": page, "counts": certificate_counts(event)}
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "events/certificates.html", context, status=status)
