@@ -17,13 +17,19 @@ def event_get(event_id: str) -> Event:
     return event
 
 
+def registration_window_open_q(now) -> Q:
+    """The registration window in SQL: opened (or no opening time) and not yet closed
+    (the closing time, else the start). ``Event.phase_at`` is the same rule in Python."""
+    return (Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now)) & (
+        Q(registration_closes_at__gt=now) | Q(registration_closes_at__isnull=True, starts_at__gt=now)
+    )
+
+
 def event_list_published(*, status: str | None = None, q: str | None = None, now=None) -> QuerySet[Event]:
     """Published events; ``status`` is ``open``, ``upcoming`` or ``past`` (every event is in exactly one)."""
     now = now or timezone.now()
     events = Event.objects.filter(status=Event.Status.PUBLISHED)
-    is_open = (Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now)) & (
-        Q(registration_closes_at__gt=now) | Q(registration_closes_at__isnull=True, starts_at__gt=now)
-    )
+    is_open = registration_window_open_q(now)
     if status == "open":
         events = events.filter(is_open)
     elif status == "upcoming":

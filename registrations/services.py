@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from events.models import Event, EventSession
-from events.selectors import event_session_current, event_user_is_organizer
+from events.selectors import event_session_current, event_user_is_organizer, registration_window_open_q
 from eventsite import ids
 from eventsite.errors import (
     AlreadyExists,
@@ -344,8 +344,7 @@ def _registration_confirm_directly(event_pk: str, enrollment_no: str) -> Registr
     )
     open_with_a_seat = (
         Q(status=Event.Status.PUBLISHED, registration_mode=Event.Mode.INDIVIDUAL)
-        & (Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now))
-        & (Q(registration_closes_at__gt=now) | Q(registration_closes_at__isnull=True, starts_at__gt=now))
+        & registration_window_open_q(now)
         & (Q(capacity__isnull=True) | Q(confirmed_count__lt=F("capacity")))
     )
     try:
