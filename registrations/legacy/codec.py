@@ -97,6 +97,8 @@ def extended_json_hook(obj: dict) -> Any:
     if len(obj) != 1:
         return obj
     ((key, value),) = obj.items()
+    if key == "$date":  # by far the most common wrapper: checked first
+        return parse_date(value) or obj
     if not key.startswith("$"):
         return obj
     try:
@@ -109,8 +111,6 @@ def extended_json_hook(obj: dict) -> Any:
         return obj
     if key == "$oid" and isinstance(value, str):
         return value
-    if key == "$date":
-        return parse_date(value) or obj
     return obj
 
 
