@@ -11,6 +11,7 @@ breaks them is reported as a warning. Only what the schema cannot hold is droppe
 always the smallest unit (a bad rating drops that feedback, not its registration).
 """
 
+import base64
 import hashlib
 import hmac
 import re
@@ -63,14 +64,14 @@ def parse_date(value: Any) -> datetime | None:
             return datetime.fromtimestamp(value / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
-    elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
+    elif isinstance(value, str):
+        # Fast path for the common forms ("...Z", "+05:30", naive): nothing to clean up first.
         try:
-            moment = datetime.fromisoformat(text)
+            moment = datetime.fromisoformat(value)
         except ValueError:
-            return None
+            moment = _parse_date_text(value)
+            if moment is None:
+                return None
     else:
         return None
     if moment.tzinfo is None:
@@ -78,11 +79,26 @@ def parse_date(value: Any) -> datetime | None:
     return moment
 
 
+def _parse_date_text(value: str) -> datetime | None:
+    """The slow path of ``parse_date``: surrounding blanks, a lower-case "z"."""
+    text = value.strip()
+    if not text:
+        return None
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def extended_json_hook(obj: dict) -> Any:
     """Unwrap MongoDB Extended JSON (relaxed or canonical) as the decoder builds each object."""
     if len(obj) != 1:
         return obj
     ((key, value),) = obj.items()
+    if key == "$date":  # by far the most common wrapper: checked first
+        return parse_date(value) or obj
     if not key.startswith("$"):
         return obj
     try:
@@ -95,8 +111,6 @@ def extended_json_hook(obj: dict) -> Any:
         return obj
     if key == "$oid" and isinstance(value, str):
         return value
-    if key == "$date":
-        return parse_date(value) or obj
     return obj
 
 
@@ -166,11 +180,13 @@ def calendar_token_for(enrollment_no: str, secret: bytes | None = None) -> str:
     return _base32(digest, CALENDAR_TOKEN_LENGTH)
 
 
+# base64's RFC 4648 base32 reads five-bit groups in the same order; only the letters differ.
+_RFC4648_TO_CROCKFORD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ids.ALPHABET.encode())
+
+
 def _base32(digest: bytes, length: int) -> str:
     """The first ``length`` five-bit groups of ``digest`` in Crockford's alphabet."""
-    number = int.from_bytes(digest[: (length * 5 + 7) // 8]) >> ((-length * 5) % 8)
-    alphabet = ids.ALPHABET
-    return "".join(alphabet[(number >> shift) & 31] for shift in range(5 * (length - 1), -1, -5))
+    return base64.b32encode(digest[: (length * 5 + 7) // 8])[:length].translate(_RFC4648_TO_CROCKFORD).decode()
 
 
 @lru_cache(maxsize=4)
@@ -434,12 +450,13 @@ class EventDecoder:
             phone=_text(data.get("mobile_no") or data.get("phone"))[:20],
         )
 
-    def _date(self, value: Any, path: str) -> datetime | None:
+    def _date(self, value: Any, where: str | tuple, suffix: str = "") -> datetime | None:
+        """``where`` + ``suffix`` names the field; the path is only joined when there is a problem to report."""
         if value is None:
             return None
         moment = parse_date(value)
         if moment is None:
-            self._drop(path, "INVALID_DATE", f"{value!r} is not a date.")
+            self._drop(_joined(where) + suffix, "INVALID_DATE", f"{value!r} is not a date.")
         return moment
 
     def add_registration(self, key: str | None, entry: Any) -> None:
@@ -464,8 +481,8 @@ class EventDecoder:
             legacy_id=legacy_id[:40] if legacy_id else None,
             student=student,
             status=status,
-            registered_at=self._date(entry.get("registration_datetime"), f"{path}.registration_datetime"),
-            cancelled_at=self._date(entry.get("cancelled_at"), f"{path}.cancelled_at"),
+            registered_at=self._date(entry.get("registration_datetime"), path, ".registration_datetime"),
+            cancelled_at=self._date(entry.get("cancelled_at"), path, ".cancelled_at"),
             checkin_code=_checkin_code(entry.get("checkin_code")),
         )
         self._registrations.append(draft)
@@ -515,9 +532,9 @@ class EventDecoder:
                 legacy_id=(_text(member.get("registration_id"))[:40] or None),
                 student=student,
                 status=leader.status,
-                registered_at=self._date(member.get("registration_datetime"), f"{member_path}.registration_datetime")
+                registered_at=self._date(member.get("registration_datetime"), member_where, ".registration_datetime")
                 or leader.registered_at,
-                cancelled_at=self._date(member.get("cancelled_at"), f"{member_path}.cancelled_at")
+                cancelled_at=self._date(member.get("cancelled_at"), member_where, ".cancelled_at")
                 or leader.cancelled_at,
                 team_key=leader.team_key,
                 team_name=leader.team_name,
@@ -527,7 +544,6 @@ class EventDecoder:
             self._participation(member, member_where, draft)
 
     def _participation(self, container: dict, where: str | tuple, registration: _RegistrationDraft) -> None:
-        path = _joined(where)
         enrollment_no = registration.student.enrollment_no
         attendance = container.get("attendance")
         items: list[tuple[tuple[str, str], Any]] = []
@@ -536,7 +552,9 @@ class EventDecoder:
         elif isinstance(attendance, dict):
             items = [((where, ".attendance"), attendance)]
         elif attendance is not None:
-            self._drop(f"{path}.attendance", "INVALID_RECORD", "attendance must be a list, an object or null.")
+            self._drop(
+                f"{_joined(where)}.attendance", "INVALID_RECORD", "attendance must be a list, an object or null."
+            )
         for item_where, item in items:
             if not isinstance(item, dict):
                 self._drop(_joined(item_where), "INVALID_RECORD", "An attendance must be an object.")
@@ -551,7 +569,7 @@ class EventDecoder:
                     enrollment_no=enrollment_no,
                     registration=registration,
                     session=_shared(_text(item.get("session"))) or None,
-                    moment=self._date(item.get("marked_at"), f"{_joined(item_where)}.marked_at"),
+                    moment=self._date(item.get("marked_at"), item_where, ".marked_at"),
                     marked_by=_shared(_text(item.get("marked_by"))),
                 )
             )
@@ -559,12 +577,12 @@ class EventDecoder:
         if isinstance(feedback, dict) and feedback.get("submitted") is not False:
             self._feedback(feedback, (where, ".feedback"), enrollment_no, registration)
         elif feedback is not None and not isinstance(feedback, dict):
-            self._drop(f"{path}.feedback", "INVALID_RECORD", "feedback must be an object or null.")
+            self._drop(f"{_joined(where)}.feedback", "INVALID_RECORD", "feedback must be an object or null.")
         certificate = container.get("certificate")
         if isinstance(certificate, dict) and certificate.get("issued") is not False:
             self._certificate(certificate, (where, ".certificate"), enrollment_no, registration)
         elif certificate is not None and not isinstance(certificate, dict):
-            self._drop(f"{path}.certificate", "INVALID_RECORD", "certificate must be an object or null.")
+            self._drop(f"{_joined(where)}.certificate", "INVALID_RECORD", "certificate must be an object or null.")
 
     def _feedback(
         self,
@@ -574,12 +592,11 @@ class EventDecoder:
         registration: _RegistrationDraft | None,
         hint: str = "",
     ) -> None:
-        path = _joined(where)
         rating = None
         if data.get("rating") is not None:
             rating = _integer(data.get("rating"))
             if rating is None or not 1 <= rating <= 5:
-                self._drop(f"{path}.rating", "INVALID_RATING", f"Rating {data.get('rating')!r} is not 1..5.")
+                self._drop(f"{_joined(where)}.rating", "INVALID_RATING", f"Rating {data.get('rating')!r} is not 1..5.")
                 return
         self._participations.append(
             _ParticipationDraft(
@@ -589,7 +606,7 @@ class EventDecoder:
                 enrollment_no=enrollment_no,
                 registration=registration,
                 registration_hint=hint or None,
-                moment=self._date(data.get("submitted_at"), f"{path}.submitted_at"),
+                moment=self._date(data.get("submitted_at"), where, ".submitted_at"),
                 rating=rating,
                 comments=_shared(_text(data.get("comments"))),
             )
@@ -603,9 +620,8 @@ class EventDecoder:
         registration: _RegistrationDraft | None,
         hint: str = "",
     ) -> None:
-        path = _joined(where)
-        issued_at = self._date(data.get("issued_at"), f"{path}.issued_at")
-        revoked_at = self._date(data.get("revoked_at"), f"{path}.revoked_at")
+        issued_at = self._date(data.get("issued_at"), where, ".issued_at")
+        revoked_at = self._date(data.get("revoked_at"), where, ".revoked_at")
         if _flag(data.get("revoked"), False) and revoked_at is None:
             revoked_at = issued_at
         self._participations.append(
@@ -645,7 +661,7 @@ class EventDecoder:
                 enrollment_no=registration.student.enrollment_no,
                 registration=registration,
                 session=_text(entry.get("session")) or None,
-                moment=self._date(entry.get("attendance_marked_at"), f"{_joined(where)}.attendance_marked_at"),
+                moment=self._date(entry.get("attendance_marked_at"), where, ".attendance_marked_at"),
             )
         )
 
@@ -683,7 +699,7 @@ class EventDecoder:
                             registration=None,
                             registration_hint=hint or None,
                             session=_text(data.get("session")) or None,
-                            moment=self._date(data.get("marked_at"), f"{path}.marked_at"),
+                            moment=self._date(data.get("marked_at"), path, ".marked_at"),
                             marked_by=_text(data.get("marked_by")),
                         )
                     )

@@ -220,7 +220,9 @@ def _adapter(model: type[models.Model], names: tuple[str, ...]) -> Callable[[tup
     if connection.vendor == "sqlite":
 
         def adapt(value: datetime) -> str:
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+            if value.tzinfo is not UTC:  # most legacy dates are already in UTC ("...Z")
+                value = value.astimezone(UTC)
+            return value.replace(tzinfo=None).isoformat(" ")
     else:
         adapt = connection.ops.adapt_datetimefield_value
 
