@@ -157,6 +157,13 @@ def test_event_list_refuses_an_unknown_status_filter(client_for):
     assert set(error_of(response)["details"]) == {"status"}
 
 
+def test_event_list_refuses_a_search_longer_than_the_schema_allows(client_for):
+    response = client_for().get("/api/v2/events/", {"q": "\U0001f600" * 2_000})
+
+    assert response.status_code == 400
+    assert set(error_of(response)["details"]) == {"q"}
+
+
 def test_staff_create_an_event_with_sessions_and_organizers(client_for, staff_user):
     UserFactory(username="asha")
     body = {
