@@ -212,7 +212,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttle and login-lock counters live in the cache. Local memory is one per process, so with
+# several gunicorn workers each keeps its own count; CACHE_BACKEND=database shares them through
+# the database (create its table once with `manage.py createcachetable`).
+_CACHE_BACKENDS = {
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"},
+}
+CACHE_BACKEND = env_str("CACHE_BACKEND") or "locmem"
+if CACHE_BACKEND not in _CACHE_BACKENDS:
+    raise ImproperlyConfigured(f"CACHE_BACKEND must be one of {', '.join(_CACHE_BACKENDS)}.")
+CACHES = {"default": _CACHE_BACKENDS[CACHE_BACKEND]}
 
 LOGGING = {
     "version": 1,

@@ -24,7 +24,7 @@ def gunicorn_server(transactional_db):
 
     from bench.harness import Gunicorn
 
-    def start(workers: int = 2) -> Gunicorn:
-        return Gunicorn(database_url_of(connection), workers=workers, settings="eventsite.settings")
+    def start(workers: int = 2, env: dict[str, str] | None = None) -> Gunicorn:
+        return Gunicorn(database_url_of(connection), workers=workers, settings="eventsite.settings", env=env)
 
     return start
