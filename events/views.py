@@ -5,9 +5,6 @@ Organizer pages answer 404 for an event that does not exist and 403 for an event
 does not organize; anonymous users are sent to the login page.
 """
 
-import re
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -30,7 +27,7 @@ from events.selectors import (
     event_sessions,
     event_user_is_organizer,
 )
-from eventsite.errors import DomainError, NotFound
+from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
 from registrations.exports import roster_registrations, roster_rows, session_column
 from registrations.forms import TeamRegistrationForm
@@ -181,10 +178,11 @@ def _checkin_answer(event: Event, value: str, session_code: str, actor) -> dict:
     """Check in by check-in code, or by enrollment number when no registration has that code."""
     try:
         attendance, created = attendance_mark(event=event, checkin_code=value, session=session_code, actor=actor)
-    except NotFound:
-        if not re.fullmatch(settings.ENROLLMENT_NO_PATTERN, value.strip().upper()):
-            raise
-        attendance, created = attendance_mark(event=event, enrollment_no=value, session=session_code, actor=actor)
+    except NotFound as not_a_code:
+        try:
+            attendance, created = attendance_mark(event=event, enrollment_no=value, session=session_code, actor=actor)
+        except ValidationFailed:
+            raise not_a_code from None
     session = attendance.session
     return {
         "ok": True,
