@@ -53,7 +53,11 @@ def student_list(*, q: str | None = None) -> QuerySet[Student]:
 
 
 def student_email_owner(email: str) -> str | None:
-    """The enrollment number of the student who has this email (case-insensitive), if any."""
+    """The enrollment number of the student who has this email (case-insensitive), if any.
+
+    The "email is not empty" term lets the lookup use the partial unique index on
+    lower(email); without it every signup and import row would scan all students.
+    """
     if not email:
         return None
     return (

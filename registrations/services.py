@@ -55,6 +55,7 @@ from registrations.models import (
     Student,
     Team,
 )
+from registrations.selectors import student_email_owner
 
 Actor = User | AnonymousUser | None
 TEAM_NAME_MAX_LENGTH = 100
@@ -107,14 +108,8 @@ def _student_fields_clean(*, full_name: str, email: str, department: str, year: 
 
 
 def _email_taken(email: str, *, other_than: str | None = None) -> bool:
-    if not email:
-        return False
-    # The "email is not empty" term lets the lookup use the partial unique index on
-    # lower(email); without it every signup and import row scans all students.
-    taken = Student.objects.exclude(email="").alias(email_ci=Lower("email")).filter(email_ci=email.lower())
-    if other_than:
-        taken = taken.exclude(pk=other_than)
-    return taken.exists()
+    owner = student_email_owner(email)
+    return owner is not None and owner != other_than
 
 
 def student_upsert(
