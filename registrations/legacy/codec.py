@@ -1167,19 +1167,6 @@ def _rule_warnings(legacy: LegacyEvent, warn) -> None:
             warn(f"certificates.{row.certificate_id}", "NOT_ELIGIBLE", "Certificate for a student not eligible today.")
 
 
-def event_from_legacy(document: dict) -> LegacyEvent:
-    """Decode a whole legacy document held in memory (tests, the V1 round trip)."""
-    decoder = EventDecoder()
-    registrations = document.get("registrations")
-    if isinstance(registrations, dict):
-        for key, entry in registrations.items():
-            decoder.add_registration(key, entry)
-    elif isinstance(registrations, list):
-        for entry in registrations:
-            decoder.add_registration(None, entry)
-    return decoder.finish({key: value for key, value in document.items() if key != "registrations"})
-
-
 def student_from_document(document: dict, path: str = "") -> tuple[StudentData | None, list[Problem]]:
     """A document of the ``students`` export."""
     decoder = EventDecoder()
