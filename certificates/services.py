@@ -30,13 +30,11 @@ def _ineligibility(event: Event, *, confirmed: bool, sessions_attended: int, gav
     return None
 
 
-def certificate_ineligibility(*, event: Event, enrollment_no: str) -> dict | None:
-    registration = Registration.objects.filter(
-        event=event, student_id=enrollment_no, status=RegistrationStatus.CONFIRMED
-    ).first()
+def _confirmed_student_ineligibility(event: Event, enrollment_no: str) -> dict | None:
+    """Why a confirmed student is not eligible (None when they are)."""
     return _ineligibility(
         event,
-        confirmed=registration is not None,
+        confirmed=True,
         sessions_attended=Attendance.objects.filter(event=event, student_id=enrollment_no).count(),
         gave_feedback=Feedback.objects.filter(event=event, student_id=enrollment_no).exists(),
     )
@@ -73,9 +71,11 @@ def certificate_issue(*, event: Event, enrollment_no: str, actor: Actor = None) 
             .filter(event=event, student_id=enr, status=RegistrationStatus.CONFIRMED)
             .first()
         )
-        why_not = certificate_ineligibility(event=event, enrollment_no=enr)
-        if why_not is not None or registration is None:
-            raise NotEligible(details=why_not or {"reason": "not_confirmed"})
+        if registration is None:
+            raise NotEligible(details={"reason": "not_confirmed"})
+        why_not = _confirmed_student_ineligibility(event, enr)
+        if why_not is not None:
+            raise NotEligible(details=why_not)
         certificate = _new_certificate(event, registration, actor, timezone.now())
         try:
             with transaction.atomic():
