@@ -37,16 +37,7 @@ def event_document(event: Event) -> dict:
         codec.RegistrationRow(*row)
         for row in Registration.objects.filter(event=event)
         .order_by("registered_at", "registration_id")
-        .values_list(
-            "registration_id",
-            "student_id",
-            "team_id",
-            "status",
-            "checkin_code",
-            "waitlist_seq",
-            "registered_at",
-            "cancelled_at",
-        )
+        .values_list(*codec.RegistrationRow.__slots__)
     ]
     teams = [
         codec.TeamRow(*row)

@@ -559,17 +559,7 @@ class Importer:
         self._write(
             "registrations",
             Registration,
-            (
-                "registration_id",
-                "student_id",
-                "team_id",
-                "status",
-                "checkin_code",
-                "waitlist_seq",
-                "registered_at",
-                "cancelled_at",
-                "event_id",
-            ),
+            (*codec.RegistrationRow.__slots__, "event_id"),
             (
                 (
                     row.registration_id,
