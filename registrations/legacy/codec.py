@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -231,8 +231,7 @@ class Problem:
     message: str
 
 
-@dataclass(slots=True, eq=True)
-class StudentData:
+class StudentData(NamedTuple):
     enrollment_no: str
     full_name: str = ""
     email: str = ""
@@ -243,8 +242,7 @@ class StudentData:
     FIELDS = ("full_name", "email", "department", "year", "phone")
 
 
-@dataclass(slots=True)
-class EventRow:
+class EventRow(NamedTuple):
     event_id: str
     title: str
     description: str
@@ -263,15 +261,13 @@ class EventRow:
     status: str
 
 
-@dataclass(slots=True)
-class SessionRow:
+class SessionRow(NamedTuple):
     code: str
     title: str
     position: int
 
 
-@dataclass(slots=True)
-class TeamRow:
+class TeamRow(NamedTuple):
     team_id: str
     name: str
     leader_id: str
@@ -279,8 +275,7 @@ class TeamRow:
     created_at: datetime
 
 
-@dataclass(slots=True)
-class RegistrationRow:
+class RegistrationRow(NamedTuple):
     registration_id: str
     student_id: str
     team_id: str | None
@@ -291,8 +286,7 @@ class RegistrationRow:
     cancelled_at: datetime | None
 
 
-@dataclass(slots=True)
-class AttendanceRow:
+class AttendanceRow(NamedTuple):
     attendance_id: str
     student_id: str
     registration_id: str
@@ -301,8 +295,7 @@ class AttendanceRow:
     marked_by: str
 
 
-@dataclass(slots=True)
-class FeedbackRow:
+class FeedbackRow(NamedTuple):
     feedback_id: str
     student_id: str
     registration_id: str | None
@@ -311,8 +304,7 @@ class FeedbackRow:
     submitted_at: datetime
 
 
-@dataclass(slots=True)
-class CertificateRow:
+class CertificateRow(NamedTuple):
     certificate_id: str
     student_id: str
     registration_id: str | None

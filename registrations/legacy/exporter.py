@@ -13,7 +13,7 @@ from events.models import Event
 from registrations.legacy import codec
 from registrations.models import Attendance, Feedback, Registration, Student, Team
 
-_EVENT_FIELDS = tuple(name for name in codec.EventRow.__slots__)
+_EVENT_FIELDS = codec.EventRow._fields
 
 
 def _students(enrollment_nos: set[str]) -> dict[str, codec.StudentData]:
@@ -37,7 +37,7 @@ def event_document(event: Event) -> dict:
         codec.RegistrationRow(*row)
         for row in Registration.objects.filter(event=event)
         .order_by("registered_at", "registration_id")
-        .values_list(*codec.RegistrationRow.__slots__)
+        .values_list(*codec.RegistrationRow._fields)
     ]
     teams = [
         codec.TeamRow(*row)

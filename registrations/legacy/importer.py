@@ -19,6 +19,7 @@ event) and new rows are inserted with ``executemany`` in batches: no query per r
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,13 +34,16 @@ from certificates.models import Certificate
 from events.models import Event, EventSession
 from registrations.integrity import integrity_problems
 from registrations.legacy import codec
-from registrations.legacy.codec import EventDecoder, EventDropped, LegacyEvent, Problem, StudentData, calendar_token_for
-from registrations.legacy.reader import Document, ReadError, read_documents, read_plain_documents
+from registrations.legacy.codec import LegacyEvent, Problem, StudentData, calendar_token_for
+from registrations.legacy.decoding import Decoded, decoded_events
+from registrations.legacy.reader import ReadError, read_plain_documents
 from registrations.models import Attendance, Feedback, Registration, Student, Team
 
 KINDS = ("events", "students", "teams", "registrations", "attendances", "feedbacks", "certificates")
 FIELD_CODES = {"INVALID_EMAIL", "INVALID_DATE", "INVALID_VALUE", "DUPLICATE_SESSION"}
 INSERT_BATCH = 2000
+SQLITE_CACHE_KIB = 16 * 1024
+SQLITE_CHECKPOINT_PAGES = 16 * 1024
 QUERY_CHUNK = 5000
 WARNING_EXAMPLES = 20
 _ATTENDANCE_PATH = re.compile(r"(^attendances\.|\.attendance(\[|\.|$)|final_attendance_status)")
@@ -206,6 +210,29 @@ def _source(rank: tuple) -> str:
     return f"event {rank[2]} registration {rank[3]}"
 
 
+@contextmanager
+def _bulk_write_settings():
+    """SQLite only, for the run: a page cache that holds the indexes being filled, and fewer,
+    larger WAL checkpoints (each event still commits on its own; a checkpoint only moves
+    committed pages into the database file)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache_size = cursor.fetchone()[0]
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        autocheckpoint = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_CHECKPOINT_PAGES}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
+
+
 def _chunks(items: list, size: int) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -333,6 +360,7 @@ class Importer:
         students_file: Path | str | None = None,
         dry_run: bool = False,
         progress: Callable[..., None] | None = None,
+        reader_process: bool | None = None,
     ):
         self.files = [Path(name) for name in files]
         self.students_file = Path(students_file) if students_file else None
@@ -340,13 +368,14 @@ class Importer:
         self.book = StudentBook()
         self.dry_run = dry_run
         self.progress = progress
+        self.reader_process = reader_process  # decode in a second process (None: when it pays)
         self.event_ids: list[str] = []
         self._known_students: set[str] = set()
         self._provisional: set[str] = set()
         self._users: dict[str, int | None] = {}
         self._events_done = 0
         self._registrations_done = 0
-        self._bytes_done = 0
+        self._bytes_done = 0  # of all the files, once counted
         self._bytes_total = 0
 
     # the run
@@ -357,35 +386,43 @@ class Importer:
                 raise ImportAborted(f"{path}: no such file.")
         self._bytes_total = sum(path.stat().st_size for path in self.files)
         try:
-            if self.dry_run:
-                with transaction.atomic():
-                    self._run_all()
-                    self.report.integrity = imported_events_integrity(self.event_ids)
-                    transaction.set_rollback(True)
-            else:
-                self._run_all()
-                self.report.integrity = imported_events_integrity(self.event_ids)
+            with _bulk_write_settings():
+                self._run_in_transactions()
         except ReadError as exc:
             raise ImportAborted(str(exc)) from exc
         except DatabaseError as exc:
             raise ImportAborted(f"Database error: {exc}") from exc
         return self.report
 
+    def _run_in_transactions(self) -> None:
+        if self.dry_run:
+            with transaction.atomic():
+                self._run_all()
+                self.report.integrity = imported_events_integrity(self.event_ids)
+                transaction.set_rollback(True)
+        else:
+            self._run_all()
+            self.report.integrity = imported_events_integrity(self.event_ids)
+
     def _run_all(self) -> None:
         if self.students_file:
             self._read_students_export(self.students_file)
+        files_before: dict[Path, int] = {}  # bytes of the files read before each one
         for path in self.files:
-            for document in read_documents(path, progress=self._file_progress):
-                self._import_document(document)
+            files_before.setdefault(path, self._bytes_done)
             self._bytes_done += path.stat().st_size
+        for path, decoded in decoded_events(self.files, reader_process=self.reader_process):
+            self._import_decoded(decoded)
+            self._progress(files_before[path] + decoded.bytes_read)
+        self._progress(self._bytes_total)
         self._students_write()
 
-    def _file_progress(self, bytes_read: int, size: int) -> None:
+    def _progress(self, bytes_done: int) -> None:
         if self.progress is not None:
             self.progress(
                 events=self._events_done,
                 registrations=self._registrations_done,
-                bytes_done=self._bytes_done + bytes_read,
+                bytes_done=bytes_done,
                 bytes_total=self._bytes_total,
             )
 
@@ -501,23 +538,18 @@ class Importer:
 
     # events
 
-    def _import_document(self, document: Document) -> None:
-        where = document.where
-        decoder = EventDecoder()
-        for key, entry in document.registration_entries():
-            decoder.add_registration(key, entry)
-        if document.error is not None:
-            self.report.drop("events", where, None, "", "INVALID_JSON", f"Not valid JSON: {document.error}")
+    def _import_decoded(self, decoded: Decoded) -> None:
+        where, event_id = decoded.where, decoded.event_id
+        if decoded.invalid_json is not None:
+            self.report.drop("events", where, None, "", "INVALID_JSON", f"Not valid JSON: {decoded.invalid_json}")
             return
-        try:
-            legacy = decoder.finish(document.fields)
-        except EventDropped as exc:
-            event_id = codec._text(document.fields.get("event_id")) or None
-            for problem in decoder.dropped:
+        if decoded.event_problem is not None:
+            for problem in decoded.dropped:
                 self.report.drop(problem_kind(problem), where, event_id, problem.path, problem.code, problem.message)
-            self.report.drop("events", where, event_id, exc.problem.path, exc.problem.code, exc.problem.message)
+            problem = decoded.event_problem
+            self.report.drop("events", where, event_id, problem.path, problem.code, problem.message)
             return
-        event_id = legacy.event.event_id
+        legacy = decoded.legacy
         for problem in legacy.dropped:
             self.report.drop(problem_kind(problem), where, event_id, problem.path, problem.code, problem.message)
         for problem in legacy.warnings:
@@ -559,7 +591,7 @@ class Importer:
         self._write(
             "registrations",
             Registration,
-            (*codec.RegistrationRow.__slots__, "event_id"),
+            (*codec.RegistrationRow._fields, "event_id"),
             (
                 (
                     row.registration_id,
@@ -582,7 +614,8 @@ class Importer:
 
     def _event_sync(self, legacy: LegacyEvent) -> Event:
         row = legacy.event
-        values = {name: getattr(row, name) for name in row.__slots__ if name != "event_id"}
+        values = row._asdict()
+        del values["event_id"]
         event = Event.objects.select_for_update().filter(pk=row.event_id).first()
         counts = self.report.counts["events"]
         if event is None:

@@ -143,6 +143,7 @@ class Document:
     path: str
     position: int
     position_kind: str  # "line" or "index"
+    bytes_read: int = 0  # of the file when the document started (read ahead in chunks)
     fields: dict = field(default_factory=dict)
     _entries: Iterator | None = None
     error: DocumentError | None = None
@@ -208,14 +209,13 @@ def _guarded(body: Iterator, document: Document) -> Iterator:
         document.error = exc
 
 
-def read_documents(path: Path | str, *, progress=None) -> Iterator[Document]:
+def read_documents(path: Path | str) -> Iterator[Document]:
     """Yield the documents of a JSONL file or a JSON array file, one at a time.
 
     Consume each document's ``registration_entries()`` before asking for the next one,
     then look at ``error``: a JSONL line that is not valid JSON comes back with ``error``
     set and the reader goes on with the next line; a broken JSON array raises
-    ``ReadError`` (nothing after the break can be located). ``progress(bytes_read, size)``
-    is called after each document.
+    ``ReadError`` (nothing after the break can be located).
     """
     path = Path(path)
     buffer = _Buffer(path)
@@ -236,7 +236,7 @@ def read_documents(path: Path | str, *, progress=None) -> Iterator[Document]:
                 if is_array:
                     raise ReadError(f"{path}: the JSON array is not closed")
                 return
-            document = Document(str(path), index if is_array else buffer.line_of(offset), kind)
+            document = Document(str(path), index if is_array else buffer.line_of(offset), kind, buffer.bytes_read)
             if char == "{":
                 finished: list[int] = []
                 document._entries = _guarded(_document_body(scanner, offset + 1, document, finished), document)
@@ -257,8 +257,6 @@ def read_documents(path: Path | str, *, progress=None) -> Iterator[Document]:
                     raise ReadError(f"{path}: element {index}: {error} (at character {error.offset})")
                 offset = _next_line(buffer, document.error.offset)
             buffer.release(offset)
-            if progress is not None:
-                progress(buffer.bytes_read, buffer.size)
             index += 1
             if is_array:
                 char, offset = scanner.expect(offset, ",]")

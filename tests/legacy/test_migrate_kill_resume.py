@@ -51,8 +51,21 @@ def database_url() -> str:
     return f"postgres://{config['USER']}{password}@{config['HOST']}:{config['PORT']}/{config['NAME']}"
 
 
-def command(path: Path) -> list[str]:
-    return [sys.executable, "manage.py", "migrate_legacy_events", str(path)]
+def command(path: Path, reader_process: str = "auto") -> list[str]:
+    return [sys.executable, "manage.py", "migrate_legacy_events", str(path), "--reader-process", reader_process]
+
+
+def processes_reading(path: Path) -> list[int]:
+    """Pids of processes whose command line names ``path`` (a forked reader keeps its parent's)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                if str(path).encode() in cmdline.read().split(b"\0"):
+                    found.append(int(pid))
+        except OSError:
+            continue
+    return found
 
 
 def environment() -> dict:
@@ -64,7 +77,8 @@ def wipe() -> None:
         model.objects.all().delete()
 
 
-def test_a_killed_run_resumed_ends_as_one_clean_run(tmp_path):
+@pytest.mark.parametrize("reader_process", ["off", "on"])
+def test_a_killed_run_resumed_ends_as_one_clean_run(tmp_path, reader_process):
     path = big_file(tmp_path / "big.jsonl")
     connection.close()
     subprocess.run(command(path), cwd=settings.BASE_DIR, env=environment(), check=True, capture_output=True)
@@ -74,7 +88,11 @@ def test_a_killed_run_resumed_ends_as_one_clean_run(tmp_path):
     connection.close()
 
     process = subprocess.Popen(
-        command(path), cwd=settings.BASE_DIR, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command(path, reader_process),
+        cwd=settings.BASE_DIR,
+        env=environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     while Event.objects.count() < EVENTS // 4 and time.monotonic() < deadline and process.poll() is None:
@@ -83,8 +101,13 @@ def test_a_killed_run_resumed_ends_as_one_clean_run(tmp_path):
     process.send_signal(signal.SIGKILL)
     process.wait()
     imported_when_killed = Event.objects.count()
+    orphans_deadline = time.monotonic() + 15
+    while processes_reading(path) and time.monotonic() < orphans_deadline:
+        time.sleep(0.05)  # a reader whose writer is gone fails its next send and exits
+    orphans = processes_reading(path)
     connection.close()
     subprocess.run(command(path), cwd=settings.BASE_DIR, env=environment(), check=True, capture_output=True)
 
     assert still_running and 0 < imported_when_killed < EVENTS
+    assert orphans == []
     assert table_dump(timestamps=False) == clean
