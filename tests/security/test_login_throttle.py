@@ -64,3 +64,18 @@ def test_a_successful_login_clears_the_failures(client, student):
     statuses = fail_up_to_the_limit(client, student.enrollment_no)
 
     assert statuses == [200] * settings.LOGIN_FAILURE_LIMIT
+
+
+def test_the_admin_login_locks_the_same_way(client, staff_user):
+    def admin_log_in(password: str):
+        data = {"username": staff_user.username, "password": password, "next": "/admin/"}
+        return client.post("/admin/login/", data, REMOTE_ADDR="10.0.0.9")
+
+    for n in range(settings.LOGIN_FAILURE_LIMIT):
+        assert admin_log_in(f"wrong-{n}").status_code == 200
+
+    refused = admin_log_in(RIGHT_PASSWORD)
+
+    assert b"Too many failed attempts" in refused.content
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302  # still sent to the login page
