@@ -73,8 +73,9 @@ class Team(models.Model):
 
 class Registration(models.Model):
     registration_id = models.CharField(primary_key=True, max_length=40)
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE)
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, db_column="enrollment_no")
+    # No index of their own: the composite indexes below start with each of them.
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, db_index=False)
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, db_column="enrollment_no", db_index=False)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="registrations")
     status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
     checkin_code = models.CharField(max_length=16, null=True, blank=True, unique=True)
@@ -107,10 +108,11 @@ class Registration(models.Model):
 
 class Attendance(models.Model):
     attendance_id = models.CharField(primary_key=True, max_length=40)
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE)
+    # event and session: no index of their own, the index and the constraint below start with them.
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, db_index=False)
     student = models.ForeignKey(Student, on_delete=models.PROTECT, db_column="enrollment_no")
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
-    session = models.ForeignKey("events.EventSession", on_delete=models.PROTECT)
+    session = models.ForeignKey("events.EventSession", on_delete=models.PROTECT, db_index=False)
     marked_at = models.DateTimeField(default=timezone.now)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -131,7 +133,7 @@ class Feedback(models.Model):
     COMMENTS_MAX_LENGTH = 2000
 
     feedback_id = models.CharField(primary_key=True, max_length=40)
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE)
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, db_index=False)  # the constraint's index
     student = models.ForeignKey(Student, on_delete=models.PROTECT, db_column="enrollment_no")
     registration = models.ForeignKey(Registration, null=True, blank=True, on_delete=models.SET_NULL)
     rating = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1..5; empty only for imported history.")

@@ -43,7 +43,7 @@ KINDS = ("events", "students", "teams", "registrations", "attendances", "feedbac
 FIELD_CODES = {"INVALID_EMAIL", "INVALID_DATE", "INVALID_VALUE", "DUPLICATE_SESSION"}
 INSERT_BATCH = 2000
 SQLITE_CACHE_KIB = 16 * 1024
-SQLITE_CHECKPOINT_PAGES = 16 * 1024
+SQLITE_CHECKPOINT_PAGES = 64 * 1024
 QUERY_CHUNK = 5000
 WARNING_EXAMPLES = 20
 _ATTENDANCE_PATH = re.compile(r"(^attendances\.|\.attendance(\[|\.|$)|final_attendance_status)")
@@ -269,17 +269,49 @@ def _execute_many(sql: str, rows: list) -> None:
             cursor.executemany(sql, batch)
 
 
+def _insert_sql(model: type[models.Model], names: tuple[str, ...]) -> str:
+    meta, quote = model._meta, connection.ops.quote_name
+    columns = [meta.get_field(name).column for name in names]
+    return "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(meta.db_table), ", ".join(quote(column) for column in columns), ", ".join(["%s"] * len(columns))
+    )
+
+
 def _insert(model: type[models.Model], names: tuple[str, ...], rows: list[tuple]) -> None:
     """Plain INSERT of rows already known to be new, ``executemany`` in batches (the hot path)."""
     if not rows:
         return
-    meta, quote = model._meta, connection.ops.quote_name
-    columns = [meta.get_field(name).column for name in names]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(meta.db_table), ", ".join(quote(column) for column in columns), ", ".join(["%s"] * len(columns))
-    )
     convert = _adapter(model, names)
-    _execute_many(sql, [convert(row) for row in rows])
+    _execute_many(_insert_sql(model, names), [convert(row) for row in rows])
+
+
+def _insert_unless_taken(model: type[models.Model], names: tuple[str, ...], rows: list[tuple], event_id: str):
+    """INSERT rows new to this event, skipping any whose id (or natural key) is already taken;
+    returns the skipped rows. Only a batch with a skipped row costs a query: asking "is any of
+    these ids taken?" before every insert cost as much as the insert itself."""
+    if not rows:
+        return []
+    meta, quote = model._meta, connection.ops.quote_name
+    sql = _insert_sql(model, names) + " ON CONFLICT DO NOTHING"
+    convert = _adapter(model, names)
+    skipped: list[tuple] = []
+    with connection.cursor() as cursor:
+        for batch in _chunks(rows, INSERT_BATCH):
+            cursor.executemany(sql, [convert(row) for row in batch])
+            if cursor.rowcount == len(batch):
+                continue
+            cursor.execute(
+                "SELECT {pk} FROM {table} WHERE {event} = %s AND {pk} IN ({marks})".format(
+                    pk=quote(meta.pk.column),
+                    table=quote(meta.db_table),
+                    event=quote(meta.get_field("event").column),
+                    marks=", ".join(["%s"] * len(batch)),
+                ),
+                [event_id, *(row[0] for row in batch)],
+            )
+            inserted = {pk for (pk,) in cursor.fetchall()}
+            skipped.extend(row for row in batch if row[0] not in inserted)
+    return skipped
 
 
 def _update(model: type[models.Model], names: tuple[str, ...], rows: list[tuple]) -> None:
@@ -737,27 +769,37 @@ class Importer:
         stored = {row[0]: row for row in model.objects.filter(event_id=event_id).values_list(*names)}
         self._sync(kind, model, names, rows, stored)
 
-    def _sync(self, kind: str, model, names: tuple[str, ...], rows: Iterable[tuple], stored: dict) -> None:
+    def _sync(self, kind: str, model, names, rows: Iterable[tuple], stored: dict, on_taken=None) -> None:
         """Insert the new rows batch by batch as they come (a big event never has all of them
-        built at once), update the changed ones, count the rest."""
+        built at once), update the changed ones, count the rest. With ``on_taken``, new rows
+        whose id or natural key turns out to be taken are skipped and handed to it."""
         counts = self.report.counts[kind]
         fresh: list[tuple] = []
         changed: list[tuple] = []
+
+        def insert(batch: list[tuple]) -> None:
+            if on_taken is None:
+                _insert(model, names, batch)
+                counts["created"] += len(batch)
+                return
+            skipped = _insert_unless_taken(model, names, batch, batch[0][-1]) if batch else []
+            counts["created"] += len(batch) - len(skipped)
+            for row in skipped:
+                on_taken(row)
+
         for row in rows:
             current = stored.get(row[0])
             if current is None:
                 fresh.append(row)
                 if len(fresh) == INSERT_BATCH:
-                    _insert(model, names, fresh)
-                    counts["created"] += len(fresh)
+                    insert(fresh)
                     fresh = []
             elif current != row:
                 changed.append(row)
             else:
                 counts["unchanged"] += 1
-        _insert(model, names, fresh)
+        insert(fresh)
         _update(model, names, changed)
-        counts["created"] += len(fresh)
         counts["updated"] += len(changed)
 
     def _participation_sync(self, event, legacy, registrations, sessions, where) -> None:
@@ -833,38 +875,40 @@ class Importer:
             stored = {row[0]: row for row in model.objects.filter(event_id=event_id).values_list(*names)}
             key_positions = [names.index(name) for name in natural_key]
             taken = {tuple(row[i] for i in key_positions): row[0] for row in stored.values()}
-            elsewhere = _existing_pks(
-                model, [pk for pk in (as_row(record)[0] for record in records) if pk not in stored]
-            )
             self._sync(
                 kind,
                 model,
                 names,
                 self._participation_accepted(
-                    kind, records, as_row, registrations, taken, key_positions, elsewhere, where, event_id
+                    kind, records, as_row, registrations, taken, key_positions, where, event_id
                 ),
                 stored,
+                on_taken=lambda row, kind=kind, model=model: self._participation_taken(
+                    kind, model, row, where, event_id
+                ),
             )
 
-    def _participation_accepted(
-        self, kind, records, as_row, registrations, taken, key_positions, elsewhere, where, event_id
-    ):
-        """The rows that can be stored: their registration taken, their id and natural key free."""
+    def _participation_taken(self, kind: str, model, row: tuple, where: dict, event_id: str) -> None:
+        """A new row the database refused: its id belongs to another event (or, should the
+        checks before the insert have missed it, its natural key is taken here)."""
+        owner = model.objects.filter(pk=row[0]).values_list("event_id", flat=True).first()
+        if owner is None:
+            self.report.drop(
+                kind, where, event_id, f"{kind}.{row[0]}", "ALREADY_RECORDED", "Already recorded for this student here."
+            )
+            return
+        self.report.drop(
+            kind, where, event_id, f"{kind}.{row[0]}", "ID_TAKEN", f"Id {row[0]!r} already belongs to event {owner!r}."
+        )
+        self.report.conflict("id", **where, event_id=event_id, id=row[0], table=kind)
+
+    def _participation_accepted(self, kind, records, as_row, registrations, taken, key_positions, where, event_id):
+        """The rows that can be stored: their registration taken, their natural key free."""
         for record in records:
             row = as_row(record)
             holder = taken.get(tuple(row[i] for i in key_positions))
             if row[2] not in registrations:
                 self._registration_missing(kind, row, event_id, where)
-            elif row[0] in elsewhere:
-                self.report.drop(
-                    kind,
-                    where,
-                    event_id,
-                    f"{kind}.{row[0]}",
-                    "ID_TAKEN",
-                    f"Id {row[0]!r} already belongs to event {elsewhere[row[0]]!r}.",
-                )
-                self.report.conflict("id", **where, event_id=event_id, id=row[0], table=kind)
             elif holder is not None and holder != row[0]:
                 self.report.drop(
                     kind,

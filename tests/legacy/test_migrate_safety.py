@@ -145,3 +145,33 @@ def test_import_queries_do_not_grow_with_the_number_of_registrations(write_jsonl
     with django_assert_max_num_queries(50) as large:
         Importer([write_jsonl(documents(200), "large.jsonl")]).run()
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_attendance_feedback_and_certificate_ids_of_another_event_are_dropped_and_reported(write_jsonl, migrate):
+    def event(event_id: str, reg_id: str, enrollment_no: str) -> dict:
+        entry = registration(
+            reg_id,
+            enrollment_no,
+            attendance=[{"attendance_id": "A1", "session": "day1"}],
+            feedback={"feedback_id": "F1", "rating": 4},
+            certificate={"certificate_id": "C1", "issued_at": {"$date": "2024-02-20T10:00:00Z"}},
+        )
+        return event_doc(event_id, {reg_id: entry})
+
+    migrate(write_jsonl([event("FIRST", "R1", "22CSE30001")]))
+
+    report, _ = migrate(write_jsonl([event("SECOND", "R2", "22CSE30002")]))
+
+    assert sorted((d["path"], d["code"]) for d in report["dropped"]) == [
+        ("attendances.A1", "ID_TAKEN"),
+        ("certificates.C1", "ID_TAKEN"),
+        ("feedbacks.F1", "ID_TAKEN"),
+    ]
+    assert sorted(c["table"] for c in report["conflicts"] if c["kind"] == "id") == [
+        "attendances",
+        "certificates",
+        "feedbacks",
+    ]
+    assert Registration.objects.get(pk="R2").event_id == "SECOND"
+    assert report["counts"]["attendances"]["created"] == 0
+    assert report["counts"]["registrations"]["created"] == 1
