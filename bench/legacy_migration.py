@@ -187,6 +187,7 @@ def main() -> None:
     parser.add_argument("--registrations", type=int, default=100_000)
     parser.add_argument("--per-event", type=int, default=1000, help="registrations per event")
     parser.add_argument("--students", type=int, default=0, help="distinct students (default: a tenth, at least 2,000)")
+    parser.add_argument("--reader-process", default="auto", choices=("auto", "on", "off"), help="passed to the command")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
     args = parser.parse_args()
     students = args.students or max(2000, args.registrations // 10, args.per_event)
@@ -210,7 +211,7 @@ def main() -> None:
     shutil.copy(imported, empty)
     started = time.perf_counter()
     command = subprocess.Popen(
-        [sys.executable, "manage.py", "migrate_legacy_events", str(data)],
+        [sys.executable, "manage.py", "migrate_legacy_events", str(data), "--reader-process", args.reader_process],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

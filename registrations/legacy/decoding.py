@@ -10,6 +10,7 @@ the same ``ReadError`` either way. If the writer dies (a kill), the reader's nex
 send fails and it exits.
 """
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -63,9 +64,11 @@ def _decode_files(paths: list[Path]) -> Iterator[tuple[Path, Decoded]]:
 def _reader_main(paths: list[Path], receiver, sender) -> None:
     """The reader process: every decoded event down the pipe, then None (or the ReadError)."""
     receiver.close()  # the fork's copy: with it open, a dead writer would leave this blocked on a full pipe
+    gc.disable()  # as in the writer: young generations only, after each event
     try:
         for item in _decode_files(paths):
             sender.send(item)
+            gc.collect(1)
         sender.send(None)
     except ReadError as exc:
         sender.send(exc)
