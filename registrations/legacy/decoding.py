@@ -42,23 +42,23 @@ def decode(document: Document) -> Decoded:
     decoder = EventDecoder()
     for key, entry in document.registration_entries():
         decoder.add_registration(key, entry)
-    where = document.where
+    where, bytes_read = document.where, document.bytes_read
     if document.error is not None:
-        return Decoded(where, invalid_json=str(document.error))
+        return Decoded(where, invalid_json=str(document.error), bytes_read=bytes_read)
     try:
         legacy = decoder.finish(document.fields)
     except EventDropped as exc:
         event_id = codec._text(document.fields.get("event_id")) or None
-        return Decoded(where, event_id=event_id, dropped=decoder.dropped, event_problem=exc.problem)
-    return Decoded(where, legacy=legacy, event_id=legacy.event.event_id)
+        return Decoded(
+            where, event_id=event_id, dropped=decoder.dropped, event_problem=exc.problem, bytes_read=bytes_read
+        )
+    return Decoded(where, legacy=legacy, event_id=legacy.event.event_id, bytes_read=bytes_read)
 
 
 def _decode_files(paths: list[Path]) -> Iterator[tuple[Path, Decoded]]:
     for path in paths:
         for document in read_documents(path):
-            decoded = decode(document)
-            decoded.bytes_read = document.bytes_read
-            yield path, decoded
+            yield path, decode(document)
 
 
 def _reader_main(paths: list[Path], receiver, sender) -> None:

@@ -306,8 +306,6 @@ def _insert_unless_taken(model: type[models.Model], names: tuple[str, ...], rows
     """INSERT rows new to this event, skipping any whose id (or natural key) is already taken;
     returns the skipped rows. Only a batch with a skipped row costs a query: asking "is any of
     these ids taken?" before every insert cost as much as the insert itself."""
-    if not rows:
-        return []
     meta, quote = model._meta, connection.ops.quote_name
     sql = _insert_sql(model, names) + " ON CONFLICT DO NOTHING"
     convert = _adapter(model, names)
@@ -424,7 +422,6 @@ class Importer:
         self._users: dict[str, int | None] = {}
         self._events_done = 0
         self._registrations_done = 0
-        self._bytes_done = 0  # of all the files, once counted
         self._bytes_total = 0
 
     # the run
@@ -456,10 +453,11 @@ class Importer:
     def _run_all(self) -> None:
         if self.students_file:
             self._read_students_export(self.students_file)
-        files_before: dict[Path, int] = {}  # bytes of the files read before each one
+        files_before: dict[Path, int] = {}  # bytes of the files before each one
+        total = 0
         for path in self.files:
-            files_before.setdefault(path, self._bytes_done)
-            self._bytes_done += path.stat().st_size
+            files_before.setdefault(path, total)
+            total += path.stat().st_size
         for path, decoded in decoded_events(self.files, reader_process=self.reader_process):
             self._import_decoded(decoded)
             self._progress(files_before[path] + decoded.bytes_read)
@@ -796,11 +794,13 @@ class Importer:
         changed: list[tuple] = []
 
         def insert(batch: list[tuple]) -> None:
+            if not batch:
+                return
             if on_taken is None:
                 _insert(model, names, batch)
                 counts["created"] += len(batch)
                 return
-            skipped = _insert_unless_taken(model, names, batch, batch[0][-1]) if batch else []
+            skipped = _insert_unless_taken(model, names, batch, batch[0][-1])  # event_id is the last column
             counts["created"] += len(batch) - len(skipped)
             for row in skipped:
                 on_taken(row)
