@@ -80,7 +80,7 @@ def certificate_issue(*, event: Event, enrollment_no: str, actor: Actor = None) 
         try:
             with transaction.atomic():
                 certificate.save(force_insert=True)
-                notifications.certificates_issued([certificate.pk])
+                notifications.certificates_issued([certificate])
         except IntegrityError:
             return Certificate.objects.get(event=event, student_id=enr), False
     return certificate, True
@@ -138,7 +138,7 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
             new.append(certificate)
             result.issued[enr] = certificate.certificate_id
         Certificate.objects.bulk_create(new, batch_size=500)
-        notifications.certificates_issued([certificate.pk for certificate in new])
+        notifications.certificates_issued(new)
         result.created = len(new)
     return result
 

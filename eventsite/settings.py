@@ -165,6 +165,12 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "events@college.example"
+# Emails are written to an outbox in the transaction that owes them. "request": the process that
+# made the change sends them right after its commit. "worker": `manage.py send_notifications`
+# sends them, so a request never waits for templates or the mail server.
+NOTIFICATIONS_SENDER = env_str("NOTIFICATIONS_SENDER") or "request"
+if NOTIFICATIONS_SENDER not in ("request", "worker"):
+    raise ImproperlyConfigured('NOTIFICATIONS_SENDER must be "request" or "worker".')
 
 # Bodies larger than this are refused (413 PAYLOAD_TOO_LARGE under /api/).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)

@@ -7,11 +7,13 @@ from django.db.models import Count
 from events.models import EventSession
 from eventsite.admin_tools import ServiceModelAdmin, counted, domain_error_text, export_as_csv
 from eventsite.errors import DomainError, ValidationFailed
+from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
     Feedback,
     FeedbackQuestion,
+    Notification,
     Registration,
     RegistrationStatus,
     Student,
@@ -370,3 +372,34 @@ class FeedbackQuestionInline(admin.TabularInline):
     extra = 0
     fields = ("position", "kind", "prompt", "required")
     ordering = ("position", "id")
+
+
+# Outbox
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The email outbox, for staff to see what was sent, skipped or is failing, and to send again."""
+
+    list_display = ("id", "kind", "student", "object_id", "state", "attempts", "created_at", "sent_at", "last_error")
+    list_filter = ("state", "kind")
+    search_fields = ("student__enrollment_no", "student__email", "object_id")
+    list_select_related = ("student",)
+    readonly_fields = [field.name for field in Notification._meta.fields]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_send_permission(self, request) -> bool:
+        return request.user.has_perm("registrations.change_notification")
+
+    @admin.action(description="Send the selected emails again now", permissions=["send"])
+    def send_again(self, request, queryset):
+        queued = notifications.send_again(queryset.values_list("pk", flat=True))
+        self.message_user(
+            request, f"{counted(queued, 'email')} queued; the sender sends them within seconds.", messages.SUCCESS
+        )

@@ -202,3 +202,45 @@ class FeedbackAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feedback_id} / {self.question_id}"
+
+
+class Notification(models.Model):
+    """An email owed to a student, written in the same transaction as the change that owes it.
+
+    The outbox: a committed change always has its row, a rolled-back one never does, and the
+    sender (after the commit, or ``manage.py send_notifications``) renders each message from
+    the current rows when it sends, retrying with a growing delay while the mail server fails.
+    """
+
+    class Kind(models.TextChoices):
+        REGISTRATION_CONFIRMED = "registration_confirmed", "Registration confirmed"
+        WAITLIST_PROMOTED = "waitlist_promoted", "Promoted from the waitlist"
+        CERTIFICATE_ISSUED = "certificate_issued", "Certificate issued"
+        EVENT_CANCELLED = "event_cancelled", "Event cancelled"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, db_column="enrollment_no")
+    object_id = models.CharField(max_length=64, help_text="The registration, certificate or event the email is about.")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"], condition=Q(state="pending"), name="notification_pending_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.student_id} ({self.state})"

@@ -1,25 +1,137 @@
-"""Emails to students, sent after the transaction that caused them commits.
+"""Emails to students: owed in the transaction that causes them, sent from the outbox.
 
-The services call these functions at the point where the fact changes; each one
-schedules its sending with ``transaction.on_commit``, so a rolled-back registration
-sends nothing and a committed one sends exactly once. Recipients are read inside
-the transaction (who was affected), the messages are built and sent after it, all
-messages of one call over one connection. Students without an email are skipped.
-A mail server that is down is logged, never turned into an error for a change that
-has already committed (``robust=True``).
+The services call the functions at the top (``registrations_confirmed`` and the rest) at the
+point where the fact changes. Each writes one ``Notification`` row per student in the
+caller's transaction, so a rolled-back change owes nothing and a committed one owes exactly
+one email per student.
+
+``deliver`` sends what is owed. It claims due rows (rows another sender holds are skipped),
+renders each message from the rows as they are now, sends the batch over one connection and
+records, message by message, whether it was sent, skipped (no email address, or the fact no
+longer holds: a confirmation for a registration since cancelled) or is to be retried later
+with a growing delay. Who calls it is the ``NOTIFICATIONS_SENDER`` setting: the process that
+made the change, right after its commit, or the ``send_notifications`` worker.
 """
 
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from certificates.models import Certificate
 from events.models import Event
-from registrations.models import ACTIVE_STATUSES, Registration
+from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus
+
+logger = logging.getLogger(__name__)
+
+Kind = Notification.Kind
+State = Notification.State
+
+# A claimed row comes due again after this if its sender dies before recording the outcome.
+CLAIM_LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 8
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4 ... minutes after each failed attempt, at most six hours."""
+    return min(timedelta(minutes=2 ** (attempts - 1)), timedelta(hours=6))
+
+
+# Owing: called by the services inside their transactions.
+
+
+def owe(kind: str, pairs: Iterable[tuple[str, str]]) -> list[int]:
+    """Write one notification per (enrollment number, object id); sent after the commit in "request" mode."""
+    now = timezone.now()
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(kind=kind, student_id=enrollment_no, object_id=object_id, created_at=now, next_attempt_at=now)
+            for enrollment_no, object_id in pairs
+        ]
+    )
+    ids = [row.pk for row in rows]
+    deliver_after_commit(ids)
+    return ids
+
+
+def deliver_after_commit(ids: list[int]) -> None:
+    if ids and settings.NOTIFICATIONS_SENDER == "request":
+        transaction.on_commit(lambda: deliver(ids=ids), robust=True)
+
+
+def registrations_confirmed(registrations: Iterable[Registration]) -> None:
+    """Tell each student their seat is confirmed, with their check-in code."""
+    owe(Kind.REGISTRATION_CONFIRMED, [(r.student_id, r.pk) for r in registrations])
+
+
+def waitlist_promoted(promoted: dict[str, str]) -> None:
+    """Tell each student (``{enrollment_no: registration_id}``) they moved from the waitlist to a seat."""
+    owe(Kind.WAITLIST_PROMOTED, promoted.items())
+
+
+def certificates_issued(certificates: Iterable[Certificate]) -> None:
+    """Send each new certificate's holder its verification link."""
+    owe(Kind.CERTIFICATE_ISSUED, [(c.student_id, c.pk) for c in certificates])
+
+
+def event_cancelled(event: Event) -> None:
+    """Tell every active registrant (confirmed or waitlisted) that the event is cancelled.
+
+    The recipients are read now, inside the cancelling transaction, so that whatever the
+    cancellation does to the registrations afterwards, the people who held a place are told.
+    """
+    registrants = (
+        Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
+        .order_by("registered_at", "pk")
+        .values_list("student_id", flat=True)
+    )
+    owe(Kind.EVENT_CANCELLED, [(enrollment_no, event.pk) for enrollment_no in registrants])
+
+
+def send_again(ids: Iterable[int]) -> int:
+    """Make these notifications due now with a fresh set of attempts, whatever became of them; how many."""
+    ids = list(ids)
+    queued = Notification.objects.filter(pk__in=ids).update(
+        state=State.PENDING, attempts=0, next_attempt_at=timezone.now(), sent_at=None, last_error=""
+    )
+    deliver_after_commit(ids)
+    return queued
+
+
+# Sending: after the commit, or in the worker.
+
+
+@dataclass
+class Delivery:
+    sent: int = 0
+    skipped: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def claimed(self) -> int:
+        return self.sent + self.skipped + self.retrying + self.failed
+
+
+def _claim(ids: list[int] | None, limit: int) -> list[int]:
+    now = timezone.now()
+    with transaction.atomic():
+        due = Notification.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
+        if ids is not None:
+            due = due.filter(pk__in=ids)
+        due = due.select_for_update(skip_locked=True).order_by("next_attempt_at", "id")
+        claimed = list(due.values_list("pk", flat=True)[:limit])
+        if claimed:
+            Notification.objects.filter(pk__in=claimed).update(next_attempt_at=now + CLAIM_LEASE)
+    return claimed
 
 
 def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiAlternatives:
@@ -34,114 +146,124 @@ def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiA
     return message
 
 
-def _send(messages: list[EmailMultiAlternatives]) -> None:
-    if not messages:
-        return
-    with get_connection() as connection:
-        connection.send_messages(messages)
+NO_ADDRESS = "The student has no email address."
+NO_LONGER_SO = "No longer so: the registration is not confirmed, the certificate revoked or the event not cancelled."
 
 
-def _calendar_url(event: Event) -> str:
-    return settings.SITE_URL + reverse("event-ics", args=[event.pk])
+def _registration_message(template: str, subject_prefix: str, registration: Registration | None, student):
+    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+        return NO_LONGER_SO
+    event = registration.event
+    context = {
+        "student": student,
+        "event": event,
+        "registration": registration,
+        "calendar_url": settings.SITE_URL + reverse("event-ics", args=[event.pk]),
+    }
+    return _message(template, f"{subject_prefix}: {event.title}", context, student.email)
 
 
-def _registration_messages(registration_ids: list[str], template: str, subject_prefix: str) -> None:
-    registrations = (
-        Registration.objects.select_related("student", "event", "team")
-        .filter(pk__in=registration_ids)
-        .exclude(student__email="")
-        .order_by("registered_at", "pk")
-    )
-    _send(
-        [
-            _message(
-                template,
-                f"{subject_prefix}: {registration.event.title}",
-                {
-                    "student": registration.student,
-                    "event": registration.event,
-                    "registration": registration,
-                    "calendar_url": _calendar_url(registration.event),
-                },
-                registration.student.email,
+def _certificate_message(certificate: Certificate | None, student):
+    if certificate is None or certificate.revoked_at is not None:
+        return NO_LONGER_SO
+    context = {"student": student, "event": certificate.event, "certificate": certificate}
+    return _message("certificate_issued", f"Your certificate: {certificate.event.title}", context, student.email)
+
+
+def _cancellation_message(event: Event | None, student):
+    if event is None or event.status != Event.Status.CANCELLED:
+        return NO_LONGER_SO
+    context = {"full_name": student.full_name, "event": event}
+    return _message("event_cancelled", f"Cancelled: {event.title}", context, student.email)
+
+
+def _messages(notifications: list[Notification]) -> dict[int, EmailMultiAlternatives | str]:
+    """Each notification's message as the rows stand now, or why it is no longer owed."""
+    wanted: dict[str, set[str]] = {}
+    for notification in notifications:
+        wanted.setdefault(notification.kind, set()).add(notification.object_id)
+    registration_ids = wanted.get(Kind.REGISTRATION_CONFIRMED, set()) | wanted.get(Kind.WAITLIST_PROMOTED, set())
+    registrations = Registration.objects.select_related("event", "team").in_bulk(list(registration_ids))
+    certificates = Certificate.objects.select_related("event").in_bulk(list(wanted.get(Kind.CERTIFICATE_ISSUED, [])))
+    events = Event.objects.in_bulk(list(wanted.get(Kind.EVENT_CANCELLED, [])))
+
+    messages: dict[int, EmailMultiAlternatives | str] = {}
+    for notification in notifications:
+        student, key = notification.student, notification.object_id
+        if not student.email:
+            messages[notification.pk] = NO_ADDRESS
+        elif notification.kind == Kind.REGISTRATION_CONFIRMED:
+            messages[notification.pk] = _registration_message(
+                "registration_confirmed", "Registration confirmed", registrations.get(key), student
             )
-            for registration in registrations
-        ]
-    )
-
-
-def registrations_confirmed(registration_ids: Iterable[str]) -> None:
-    """Tell each student their seat is confirmed, with their check-in code."""
-    ids = list(registration_ids)
-    if ids:
-        transaction.on_commit(
-            lambda: _registration_messages(ids, "registration_confirmed", "Registration confirmed"), robust=True
-        )
-
-
-def waitlist_promoted(registration_ids: Iterable[str]) -> None:
-    """Tell each student they moved from the waitlist to a confirmed seat."""
-    ids = list(registration_ids)
-    if ids:
-        transaction.on_commit(lambda: _registration_messages(ids, "waitlist_promoted", "You have a seat"), robust=True)
-
-
-def _certificate_messages(certificate_ids: list[str]) -> None:
-    certificates = (
-        Certificate.objects.select_related("student", "event")
-        .filter(pk__in=certificate_ids, revoked_at__isnull=True)
-        .exclude(student__email="")
-        .order_by("issued_at", "pk")
-    )
-    _send(
-        [
-            _message(
-                "certificate_issued",
-                f"Your certificate: {certificate.event.title}",
-                {"student": certificate.student, "event": certificate.event, "certificate": certificate},
-                certificate.student.email,
+        elif notification.kind == Kind.WAITLIST_PROMOTED:
+            messages[notification.pk] = _registration_message(
+                "waitlist_promoted", "You have a seat", registrations.get(key), student
             )
-            for certificate in certificates
-        ]
+        elif notification.kind == Kind.CERTIFICATE_ISSUED:
+            messages[notification.pk] = _certificate_message(certificates.get(key), student)
+        else:
+            messages[notification.pk] = _cancellation_message(events.get(key), student)
+    return messages
+
+
+def _record_failure(notification: Notification, error: Exception, result: Delivery) -> None:
+    attempts = notification.attempts + 1
+    gave_up = attempts >= MAX_ATTEMPTS
+    Notification.objects.filter(pk=notification.pk).update(
+        attempts=attempts,
+        state=State.FAILED if gave_up else State.PENDING,
+        next_attempt_at=timezone.now() + retry_delay(attempts),
+        last_error=f"{type(error).__name__}: {error}"[:1000],
     )
+    if gave_up:
+        result.failed += 1
+    else:
+        result.retrying += 1
+    logger.warning("Notification %s not sent (attempt %s): %s", notification.pk, attempts, error)
 
 
-def certificates_issued(certificate_ids: Iterable[str]) -> None:
-    """Send each new certificate's holder its verification link."""
-    ids = list(certificate_ids)
-    if ids:
-        transaction.on_commit(lambda: _certificate_messages(ids), robust=True)
+def _send(notifications: list[Notification], messages: dict, result: Delivery) -> list[int]:
+    """Send each message over one connection; the ids sent. A failure is recorded per message."""
+    sent = []
+    try:
+        connection = get_connection()
+        connection.open()
+    except Exception as error:  # noqa: BLE001 - a mail server that is down is retried later, never raised
+        for notification in notifications:
+            _record_failure(notification, error, result)
+        return sent
+    try:
+        for notification in notifications:
+            try:
+                connection.send_messages([messages[notification.pk]])
+            except Exception as error:  # noqa: BLE001 - as above, for one message
+                _record_failure(notification, error, result)
+            else:
+                sent.append(notification.pk)
+    finally:
+        connection.close()
+    return sent
 
 
-def event_cancelled(event: Event) -> None:
-    """Tell every active registrant (confirmed or waitlisted) that the event is cancelled.
-
-    The recipients are read now, inside the cancelling transaction, so that whatever
-    the cancellation does to the registrations afterwards, the people who held a
-    place are the ones told.
-    """
-    recipients = list(
-        Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
-        .exclude(student__email="")
-        .order_by("registered_at", "pk")
-        .values_list("student__full_name", "student__email")
+def deliver(*, ids: list[int] | None = None, limit: int = 100) -> Delivery:
+    """Send up to ``limit`` due notifications (only ``ids``, if given) over one mail connection."""
+    result = Delivery()
+    claimed = _claim(ids, limit)
+    if not claimed:
+        return result
+    notifications = list(Notification.objects.select_related("student").filter(pk__in=claimed).order_by("id"))
+    messages = _messages(notifications)
+    skipped: dict[str, list[int]] = {}
+    for notification in notifications:
+        if isinstance(messages[notification.pk], str):
+            skipped.setdefault(messages[notification.pk], []).append(notification.pk)
+    to_send = [n for n in notifications if not isinstance(messages[n.pk], str)]
+    sent = _send(to_send, messages, result) if to_send else []
+    Notification.objects.filter(pk__in=sent).update(
+        state=State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
     )
-    if not recipients:
-        return
-    event_id = event.pk
-
-    def send() -> None:
-        cancelled = Event.objects.get(pk=event_id)
-        _send(
-            [
-                _message(
-                    "event_cancelled",
-                    f"Cancelled: {cancelled.title}",
-                    {"full_name": full_name, "event": cancelled},
-                    email,
-                )
-                for full_name, email in recipients
-            ]
-        )
-
-    transaction.on_commit(send, robust=True)
+    for reason, pks in skipped.items():
+        Notification.objects.filter(pk__in=pks).update(state=State.SKIPPED, last_error=reason)
+    result.sent, result.skipped = len(sent), sum(len(pks) for pks in skipped.values())
+    return result

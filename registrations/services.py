@@ -10,6 +10,7 @@ an ``IntegrityError`` becomes the domain error, never a 500.
 
 import re
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -317,40 +318,96 @@ class _NoSeatClaimed(Exception):
     pass
 
 
-def _registration_confirm_directly(event_pk: str, enrollment_no: str) -> Registration | None:
-    """Confirm a seat in one conditional UPDATE, holding the event's row lock only until the commit.
+# The direct confirmation on PostgreSQL: the seat, the registration and its outbox row in one
+# statement. The UPDATE holds the event's row lock until the statement ends; if the insert is
+# refused (already registered) the whole statement is undone, the seat with it. Its WHERE clause
+# is ``registration_window_open_q`` and a free seat, written out in SQL.
+_CONFIRM_IN_ONE_STATEMENT = """
+WITH seat AS (
+    UPDATE events_event SET confirmed_count = confirmed_count + 1
+    WHERE event_id = %(event_id)s
+      AND status = %(published)s AND registration_mode = %(individual)s
+      AND (registration_opens_at IS NULL OR registration_opens_at <= %(now)s)
+      AND (registration_closes_at > %(now)s OR (registration_closes_at IS NULL AND starts_at > %(now)s))
+      AND (capacity IS NULL OR confirmed_count < capacity)
+    RETURNING event_id
+), registration AS (
+    INSERT INTO registrations_registration
+        (registration_id, event_id, enrollment_no, status, checkin_code, registered_at)
+    SELECT %(registration_id)s, event_id, %(enrollment_no)s, %(confirmed)s, %(checkin_code)s, %(now)s FROM seat
+    RETURNING registration_id
+)
+INSERT INTO registrations_notification
+    (kind, enrollment_no, object_id, state, attempts, created_at, next_attempt_at, last_error)
+SELECT %(kind)s, %(enrollment_no)s, registration_id, %(pending)s, 0, %(now)s, %(now)s, '' FROM registration
+RETURNING id
+"""
 
-    The registration is inserted first (the one-active-registration constraint refuses a
-    second one), then one ``UPDATE ... WHERE`` takes a seat only if the event is published,
-    individual, open for registration and not full: the check and the write are one statement
-    under the row lock, so concurrent requests never oversubscribe. Anything else (full,
+
+def _confirm_in_one_statement(registration: Registration) -> None:
+    params = {
+        "event_id": registration.event_id,
+        "enrollment_no": registration.student_id,
+        "registration_id": registration.pk,
+        "checkin_code": registration.checkin_code,
+        "now": registration.registered_at,
+        "published": Event.Status.PUBLISHED,
+        "individual": Event.Mode.INDIVIDUAL,
+        "confirmed": RegistrationStatus.CONFIRMED,
+        "kind": notifications.Kind.REGISTRATION_CONFIRMED,
+        "pending": notifications.State.PENDING,
+    }
+    # Under autocommit the statement is its own transaction; inside a caller's transaction it
+    # needs a savepoint, so that a refused insert undoes only itself.
+    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+        cursor.execute(_CONFIRM_IN_ONE_STATEMENT, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise _NoSeatClaimed
+    notifications.deliver_after_commit([row[0]])
+
+
+def _confirm_in_steps(registration: Registration) -> None:
+    open_with_a_seat = (
+        Q(status=Event.Status.PUBLISHED, registration_mode=Event.Mode.INDIVIDUAL)
+        & registration_window_open_q(registration.registered_at)
+        & (Q(capacity__isnull=True) | Q(confirmed_count__lt=F("capacity")))
+    )
+    with transaction.atomic():
+        registration.save(force_insert=True)
+        claimed = Event.objects.filter(open_with_a_seat, pk=registration.event_id).update(
+            confirmed_count=F("confirmed_count") + 1
+        )
+        if not claimed:
+            raise _NoSeatClaimed
+        notifications.registrations_confirmed([registration])
+
+
+def _registration_confirm_directly(event_pk: str, enrollment_no: str) -> Registration | None:
+    """Confirm a seat with one conditional UPDATE, holding the event's row lock only until the commit.
+
+    The seat is taken only if the event is published, individual, open for registration and
+    not full: the check and the write are one statement under the row lock, so concurrent
+    requests never oversubscribe, and the one-active-registration constraint refuses a second
+    registration. On PostgreSQL the seat, the registration and its confirmation email's outbox
+    row are one statement; elsewhere they are three in one transaction. Anything else (full,
     closed, unknown event or student, already registered) returns None, and the caller takes
     the general path, which gives the right answer (waitlist place or domain error).
     The student must be known to exist: the foreign key is checked only at the commit.
     """
-    now = timezone.now()
     registration = Registration(
         registration_id=ids.new_registration_id(),
         event_id=event_pk,
         student_id=enrollment_no,
         status=RegistrationStatus.CONFIRMED,
         checkin_code=ids.new_checkin_code(),
-        registered_at=now,
-    )
-    open_with_a_seat = (
-        Q(status=Event.Status.PUBLISHED, registration_mode=Event.Mode.INDIVIDUAL)
-        & registration_window_open_q(now)
-        & (Q(capacity__isnull=True) | Q(confirmed_count__lt=F("capacity")))
+        registered_at=timezone.now(),
     )
     try:
-        with transaction.atomic():
-            registration.save(force_insert=True)
-            claimed = Event.objects.filter(open_with_a_seat, pk=event_pk).update(
-                confirmed_count=F("confirmed_count") + 1
-            )
-            if not claimed:
-                raise _NoSeatClaimed
-            notifications.registrations_confirmed([registration.pk])
+        if connection.vendor == "postgresql":
+            _confirm_in_one_statement(registration)
+        else:
+            _confirm_in_steps(registration)
     except (_NoSeatClaimed, IntegrityError):
         return None
     return registration
@@ -386,7 +443,7 @@ def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor 
             registration = _new_registration(locked, enr, status, seq, now)
             registration.save(force_insert=True)
             if status == RegistrationStatus.CONFIRMED:
-                notifications.registrations_confirmed([registration.pk])
+                notifications.registrations_confirmed([registration])
     except IntegrityError as exc:
         raise AlreadyRegistered(details={"enrollment_nos": [enr]}) from exc
     return registration
@@ -461,7 +518,7 @@ def team_register(
                 [_new_registration(locked, enr, status, seq, now, team=team) for enr in roster]
             )
             if status == RegistrationStatus.CONFIRMED:
-                notifications.registrations_confirmed([member.pk for member in members])
+                notifications.registrations_confirmed(members)
     except IntegrityError as exc:
         if _team_name_taken(locked, name):
             raise TeamNameTaken(details={"team_name": name}) from exc
@@ -571,7 +628,7 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
     Team.objects.filter(pk__in=promoted_teams).update(status=RegistrationStatus.CONFIRMED)
     event.confirmed_count += len(promoted)
     event.save(update_fields=["confirmed_count"])
-    notifications.waitlist_promoted(promoted.values())
+    notifications.waitlist_promoted(promoted)
     return promoted
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from certificates.models import Certificate
 from certificates.services import certificate_issue, certificate_issue_all_eligible
 from events.models import Event
-from registrations.models import Attendance, Feedback, Registration, Student, Team
+from registrations.models import Attendance, Feedback, Notification, Registration, Student, Team
 from registrations.services import attendance_mark, feedback_submit, registration_create, team_register
 from tests.factories import (
     EventFactory,
@@ -32,6 +32,7 @@ CHANGELISTS = [
     "admin:registrations_attendance_changelist",
     "admin:registrations_feedback_changelist",
     "admin:certificates_certificate_changelist",
+    "admin:registrations_notification_changelist",
 ]
 
 
@@ -216,6 +217,27 @@ def test_cancel_action_cancels_through_the_service_and_promotes_the_waitlist(adm
     assert "1 registration cancelled, 1 promoted" in response.content.decode()
     event.refresh_from_db()
     assert event.confirmed_count == 1
+
+
+def test_send_again_action_sends_a_given_up_email_again(
+    admin_client, event, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.NOTIFICATIONS_SENDER = "worker"
+    student = StudentFactory()
+    registration_create(event=event, enrollment_no=student.pk)
+    Notification.objects.update(state=Notification.State.FAILED, attempts=8, last_error="550 mailbox unavailable")
+    settings.NOTIFICATIONS_SENDER = "request"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:registrations_notification_changelist"),
+            {"action": "send_again", "_selected_action": list(Notification.objects.values_list("pk", flat=True))},
+            follow=True,
+        )
+
+    assert "1 email queued" in response.content.decode()
+    assert [m.to for m in mailoutbox] == [[student.email]]
+    assert Notification.objects.get().state == Notification.State.SENT
 
 
 def test_issue_all_eligible_action_creates_the_certificates(admin_client, event):

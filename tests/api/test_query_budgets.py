@@ -243,7 +243,7 @@ def test_attendance_mark_runs_a_fixed_number_of_queries(client_for, organizer):
         counts[size] = queries(
             lambda c=client, e=crowd.event, m=me: c.post(f"/api/v2/attendance/mark/{e.pk}", {"enrollment_no": m.pk})
         )
-    assert_fixed(counts, budget=11)
+    assert_fixed(counts, budget=12)  # one of them writes the new certificates' outbox rows
 
 
 def test_feedback_submit_runs_a_fixed_number_of_queries(client_for, organizer):
@@ -284,7 +284,7 @@ def test_bulk_certificate_issue_runs_a_fixed_number_of_queries(client_for, organ
                 f"/api/v2/certificate/issue/{e.pk}", {"all_eligible": True}, format="json"
             )
         )
-    assert_fixed(counts, budget=11)
+    assert_fixed(counts, budget=12)  # one of them writes the new certificates' outbox rows
 
 
 def test_certificate_revoke_runs_a_fixed_number_of_queries(client_for, organizer):

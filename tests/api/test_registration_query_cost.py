@@ -1,8 +1,12 @@
 """What one registration over the API costs in queries: the figure the registration burst depends on."""
 
 import pytest
+from django.core import mail
+from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from registrations.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -13,15 +17,49 @@ def token_client(user) -> APIClient:
     return client
 
 
-def test_a_student_registering_themselves_costs_five_queries(event, student, django_assert_num_queries):
+def _registration_queries(event, student, django_assert_num_queries, expected: int) -> None:
+    client = token_client(student.user)
+    with django_assert_num_queries(expected) as captured:
+        response = client.post(f"/api/v2/register/individual/{event.pk}", {}, format="json")
+    assert response.status_code == 201, [q["sql"] for q in captured.captured_queries]
+    assert response.json()["enrollment_no"] == student.enrollment_no
+    assert Notification.objects.filter(student=student, object_id=response.json()["registration_id"]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_student_registering_themselves_costs_two_queries_on_postgresql(
+    event, student, settings, django_assert_num_queries
+):
+    """As in production (autocommit, emails left to the worker): the token lookup and one statement.
+
+    On SQLite the seat, the registration and the outbox row are three statements in one transaction.
+    """
+    settings.NOTIFICATIONS_SENDER = "worker"
+    on_postgresql = connection.vendor == "postgresql"
+    # token+user+student; then one statement, or BEGIN, insert, seat UPDATE, outbox insert, COMMIT
+    _registration_queries(event, student, django_assert_num_queries, 2 if on_postgresql else 6)
+
+
+def test_inside_a_transaction_the_registration_statement_gets_a_savepoint(
+    event, student, settings, django_assert_num_queries
+):
+    settings.NOTIFICATIONS_SENDER = "worker"
+    on_postgresql = connection.vendor == "postgresql"
+    # token+user+student, SAVEPOINT, the statement(s), RELEASE SAVEPOINT
+    _registration_queries(event, student, django_assert_num_queries, 4 if on_postgresql else 6)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_registration_in_request_mode_sends_its_confirmation_after_the_commit(event, student, settings):
+    settings.NOTIFICATIONS_SENDER = "request"
     client = token_client(student.user)
 
-    # token+user+student, BEGIN, insert, the seat taken by one conditional UPDATE, COMMIT
-    with django_assert_num_queries(5):
-        response = client.post(f"/api/v2/register/individual/{event.pk}", {}, format="json")
+    response = client.post(f"/api/v2/register/individual/{event.pk}", {}, format="json")
 
-    assert response.status_code == 201
-    assert response.json()["enrollment_no"] == student.enrollment_no
+    [message] = mail.outbox
+    assert message.to == [student.email]
+    assert response.json()["checkin_code"] in message.body
+    assert Notification.objects.get().state == Notification.State.SENT
 
 
 def test_a_student_registering_twice_is_told_already_registered_and_nothing_changes(event, student):

@@ -1,0 +1,52 @@
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
+
+from registrations.notifications import Delivery, deliver
+
+
+class Command(BaseCommand):
+    help = (
+        "Send the emails owed in the outbox: confirmations, waitlist promotions, certificates, cancellations. "
+        "Runs until stopped (SIGTERM or Ctrl-C finish the current batch first); --once sends what is due and exits. "
+        "Several can run at once: each claims its own rows."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Send everything due now, then exit.")
+        parser.add_argument("--batch", type=int, default=100, help="Emails claimed and sent per connection.")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Seconds to wait when nothing is due (default 1)."
+        )
+
+    def handle(self, *args, once: bool, batch: int, interval: float, **options):
+        self.stopping = False
+        if not once:
+            signal.signal(signal.SIGTERM, self._stop)
+            signal.signal(signal.SIGINT, self._stop)
+        total = Delivery()
+        while not self.stopping:
+            if not once:
+                close_old_connections()  # a long-running worker outlives connections and database restarts
+            try:
+                delivery = deliver(limit=batch)
+            except DatabaseError as error:
+                if once:
+                    raise
+                self.stderr.write(f"Database unavailable, retrying in {interval} s: {error}")
+                time.sleep(interval)
+                continue
+            for name in ("sent", "skipped", "retrying", "failed"):
+                setattr(total, name, getattr(total, name) + getattr(delivery, name))
+            if delivery.claimed < batch:
+                if once:
+                    break
+                time.sleep(interval)
+        self.stdout.write(
+            f"Sent {total.sent}, skipped {total.skipped}, to retry {total.retrying}, given up {total.failed}."
+        )
+
+    def _stop(self, signum, frame) -> None:
+        self.stopping = True
