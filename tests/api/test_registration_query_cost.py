@@ -89,3 +89,44 @@ def test_a_token_of_a_login_without_a_student_still_authenticates(event, staff_u
     response = client.get(f"/api/v2/status/{event.pk}")
 
     assert response.status_code == 200
+
+
+def test_an_unknown_token_is_refused_with_401(event):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+
+    response = client.post(f"/api/v2/register/individual/{event.pk}", {}, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "NOT_AUTHENTICATED"
+
+
+def test_a_token_of_a_deactivated_login_is_refused_with_401(event, student):
+    client = token_client(student.user)
+    student.user.is_active = False
+    student.user.save()
+
+    response = client.post(f"/api/v2/register/individual/{event.pk}", {}, format="json")
+
+    assert response.status_code == 401
+    assert not event.registrations
+
+
+def test_the_token_lookup_loads_the_same_user_and_student_the_orm_would(student):
+    from eventsite.authentication import StudentTokenAuthentication
+
+    key = Token.objects.create(user=student.user).key
+
+    user, token = StudentTokenAuthentication().authenticate_credentials(key)
+
+    expected = Token.objects.select_related("user__student").get(key=key)
+    assert token.key == key and token.created == expected.created and token.user is user
+
+    def typed(instance) -> list:  # values and their types: a 1 from SQLite is not the boolean True
+        return [
+            (value, type(value)) for value in (getattr(instance, f.attname) for f in instance._meta.concrete_fields)
+        ]
+
+    assert typed(user) == typed(expected.user)
+    assert typed(user.student) == typed(expected.user.student)
+    assert user.student.user is user
