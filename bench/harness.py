@@ -155,6 +155,37 @@ class Gunicorn:
         self.log.close()
 
 
+class NotificationSender:
+    """``manage.py send_notifications`` running beside the server, on the same machine's cores."""
+
+    def __init__(self, url: str, *, settings: str = "bench.settings", interval: float = 0.2):
+        self.env = server_env(url, DJANGO_SETTINGS_MODULE=settings, NOTIFICATIONS_SENDER="worker")
+        self.interval = interval
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "NotificationSender":
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.log = open(OUT / "send_notifications.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "send_notifications", "--interval", str(self.interval)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.log.close()
+
+
 def request(
     host: str, port: int, method: str, path: str, *, body: bytes | None = None, headers=None, timeout: float = 30
 ) -> tuple[int, dict[str, str], bytes]:

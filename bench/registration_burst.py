@@ -12,8 +12,14 @@ requests and concurrency, alternating which goes first. Throughput is requests p
 of wall time; the ratio is registration / baseline of the medians over the rounds.
 
 Correctness is checked on every registration round: confirmed == capacity, nobody active
-twice, no 5xx and no dropped request, every error a JSON body with a known code, and the
-status endpoint's maps equal the successful answers.
+twice, no 5xx and no dropped request, every error a JSON body with a known code, the
+status endpoint's maps equal the successful answers, and every confirmed student's email
+sent exactly once.
+
+Emails (``--sender``): ``worker`` (the default, as docs/DEPLOY.md recommends) runs
+``manage.py send_notifications`` beside gunicorn during the whole run, on the same cores, and
+each round waits for the outbox to drain; ``request`` sends them from the gunicorn workers
+after each commit. Either way every message is rendered and built (the locmem backend).
 """
 
 import argparse
@@ -23,6 +29,7 @@ import random
 import subprocess
 import sys
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -32,8 +39,8 @@ from bench import harness  # noqa: E402
 EXPECTED_CONFLICTS = {"EVENT_FULL", "ALREADY_REGISTERED"}
 
 
-def django_setup(url: str) -> None:
-    os.environ.update(harness.server_env(url))
+def django_setup(url: str, sender: str) -> None:
+    os.environ.update(harness.server_env(url, NOTIFICATIONS_SENDER=sender))
     import django
 
     django.setup()
@@ -101,6 +108,28 @@ def registration_check(event_id: str, outcomes: list[harness.Outcome], capacity:
     }
 
 
+def emails_delivered(event_id: str, confirmed: int, timeout: float = 120) -> dict:
+    """Wait for the round's confirmations to leave the outbox; how many were sent and how long it took."""
+    import time
+
+    from registrations.models import Notification, Registration
+
+    started = time.monotonic()
+    owed = Notification.objects.filter(
+        kind=Notification.Kind.REGISTRATION_CONFIRMED,
+        object_id__in=Registration.objects.filter(event_id=event_id, status="confirmed").values("pk"),
+    )
+    while owed.filter(state=Notification.State.PENDING).exists() and time.monotonic() - started < timeout:
+        time.sleep(0.1)
+    sent = owed.filter(state=Notification.State.SENT).count()
+    return {
+        "emails_sent": sent,
+        "emails_owed": owed.count(),
+        "drained_after_s": round(time.monotonic() - started, 2),
+        "every confirmation emailed once": sent == owed.count() == confirmed,
+    }
+
+
 def queries_per_request(event_id: str, student: str, token: str) -> dict:
     """Queries one registration and one baseline insert cost, counted through the test client."""
     from django.db import connection
@@ -123,7 +152,7 @@ def queries_per_request(event_id: str, student: str, token: str) -> dict:
 def run_backend(backend: str, args) -> dict:
     url = harness.database_url(backend)
     harness.database_reset(backend, url)
-    django_setup(url)
+    django_setup(url, args.sender)
     from bench.data import enrollment, open_event, organizer_with_token, students_with_tokens
 
     students = [enrollment(i) for i in range(args.students)]
@@ -132,7 +161,9 @@ def run_backend(backend: str, args) -> dict:
     warmup = students[: min(200, len(students))]
     open_event("burst-warmup", None, organizer)
     rounds = []
-    with harness.Gunicorn(url, workers=args.workers) as server:
+    sender = harness.NotificationSender(url) if args.sender == "worker" else nullcontext()
+    gunicorn = harness.Gunicorn(url, workers=args.workers, env={"NOTIFICATIONS_SENDER": args.sender})
+    with sender, gunicorn as server:
         harness.run_load(server.port, burst_jobs("/bench/baseline/burst-warmup", warmup, 0, None, 0), clients=16)
         harness.run_load(
             server.port, burst_jobs("/api/v2/register/individual/burst-warmup", warmup, 0, tokens, 0), clients=16
@@ -154,6 +185,12 @@ def run_backend(backend: str, args) -> dict:
                     figures[kind]["5xx"] = sum(1 for o in outcomes if o.status >= 500 or o.status == 0)
                 else:
                     figures[kind].update(registration_check(event_id, outcomes, args.capacity, server.port, org_token))
+                    emails = emails_delivered(event_id, args.capacity)
+                    figures[kind]["emails"] = emails
+                    figures[kind]["checks"]["every confirmation emailed once"] = emails.pop(
+                        "every confirmation emailed once"
+                    )
+                    figures[kind]["correct"] = all(figures[kind]["checks"].values())
             rounds.append(figures)
     open_event("burst-profile", None, organizer)
     extra = enrollment(args.students)
@@ -174,7 +211,8 @@ def run_backend(backend: str, args) -> dict:
 def print_report(results: list[dict], args) -> None:
     print(
         f"registration burst: {args.students} students (+{args.duplicates} repeated requests), "
-        f"capacity {args.capacity}, {args.clients} clients, gunicorn {args.workers} workers, {args.rounds} rounds"
+        f"capacity {args.capacity}, {args.clients} clients, gunicorn {args.workers} workers, {args.rounds} rounds, "
+        f"emails sent by the {args.sender}"
     )
     for result in results:
         print(f"\n== {result['backend']}")
@@ -187,6 +225,11 @@ def print_report(results: list[dict], args) -> None:
                 )
             reg = figures["registration"]
             print(f"    statuses {reg['statuses']} codes {reg['error_codes']}")
+            emails = reg["emails"]
+            print(
+                f"    emails sent {emails['emails_sent']} of {emails['emails_owed']} owed, "
+                f"outbox empty {emails['drained_after_s']} s after the burst"
+            )
             failed = [name for name, ok in reg["checks"].items() if not ok]
             print("    correctness: " + ("all checks pass" if not failed else "FAILED " + ", ".join(failed)))
         print(
@@ -212,6 +255,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--sender", choices=["worker", "request"], default="worker", help="who sends the emails")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--backend", help=argparse.SUPPRESS)
     args = parser.parse_args()

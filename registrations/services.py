@@ -321,8 +321,20 @@ class _NoSeatClaimed(Exception):
 # The direct confirmation on PostgreSQL: the seat, the registration and its outbox row in one
 # statement. The UPDATE holds the event's row lock until the statement ends; if the insert is
 # refused (already registered) the whole statement is undone, the seat with it. Its WHERE clause
-# is ``registration_window_open_q`` and a free seat, written out in SQL.
-_CONFIRM_IN_ONE_STATEMENT = """
+# is ``registration_window_open_q`` and a free seat, written out in SQL. When no seat is taken,
+# the same statement reports the event as it stood and whether the student already holds a place,
+# so the usual refusals need no second trip.
+_SNAPSHOT_FIELDS = (
+    "status",
+    "registration_mode",
+    "registration_opens_at",
+    "registration_closes_at",
+    "starts_at",
+    "capacity",
+    "confirmed_count",
+    "waitlist_enabled",
+)
+_CONFIRM_IN_ONE_STATEMENT = f"""
 WITH seat AS (
     UPDATE events_event SET confirmed_count = confirmed_count + 1
     WHERE event_id = %(event_id)s
@@ -336,12 +348,37 @@ WITH seat AS (
         (registration_id, event_id, enrollment_no, status, checkin_code, registered_at)
     SELECT %(registration_id)s, event_id, %(enrollment_no)s, %(confirmed)s, %(checkin_code)s, %(now)s FROM seat
     RETURNING registration_id
+), notification AS (
+    INSERT INTO registrations_notification
+        (kind, enrollment_no, object_id, state, attempts, created_at, next_attempt_at, last_error)
+    SELECT %(kind)s, %(enrollment_no)s, registration_id, %(pending)s, 0, %(now)s, %(now)s, '' FROM registration
+    RETURNING id
 )
-INSERT INTO registrations_notification
-    (kind, enrollment_no, object_id, state, attempts, created_at, next_attempt_at, last_error)
-SELECT %(kind)s, %(enrollment_no)s, registration_id, %(pending)s, 0, %(now)s, %(now)s, '' FROM registration
-RETURNING id
+SELECT notification.id,
+       notification.id IS NULL AND EXISTS (
+           SELECT 1 FROM registrations_registration
+           WHERE event_id = %(event_id)s AND enrollment_no = %(enrollment_no)s
+             AND status IN (%(confirmed)s, %(waitlisted)s)
+       ),
+       {", ".join("e." + name for name in _SNAPSHOT_FIELDS)}
+FROM events_event e LEFT JOIN notification ON true
+WHERE e.event_id = %(event_id)s
 """
+
+
+def _refuse_as_the_general_path_would(event: Event, already_registered: bool, enrollment_no: str, now) -> None:
+    """Raise the general path's answer where the event as the statement saw it leaves nothing to decide.
+
+    Closed, cancelled, the wrong mode, or full without a waitlist: the same checks in the same
+    order as under the lock. Otherwise (a waitlist place, a seat freed meanwhile) return, and the
+    general path decides.
+    """
+    _ensure_registration_open(event, now)
+    _ensure_mode(event, Event.Mode.INDIVIDUAL)
+    if event.capacity is not None and event.confirmed_count >= event.capacity and not event.waitlist_enabled:
+        if already_registered:
+            raise AlreadyRegistered(details={"enrollment_nos": [enrollment_no]})
+        raise EventFull(details={"capacity": event.capacity, "seats_left": event.seats_left})
 
 
 def _confirm_in_one_statement(registration: Registration) -> None:
@@ -354,17 +391,29 @@ def _confirm_in_one_statement(registration: Registration) -> None:
         "published": Event.Status.PUBLISHED,
         "individual": Event.Mode.INDIVIDUAL,
         "confirmed": RegistrationStatus.CONFIRMED,
+        "waitlisted": RegistrationStatus.WAITLISTED,
         "kind": notifications.Kind.REGISTRATION_CONFIRMED,
         "pending": notifications.State.PENDING,
     }
-    # Under autocommit the statement is its own transaction; inside a caller's transaction it
-    # needs a savepoint, so that a refused insert undoes only itself.
-    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-        cursor.execute(_CONFIRM_IN_ONE_STATEMENT, params)
-        row = cursor.fetchone()
-    if row is None:
+    try:
+        # Under autocommit the statement is its own transaction; inside a caller's transaction it
+        # needs a savepoint, so that a refused insert undoes only itself.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+            cursor.execute(_CONFIRM_IN_ONE_STATEMENT, params)
+            row = cursor.fetchone()
+    except IntegrityError as error:
+        constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+        if constraint == "registration_one_active_per_student":  # a seat was free: only the student is refused
+            raise AlreadyRegistered(details={"enrollment_nos": [registration.student_id]}) from error
+        raise
+    if row is None:  # no such event: the general path says so
         raise _NoSeatClaimed
-    notifications.deliver_after_commit([row[0]])
+    notification_id, already_registered, *event_values = row
+    if notification_id is None:
+        snapshot = Event(event_id=registration.event_id, **dict(zip(_SNAPSHOT_FIELDS, event_values, strict=True)))
+        _refuse_as_the_general_path_would(snapshot, already_registered, registration.student_id, params["now"])
+        raise _NoSeatClaimed
+    notifications.deliver_after_commit([notification_id])
 
 
 def _confirm_in_steps(registration: Registration) -> None:
@@ -390,9 +439,10 @@ def _registration_confirm_directly(event_pk: str, enrollment_no: str) -> Registr
     not full: the check and the write are one statement under the row lock, so concurrent
     requests never oversubscribe, and the one-active-registration constraint refuses a second
     registration. On PostgreSQL the seat, the registration and its confirmation email's outbox
-    row are one statement; elsewhere they are three in one transaction. Anything else (full,
-    closed, unknown event or student, already registered) returns None, and the caller takes
-    the general path, which gives the right answer (waitlist place or domain error).
+    row are one statement, which also gives the plain refusals itself (closed, full without a
+    waitlist, already registered: ``_refuse_as_the_general_path_would``); elsewhere they are
+    three in one transaction. Anything else returns None, and the caller takes the general
+    path, which gives the right answer (waitlist place or domain error).
     The student must be known to exist: the foreign key is checked only at the commit.
     """
     registration = Registration(

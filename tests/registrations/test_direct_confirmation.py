@@ -1,17 +1,20 @@
 """The direct confirmation (one statement on PostgreSQL, three elsewhere) takes a seat exactly when the rules say so."""
 
 import itertools
+from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from events.models import Event
 from events.selectors import registration_window_open_q
+from eventsite.errors import AlreadyRegistered, DomainError, EventFull
 from registrations.models import Notification, Registration
-from registrations.services import _registration_confirm_directly
-from tests.factories import EventFactory, RegistrationFactory, StudentFactory
+from registrations.services import _registration_confirm_directly, registration_create
+from tests.factories import EventFactory, RegistrationFactory, StudentFactory, StudentUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +30,19 @@ def _open_with_a_seat(now) -> Q:
     )
 
 
+def _general_path_answer(event: Event, enrollment_no: str) -> str:
+    """What the general path (as an organizer acting for the student) answers, undone afterwards."""
+    try:
+        with transaction.atomic():
+            answer = registration_create(event=event.pk, enrollment_no=enrollment_no).status
+            transaction.set_rollback(True)
+    except DomainError as error:
+        answer = error.code
+    return answer
+
+
 def test_the_direct_confirmation_takes_a_seat_exactly_when_the_event_is_open_with_a_seat():
+    """And where it refuses by itself, it refuses as the general path would."""
     now = timezone.now()
     cases = itertools.product(
         [Event.Status.PUBLISHED, Event.Status.DRAFT, Event.Status.CANCELLED],
@@ -36,10 +51,11 @@ def test_the_direct_confirmation_takes_a_seat_exactly_when_the_event_is_open_wit
         [None, now - HOUR, now + 2 * HOUR],  # registration closes
         [now - 3 * HOUR, now + 3 * HOUR],  # starts
         [None, 1, 2],  # capacity; one seat is already taken
+        [False, True],  # waitlist
     )
     student = StudentFactory()
-    outcomes = []
-    for status, mode, opens, closes, starts, capacity in cases:
+    outcomes = Counter()
+    for status, mode, opens, closes, starts, capacity, waitlist in cases:
         if opens and closes and closes <= opens:
             continue  # the database refuses such a window
         event = EventFactory(
@@ -50,31 +66,59 @@ def test_the_direct_confirmation_takes_a_seat_exactly_when_the_event_is_open_wit
             registration_closes_at=closes,
             starts_at=starts,
             capacity=capacity,
+            waitlist_enabled=waitlist,
             confirmed_count=1,
             sessions=[],
         )
+        case = (status, mode, opens, closes, starts, capacity, waitlist)
         expected = Event.objects.filter(_open_with_a_seat(timezone.now()), pk=event.pk).exists()
-        confirmed = _registration_confirm_directly(event.pk, student.pk)
-        outcomes.append(expected)
+        general = _general_path_answer(event, student.pk)
+        try:
+            confirmed = _registration_confirm_directly(event.pk, student.pk)
+        except DomainError as error:
+            assert not expected and error.code == general, case
+            outcomes["refused directly"] += 1
+            confirmed = None
+        else:
+            assert (confirmed is not None) == expected, case
+            outcomes["confirmed" if confirmed else "left to the general path"] += 1
         event.refresh_from_db()
-        assert (confirmed is not None) == expected, (status, mode, opens, closes, starts, capacity)
-        assert event.confirmed_count == (2 if expected else 1)
-        assert Registration.objects.filter(event=event).count() == (1 if expected else 0)
+        assert event.confirmed_count == (2 if expected else 1), case
+        assert Registration.objects.filter(event=event).count() == (1 if expected else 0), case
         assert Notification.objects.filter(object_id=getattr(confirmed, "pk", None)).count() == (1 if expected else 0)
-    assert any(outcomes) and not all(outcomes)
+    assert outcomes["confirmed"] and outcomes["left to the general path"], outcomes
+    if connection.vendor == "postgresql":
+        assert outcomes["refused directly"], outcomes
 
 
-def test_a_second_direct_confirmation_for_the_same_student_changes_nothing(event):
-    first = RegistrationFactory(event=event)
+def test_a_second_registration_of_ones_own_is_already_registered_and_changes_nothing(event):
+    first = RegistrationFactory(event=event, student=StudentUserFactory())
     event.refresh_from_db()
     seats_before = event.confirmed_count
 
-    assert _registration_confirm_directly(event.pk, first.student_id) is None
+    with pytest.raises(AlreadyRegistered):
+        registration_create(event=event.pk, enrollment_no=first.student_id, actor=first.student.user)
 
     event.refresh_from_db()
     assert event.confirmed_count == seats_before
     assert Registration.objects.filter(event=event, student=first.student).count() == 1
     assert not Notification.objects.filter(student=first.student).exists()
+
+
+def test_a_full_event_refuses_its_own_registrant_as_already_registered_and_others_as_full(event):
+    event.capacity = 1
+    event.save()
+    holder, other = StudentUserFactory(), StudentUserFactory()
+    registration_create(event=event.pk, enrollment_no=holder.pk, actor=holder.user)
+
+    with pytest.raises(AlreadyRegistered):
+        registration_create(event=event.pk, enrollment_no=holder.pk, actor=holder.user)
+    with pytest.raises(EventFull) as full:
+        registration_create(event=event.pk, enrollment_no=other.pk, actor=other.user)
+
+    assert full.value.details == {"capacity": 1, "seats_left": 0}
+    event.refresh_from_db()
+    assert event.confirmed_count == 1
 
 
 def test_the_direct_confirmation_writes_the_row_the_general_path_would(event):
