@@ -158,16 +158,24 @@ class Gunicorn:
 class NotificationSender:
     """``manage.py send_notifications`` running beside the server, on the same machine's cores."""
 
-    def __init__(self, url: str, *, settings: str = "bench.settings", interval: float = 0.2):
+    def __init__(self, url: str, *, settings: str = "bench.settings", interval: float = 0.2, niceness: int = 0):
         self.env = server_env(url, DJANGO_SETTINGS_MODULE=settings, NOTIFICATIONS_SENDER="worker")
         self.interval = interval
+        self.niceness = niceness
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "NotificationSender":
         OUT.mkdir(parents=True, exist_ok=True)
         self.log = open(OUT / "send_notifications.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "send_notifications", "--interval", str(self.interval)],
+            [
+                *(["nice", "-n", str(self.niceness)] if self.niceness else []),
+                sys.executable,
+                "manage.py",
+                "send_notifications",
+                "--interval",
+                str(self.interval),
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=self.log,

@@ -161,7 +161,9 @@ def run_backend(backend: str, args) -> dict:
     warmup = students[: min(200, len(students))]
     open_event("burst-warmup", None, organizer)
     rounds = []
-    sender = harness.NotificationSender(url) if args.sender == "worker" else nullcontext()
+    sender = (
+        harness.NotificationSender(url, niceness=args.sender_niceness) if args.sender == "worker" else nullcontext()
+    )
     gunicorn = harness.Gunicorn(url, workers=args.workers, env={"NOTIFICATIONS_SENDER": args.sender})
     with sender, gunicorn as server:
         harness.run_load(server.port, burst_jobs("/bench/baseline/burst-warmup", warmup, 0, None, 0), clients=16)
@@ -256,6 +258,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--sender", choices=["worker", "request"], default="worker", help="who sends the emails")
+    parser.add_argument(
+        "--sender-niceness", type=int, default=0, help="run the email sender under nice -n N (0: same priority)"
+    )
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--backend", help=argparse.SUPPRESS)
     args = parser.parse_args()

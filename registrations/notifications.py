@@ -134,6 +134,17 @@ def _claim(ids: list[int] | None, limit: int) -> list[int]:
     return claimed
 
 
+def _event_parts(event: Event) -> dict:
+    """What every message about this event shows: rendered once per event in a batch, not once per student."""
+    context = {"event": event}
+    return {
+        "event": event,
+        "event_facts_txt": render_to_string("email/_event_facts.txt", context),
+        "event_facts_html": render_to_string("email/_event_facts.html", context),
+        "calendar_url": settings.SITE_URL + reverse("event-ics", args=[event.pk]),
+    }
+
+
 def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiAlternatives:
     context = {**context, "site_url": settings.SITE_URL}
     message = EmailMultiAlternatives(
@@ -150,33 +161,6 @@ NO_ADDRESS = "The student has no email address."
 NO_LONGER_SO = "No longer so: the registration is not confirmed, the certificate revoked or the event not cancelled."
 
 
-def _registration_message(template: str, subject_prefix: str, registration: Registration | None, student):
-    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
-        return NO_LONGER_SO
-    event = registration.event
-    context = {
-        "student": student,
-        "event": event,
-        "registration": registration,
-        "calendar_url": settings.SITE_URL + reverse("event-ics", args=[event.pk]),
-    }
-    return _message(template, f"{subject_prefix}: {event.title}", context, student.email)
-
-
-def _certificate_message(certificate: Certificate | None, student):
-    if certificate is None or certificate.revoked_at is not None:
-        return NO_LONGER_SO
-    context = {"student": student, "event": certificate.event, "certificate": certificate}
-    return _message("certificate_issued", f"Your certificate: {certificate.event.title}", context, student.email)
-
-
-def _cancellation_message(event: Event | None, student):
-    if event is None or event.status != Event.Status.CANCELLED:
-        return NO_LONGER_SO
-    context = {"full_name": student.full_name, "event": event}
-    return _message("event_cancelled", f"Cancelled: {event.title}", context, student.email)
-
-
 def _messages(notifications: list[Notification]) -> dict[int, EmailMultiAlternatives | str]:
     """Each notification's message as the rows stand now, or why it is no longer owed."""
     wanted: dict[str, set[str]] = {}
@@ -186,24 +170,45 @@ def _messages(notifications: list[Notification]) -> dict[int, EmailMultiAlternat
     registrations = Registration.objects.select_related("event", "team").in_bulk(list(registration_ids))
     certificates = Certificate.objects.select_related("event").in_bulk(list(wanted.get(Kind.CERTIFICATE_ISSUED, [])))
     events = Event.objects.in_bulk(list(wanted.get(Kind.EVENT_CANCELLED, [])))
+    event_parts: dict[str, dict] = {}
+
+    def about(event: Event) -> dict:
+        if event.pk not in event_parts:
+            event_parts[event.pk] = _event_parts(event)
+        return event_parts[event.pk]
 
     messages: dict[int, EmailMultiAlternatives | str] = {}
     for notification in notifications:
-        student, key = notification.student, notification.object_id
+        student, key, kind = notification.student, notification.object_id, notification.kind
+        registration = registrations.get(key)
+        certificate = certificates.get(key)
+        event = events.get(key)
         if not student.email:
-            messages[notification.pk] = NO_ADDRESS
-        elif notification.kind == Kind.REGISTRATION_CONFIRMED:
-            messages[notification.pk] = _registration_message(
-                "registration_confirmed", "Registration confirmed", registrations.get(key), student
-            )
-        elif notification.kind == Kind.WAITLIST_PROMOTED:
-            messages[notification.pk] = _registration_message(
-                "waitlist_promoted", "You have a seat", registrations.get(key), student
-            )
-        elif notification.kind == Kind.CERTIFICATE_ISSUED:
-            messages[notification.pk] = _certificate_message(certificates.get(key), student)
+            message = NO_ADDRESS
+        elif kind in (Kind.REGISTRATION_CONFIRMED, Kind.WAITLIST_PROMOTED):
+            if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+                message = NO_LONGER_SO
+            else:
+                template, subject = (
+                    ("registration_confirmed", "Registration confirmed")
+                    if kind == Kind.REGISTRATION_CONFIRMED
+                    else ("waitlist_promoted", "You have a seat")
+                )
+                context = {**about(registration.event), "student": student, "registration": registration}
+                message = _message(template, f"{subject}: {registration.event.title}", context, student.email)
+        elif kind == Kind.CERTIFICATE_ISSUED:
+            if certificate is None or certificate.revoked_at is not None:
+                message = NO_LONGER_SO
+            else:
+                context = {**about(certificate.event), "student": student, "certificate": certificate}
+                title = certificate.event.title
+                message = _message("certificate_issued", f"Your certificate: {title}", context, student.email)
+        elif event is None or event.status != Event.Status.CANCELLED:
+            message = NO_LONGER_SO
         else:
-            messages[notification.pk] = _cancellation_message(events.get(key), student)
+            context = {**about(event), "full_name": student.full_name}
+            message = _message("event_cancelled", f"Cancelled: {event.title}", context, student.email)
+        messages[notification.pk] = message
     return messages
 
 

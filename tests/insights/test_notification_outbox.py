@@ -13,7 +13,7 @@ from django.utils import timezone
 from registrations import notifications
 from registrations.models import Notification
 from registrations.services import registration_cancel, registration_create
-from tests.factories import RegistrationFactory, StudentFactory
+from tests.factories import EventFactory, RegistrationFactory, StudentFactory
 from tests.insights.mail_backend import RejectingBackend
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +188,22 @@ def test_concurrent_senders_never_send_the_same_email_twice(worker_mode):
     assert len(mail.outbox) == 60
     assert len({m.to[0] for m in mail.outbox}) == 60
     assert set(Notification.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+def test_one_batch_for_two_events_gives_each_message_its_own_events_facts(worker_mode):
+    first = EventFactory(title="Robotics Workshop", venue="Lab 3")
+    second = EventFactory(title="Poetry Evening", venue="Open Air Theatre")
+    student = StudentFactory()
+    for event in (first, second):
+        registration_create(event=event, enrollment_no=student.pk)
+
+    _send_due()
+
+    by_subject = {message.subject: message for message in mail.outbox}
+    for event in (first, second):
+        message = by_subject[f"Registration confirmed: {event.title}"]
+        [(html, _)] = message.alternatives
+        for text in (message.body, html):
+            assert event.title in text and event.venue in text
+        assert f"When: {timezone.localtime(event.starts_at):%a %-d %b %Y, %H:%M}" in message.body
+    assert "Lab 3" not in by_subject["Registration confirmed: Poetry Evening"].body
