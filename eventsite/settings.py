@@ -104,6 +104,14 @@ def _database_config() -> dict:
     url = env_str("DATABASE_URL")
     if url:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            # Parameters sent apart from the SQL, and a statement run this many times on one
+            # connection is prepared once: PostgreSQL stops parsing and planning it on every request.
+            # 0 turns preparing off (for a connection pooler without prepared statement support).
+            prepare_threshold = env_int("DB_PREPARE_THRESHOLD", 5)
+            config.setdefault("OPTIONS", {}).update(
+                {"server_side_binding": True, "prepare_threshold": prepare_threshold or None}
+            )
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
     if config["ENGINE"] == "django.db.backends.sqlite3":
