@@ -106,7 +106,7 @@ def verdict(event_id: str, capacity: int, outcomes: list[harness.Outcome]) -> di
     from django.db.models import Count
 
     from events.models import Event
-    from registrations.models import ACTIVE_STATUSES, Registration
+    from registrations.models import ACTIVE_STATUSES, Notification, Registration
 
     connections.close_all()  # after a database restart this process's own connection is dead too
     attempts = [attempt for outcome in outcomes for attempt in outcome.history]
@@ -140,6 +140,11 @@ def verdict(event_id: str, capacity: int, outcomes: list[harness.Outcome]) -> di
         .filter(n__gt=1)
         .count()
     )
+    owed = Counter(
+        Notification.objects.filter(
+            kind=Notification.Kind.REGISTRATION_CONFIRMED, object_id__in=list(stored.values())
+        ).values_list("object_id", flat=True)
+    )
     try:
         call_command("check_integrity", event_ids=[event_id], stdout=open(os.devnull, "w"))  # noqa: SIM115
         integrity = True
@@ -155,6 +160,7 @@ def verdict(event_id: str, capacity: int, outcomes: list[harness.Outcome]) -> di
         "nobody active twice": active_twice == 0,
         "maps == successful answers": maps_match,
         "check_integrity passes": integrity,
+        "every confirmation owed exactly once in the outbox": all(owed[pk] == 1 for pk in stored.values()),
     }
     return {
         "attempts": len(attempts),
