@@ -121,17 +121,28 @@ class Delivery:
         return self.sent + self.skipped + self.retrying + self.failed
 
 
-def _claim(ids: list[int] | None, limit: int) -> list[int]:
+def _claim(ids: list[int] | None, limit: int) -> list[Notification]:
+    """Take up to ``limit`` due notifications for this sender: each gets a lease no other sender waits out.
+
+    Given ids (the rows a request just wrote), one conditional UPDATE claims those still due and
+    the lease's timestamp tells which they were. Otherwise the due rows are picked under
+    ``SKIP LOCKED``, so concurrent senders take different ones.
+    """
     now = timezone.now()
-    with transaction.atomic():
-        due = Notification.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
+    lease = now + CLAIM_LEASE
+    due = Notification.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
+    if ids is not None and len(ids) <= limit:
+        due.filter(pk__in=ids).update(next_attempt_at=lease)
+        claimed = Notification.objects.filter(pk__in=ids, state=State.PENDING, next_attempt_at=lease)
+    else:
         if ids is not None:
             due = due.filter(pk__in=ids)
-        due = due.select_for_update(skip_locked=True).order_by("next_attempt_at", "id")
-        claimed = list(due.values_list("pk", flat=True)[:limit])
-        if claimed:
-            Notification.objects.filter(pk__in=claimed).update(next_attempt_at=now + CLAIM_LEASE)
-    return claimed
+        with transaction.atomic():
+            due = due.select_for_update(skip_locked=True).order_by("next_attempt_at", "id")
+            pks = list(due.values_list("pk", flat=True)[:limit])
+            Notification.objects.filter(pk__in=pks).update(next_attempt_at=lease)
+        claimed = Notification.objects.filter(pk__in=pks)
+    return list(claimed.select_related("student").order_by("id"))
 
 
 def _event_parts(event: Event) -> dict:
@@ -254,10 +265,9 @@ def _send(notifications: list[Notification], messages: dict, result: Delivery) -
 def deliver(*, ids: list[int] | None = None, limit: int = 100) -> Delivery:
     """Send up to ``limit`` due notifications (only ``ids``, if given) over one mail connection."""
     result = Delivery()
-    claimed = _claim(ids, limit)
-    if not claimed:
+    notifications = _claim(ids, limit)
+    if not notifications:
         return result
-    notifications = list(Notification.objects.select_related("student").filter(pk__in=claimed).order_by("id"))
     messages = _messages(notifications)
     skipped: dict[str, list[int]] = {}
     for notification in notifications:

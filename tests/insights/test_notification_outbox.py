@@ -154,7 +154,7 @@ def test_a_student_without_an_email_is_skipped_with_the_reason(event, worker_mod
 def test_a_claimed_email_whose_sender_died_comes_due_again_after_the_lease(event, worker_mode):
     registration_create(event=event, enrollment_no=StudentFactory().pk)
     notification = Notification.objects.get()
-    assert notifications._claim(None, 10) == [notification.pk]  # claimed, then the sender is gone
+    assert notifications._claim(None, 10) == [notification]  # claimed, then the sender is gone
 
     assert notifications.deliver().claimed == 0
     _come_due(notification)
@@ -207,3 +207,14 @@ def test_one_batch_for_two_events_gives_each_message_its_own_events_facts(worker
             assert event.title in text and event.venue in text
         assert f"When: {timezone.localtime(event.starts_at):%a %-d %b %Y, %H:%M}" in message.body
     assert "Lab 3" not in by_subject["Registration confirmed: Poetry Evening"].body
+
+
+def test_a_request_claims_only_those_of_its_emails_no_other_sender_holds(event, worker_mode):
+    for student in StudentFactory.create_batch(3):
+        registration_create(event=event, enrollment_no=student.pk)
+    first, *others = Notification.objects.order_by("id")
+    assert notifications._claim([first.pk], 10) == [first]  # another sender took this one
+
+    claimed = notifications._claim([first.pk, *(n.pk for n in others)], 10)
+
+    assert claimed == others
