@@ -122,38 +122,25 @@ class Delivery:
 
 
 def _claim(ids: list[int] | None, limit: int) -> list[Notification]:
-    """Take up to ``limit`` due notifications for this sender: each gets a lease no other sender waits out.
+    """Take due notifications for this sender: each gets a lease no other sender waits out.
 
     Given ids (the rows a request just wrote), one conditional UPDATE claims those still due and
-    the lease's timestamp tells which they were. Otherwise the due rows are picked under
-    ``SKIP LOCKED``, so concurrent senders take different ones.
+    the lease's timestamp tells which they were. Otherwise up to ``limit`` due rows are picked
+    under ``SKIP LOCKED``, so concurrent senders take different ones.
     """
     now = timezone.now()
     lease = now + CLAIM_LEASE
     due = Notification.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
-    if ids is not None and len(ids) <= limit:
+    if ids is not None:
         due.filter(pk__in=ids).update(next_attempt_at=lease)
         claimed = Notification.objects.filter(pk__in=ids, state=State.PENDING, next_attempt_at=lease)
     else:
-        if ids is not None:
-            due = due.filter(pk__in=ids)
         with transaction.atomic():
             due = due.select_for_update(skip_locked=True).order_by("next_attempt_at", "id")
             pks = list(due.values_list("pk", flat=True)[:limit])
             Notification.objects.filter(pk__in=pks).update(next_attempt_at=lease)
         claimed = Notification.objects.filter(pk__in=pks)
     return list(claimed.select_related("student").order_by("id"))
-
-
-def _event_parts(event: Event) -> dict:
-    """What every message about this event shows: rendered once per event in a batch, not once per student."""
-    context = {"event": event}
-    return {
-        "event": event,
-        "event_facts_txt": render_to_string("email/_event_facts.txt", context),
-        "event_facts_html": render_to_string("email/_event_facts.html", context),
-        "calendar_url": settings.SITE_URL + reverse("event-ics", args=[event.pk]),
-    }
 
 
 def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiAlternatives:
@@ -172,55 +159,61 @@ NO_ADDRESS = "The student has no email address."
 NO_LONGER_SO = "No longer so: the registration is not confirmed, the certificate revoked or the event not cancelled."
 
 
-def _messages(notifications: list[Notification]) -> dict[int, EmailMultiAlternatives | str]:
-    """Each notification's message as the rows stand now, or why it is no longer owed."""
-    wanted: dict[str, set[str]] = {}
-    for notification in notifications:
-        wanted.setdefault(notification.kind, set()).add(notification.object_id)
-    registration_ids = wanted.get(Kind.REGISTRATION_CONFIRMED, set()) | wanted.get(Kind.WAITLIST_PROMOTED, set())
-    registrations = Registration.objects.select_related("event", "team").in_bulk(list(registration_ids))
-    certificates = Certificate.objects.select_related("event").in_bulk(list(wanted.get(Kind.CERTIFICATE_ISSUED, [])))
-    events = Event.objects.in_bulk(list(wanted.get(Kind.EVENT_CANCELLED, [])))
-    event_parts: dict[str, dict] = {}
+class _Batch:
+    """What a batch of notifications is about, one query per kind, and each event's shared parts rendered once."""
 
-    def about(event: Event) -> dict:
-        if event.pk not in event_parts:
-            event_parts[event.pk] = _event_parts(event)
-        return event_parts[event.pk]
+    def __init__(self, notifications: list[Notification]) -> None:
+        wanted: dict[str, set[str]] = {}
+        for notification in notifications:
+            wanted.setdefault(notification.kind, set()).add(notification.object_id)
+        registration_ids = wanted.get(Kind.REGISTRATION_CONFIRMED, set()) | wanted.get(Kind.WAITLIST_PROMOTED, set())
+        self.registrations = Registration.objects.select_related("event", "team").in_bulk(list(registration_ids))
+        self.certificates = Certificate.objects.select_related("event").in_bulk(
+            list(wanted.get(Kind.CERTIFICATE_ISSUED, []))
+        )
+        self.events = Event.objects.in_bulk(list(wanted.get(Kind.EVENT_CANCELLED, [])))
+        self._parts: dict[str, dict] = {}
 
-    messages: dict[int, EmailMultiAlternatives | str] = {}
-    for notification in notifications:
+    def about(self, event: Event) -> dict:
+        """What every message about this event shows: rendered once per event, not once per student."""
+        if event.pk not in self._parts:
+            context = {"event": event}
+            self._parts[event.pk] = {
+                "event": event,
+                "event_facts_txt": render_to_string("email/_event_facts.txt", context),
+                "event_facts_html": render_to_string("email/_event_facts.html", context),
+                "calendar_url": settings.SITE_URL + reverse("event-ics", args=[event.pk]),
+            }
+        return self._parts[event.pk]
+
+    def message(self, notification: Notification) -> EmailMultiAlternatives | str:
+        """The notification's message as the rows stand now, or why it is no longer owed."""
         student, key, kind = notification.student, notification.object_id, notification.kind
-        registration = registrations.get(key)
-        certificate = certificates.get(key)
-        event = events.get(key)
         if not student.email:
-            message = NO_ADDRESS
-        elif kind in (Kind.REGISTRATION_CONFIRMED, Kind.WAITLIST_PROMOTED):
+            return NO_ADDRESS
+        if kind in (Kind.REGISTRATION_CONFIRMED, Kind.WAITLIST_PROMOTED):
+            registration = self.registrations.get(key)
             if registration is None or registration.status != RegistrationStatus.CONFIRMED:
-                message = NO_LONGER_SO
-            else:
-                template, subject = (
-                    ("registration_confirmed", "Registration confirmed")
-                    if kind == Kind.REGISTRATION_CONFIRMED
-                    else ("waitlist_promoted", "You have a seat")
-                )
-                context = {**about(registration.event), "student": student, "registration": registration}
-                message = _message(template, f"{subject}: {registration.event.title}", context, student.email)
-        elif kind == Kind.CERTIFICATE_ISSUED:
+                return NO_LONGER_SO
+            template, subject = (
+                ("registration_confirmed", "Registration confirmed")
+                if kind == Kind.REGISTRATION_CONFIRMED
+                else ("waitlist_promoted", "You have a seat")
+            )
+            context = {**self.about(registration.event), "student": student, "registration": registration}
+            return _message(template, f"{subject}: {registration.event.title}", context, student.email)
+        if kind == Kind.CERTIFICATE_ISSUED:
+            certificate = self.certificates.get(key)
             if certificate is None or certificate.revoked_at is not None:
-                message = NO_LONGER_SO
-            else:
-                context = {**about(certificate.event), "student": student, "certificate": certificate}
-                title = certificate.event.title
-                message = _message("certificate_issued", f"Your certificate: {title}", context, student.email)
-        elif event is None or event.status != Event.Status.CANCELLED:
-            message = NO_LONGER_SO
-        else:
-            context = {**about(event), "full_name": student.full_name}
-            message = _message("event_cancelled", f"Cancelled: {event.title}", context, student.email)
-        messages[notification.pk] = message
-    return messages
+                return NO_LONGER_SO
+            context = {**self.about(certificate.event), "student": student, "certificate": certificate}
+            title = certificate.event.title
+            return _message("certificate_issued", f"Your certificate: {title}", context, student.email)
+        event = self.events.get(key)
+        if event is None or event.status != Event.Status.CANCELLED:
+            return NO_LONGER_SO
+        context = {**self.about(event), "full_name": student.full_name}
+        return _message("event_cancelled", f"Cancelled: {event.title}", context, student.email)
 
 
 def _record_failure(notification: Notification, error: Exception, result: Delivery) -> None:
@@ -263,17 +256,29 @@ def _send(notifications: list[Notification], messages: dict, result: Delivery) -
 
 
 def deliver(*, ids: list[int] | None = None, limit: int = 100) -> Delivery:
-    """Send up to ``limit`` due notifications (only ``ids``, if given) over one mail connection."""
+    """Send the given notifications, or up to ``limit`` due ones, over one mail connection.
+
+    A message that cannot be built (a template error) is recorded as a failed attempt like a
+    refused one, so one bad row never stops the rest or the sender.
+    """
     result = Delivery()
     notifications = _claim(ids, limit)
     if not notifications:
         return result
-    messages = _messages(notifications)
+    batch = _Batch(notifications)
+    messages: dict[int, EmailMultiAlternatives] = {}
     skipped: dict[str, list[int]] = {}
     for notification in notifications:
-        if isinstance(messages[notification.pk], str):
-            skipped.setdefault(messages[notification.pk], []).append(notification.pk)
-    to_send = [n for n in notifications if not isinstance(messages[n.pk], str)]
+        try:
+            outcome = batch.message(notification)
+        except Exception as error:  # noqa: BLE001 - recorded and retried later, like a refused message
+            _record_failure(notification, error, result)
+            continue
+        if isinstance(outcome, str):
+            skipped.setdefault(outcome, []).append(notification.pk)
+        else:
+            messages[notification.pk] = outcome
+    to_send = [n for n in notifications if n.pk in messages]
     sent = _send(to_send, messages, result) if to_send else []
     Notification.objects.filter(pk__in=sent).update(
         state=State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from events.services import event_cancel
 from registrations import notifications
 from registrations.models import Notification
 from registrations.services import registration_cancel, registration_create
@@ -218,3 +219,36 @@ def test_a_request_claims_only_those_of_its_emails_no_other_sender_holds(event, 
     claimed = notifications._claim([first.pk, *(n.pk for n in others)], 10)
 
     assert claimed == others
+
+
+def test_a_request_that_owes_more_than_one_batch_sends_them_all(event, django_capture_on_commit_callbacks):
+    students = StudentFactory.create_batch(130)
+    for student in students:
+        RegistrationFactory(event=event, student=student)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_cancel(event=event)
+
+    assert len(mail.outbox) == 130
+    assert set(Notification.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+def test_a_message_that_cannot_be_built_is_retried_later_and_the_others_still_go(event, worker_mode, monkeypatch):
+    broken, fine = StudentFactory(), StudentFactory()
+    for student in (broken, fine):
+        registration_create(event=event, enrollment_no=student.pk)
+    build = notifications._Batch.message
+
+    def message(self, notification):
+        if notification.student_id == broken.pk:
+            raise ValueError("template error")
+        return build(self, notification)
+
+    monkeypatch.setattr(notifications._Batch, "message", message)
+
+    delivery = notifications.deliver()
+
+    assert (delivery.sent, delivery.retrying) == (1, 1)
+    assert [m.to for m in mail.outbox] == [[fine.email]]
+    failed = Notification.objects.get(student=broken)
+    assert (failed.state, failed.attempts, failed.last_error) == (State.PENDING, 1, "ValueError: template error")

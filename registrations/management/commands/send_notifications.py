@@ -1,3 +1,4 @@
+import logging
 import signal
 import time
 
@@ -5,6 +6,8 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
 from registrations.notifications import Delivery, deliver
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -36,6 +39,12 @@ class Command(BaseCommand):
                 if once:
                     raise
                 self.stderr.write(f"Database unavailable, retrying in {interval} s: {error}")
+                time.sleep(interval)
+                continue
+            except Exception:
+                if once:
+                    raise
+                logger.exception("Sending notifications failed; retrying in %s s", interval)
                 time.sleep(interval)
                 continue
             for name in ("sent", "skipped", "retrying", "failed"):
