@@ -385,10 +385,12 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("state", "kind")
     search_fields = ("student__enrollment_no", "student__email", "object_id")
     list_select_related = ("student",)
-    readonly_fields = [field.name for field in Notification._meta.fields]
     actions = ["send_again"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

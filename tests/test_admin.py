@@ -606,3 +606,19 @@ def test_the_organizer_chooser_leaves_out_student_logins(admin_client, organizer
     choices = set(response.context["adminform"].form.fields["organizers"].queryset)
     assert organizer in choices
     assert student.user not in choices
+
+
+def test_the_outbox_is_read_only_in_the_admin(admin_client, event):
+    registration_create(event=event, enrollment_no=StudentFactory().pk)
+    notification = Notification.objects.get()
+
+    page = admin_client.get(reverse("admin:registrations_notification_change", args=[notification.pk]))
+    posted = admin_client.post(
+        reverse("admin:registrations_notification_change", args=[notification.pk]), {"state": "failed"}
+    )
+
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert posted.status_code == 403
+    notification.refresh_from_db()
+    assert notification.state != Notification.State.FAILED
+    assert admin_client.get(reverse("admin:registrations_notification_add")).status_code == 403
