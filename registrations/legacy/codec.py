@@ -1053,15 +1053,24 @@ class EventDecoder:
         attendances.sort(key=lambda row: (row.student_id, position[row.session_code]))
         return attendances, list(feedbacks.values()), list(certificates.values())
 
-    def _add_feedback(self, event, item, registration, feedbacks, used) -> None:
-        if item.enrollment_no in feedbacks:
-            self._drop(item.path, "DUPLICATE_FEEDBACK", f"{item.enrollment_no} already gave feedback; the first stays.")
-            return
-        record_id = item.record_id or derive_id("LF", event.event_id, item.enrollment_no, "feedback")
+    def _first_record_id(self, event, item, kind: str, held: dict, used: set) -> str | None:
+        """The id of a student's first feedback or certificate (its own, else derived), or None when dropped:
+        the student already has one (the first stays), or the id is used twice in this event."""
+        prefix, label, duplicate_code, already = _ONE_PER_STUDENT[kind]
+        if item.enrollment_no in held:
+            self._drop(item.path, duplicate_code, f"{item.enrollment_no} {already}; the first stays.")
+            return None
+        record_id = item.record_id or derive_id(prefix, event.event_id, item.enrollment_no, kind)
         if record_id in used:
-            self._drop(item.path, "DUPLICATE_ID", f"Feedback id {record_id!r} is used twice in this event.")
-            return
+            self._drop(item.path, "DUPLICATE_ID", f"{label} id {record_id!r} is used twice in this event.")
+            return None
         used.add(record_id)
+        return record_id
+
+    def _add_feedback(self, event, item, registration, feedbacks, used) -> None:
+        record_id = self._first_record_id(event, item, "feedback", feedbacks, used)
+        if record_id is None:
+            return
         feedbacks[item.enrollment_no] = FeedbackRow(
             feedback_id=record_id,
             student_id=item.enrollment_no,
@@ -1072,16 +1081,9 @@ class EventDecoder:
         )
 
     def _add_certificate(self, event, item, registration, certificates, used) -> None:
-        if item.enrollment_no in certificates:
-            self._drop(
-                item.path, "DUPLICATE_CERTIFICATE", f"{item.enrollment_no} already has a certificate; the first stays."
-            )
+        record_id = self._first_record_id(event, item, "certificate", certificates, used)
+        if record_id is None:
             return
-        record_id = item.record_id or derive_id("LC", event.event_id, item.enrollment_no, "certificate")
-        if record_id in used:
-            self._drop(item.path, "DUPLICATE_ID", f"Certificate id {record_id!r} is used twice in this event.")
-            return
-        used.add(record_id)
         certificates[item.enrollment_no] = CertificateRow(
             certificate_id=record_id,
             student_id=item.enrollment_no,
@@ -1090,6 +1092,13 @@ class EventDecoder:
             revoked_at=item.revoked_at,
             revoked_reason=item.revoked_reason,
         )
+
+
+# Per kind of one-per-student record: derived id prefix, label in messages, duplicate code, what a duplicate says.
+_ONE_PER_STUDENT = {
+    "feedback": ("LF", "Feedback", "DUPLICATE_FEEDBACK", "already gave feedback"),
+    "certificate": ("LC", "Certificate", "DUPLICATE_CERTIFICATE", "already has a certificate"),
+}
 
 
 def _kept_by_student(ordered: list[_RegistrationDraft]) -> dict[str, str]:
