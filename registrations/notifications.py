@@ -48,7 +48,7 @@ def retry_delay(attempts: int) -> timedelta:
 # Owing: called by the services inside their transactions.
 
 
-def owe(kind: str, pairs: Iterable[tuple[str, str]]) -> list[int]:
+def owe(kind: str, pairs: Iterable[tuple[str, str]]) -> None:
     """Write one notification per (enrollment number, object id); sent after the commit in "request" mode."""
     now = timezone.now()
     rows = Notification.objects.bulk_create(
@@ -57,9 +57,7 @@ def owe(kind: str, pairs: Iterable[tuple[str, str]]) -> list[int]:
             for enrollment_no, object_id in pairs
         ]
     )
-    ids = [row.pk for row in rows]
-    deliver_after_commit(ids)
-    return ids
+    deliver_after_commit([row.pk for row in rows])
 
 
 def deliver_after_commit(ids: list[int]) -> None:
@@ -119,6 +117,13 @@ class Delivery:
     @property
     def claimed(self) -> int:
         return self.sent + self.skipped + self.retrying + self.failed
+
+    def __iadd__(self, other: "Delivery") -> "Delivery":
+        self.sent += other.sent
+        self.skipped += other.skipped
+        self.retrying += other.retrying
+        self.failed += other.failed
+        return self
 
 
 def _claim(ids: list[int] | None, limit: int) -> list[Notification]:

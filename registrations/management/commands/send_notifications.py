@@ -47,8 +47,7 @@ class Command(BaseCommand):
                 logger.exception("Sending notifications failed; retrying in %s s", interval)
                 time.sleep(interval)
                 continue
-            for name in ("sent", "skipped", "retrying", "failed"):
-                setattr(total, name, getattr(total, name) + getattr(delivery, name))
+            total += delivery
             if delivery.claimed < batch:
                 if once:
                     break
