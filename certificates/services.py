@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from certificates.models import Certificate
+from certificates.rules import certificate_ineligibility
 from events.models import Event
 from eventsite import ids
 from eventsite.errors import NotEligible, NotFound, ValidationFailed
@@ -15,24 +16,9 @@ from registrations.models import Attendance, Feedback, Registration, Registratio
 from registrations.services import Actor, _ensure_organizer, _event_lock, enrollment_no_normalize
 
 
-def _ineligibility(event: Event, *, confirmed: bool, sessions_attended: int, gave_feedback: bool) -> dict | None:
-    """Why a student is not eligible (None when they are)."""
-    if not confirmed:
-        return {"reason": "not_confirmed"}
-    if sessions_attended < max(event.min_sessions_for_certificate, 1):
-        return {
-            "reason": "not_enough_sessions",
-            "sessions_attended": sessions_attended,
-            "sessions_required": max(event.min_sessions_for_certificate, 1),
-        }
-    if event.certificate_requires_feedback and not gave_feedback:
-        return {"reason": "feedback_required"}
-    return None
-
-
 def _confirmed_student_ineligibility(event: Event, enrollment_no: str) -> dict | None:
     """Why a confirmed student is not eligible (None when they are)."""
-    return _ineligibility(
+    return certificate_ineligibility(
         event,
         confirmed=True,
         sessions_attended=Attendance.objects.filter(event=event, student_id=enrollment_no).count(),
@@ -128,7 +114,7 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
                 else:
                     result.issued[enr] = held[enr].certificate_id
                 continue
-            why_not = _ineligibility(
+            why_not = certificate_ineligibility(
                 event, confirmed=True, sessions_attended=attended.get(enr, 0), gave_feedback=enr in gave_feedback
             )
             if why_not is not None:

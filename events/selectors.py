@@ -4,10 +4,9 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from events.models import Event, EventSession
+from events.models import Event, EventSession, registration_window_open_q
 from eventsite.errors import NotFound
-
-ACTIVE_STATUSES = ("confirmed", "waitlisted")
+from registrations.models import ACTIVE_STATUSES, RegistrationStatus
 
 
 def event_get(event_id: str) -> Event:
@@ -15,14 +14,6 @@ def event_get(event_id: str) -> Event:
     if event is None:
         raise NotFound.of("event", event_id)
     return event
-
-
-def registration_window_open_q(now) -> Q:
-    """The registration window in SQL: opened (or no opening time) and not yet closed
-    (the closing time, else the start). ``Event.phase_at`` is the same rule in Python."""
-    return (Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now)) & (
-        Q(registration_closes_at__gt=now) | Q(registration_closes_at__isnull=True, starts_at__gt=now)
-    )
 
 
 def event_list_published(*, status: str | None = None, q: str | None = None, now=None) -> QuerySet[Event]:
@@ -92,7 +83,7 @@ def event_counts_annotate(events: QuerySet[Event]) -> QuerySet[Event]:
     ``certificates_count``.
     """
     return events.annotate(
-        waitlisted_count=_count_per_event("registrations.Registration", status="waitlisted"),
+        waitlisted_count=_count_per_event("registrations.Registration", status=RegistrationStatus.WAITLISTED),
         teams_count=_count_per_event("registrations.Team", status__in=ACTIVE_STATUSES),
         attended_count=_count_per_event("registrations.Attendance", distinct="student"),
         feedbacks_count=_count_per_event("registrations.Feedback"),

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce
 
 from certificates.models import Certificate
+from certificates.rules import certificate_ineligibility
 from events.models import Event
 from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, RegistrationStatus, Team
 
@@ -205,53 +206,56 @@ def check_feedback(event_ids: list[str] | None = None) -> list[Problem]:
 
 
 def check_certificates(event_ids: list[str] | None = None) -> list[Problem]:
-    """Every valid (non-revoked) certificate is held by an eligible student."""
+    """Every valid (non-revoked) certificate is held by an eligible student (``certificate_ineligibility``)."""
     same_student = {"event_id": OuterRef("event_id"), "student_id": OuterRef("student_id")}
     sessions_attended = (
         Attendance.objects.filter(**same_student).order_by().values("student_id").annotate(n=Count("pk")).values("n")
     )
     valid = (
         _scoped(Certificate.objects.filter(revoked_at__isnull=True), event_ids)
+        .select_related("event")
         .annotate(
             confirmed=Exists(Registration.objects.filter(status=RegistrationStatus.CONFIRMED, **same_student)),
             attended=Coalesce(Subquery(sessions_attended, output_field=IntegerField()), Value(0)),
             gave_feedback=Exists(Feedback.objects.filter(**same_student)),
         )
-        .filter(
-            Q(confirmed=False)
-            | Q(attended__lt=F("event__min_sessions_for_certificate"))
-            | Q(attended__lt=1)
-            | Q(event__certificate_requires_feedback=True, gave_feedback=False)
-        )
-        .values(
+        .only(
             "certificate_id",
-            "event_id",
             "student_id",
-            "confirmed",
-            "attended",
-            "gave_feedback",
+            "event__event_id",
             "event__min_sessions_for_certificate",
+            "event__certificate_requires_feedback",
         )
         .order_by("event_id", "student_id")
     )
     problems = []
-    for row in valid:
-        required = max(row["event__min_sessions_for_certificate"], 1)
-        if not row["confirmed"]:
-            why = "the student has no confirmed registration"
-        elif row["attended"] < required:
-            why = f"the student attended {row['attended']} of the {required} sessions required"
-        else:
-            why = "the event requires feedback and the student gave none"
+    for certificate in valid.iterator(chunk_size=2000):
+        why_not = certificate_ineligibility(
+            certificate.event,
+            confirmed=certificate.confirmed,
+            sessions_attended=certificate.attended,
+            gave_feedback=certificate.gave_feedback,
+        )
+        if why_not is None:
+            continue
         problems.append(
             Problem(
                 "CERTIFICATE_NOT_ELIGIBLE",
-                row["event_id"],
-                row["student_id"],
-                f"Certificate {row['certificate_id']} is valid but {why}.",
+                certificate.event_id,
+                certificate.student_id,
+                f"Certificate {certificate.certificate_id} is valid but {_because(why_not)}.",
             )
         )
     return problems
+
+
+def _because(why_not: dict) -> str:
+    if why_not["reason"] == "not_confirmed":
+        return "the student has no confirmed registration"
+    if why_not["reason"] == "not_enough_sessions":
+        attended, required = why_not["sessions_attended"], why_not["sessions_required"]
+        return f"the student attended {attended} of the {required} sessions required"
+    return "the event requires feedback and the student gave none"
 
 
 def check_checkin_codes(event_ids: list[str] | None = None) -> list[Problem]:

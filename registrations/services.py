@@ -12,20 +12,21 @@ import re
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
 from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from certificates.models import Certificate
-from events.models import Event, EventSession
-from events.selectors import event_session_current, event_user_is_organizer, registration_window_open_q
+from events.models import Event, EventSession, registration_window_open_q, seat_free_q
+from events.selectors import event_session_current, event_user_is_organizer
 from eventsite import ids
 from eventsite.errors import (
     AlreadyExists,
@@ -90,11 +91,8 @@ def _student_fields_clean(*, full_name: str, email: str, department: str, year: 
     elif len(full_name) > 150:
         errors["full_name"] = ["At most 150 characters."]
     email = (email or "").strip().lower()
-    if email:
-        try:
-            validate_email(email)
-        except DjangoValidationError:
-            errors["email"] = ["Enter a valid email address."]
+    if email and not Student.email_is_valid(email):
+        errors["email"] = ["Enter a valid email address."]
     department = (department or "").strip().upper()
     if len(department) > 20:
         errors["department"] = ["At most 20 characters."]
@@ -263,9 +261,9 @@ def _ensure_registration_open(event: Event, now) -> None:
     details = {"opens_at": opens.isoformat() if opens else None, "closes_at": closes.isoformat()}
     if event.status != Event.Status.PUBLISHED:
         raise RegistrationClosed("This event is not open for registration.", details=details)
-    if opens and now < opens:
-        raise RegistrationClosed("Registration has not opened yet.", details=details)
-    if now >= closes:
+    if not event.registration_window_open_at(now):
+        if event.registration_opens_later_than(now):
+            raise RegistrationClosed("Registration has not opened yet.", details=details)
         raise RegistrationClosed("Registration has closed.", details=details)
 
 
@@ -282,7 +280,7 @@ def _seats_claim(event: Event, seats: int) -> tuple[str, int | None]:
 
     Called with the event's row lock held; updates the event's counters.
     """
-    if event.capacity is None or event.confirmed_count + seats <= event.capacity:
+    if event.capacity_holds(event.confirmed_count + seats):
         event.confirmed_count += seats
         event.save(update_fields=["confirmed_count"])
         return RegistrationStatus.CONFIRMED, None
@@ -318,10 +316,19 @@ class _NoSeatClaimed(Exception):
     pass
 
 
+def _open_with_a_seat_q(now) -> Q:
+    """Where the direct confirmation may take a seat: a published individual event, open, with a seat free."""
+    return (
+        Q(status=Event.Status.PUBLISHED, registration_mode=Event.Mode.INDIVIDUAL)
+        & registration_window_open_q(now)
+        & seat_free_q()
+    )
+
+
 # The direct confirmation on PostgreSQL: the seat, the registration and its outbox row in one
 # statement. The UPDATE holds the event's row lock until the statement ends; if the insert is
 # refused (already registered) the whole statement is undone, the seat with it. Its WHERE clause
-# is ``registration_window_open_q`` and a free seat, written out in SQL. When no seat is taken,
+# is ``_open_with_a_seat_q`` compiled by the ORM (``_seat_condition_sql``). When no seat is taken,
 # the same statement reports the event as it stood and whether the student already holds a place,
 # so the usual refusals need no second trip.
 _SNAPSHOT_FIELDS = (
@@ -337,11 +344,7 @@ _SNAPSHOT_FIELDS = (
 _CONFIRM_IN_ONE_STATEMENT = f"""
 WITH seat AS (
     UPDATE events_event SET confirmed_count = confirmed_count + 1
-    WHERE event_id = %(event_id)s
-      AND status = %(published)s AND registration_mode = %(individual)s
-      AND (registration_opens_at IS NULL OR registration_opens_at <= %(now)s)
-      AND (registration_closes_at > %(now)s OR (registration_closes_at IS NULL AND starts_at > %(now)s))
-      AND (capacity IS NULL OR confirmed_count < capacity)
+    WHERE event_id = %(event_id)s AND {{seat_condition}}
     RETURNING event_id
 ), registration AS (
     INSERT INTO registrations_registration
@@ -375,21 +378,44 @@ def _refuse_as_the_general_path_would(event: Event, already_registered: bool, en
     """
     _ensure_registration_open(event, now)
     _ensure_mode(event, Event.Mode.INDIVIDUAL)
-    if event.capacity is not None and event.confirmed_count >= event.capacity and not event.waitlist_enabled:
+    if not event.capacity_holds(event.confirmed_count + 1) and not event.waitlist_enabled:
         if already_registered:
             raise AlreadyRegistered(details={"enrollment_nos": [enrollment_no]})
         raise EventFull(details={"capacity": event.capacity, "seats_left": event.seats_left})
 
 
+# Stands for the statement's time while its condition is compiled; each execution binds the real one.
+_NOW_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@cache
+def _confirm_in_one_statement_sql() -> tuple[str, dict[str, object]]:
+    """The statement with ``_open_with_a_seat_q`` compiled into its UPDATE, and the condition's fixed parameters.
+
+    Compiled once per process, so the statement's text stays the same and PostgreSQL can prepare it.
+    """
+    query = Event.objects.filter(_open_with_a_seat_q(_NOW_PLACEHOLDER)).query
+    condition, condition_params = query.get_compiler(connection=connection).compile(query.where)
+    fixed: dict[str, object] = {}
+    names = []
+    for position, value in enumerate(condition_params):
+        if value == _NOW_PLACEHOLDER:
+            names.append("%(now)s")
+        else:
+            fixed[f"seat_{position}"] = value
+            names.append(f"%(seat_{position})s")
+    return _CONFIRM_IN_ONE_STATEMENT.format(seat_condition=condition % tuple(names)), fixed
+
+
 def _confirm_in_one_statement(registration: Registration) -> None:
+    statement, fixed_params = _confirm_in_one_statement_sql()
     params = {
+        **fixed_params,
         "event_id": registration.event_id,
         "enrollment_no": registration.student_id,
         "registration_id": registration.pk,
         "checkin_code": registration.checkin_code,
         "now": registration.registered_at,
-        "published": Event.Status.PUBLISHED,
-        "individual": Event.Mode.INDIVIDUAL,
         "confirmed": RegistrationStatus.CONFIRMED,
         "waitlisted": RegistrationStatus.WAITLISTED,
         "kind": notifications.Kind.REGISTRATION_CONFIRMED,
@@ -399,7 +425,7 @@ def _confirm_in_one_statement(registration: Registration) -> None:
         # Under autocommit the statement is its own transaction; inside a caller's transaction it
         # needs a savepoint, so that a refused insert undoes only itself.
         with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-            cursor.execute(_CONFIRM_IN_ONE_STATEMENT, params)
+            cursor.execute(statement, params)
             row = cursor.fetchone()
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
@@ -417,16 +443,11 @@ def _confirm_in_one_statement(registration: Registration) -> None:
 
 
 def _confirm_in_steps(registration: Registration) -> None:
-    open_with_a_seat = (
-        Q(status=Event.Status.PUBLISHED, registration_mode=Event.Mode.INDIVIDUAL)
-        & registration_window_open_q(registration.registered_at)
-        & (Q(capacity__isnull=True) | Q(confirmed_count__lt=F("capacity")))
-    )
     with transaction.atomic():
         registration.save(force_insert=True)
-        claimed = Event.objects.filter(open_with_a_seat, pk=registration.event_id).update(
-            confirmed_count=F("confirmed_count") + 1
-        )
+        claimed = Event.objects.filter(
+            _open_with_a_seat_q(registration.registered_at), pk=registration.event_id
+        ).update(confirmed_count=F("confirmed_count") + 1)
         if not claimed:
             raise _NoSeatClaimed
         notifications.registrations_confirmed([registration])

@@ -26,7 +26,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.text import slugify
 
+from certificates.rules import certificate_ineligibility
+from events.models import Event
 from eventsite import ids
+from registrations.models import Student
 
 DEFAULT_SESSION = "main"
 REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
@@ -38,7 +41,6 @@ MAX_INTEGER = 2_147_483_647  # what every database stores in an integer column
 MAX_SMALL_INTEGER = 32_767
 DERIVED_ID_CHARS = 16
 _EVENT_ID = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # Extended JSON and plain values
@@ -425,7 +427,7 @@ class EventDecoder:
             self._drop(f"{path}.enrollment_no", problem, message)
             return None
         email = _text(data.get("email")).lower()
-        if email and (not _EMAIL.match(email) or len(email) > 254):
+        if email and not Student.email_is_valid(email):
             self._drop(f"{path}.email", "INVALID_EMAIL", f"{email!r} is not an email address; left blank.")
             email = ""
         year = None
@@ -807,8 +809,9 @@ class EventDecoder:
         self._event_level(fields)
         event = self._event(fields)
         sessions = self._sessions(fields)
-        organizers = sorted({_text(name) for name in fields.get("organizers") or [] if _text(name)})
-        if not isinstance(fields.get("organizers") or [], list):
+        if isinstance(fields.get("organizers") or [], list):
+            organizers = sorted({_text(name) for name in fields.get("organizers") or [] if _text(name)})
+        else:
             self._drop("organizers", "INVALID_VALUE", "organizers must be a list of usernames.")
             organizers = []
         registrations, teams = self._resolve_registrations(event)
@@ -1115,17 +1118,13 @@ def _kept_by_student(ordered: list[_RegistrationDraft]) -> dict[str, str]:
 
 def _rule_warnings(legacy: LegacyEvent, warn) -> None:
     """What this history breaks of today's rules for new actions: reported, not dropped."""
-    event = legacy.event
-    closes = event.registration_closes_at or event.starts_at
+    event = Event(**legacy.event._asdict())  # unsaved: only to ask today's rules
     by_id = {row.registration_id: row for row in legacy.registrations}
     confirmed = [row for row in legacy.registrations if row.status == "confirmed"]
-    if event.capacity is not None and len(confirmed) > event.capacity:
+    if not event.capacity_holds(len(confirmed)):
         warn("max_participants", "EVENT_FULL", f"{len(confirmed)} confirmed students for {event.capacity} places.")
     for row in legacy.registrations:
-        outside = (event.registration_opens_at and row.registered_at < event.registration_opens_at) or (
-            row.registered_at >= closes
-        )
-        if outside:
+        if not event.registration_window_open_at(row.registered_at):
             warn(
                 f"registrations.{row.registration_id}",
                 "REGISTRATION_CLOSED",
@@ -1155,16 +1154,15 @@ def _rule_warnings(legacy: LegacyEvent, warn) -> None:
         gave_feedback.add(row.student_id)
         if not attended.get(row.student_id):
             warn(f"feedbacks.{row.feedback_id}", "NOT_ATTENDED", "Feedback from a student with no attendance.")
-    required = max(event.min_sessions_for_certificate, 1)
     for row in legacy.certificates:
         registration = by_id.get(row.registration_id)
-        eligible = (
-            registration is not None
-            and registration.status == "confirmed"
-            and attended.get(row.student_id, 0) >= required
-            and (not event.certificate_requires_feedback or row.student_id in gave_feedback)
+        why_not = certificate_ineligibility(
+            event,
+            confirmed=registration is not None and registration.status == "confirmed",
+            sessions_attended=attended.get(row.student_id, 0),
+            gave_feedback=row.student_id in gave_feedback,
         )
-        if not eligible:
+        if why_not is not None:
             warn(f"certificates.{row.certificate_id}", "NOT_ELIGIBLE", "Certificate for a student not eligible today.")
 
 

@@ -6,28 +6,17 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from events.models import Event
-from events.selectors import registration_window_open_q
 from eventsite.errors import AlreadyRegistered, DomainError, EventFull
 from registrations.models import Notification, Registration
-from registrations.services import _registration_confirm_directly, registration_create
+from registrations.services import _open_with_a_seat_q, _registration_confirm_directly, registration_create
 from tests.factories import EventFactory, RegistrationFactory, StudentFactory, StudentUserFactory
 
 pytestmark = pytest.mark.django_db
 
 HOUR = timedelta(hours=1)
-
-
-def _open_with_a_seat(now) -> Q:
-    """The rule as the ORM states it (the general path and the event list use these pieces)."""
-    return (
-        Q(status=Event.Status.PUBLISHED, registration_mode=Event.Mode.INDIVIDUAL)
-        & registration_window_open_q(now)
-        & (Q(capacity__isnull=True) | Q(confirmed_count__lt=F("capacity")))
-    )
 
 
 def _general_path_answer(event: Event, enrollment_no: str) -> str:
@@ -71,7 +60,7 @@ def test_the_direct_confirmation_takes_a_seat_exactly_when_the_event_is_open_wit
             sessions=[],
         )
         case = (status, mode, opens, closes, starts, capacity, waitlist)
-        expected = Event.objects.filter(_open_with_a_seat(timezone.now()), pk=event.pk).exists()
+        expected = Event.objects.filter(_open_with_a_seat_q(timezone.now()), pk=event.pk).exists()
         general = _general_path_answer(event, student.pk)
         try:
             confirmed = _registration_confirm_directly(event.pk, student.pk)
