@@ -41,7 +41,7 @@ def measure(backend: str, lookups: int, rounds: int) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from bench.data import students_with_tokens
-    from eventsite.authentication import StudentTokenAuthentication
+    from registrations.authentication import StudentTokenAuthentication
 
     keys = list(students_with_tokens(200).values())
     chosen = [random.Random(number).choice(keys) for number in range(lookups)]

@@ -13,7 +13,7 @@ from eventsite import ids
 from eventsite.errors import NotEligible, NotFound, ValidationFailed
 from registrations import notifications
 from registrations.models import Attendance, Feedback, Registration, RegistrationStatus
-from registrations.services import Actor, _ensure_organizer, _event_lock, enrollment_no_normalize
+from registrations.services import Actor, enrollment_no_normalize, ensure_organizer, event_lock
 
 
 def _confirmed_student_ineligibility(event: Event, enrollment_no: str) -> dict | None:
@@ -43,7 +43,7 @@ def certificate_issue(*, event: Event, enrollment_no: str, actor: Actor = None) 
     Issuing again returns the existing certificate. A revoked certificate is not
     re-issued silently: that is NOT_ELIGIBLE with reason ``revoked``.
     """
-    _ensure_organizer(actor, event)
+    ensure_organizer(actor, event)
     enr = enrollment_no_normalize(enrollment_no)
     existing = Certificate.objects.filter(event=event, student_id=enr).first()
     if existing is not None:
@@ -85,11 +85,11 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
     ``issued`` lists every holder of a valid certificate afterwards (new or earlier);
     ``skipped`` gives the code for the others: NOT_ELIGIBLE, or CERTIFICATE_REVOKED.
     """
-    _ensure_organizer(actor, event)
+    ensure_organizer(actor, event)
     with transaction.atomic():
         # Event first, then its registrations, in the order a cancellation takes them: no cancellation
         # slips in between the check and the write, and a single issue under way finishes first.
-        _event_lock(event)
+        event_lock(event)
         confirmed = list(
             Registration.objects.select_for_update()
             .filter(event=event, status=RegistrationStatus.CONFIRMED)
@@ -131,7 +131,7 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
 
 def certificate_revoke(*, event: Event, enrollment_no: str, reason: str, actor: Actor = None) -> Certificate:
     """Revoke a certificate, keeping the row with the reason and time. Revoking again changes nothing."""
-    _ensure_organizer(actor, event)
+    ensure_organizer(actor, event)
     enr = enrollment_no_normalize(enrollment_no)
     reason = (reason or "").strip()
     if not reason:
@@ -146,3 +146,20 @@ def certificate_revoke(*, event: Event, enrollment_no: str, reason: str, actor: 
             certificate.revoked_by = actor if actor is not None and actor.is_authenticated else None
             certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     return certificate
+
+
+def event_change_conflicts(event: Event, changed: set[str]) -> dict[str, list[str]]:
+    """Certificate rules cannot be made stricter once certificates were issued under them
+    (registered with events.hooks by CertificatesConfig.ready)."""
+    errors: dict[str, list[str]] = {}
+    tightened = changed & {"min_sessions_for_certificate", "certificate_requires_feedback"}
+    if tightened and Certificate.objects.filter(event=event, revoked_at__isnull=True).exists():
+        before = Event.objects.filter(pk=event.pk).values(*tightened).get()
+        stricter = "Certificates were already issued under the current rules; they cannot be made stricter."
+        if event.min_sessions_for_certificate > before.get(
+            "min_sessions_for_certificate", event.min_sessions_for_certificate
+        ):
+            errors["min_sessions_for_certificate"] = [stricter]
+        if event.certificate_requires_feedback and not before.get("certificate_requires_feedback", True):
+            errors["certificate_requires_feedback"] = [stricter]
+    return errors

@@ -1,7 +1,9 @@
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from events.models import Event, EventSession, registration_window_open_q
@@ -41,6 +43,16 @@ def event_user_is_organizer(event: Event, user: User | AnonymousUser | None) -> 
     if user.is_staff:
         return True
     return event.organizers.filter(pk=user.pk).exists()
+
+
+def event_get_organized(event_id: str, user: User | AnonymousUser | None) -> Event:
+    """The event behind an organizer page: 404 if there is none, 403 for anyone who does not organize it."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        raise Http404("No such event.")
+    if not event_user_is_organizer(event, user):
+        raise PermissionDenied("Only this event's organizers can open this page.")
+    return event
 
 
 def event_list_managed_by(user: User) -> QuerySet[Event]:

@@ -6,13 +6,11 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
 
-from certificates.models import Certificate
+from events import hooks
 from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
-from registrations.models import ACTIVE_STATUSES, Registration, Team
 
 EVENT_FIELDS = (
     "title",
@@ -117,37 +115,14 @@ def event_create(
 def _ensure_fits_registrations(event: Event, *, changed: set[str]) -> None:
     """Refuse changes that would make what was already accepted break the event's rules.
 
-    Nobody loses a seat, a team or a certificate because the event was edited afterwards.
+    Nobody loses a seat, a team or a certificate because the event was edited afterwards: the
+    seats are checked here, the registrations and certificates by their apps (``events.hooks``).
     """
     errors: dict[str, list[str]] = {}
     if "capacity" in changed and event.capacity is not None and event.capacity < event.confirmed_count:
         errors["capacity"] = [f"{event.confirmed_count} students are already confirmed; the capacity cannot be lower."]
-    if "registration_mode" in changed:
-        registered_otherwise = (
-            Q(team__isnull=False) if event.registration_mode == Event.Mode.INDIVIDUAL else Q(team=None)
-        )
-        if Registration.objects.filter(registered_otherwise, event=event, status__in=ACTIVE_STATUSES).exists():
-            errors["registration_mode"] = ["Students are registered in the other mode; cancel them first."]
-    if changed & {"team_size_min", "team_size_max"}:
-        sizes = (
-            Team.objects.filter(event=event, status__in=ACTIVE_STATUSES)
-            .annotate(size=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES)))
-            .aggregate(smallest=Min("size"), largest=Max("size"))
-        )
-        if sizes["smallest"] is not None and sizes["smallest"] < event.team_size_min:
-            errors["team_size_min"] = [f"A registered team has only {sizes['smallest']} members."]
-        if sizes["largest"] is not None and sizes["largest"] > event.team_size_max:
-            errors["team_size_max"] = [f"A registered team has {sizes['largest']} members."]
-    tightened = changed & {"min_sessions_for_certificate", "certificate_requires_feedback"}
-    if tightened and Certificate.objects.filter(event=event, revoked_at__isnull=True).exists():
-        before = Event.objects.filter(pk=event.pk).values(*tightened).get()
-        stricter = "Certificates were already issued under the current rules; they cannot be made stricter."
-        if event.min_sessions_for_certificate > before.get(
-            "min_sessions_for_certificate", event.min_sessions_for_certificate
-        ):
-            errors["min_sessions_for_certificate"] = [stricter]
-        if event.certificate_requires_feedback and not before.get("certificate_requires_feedback", True):
-            errors["certificate_requires_feedback"] = [stricter]
+    for conflicts in hooks.change_conflicts:
+        errors.update(conflicts(event, changed))
     if errors:
         raise ValidationFailed("The change does not fit the registrations already made.", details=errors)
 
@@ -165,8 +140,6 @@ def event_update(
 
     Raising the capacity promotes the waitlist.
     """
-    from registrations.services import waitlist_promote
-
     if organizers is not None:
         _ensure_staff(actor)
     unknown = set(fields) - set(EVENT_FIELDS)
@@ -187,20 +160,19 @@ def event_update(
         _sessions_ensure_default(locked)
     if organizers is not None:
         locked.organizers.set(_organizer_users(organizers))
-    if "capacity" in fields:
-        waitlist_promote(event=locked)
+    for react in hooks.changed:
+        react(locked, set(fields))
     return locked
 
 
 @transaction.atomic
 def event_cancel(*, event: Event, actor: User | None = None) -> Event:
     """Cancel the event and tell every active registrant; cancelling again tells no one twice."""
-    from registrations import notifications
-
     locked = Event.objects.select_for_update(no_key=True).get(pk=event.pk)
     if locked.status == Event.Status.CANCELLED:
         return locked
-    notifications.event_cancelled(locked)
+    for react in hooks.cancelling:
+        react(locked)
     locked.status = Event.Status.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
     return locked

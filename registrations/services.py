@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -231,7 +231,7 @@ def _ensure_may_act_for(actor: Actor, event: Event, enrollment_no: str) -> None:
     raise PermissionDenied("You may act only for yourself.")
 
 
-def _ensure_organizer(actor: Actor, event: Event) -> None:
+def ensure_organizer(actor: Actor, event: Event) -> None:
     if actor is None:
         return
     if not actor.is_authenticated:
@@ -243,7 +243,7 @@ def _ensure_organizer(actor: Actor, event: Event) -> None:
 # Registration
 
 
-def _event_lock(event: Event | str) -> Event:
+def event_lock(event: Event | str) -> Event:
     pk = event.pk if isinstance(event, Event) else event
     # NO KEY UPDATE: rows that merely point at the event (an attendance, a certificate) can still be
     # inserted while it is held, so a check-in holding its registration's lock never deadlocks with a
@@ -442,28 +442,15 @@ def _confirm_in_one_statement(registration: Registration) -> None:
     notifications.deliver_after_commit([notification_id])
 
 
-def _confirm_in_steps(registration: Registration) -> None:
-    with transaction.atomic():
-        registration.save(force_insert=True)
-        claimed = Event.objects.filter(
-            _open_with_a_seat_q(registration.registered_at), pk=registration.event_id
-        ).update(confirmed_count=F("confirmed_count") + 1)
-        if not claimed:
-            raise _NoSeatClaimed
-        notifications.registrations_confirmed([registration])
-
-
 def _registration_confirm_directly(event_pk: str, enrollment_no: str) -> Registration | None:
-    """Confirm a seat with one conditional UPDATE, holding the event's row lock only until the commit.
+    """On PostgreSQL, confirm a seat in one statement, holding the event's row lock only for that statement.
 
-    The seat is taken only if the event is published, individual, open for registration and
-    not full: the check and the write are one statement under the row lock, so concurrent
-    requests never oversubscribe, and the one-active-registration constraint refuses a second
-    registration. On PostgreSQL the seat, the registration and its confirmation email's outbox
-    row are one statement, which also gives the plain refusals itself (closed, full without a
-    waitlist, already registered: ``_refuse_as_the_general_path_would``); elsewhere they are
-    three in one transaction. Anything else returns None, and the caller takes the general
-    path, which gives the right answer (waitlist place or domain error).
+    The seat, the registration and its confirmation email's outbox row are one statement: the seat
+    is taken only where ``_open_with_a_seat_q`` holds, under the row lock, so concurrent requests
+    never oversubscribe, and the one-active-registration constraint refuses a second registration.
+    The statement also gives the plain refusals itself (closed, full without a waitlist, already
+    registered: ``_refuse_as_the_general_path_would``). Anything else returns None, and the caller
+    takes the general path, which gives the right answer (waitlist place or domain error).
     The student must be known to exist: the foreign key is checked only at the commit.
     """
     registration = Registration(
@@ -475,10 +462,7 @@ def _registration_confirm_directly(event_pk: str, enrollment_no: str) -> Registr
         registered_at=timezone.now(),
     )
     try:
-        if connection.vendor == "postgresql":
-            _confirm_in_one_statement(registration)
-        else:
-            _confirm_in_steps(registration)
+        _confirm_in_one_statement(registration)
     except (_NoSeatClaimed, IntegrityError):
         return None
     return registration
@@ -487,16 +471,17 @@ def _registration_confirm_directly(event_pk: str, enrollment_no: str) -> Registr
 def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor = None) -> Registration:
     """Register one student for an individual event: confirmed if a seat is left, else waitlisted or EVENT_FULL."""
     enr = enrollment_no_normalize(enrollment_no)
-    if _actor_enrollment_no(actor) == enr:
+    if connection.vendor == "postgresql" and _actor_enrollment_no(actor) == enr:
         # A student registering themselves while seats are left: the common case of a rush,
         # kept to the shortest hold of the event's lock. (Only for them: their student row was
-        # loaded with their login, so the insert cannot break the deferred foreign key.)
+        # loaded with their login, so the insert cannot break the deferred foreign key.) SQLite
+        # has one writer at a time whatever the statements, so the general path serves it as fast.
         confirmed = _registration_confirm_directly(event.pk if isinstance(event, Event) else event, enr)
         if confirmed is not None:
             return confirmed
     try:
         with transaction.atomic():
-            locked = _event_lock(event)
+            locked = event_lock(event)
             now = timezone.now()  # after the lock: the times are in the order the writes happen
             _ensure_may_act_for(actor, locked, enr)
             _ensure_registration_open(locked, now)
@@ -556,7 +541,7 @@ def team_register(
     roster = _team_roster(leader_enr, members)
     try:
         with transaction.atomic():
-            locked = _event_lock(event)
+            locked = event_lock(event)
             now = timezone.now()  # after the lock: the times are in the order the writes happen
             _ensure_may_act_for(actor, locked, leader_enr)
             _ensure_registration_open(locked, now)
@@ -611,7 +596,7 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
     """
     enr = enrollment_no_normalize(enrollment_no)
     with transaction.atomic():
-        locked = _event_lock(event)
+        locked = event_lock(event)
         _ensure_may_act_for(actor, locked, enr)
         registration = (
             Registration.objects.select_related("team")
@@ -737,7 +722,7 @@ def attendance_mark(
     Returns ``(attendance, created)``; a second scan of the same student for the same
     session returns the existing attendance.
     """
-    _ensure_organizer(actor, event)
+    ensure_organizer(actor, event)
     if event.status == Event.Status.CANCELLED:
         raise EventCancelled()
     if checkin_code is not None and not isinstance(checkin_code, str):
@@ -899,3 +884,39 @@ def student_calendar_token_rotate(*, student: Student, actor: Actor = None) -> s
     student.calendar_token = ids.new_calendar_token()
     student.save(update_fields=["calendar_token", "updated_at"])
     return student.calendar_token
+
+
+# Taking part in an event's changes (registered with events.hooks by RegistrationsConfig.ready)
+
+
+def event_change_conflicts(event: Event, changed: set[str]) -> dict[str, list[str]]:
+    """What a change of the event's mode or team sizes would break of the registrations already made."""
+    errors: dict[str, list[str]] = {}
+    if "registration_mode" in changed:
+        registered_otherwise = (
+            Q(team__isnull=False) if event.registration_mode == Event.Mode.INDIVIDUAL else Q(team=None)
+        )
+        if Registration.objects.filter(registered_otherwise, event=event, status__in=ACTIVE_STATUSES).exists():
+            errors["registration_mode"] = ["Students are registered in the other mode; cancel them first."]
+    if changed & {"team_size_min", "team_size_max"}:
+        sizes = (
+            Team.objects.filter(event=event, status__in=ACTIVE_STATUSES)
+            .annotate(size=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES)))
+            .aggregate(smallest=Min("size"), largest=Max("size"))
+        )
+        if sizes["smallest"] is not None and sizes["smallest"] < event.team_size_min:
+            errors["team_size_min"] = [f"A registered team has only {sizes['smallest']} members."]
+        if sizes["largest"] is not None and sizes["largest"] > event.team_size_max:
+            errors["team_size_max"] = [f"A registered team has {sizes['largest']} members."]
+    return errors
+
+
+def event_changed(event: Event, changed: set[str]) -> None:
+    """A raised capacity promotes the waitlist."""
+    if "capacity" in changed:
+        waitlist_promote(event=event)
+
+
+def event_cancelling(event: Event) -> None:
+    """Every active registrant is told."""
+    notifications.event_cancelled(event)

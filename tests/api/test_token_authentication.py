@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from rest_framework import exceptions
 from rest_framework.authtoken.models import Token
 
-from eventsite.authentication import StudentTokenAuthentication
+from registrations.authentication import StudentTokenAuthentication
 from tests.factories import StudentUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,10 +17,10 @@ def _fields(instance) -> dict:
 
 
 def test_the_lookup_was_checked_against_this_django_release():
-    """``eventsite/authentication.py`` reads rows with ``_meta``, ``from_db``, ``get_db_converters`` and
+    """``registrations/authentication.py`` reads rows with ``_meta``, ``from_db``, ``get_db_converters`` and
     ``set_cached_value``, which a Django release may change without notice. On an upgrade: run this module,
     compare with the ORM's answer below, and move the release named here."""
-    assert django.VERSION[:2] == (5, 2), "re-check eventsite/authentication.py against this Django release"
+    assert django.VERSION[:2] == (5, 2), "re-check registrations/authentication.py against this Django release"
 
 
 def test_the_prebuilt_lookup_gives_what_the_orm_gives_for_a_student():
