@@ -36,7 +36,7 @@ from events.models import Event, EventSession
 from legacy import codec
 from legacy.codec import LegacyEvent, Problem, StudentData, calendar_token_for
 from legacy.decoding import Decoded, decoded_events
-from legacy.reader import ReadError, read_plain_documents
+from legacy.reader import DEFAULT_MAX_RECORD_MB, ReadError, read_plain_documents
 from registrations.integrity import integrity_problems
 from registrations.models import Attendance, Feedback, Registration, Student, Team
 
@@ -399,6 +399,14 @@ def _diff(rows: list[tuple], stored: dict[str, tuple]) -> _Sync:
     return sync
 
 
+def _duplicate_message(first_copy: dict) -> str:
+    position = f"line {first_copy['line']}" if "line" in first_copy else f"element {first_copy['index']}"
+    return (
+        f"The same event id is at {first_copy['file']} {position}: the first copy stays, "
+        "this one is not imported (the same on every run)."
+    )
+
+
 class Importer:
     def __init__(
         self,
@@ -408,6 +416,7 @@ class Importer:
         dry_run: bool = False,
         progress: Callable[..., None] | None = None,
         reader_process: bool | None = None,
+        max_record_mb: float = DEFAULT_MAX_RECORD_MB,
     ):
         self.files = [Path(name) for name in files]
         self.students_file = Path(students_file) if students_file else None
@@ -416,6 +425,8 @@ class Importer:
         self.dry_run = dry_run
         self.progress = progress
         self.reader_process = reader_process  # decode in a second process (None: when it pays)
+        self.max_record_mb = max_record_mb
+        self._events_seen: dict[str, dict] = {}  # event id -> where its copy that is imported was read
         self.event_ids: list[str] = []
         self._known_students: set[str] = set()
         self._provisional: set[str] = set()
@@ -458,7 +469,8 @@ class Importer:
         for path in self.files:
             files_before.setdefault(path, total)
             total += path.stat().st_size
-        for path, decoded in decoded_events(self.files, reader_process=self.reader_process):
+        decoded_all = decoded_events(self.files, reader_process=self.reader_process, max_record_mb=self.max_record_mb)
+        for path, decoded in decoded_all:
             self._import_decoded(decoded)
             self._progress(files_before[path] + decoded.bytes_read)
         self._progress(self._bytes_total)
@@ -476,10 +488,10 @@ class Importer:
     # students
 
     def _read_students_export(self, path: Path) -> None:
-        for document, position, kind, error in read_plain_documents(path):
+        for document, position, kind, error in read_plain_documents(path, max_record_mb=self.max_record_mb):
             where = {"file": str(path), kind: position}
             if error is not None:
-                self.report.drop("students", where, None, "", "INVALID_JSON", str(error))
+                self.report.drop("students", where, None, "", error.code, str(error))
                 continue
             student, problems = codec.student_from_document(document)
             for problem in problems:
@@ -588,7 +600,14 @@ class Importer:
     def _import_decoded(self, decoded: Decoded) -> None:
         where, event_id = decoded.where, decoded.event_id
         if decoded.invalid_json is not None:
-            self.report.drop("events", where, None, "", "INVALID_JSON", f"Not valid JSON: {decoded.invalid_json}")
+            message = decoded.invalid_json
+            if decoded.invalid_code == "INVALID_JSON":
+                message = f"Not valid JSON: {message}"
+            self.report.drop("events", where, event_id, "", decoded.invalid_code, message)
+            return
+        first_copy = self._events_seen.get(event_id) if event_id else None
+        if first_copy is not None:
+            self.report.drop("events", where, event_id, "event_id", "DUPLICATE_ID", _duplicate_message(first_copy))
             return
         if decoded.event_problem is not None:
             for problem in decoded.dropped:
@@ -607,6 +626,7 @@ class Importer:
         except DatabaseError as exc:
             raise ImportAborted(f"{where['file']}: event {event_id}: database error: {exc}") from exc
         self.event_ids.append(event_id)
+        self._events_seen[event_id] = where
         self._events_done += 1
         gc.collect(1)
 
