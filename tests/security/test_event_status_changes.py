@@ -8,7 +8,7 @@ from django.utils import timezone
 from events.models import Event
 from events.services import EVENT_STATUS_SERVICES, event_cancel
 from registrations.integrity import integrity_problems
-from registrations.models import Notification, Registration, Team
+from registrations.models import Registration, Team
 from registrations.services import registration_create, team_register
 from tests.factories import EventFactory, StudentFactory
 
