@@ -1,6 +1,6 @@
 """Peak memory of the legacy migration on hostile lines: huge, unterminated, deeply nested.
 
-    python bench/legacy_hostile_lines.py            # 200 MB lines, the default cap (64 MB)
+    python bench/legacy_hostile_lines.py            # 200 MB lines, the default cap (32 MB)
     python bench/legacy_hostile_lines.py --mb 50 --max-record-mb 16
 
 Writes three JSONL files, each a hostile line followed by one good event, and imports each
@@ -48,7 +48,7 @@ def write_long(path: Path, megabytes: int, *, terminated: bool) -> None:
 
 
 def write_nested(path: Path) -> None:
-    path.write_text("[" * 200_000 + "\n" + json.dumps(GOOD) + "\n")
+    path.write_text("[" * 200_000 + "\n" + json.dumps(GOOD) + "\n")  # the first line: not taken for a JSON array
 
 
 def run(label: str, data: Path, work: Path, cap: float | None) -> None:

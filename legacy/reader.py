@@ -27,7 +27,7 @@ from typing import Any
 from legacy.codec import extended_json_hook
 
 CHUNK_CHARS = 1 << 20
-DEFAULT_MAX_RECORD_MB = 64
+DEFAULT_MAX_RECORD_MB = 32
 MAX_DEPTH = 100  # legacy documents nest about ten deep; the limit does not depend on the stack in use
 MB = 1 << 20
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -66,11 +66,13 @@ class _Buffer:
     def close(self) -> None:
         self._file.close()
 
-    def extend(self) -> bool:
-        """Read more text (as much again as held, so re-scans stay linear); False at the end."""
+    def extend(self, at_most: int | None = None) -> bool:
+        """Read more text (as much again as held, so re-scans stay linear, but no more than
+        ``at_most`` past one chunk); False at the end."""
         if self.eof:
             return False
-        raw = self._file.read(max(CHUNK_CHARS, len(self.text)))
+        size = max(CHUNK_CHARS, len(self.text) if at_most is None else min(len(self.text), at_most))
+        raw = self._file.read(size)
         self.bytes_read += len(raw)
         try:
             added = self._decoder.decode(raw, final=not raw)
@@ -118,14 +120,15 @@ class _Scanner:
     def _more(self, local: int) -> bool:
         """Read on for the value starting at ``local``; refuse it once it passes the cap."""
         buffer = self.buffer
-        if len(buffer.text) - local > self.max_record_chars:
+        room = self.max_record_chars - (len(buffer.text) - local)
+        if room < 0:
             cap_mb = self.max_record_chars / MB
             raise DocumentError(
                 f"A record longer than the {cap_mb:g} MB cap (--max-record-mb); not read.",
                 buffer.base + local,
                 "RECORD_TOO_LARGE",
             )
-        return buffer.extend()
+        return buffer.extend(at_most=room + 1)
 
     def value(self, offset: int) -> tuple[Any, int]:
         """Decode one JSON value at ``offset``; returns it and the offset after it."""
@@ -271,7 +274,8 @@ def read_documents(path: Path | str, *, max_record_mb: float = DEFAULT_MAX_RECOR
     scanner = _Scanner(buffer, int(max_record_mb * MB))
     try:
         offset = buffer.skip_whitespace(0)
-        is_array = buffer.char(offset) == "["
+        # mongoexport --jsonArray starts "[{" (or "[]"); a first line of "[[[..." is a bad JSONL line.
+        is_array = buffer.char(offset) == "[" and buffer.char(buffer.skip_whitespace(offset + 1)) in ("{", "]")
         kind = "index" if is_array else "line"
         if is_array:
             offset = buffer.skip_whitespace(offset + 1)
