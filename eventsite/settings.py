@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "eventsite.observability.RequestIdMiddleware",
+    "eventsite.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "eventsite.errors.ApiErrorMiddleware",
@@ -216,6 +217,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "events@college.example"
 NOTIFICATIONS_SENDER = env_str("NOTIFICATIONS_SENDER") or "request"
 if NOTIFICATIONS_SENDER not in ("request", "worker"):
     raise ImproperlyConfigured('NOTIFICATIONS_SENDER must be "request" or "worker".')
+
+# /healthz reports the outbox as degraded (still 200) once its oldest unsent email is this old.
+HEALTH_OUTBOX_MAX_AGE = env_int("HEALTH_OUTBOX_MAX_AGE", 15 * 60)
 
 # Bodies larger than this are refused (413 PAYLOAD_TOO_LARGE under /api/).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
