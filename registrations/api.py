@@ -8,11 +8,11 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from events.api import EVENT_ID_PARAMETER
 from events.selectors import event_get
+from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
@@ -91,7 +91,7 @@ class LoginOutputSerializer(serializers.Serializer):
 class AuthTokenApi(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [PeerScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(
@@ -103,7 +103,7 @@ class AuthTokenApi(APIView):
     def post(self, request: Request) -> Response:
         given = LoginInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        user, token = login_token_issue(**given.validated_data)
+        user, token = login_token_issue(**given.validated_data, request=request._request)
         student = getattr(user, "student", None)
         return Response(
             LoginOutputSerializer(
@@ -139,7 +139,7 @@ class SignupInputSerializer(serializers.Serializer):
 class SignupApi(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [PeerScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(

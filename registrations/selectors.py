@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import Lower
 
 from certificates.models import Certificate
@@ -15,6 +15,7 @@ from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
     Feedback,
+    Notification,
     Registration,
     RegistrationStatus,
     Student,
@@ -304,3 +305,17 @@ def student_record(student: Student) -> list[RecordLine]:
         )
         for entry in entries
     ]
+
+
+@dataclass(frozen=True)
+class OutboxBacklog:
+    pending: int
+    oldest_created_at: datetime | None
+
+
+def notification_backlog() -> OutboxBacklog:
+    """Emails owed and not yet sent (due or waiting for a retry), and when the oldest was owed."""
+    figures = Notification.objects.filter(state=Notification.State.PENDING).aggregate(
+        pending=Count("pk"), oldest=Min("created_at")
+    )
+    return OutboxBacklog(pending=figures["pending"], oldest_created_at=figures["oldest"])
