@@ -1,5 +1,6 @@
 """Every write to events: creation, updates, sessions, cancellation."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -7,13 +8,14 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
 
 from certificates import eligibility
 from certificates.models import Certificate
 from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
-from registrations.models import ACTIVE_STATUSES, Registration, Team
+from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus, Team
 
 EVENT_FIELDS = (
     "title",
@@ -240,8 +242,10 @@ def event_update(
 ) -> Event:
     """Change an event: its organizers or staff (the organizer list itself: staff only).
 
-    Raising the capacity promotes the waitlist. A change of the attendance rule or of the
-    sessions that would leave a certificate holder short of the rule is refused.
+    Raising the capacity promotes the waitlist. A different ``status`` is handed to the
+    service that owns that change (``EVENT_STATUS_SERVICES``), after the other fields.
+    A change of the attendance rule or of the sessions that would leave a certificate
+    holder short of the rule is refused.
     """
     from registrations.services import waitlist_promote
 
@@ -250,11 +254,13 @@ def event_update(
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    status = fields.pop("status", None)
     locked = Event.objects.select_for_update(no_key=True).filter(pk=event.pk).first()
     if locked is None:
         raise NotFound.of("event", event.pk)
     if actor is not None and not event_user_is_organizer(locked, actor):
         raise PermissionDenied("Only this event's organizers can change it.")
+    status_service = _status_service(locked, status) if status is not None else None
     if attendance_rule is not None:
         given_n = fields.pop("min_sessions_for_certificate", None)
         if (
@@ -285,18 +291,50 @@ def event_update(
         locked.organizers.set(_organizer_users(organizers))
     if "capacity" in fields:
         waitlist_promote(event=locked)
+    if status_service is not None:
+        locked = status_service(event=locked, actor=actor)
     return locked
 
 
 @transaction.atomic
 def event_cancel(*, event: Event, actor: User | None = None) -> Event:
-    """Cancel the event and tell every active registrant; cancelling again tells no one twice."""
+    """Cancel the event and every active registration and team, and tell each registrant.
+
+    Cancelling again tells no one twice. Attendance and certificates stay as history.
+    """
     from registrations import notifications
 
     locked = Event.objects.select_for_update(no_key=True).get(pk=event.pk)
     if locked.status == Event.Status.CANCELLED:
         return locked
     notifications.event_cancelled(locked)
+    Registration.objects.filter(event=locked, status__in=ACTIVE_STATUSES).update(
+        status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now(), checkin_code=None
+    )
+    Team.objects.filter(event=locked, status__in=ACTIVE_STATUSES).update(status=RegistrationStatus.CANCELLED)
     locked.status = Event.Status.CANCELLED
-    locked.save(update_fields=["status", "updated_at"])
+    locked.confirmed_count = 0
+    locked.save(update_fields=["status", "confirmed_count", "updated_at"])
     return locked
+
+
+# The one place an existing event's status may change: the target status -> the service that
+# makes the change (called with ``event`` and ``actor``). Editing an event (API PATCH, the admin)
+# reaches a status only through this map; a status missing from it is refused.
+EVENT_STATUS_SERVICES: dict[str, Callable[..., Event]] = {
+    Event.Status.CANCELLED: event_cancel,
+}
+
+
+def _status_service(event: Event, status: str) -> Callable[..., Event] | None:
+    """The service that moves ``event`` to ``status`` (None when it is there already), or VALIDATION_ERROR."""
+    if status == event.status:
+        return None
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationFailed.for_field("status", "A cancelled event stays cancelled.")
+    service = EVENT_STATUS_SERVICES.get(status)
+    if service is None:
+        raise ValidationFailed.for_field(
+            "status", f"The status cannot be changed from {event.status} to {status} by editing the event."
+        )
+    return service

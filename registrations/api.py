@@ -19,7 +19,7 @@ from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
 from registrations.models import RegistrationStatus, Student
 from registrations.selectors import (
-    student_event_record,
+    student_event_record_for,
     student_history,
     student_list,
     student_visible_to,
@@ -284,14 +284,11 @@ class LookupApi(APIView):
         operation_id="lookup_retrieve",
         summary="One student at one event (the student themself and the event's organizers)",
         parameters=[ENROLLMENT_NO_PARAMETER, EVENT_ID_PARAMETER],
-        responses={200: LookupOutputSerializer, **errors(403)},
+        responses={200: LookupOutputSerializer, **errors(403, 404)},
     )
     def get(self, request: Request, enrollment_no: str, event_id: str) -> Response:
         event = event_get(event_id)
-        enrollment_no = enrollment_no_in_path(enrollment_no)
-        if not student_visible_to(request.user, enrollment_no, event=event):
-            raise PermissionDenied("Only the student themself and this event's organizers can see this.")
-        record = student_event_record(student_get(enrollment_no), event)
+        record = student_event_record_for(request.user, enrollment_no_in_path(enrollment_no), event)
         standing = student_eligibility(
             event,
             record.enrollment_no,

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from certificates.models import Certificate
 from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
+from eventsite.errors import NotFound, PermissionDenied
 from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
@@ -22,7 +23,9 @@ from registrations.models import (
 
 
 def student_visible_to(user: User | AnonymousUser | None, enrollment_no: str, *, event: Event | None = None) -> bool:
-    """A student's records are seen by the student themself and staff, and, for one event, by its organizers."""
+    """A student's records are seen by the student themself and staff, and, for one event, by its
+    organizers while the student has (or had) a registration there: organizing an event is no
+    licence to read the contact details of students who never came near it."""
     if user is None or not user.is_authenticated:
         return False
     if user.is_staff:
@@ -30,7 +33,11 @@ def student_visible_to(user: User | AnonymousUser | None, enrollment_no: str, *,
     own = getattr(user, "student", None)
     if own is not None and own.enrollment_no == enrollment_no:
         return True
-    return event is not None and event_user_is_organizer(event, user)
+    return (
+        event is not None
+        and event_user_is_organizer(event, user)
+        and Registration.objects.filter(event=event, student_id=enrollment_no).exists()
+    )
 
 
 def team_registrations_of(team: Team) -> dict[str, str]:
@@ -138,6 +145,23 @@ def student_event_record(student: Student, event: Event) -> EventRecord:
         .values_list("certificate_id", flat=True)
         .first(),
     )
+
+
+def student_event_record_for(user: User | AnonymousUser | None, enrollment_no: str, event: Event) -> EventRecord:
+    """One student at one event, as ``user`` may see it (``student_visible_to``).
+
+    An organizer of the event asking about a student who has no registration there gets
+    NOT_FOUND, the same answer as for an enrollment number nobody holds; other users
+    PERMISSION_DENIED whether or not the student exists.
+    """
+    if not student_visible_to(user, enrollment_no, event=event):
+        if user is not None and user.is_authenticated and event_user_is_organizer(event, user):
+            raise NotFound.of("student", enrollment_no)
+        raise PermissionDenied("Only the student themself and this event's organizers can see this.")
+    student = Student.objects.filter(pk=enrollment_no).first()
+    if student is None:
+        raise NotFound.of("student", enrollment_no)
+    return student_event_record(student, event)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 from certificates import eligibility
 from certificates.models import Certificate
 from events.models import Event
-from registrations.legacy import codec
+from legacy import codec
 from registrations.models import Attendance, Feedback, Registration, Student, Team
 
 _EVENT_FIELDS = codec.EventRow._fields
