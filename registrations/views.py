@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from certificates import eligibility
 from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
 from eventsite.errors import DomainError
@@ -81,6 +82,20 @@ class EventCard:
     @property
     def registration(self):
         return self.entry.registration
+
+    @property
+    def rule(self) -> eligibility.RuleFacts:
+        return eligibility.rule_of(self.event, sessions=[session for session, _ in self.sessions])
+
+    @property
+    def standing(self) -> eligibility.Eligibility:
+        """Where the student stands against the event's attendance rule (no query: the card has the facts)."""
+        return eligibility.evaluate(
+            self.rule,
+            confirmed=self.registration.status == RegistrationStatus.CONFIRMED,
+            attended_sessions={session.pk for session, present in self.sessions if present},
+            gave_feedback=self.entry.feedback_id is not None,
+        )
 
     @property
     def can_give_feedback(self) -> bool:
