@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "clubs",
     "events",
     "registrations",
     "certificates",
@@ -223,6 +224,8 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStatusEnum": "registrations.models.RegistrationStatus",
         "CertificateStatusEnum": ["valid", "revoked"],
         "EventListStatusEnum": ["open", "upcoming", "past"],
+        "ClubKindEnum": "clubs.models.Club.Kind",
+        "ClubRoleEnum": "clubs.models.ClubMembership.Role",
     },
 }
 
