@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "clubs",
     "events",
     "registrations",
     "certificates",
@@ -267,6 +268,8 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStatusEnum": "registrations.models.RegistrationStatus",
         "CertificateStatusEnum": ["valid", "revoked"],
         "EventListStatusEnum": ["open", "upcoming", "past"],
+        "ClubKindEnum": "clubs.models.Club.Kind",
+        "ClubRoleEnum": "clubs.models.ClubMembership.Role",
     },
 }
 
