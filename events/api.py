@@ -48,13 +48,6 @@ class EventDateTimeField(serializers.DateTimeField):
         return parsed
 
 
-class StaffOrReadOnly(permissions.BasePermission):
-    """Anyone reads; only staff write (anonymous writers get 401, others 403)."""
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_staff)
-
-
 # Output
 
 
@@ -132,6 +125,9 @@ class EventOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Event.Status.choices)
     phase = serializers.ChoiceField(choices=Event.Phase.choices, help_text="From the clock; read-only.")
     organizers = serializers.SerializerMethodField(help_text="Usernames.")
+    club = serializers.CharField(
+        source="club_id", allow_null=True, help_text="The club's slug; its owners and organizers organize the event."
+    )
     counts = serializers.SerializerMethodField()
 
     def get_min_sessions_for_certificate(self, event: Event) -> int:
@@ -181,6 +177,12 @@ class EventInputSerializer(serializers.Serializer):
     organizers = serializers.ListField(
         child=serializers.CharField(max_length=150), required=False, max_length=100, help_text="Usernames; staff only."
     )
+    club = serializers.SlugField(
+        max_length=64,
+        required=False,
+        allow_null=True,
+        help_text="The club's slug. Creating: staff, or an owner or organizer of this club. Changing: staff.",
+    )
 
     def validate_sessions(self, sessions: list[dict]) -> list[dict]:
         # The list replaces the event's sessions, so even in a partial update each one is whole.
@@ -212,7 +214,7 @@ def _service_arguments(data: dict) -> dict:
 
 
 class EventListCreateApi(APIView):
-    permission_classes = [StaffOrReadOnly]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
     @extend_schema(
         operation_id="events_list",
@@ -228,7 +230,7 @@ class EventListCreateApi(APIView):
 
     @extend_schema(
         operation_id="events_create",
-        summary="Create an event (staff)",
+        summary="Create an event (staff; or a draft by an owner or organizer of its club)",
         request=EventCreateInputSerializer,
         responses={201: EventOutputSerializer, **errors(403, conflicts=("ALREADY_EXISTS",))},
     )

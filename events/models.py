@@ -61,6 +61,14 @@ class Event(models.Model):
     certificate_requires_feedback = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     organizers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="organized_events")
+    club = models.ForeignKey(
+        "clubs.Club",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="The club's owners and organizers organize the event too.",
+    )
 
     # Kept by the services under the event's row lock so that the capacity check
     # costs the same whatever the event's size; check_integrity recounts it.

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from certificates import eligibility
 from certificates.models import Certificate
+from clubs.models import Club
+from clubs.selectors import club_user_runs_events
 from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
@@ -34,6 +36,10 @@ EVENT_FIELDS = (
     "certificate_requires_feedback",
     "status",
 )
+
+
+class KEEP:
+    """For an optional argument, "leave it as it is" (where None is a value)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,27 @@ def _organizer_users(usernames: list[str]) -> list[User]:
 def _ensure_staff(actor: User | None) -> None:
     if actor is not None and not actor.is_staff:
         raise PermissionDenied("Only staff can do this.")
+
+
+def _club_named(club_id: str | None) -> Club | None:
+    if club_id is None:
+        return None
+    club = Club.objects.filter(pk=club_id).first()
+    if club is None:
+        raise ValidationFailed.for_field("club", f"No club {club_id!r}.")
+    return club
+
+
+def _ensure_may_create(actor: User | None, *, club: Club | None, fields: dict[str, Any], organizers) -> None:
+    """Staff create any event; a club's owners and organizers create drafts of the club's events."""
+    if actor is None or actor.is_staff:
+        return
+    if not club_user_runs_events(club, actor):
+        raise PermissionDenied("Only staff, or an owner or organizer of the event's club, can create an event.")
+    if fields.get("status", Event.Status.DRAFT) != Event.Status.DRAFT:
+        raise ValidationFailed.for_field("status", "A new event starts as a draft; publish it once it is ready.")
+    if organizers:
+        raise PermissionDenied("Only staff can list an event's organizers; the club's members organize it.")
 
 
 def _sessions_replace(event: Event, sessions: list[SessionSpec]) -> None:
@@ -170,16 +197,19 @@ def event_create(
     sessions: list[SessionSpec] | None = None,
     attendance_rule: AttendanceRuleSpec | None = None,
     organizers: list[str] | None = None,
+    club: str | None = None,
     actor: User | None = None,
     **fields: Any,
 ) -> Event:
-    _ensure_staff(actor)
+    """A new event: by staff (any status), or a draft by an owner or organizer of ``club``."""
+    club_row = _club_named(club)
+    _ensure_may_create(actor, club=club_row, fields=fields, organizers=organizers)
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown event fields: {sorted(unknown)}")
     if Event.objects.filter(pk=event_id).exists():
         raise AlreadyExists(f"An event {event_id!r} already exists.", details={"event_id": event_id})
-    event = Event(event_id=event_id, **fields)
+    event = Event(event_id=event_id, club=club_row, **fields)
     _validate_event(event)
     event.save()
     if sessions:
@@ -237,10 +267,11 @@ def event_update(
     sessions: list[SessionSpec] | None = None,
     attendance_rule: AttendanceRuleSpec | None = None,
     organizers: list[str] | None = None,
+    club: str | None | type[KEEP] = KEEP,
     actor: User | None = None,
     **fields: Any,
 ) -> Event:
-    """Change an event: its organizers or staff (the organizer list itself: staff only).
+    """Change an event: its organizers or staff (the organizer list and the club: staff only).
 
     Raising the capacity promotes the waitlist. A different ``status`` is handed to the
     service that owns that change (``EVENT_STATUS_SERVICES``), after the other fields.
@@ -249,7 +280,7 @@ def event_update(
     """
     from registrations.services import waitlist_promote
 
-    if organizers is not None:
+    if organizers is not None or club is not KEEP:
         _ensure_staff(actor)
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
@@ -277,6 +308,8 @@ def event_update(
             fields.pop("min_sessions_for_certificate")
     for name, value in fields.items():
         setattr(locked, name, value)
+    if club is not KEEP:
+        locked.club = _club_named(club)
     _validate_event(locked)
     _ensure_fits_registrations(locked, changed=set(fields))
     locked.save()

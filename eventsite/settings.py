@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "clubs",
     "events",
     "registrations",
     "certificates",
@@ -269,6 +270,8 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStatusEnum": "registrations.models.RegistrationStatus",
         "CertificateStatusEnum": ["valid", "revoked"],
         "EventListStatusEnum": ["open", "upcoming", "past"],
+        "ClubKindEnum": "clubs.models.Club.Kind",
+        "ClubRoleEnum": "clubs.models.ClubMembership.Role",
     },
 }
 

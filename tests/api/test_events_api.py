@@ -41,6 +41,7 @@ EVENT_FIELDS = {
     "status",
     "phase",
     "organizers",
+    "club",
     "counts",
 }
 COUNT_FIELDS = {"registered", "waitlisted", "teams", "attended", "feedbacks", "certificates"}
