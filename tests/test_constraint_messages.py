@@ -1,15 +1,21 @@
 """Every model constraint speaks a sentence when a form (the admin's included) breaks it."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from tests.factories import EventFactory
 
-PROJECT_APPS = {"events", "registrations", "certificates", "legacy"}
+PROJECT_APPS = {
+    config.label
+    for config in apps.get_app_configs()
+    if Path(config.path).is_relative_to(settings.BASE_DIR) and "site-packages" not in config.path
+}
 
 
 def _constraints():

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0003_constraint_messages'),
+        ('events', '0004_constraint_messages'),
         ('registrations', '0004_notification_outbox'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
