@@ -3,27 +3,16 @@
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 
+from certificates import eligibility
 from certificates.models import Certificate
-from certificates.rules import certificate_ineligibility
 from events.models import Event
 from eventsite import ids
 from eventsite.errors import NotEligible, NotFound, ValidationFailed
 from registrations import notifications
-from registrations.models import Attendance, Feedback, Registration, RegistrationStatus
+from registrations.models import Registration, RegistrationStatus
 from registrations.services import Actor, enrollment_no_normalize, ensure_organizer, event_lock
-
-
-def _confirmed_student_ineligibility(event: Event, enrollment_no: str) -> dict | None:
-    """Why a confirmed student is not eligible (None when they are)."""
-    return certificate_ineligibility(
-        event,
-        confirmed=True,
-        sessions_attended=Attendance.objects.filter(event=event, student_id=enrollment_no).count(),
-        gave_feedback=Feedback.objects.filter(event=event, student_id=enrollment_no).exists(),
-    )
 
 
 def _new_certificate(event: Event, registration: Registration, actor: Actor, now) -> Certificate:
@@ -59,9 +48,9 @@ def certificate_issue(*, event: Event, enrollment_no: str, actor: Actor = None) 
         )
         if registration is None:
             raise NotEligible(details={"reason": "not_confirmed"})
-        why_not = _confirmed_student_ineligibility(event, enr)
-        if why_not is not None:
-            raise NotEligible(details=why_not)
+        standing = eligibility.student_eligibility(event, enr, confirmed=True)
+        if not standing.eligible:
+            raise NotEligible(standing.staff_message, details=standing.error_details())
         certificate = _new_certificate(event, registration, actor, timezone.now())
         try:
             with transaction.atomic():
@@ -96,13 +85,11 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
             .order_by("registered_at", "pk")
         )
         now = timezone.now()
-        attended = dict(
-            Attendance.objects.filter(event=event)
-            .values("student_id")
-            .annotate(n=Count("pk"))
-            .values_list("student_id", "n")
+        eligible = set(
+            eligibility.eligibility_annotations(Registration.objects.filter(event=event))
+            .filter(eligibility.eligible_q())
+            .values_list("student_id", flat=True)
         )
-        gave_feedback = set(Feedback.objects.filter(event=event).values_list("student_id", flat=True))
         held = {cert.student_id: cert for cert in Certificate.objects.filter(event=event)}
         result = BulkIssueResult()
         new: list[Certificate] = []
@@ -114,10 +101,7 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
                 else:
                     result.issued[enr] = held[enr].certificate_id
                 continue
-            why_not = certificate_ineligibility(
-                event, confirmed=True, sessions_attended=attended.get(enr, 0), gave_feedback=enr in gave_feedback
-            )
-            if why_not is not None:
+            if enr not in eligible:
                 result.skipped[enr] = NotEligible.code
                 continue
             certificate = _new_certificate(event, registration, actor, now)
@@ -146,20 +130,3 @@ def certificate_revoke(*, event: Event, enrollment_no: str, reason: str, actor: 
             certificate.revoked_by = actor if actor is not None and actor.is_authenticated else None
             certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     return certificate
-
-
-def event_change_conflicts(event: Event, changed: set[str]) -> dict[str, list[str]]:
-    """Certificate rules cannot be made stricter once certificates were issued under them
-    (registered with events.hooks by CertificatesConfig.ready)."""
-    errors: dict[str, list[str]] = {}
-    tightened = changed & {"min_sessions_for_certificate", "certificate_requires_feedback"}
-    if tightened and Certificate.objects.filter(event=event, revoked_at__isnull=True).exists():
-        before = Event.objects.filter(pk=event.pk).values(*tightened).get()
-        stricter = "Certificates were already issued under the current rules; they cannot be made stricter."
-        if event.min_sessions_for_certificate > before.get(
-            "min_sessions_for_certificate", event.min_sessions_for_certificate
-        ):
-            errors["min_sessions_for_certificate"] = [stricter]
-        if event.certificate_requires_feedback and not before.get("certificate_requires_feedback", True):
-            errors["certificate_requires_feedback"] = [stricter]
-    return errors

@@ -20,8 +20,9 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.http import HttpRequest
 from django.utils import timezone
 
 from certificates.models import Certificate
@@ -42,9 +43,11 @@ from eventsite.errors import (
     RegistrationClosed,
     TeamNameTaken,
     TeamSize,
+    Throttled,
     ValidationFailed,
     WrongRegistrationMode,
 )
+from eventsite.logins import locked_message, login_locked
 from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
@@ -189,19 +192,19 @@ def student_signup(
         raise AlreadyExists("This student or email already exists.", details={"enrollment_no": [enr]}) from exc
 
 
-def login_token_issue(*, username: str, password: str) -> tuple[User, str]:
+def login_token_issue(*, username: str, password: str, request: HttpRequest) -> tuple[User, str]:
     """Check a login and return ``(user, API token)``; the token is made once and reused.
 
-    A student's username is their enrollment number, so it is also tried trimmed and upper-cased.
+    ``request`` is what the lock-out counts (eventsite/logins.py): a username it refuses is
+    THROTTLED, the same answer whether or not the username exists.
     """
     from django.contrib.auth import authenticate
     from rest_framework.authtoken.models import Token
 
-    candidates = dict.fromkeys([username, username.strip(), username.strip().upper()])
-    user = next(
-        (found for name in candidates if name and (found := authenticate(username=name, password=password))), None
-    )
+    user = authenticate(request, username=username, password=password)
     if user is None:
+        if login_locked(request):
+            raise Throttled(locked_message(), details={"retry_after": settings.LOGIN_FAILURE_WINDOW})
         message = "The username or password is not right."
         raise ValidationFailed(message, details={"non_field_errors": [message]})
     token, _ = Token.objects.get_or_create(user=user)
@@ -884,39 +887,3 @@ def student_calendar_token_rotate(*, student: Student, actor: Actor = None) -> s
     student.calendar_token = ids.new_calendar_token()
     student.save(update_fields=["calendar_token", "updated_at"])
     return student.calendar_token
-
-
-# Taking part in an event's changes (registered with events.hooks by RegistrationsConfig.ready)
-
-
-def event_change_conflicts(event: Event, changed: set[str]) -> dict[str, list[str]]:
-    """What a change of the event's mode or team sizes would break of the registrations already made."""
-    errors: dict[str, list[str]] = {}
-    if "registration_mode" in changed:
-        registered_otherwise = (
-            Q(team__isnull=False) if event.registration_mode == Event.Mode.INDIVIDUAL else Q(team=None)
-        )
-        if Registration.objects.filter(registered_otherwise, event=event, status__in=ACTIVE_STATUSES).exists():
-            errors["registration_mode"] = ["Students are registered in the other mode; cancel them first."]
-    if changed & {"team_size_min", "team_size_max"}:
-        sizes = (
-            Team.objects.filter(event=event, status__in=ACTIVE_STATUSES)
-            .annotate(size=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES)))
-            .aggregate(smallest=Min("size"), largest=Max("size"))
-        )
-        if sizes["smallest"] is not None and sizes["smallest"] < event.team_size_min:
-            errors["team_size_min"] = [f"A registered team has only {sizes['smallest']} members."]
-        if sizes["largest"] is not None and sizes["largest"] > event.team_size_max:
-            errors["team_size_max"] = [f"A registered team has {sizes['largest']} members."]
-    return errors
-
-
-def event_changed(event: Event, changed: set[str]) -> None:
-    """A raised capacity promotes the waitlist."""
-    if "capacity" in changed:
-        waitlist_promote(event=event)
-
-
-def event_cancelling(event: Event) -> None:
-    """Every active registrant is told."""
-    notifications.event_cancelled(event)
