@@ -167,6 +167,9 @@ LOGIN_URL = "login"
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
 LOGIN_REDIRECT_URL = "home"
+
+# The door: check-in for a session opens this many minutes before it starts (and closes at the end of its day).
+CHECKIN_OPENS_MINUTES = env_int("CHECKIN_OPENS_MINUTES", 120)
 LOGOUT_REDIRECT_URL = "home"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
