@@ -11,7 +11,7 @@ def typed_by_organizers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0004_notification_outbox'),
+        ('registrations', '0005_constraint_messages'),
     ]
 
     operations = [
