@@ -209,6 +209,9 @@ for _proxy in TRUSTED_PROXIES:
     except ValueError as _error:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network.") from _error
 LOGIN_REDIRECT_URL = "home"
+
+# The door: check-in for a session opens this many minutes before it starts (and closes at the end of its day).
+CHECKIN_OPENS_MINUTES = env_int("CHECKIN_OPENS_MINUTES", 120)
 LOGOUT_REDIRECT_URL = "home"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
