@@ -148,8 +148,8 @@ def event_details(events: QuerySet[Event]) -> QuerySet[Event]:
 
 
 def event_get_visible(event_id: str, user: User | AnonymousUser | None) -> Event:
-    """One event with its details; a draft exists only for its organizers and staff."""
+    """One event with its details; a draft (or one awaiting approval) exists only for its organizers and staff."""
     event = event_details(Event.objects.filter(pk=event_id)).first()
-    if event is None or (event.status == Event.Status.DRAFT and not event_user_is_organizer(event, user)):
+    if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
         raise NotFound.of("event", event_id)
     return event

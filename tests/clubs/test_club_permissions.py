@@ -64,6 +64,18 @@ API_CALLS = {
     "event-patch": Call(
         "patch", "/api/v2/events/code-jam/", statuses(CLUB_SIDE, 200, others=403), lambda c: {"venue": "Lab 3"}
     ),
+    "draft-publish": Call(
+        "post", "/api/v2/events/code-draft/publish", statuses(CLUB_SIDE, 200, others=404), lambda c: {}
+    ),
+    "pending-approve": Call(
+        "post",
+        "/api/v2/events/code-pending/approve",
+        statuses({"staff"}, 200, others=404, club_organizer=403, club_owner=403),
+        lambda c: {},
+    ),
+    "event-cancel": Call(
+        "post", "/api/v2/events/code-jam/cancel", statuses(CLUB_SIDE, 200, others=403), lambda c: {"reason": "Rain."}
+    ),
     "event-status": Call("get", "/api/v2/status/code-jam", statuses(CLUB_SIDE, 200, others=403)),
 }
 ERROR_CODES = {401: "NOT_AUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND"}
