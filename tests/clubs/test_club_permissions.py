@@ -129,6 +129,28 @@ PAGE_CALLS = {
         "/organize/clubs/coding-club/members/{organizer}/remove/",
         statuses(CLUB_SIDE, 302, others=404, anonymous=302),
     ),
+    "event-overview": Call("get", "/organize/events/code-jam/", statuses(CLUB_SIDE, 200, others=403, anonymous=302)),
+    "event-new": Call(
+        "get",
+        "/organize/events/new/",
+        statuses(CLUB_SIDE | {"other_club_member"}, 200, others=403, anonymous=302),
+    ),
+    "event-edit": Call("get", "/organize/events/code-draft/edit/", statuses(CLUB_SIDE, 200, others=403, anonymous=302)),
+    "draft-publish": Call(
+        "post", "/organize/events/code-draft/publish/", statuses(CLUB_SIDE, 302, others=403, anonymous=302)
+    ),
+    "pending-approve": Call(
+        "post", "/organize/events/code-pending/approve/", statuses({"staff"}, 302, others=403, anonymous=302)
+    ),
+    "event-cancel-confirm": Call(
+        "get", "/organize/events/code-jam/cancel/", statuses(CLUB_SIDE, 200, others=403, anonymous=302)
+    ),
+    "event-cancel": Call(
+        "post",
+        "/organize/events/code-jam/cancel/",
+        statuses(CLUB_SIDE, 302, others=403, anonymous=302),
+        lambda c: {"reason": "Rain."},
+    ),
     "draft-page": Call("get", "/events/code-draft/", statuses(CLUB_SIDE, 200, others=404, anonymous=404)),
     "roster-page": Call("get", "/events/code-jam/manage/roster/", statuses(CLUB_SIDE, 200, others=403, anonymous=302)),
     "checkin-page": Call(
