@@ -21,7 +21,7 @@ from events.services import (
 )
 from eventsite.admin_tools import ServiceModelAdmin, export_as_csv, map_preview
 from registrations.admin import FeedbackQuestionInline
-from registrations.forms import ThrottledAdminAuthenticationForm
+from registrations.forms import AdminLoginForm
 from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
@@ -35,7 +35,7 @@ from registrations.models import (
 admin.site.site_header = "College Events administration"
 admin.site.site_title = "College Events admin"
 admin.site.index_title = "Events, students and certificates"
-admin.site.login_form = ThrottledAdminAuthenticationForm
+admin.site.login_form = AdminLoginForm
 
 
 def _per_event(rows: QuerySet, count=None) -> Coalesce:

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator, validate_slug
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_slug
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -28,6 +28,14 @@ class Event(models.Model):
         ONGOING = "ongoing"
         COMPLETED = "completed"
 
+    class AttendanceRule(models.TextChoices):
+        """How a participation certificate is earned (evaluated in certificates/eligibility.py)."""
+
+        MIN_SESSIONS = "min_sessions", "At least N sessions"
+        PERCENTAGE = "percentage", "A percentage of the sessions"
+        ALL = "all", "Every session"
+        MANDATORY = "mandatory", "The mandatory sessions plus a minimum"
+
     event_id = models.CharField(primary_key=True, max_length=64, validators=[validate_slug])
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -43,7 +51,17 @@ class Event(models.Model):
     team_size_min = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     team_size_max = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     waitlist_enabled = models.BooleanField(default=False)
-    min_sessions_for_certificate = models.PositiveSmallIntegerField(default=1)
+    min_sessions_for_certificate = models.PositiveSmallIntegerField(
+        default=1, help_text="N of the 'at least N sessions' rule; the minimum of the 'mandatory sessions' rule."
+    )
+    attendance_rule_kind = models.CharField(
+        "attendance rule", max_length=12, choices=AttendanceRule.choices, default=AttendanceRule.MIN_SESSIONS
+    )
+    attendance_percent = models.PositiveSmallIntegerField(
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="For the percentage rule: the share of the sessions to attend (rounded up).",
+    )
     certificate_requires_feedback = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     cancellation_reason = models.TextField(blank=True, help_text="Told to every registrant when cancelled.")
@@ -77,6 +95,10 @@ class Event(models.Model):
                 | Q(registration_closes_at__isnull=True)
                 | Q(registration_closes_at__gt=F("registration_opens_at")),
                 name="event_registration_window_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance_percent__gte=1, attendance_percent__lte=100),
+                name="event_attendance_percent_range",
             ),
         ]
 
@@ -152,6 +174,9 @@ class EventSession(models.Model):
     title = models.CharField(max_length=200, blank=True)
     starts_at = models.DateTimeField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    mandatory = models.BooleanField(
+        default=False, help_text="Under the 'mandatory sessions' rule, a certificate needs this session."
+    )
 
     class Meta:
         ordering = ["event", "position", "id"]

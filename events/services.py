@@ -1,5 +1,6 @@
 """Every write to events: creation, updates, sessions, cancellation."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
+from certificates import eligibility
 from certificates.models import Certificate
 from clubs.models import Club
 from clubs.selectors import club_user_runs_events
@@ -41,6 +43,17 @@ EVENT_FIELDS = (
 
 class KEEP:
     """For an optional argument, "leave it as it is" (where None is a value)."""
+
+
+@dataclass(frozen=True)
+class AttendanceRuleSpec:
+    """An event's attendance rule as given: ``kind`` with ``n`` (min_sessions), ``percent``
+    (percentage), nothing (all) or ``sessions`` codes plus ``n`` as the minimum (mandatory)."""
+
+    kind: str
+    n: int = 1
+    percent: int = 100
+    sessions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,11 +164,62 @@ def _sessions_ensure_default(event: Event) -> None:
         EventSession.objects.create(event=event, code=EventSession.DEFAULT_CODE, title="", starts_at=event.starts_at)
 
 
+def _rule_apply(event: Event, rule: AttendanceRuleSpec) -> None:
+    """Set the event's rule (after its sessions are in place); mandatory sessions are flagged on their rows."""
+    Rule = Event.AttendanceRule
+    if rule.kind not in Rule.values:
+        raise ValidationFailed.for_field("attendance_rule", f"Unknown rule kind {rule.kind!r}.")
+    if not 1 <= rule.percent <= 100:
+        raise ValidationFailed.for_field("attendance_rule", "The percentage is between 1 and 100.")
+    mandatory = set(rule.sessions) if rule.kind == Rule.MANDATORY else set()
+    if rule.kind == Rule.MANDATORY:
+        known = set(event.sessions.values_list("code", flat=True))
+        unknown = sorted(mandatory - known)
+        if unknown:
+            raise ValidationFailed.for_field("attendance_rule", f"No such session in this event: {', '.join(unknown)}.")
+        if not mandatory:
+            raise ValidationFailed.for_field("attendance_rule", "Name at least one mandatory session.")
+    event.attendance_rule_kind = rule.kind
+    if rule.kind in (Rule.MIN_SESSIONS, Rule.MANDATORY):
+        event.min_sessions_for_certificate = rule.n
+    if rule.kind == Rule.PERCENTAGE:
+        event.attendance_percent = rule.percent
+    event.save(update_fields=["attendance_rule_kind", "min_sessions_for_certificate", "attendance_percent"])
+    EventSession.objects.filter(event=event).exclude(code__in=mandatory).filter(mandatory=True).update(mandatory=False)
+    EventSession.objects.filter(event=event, code__in=mandatory, mandatory=False).update(mandatory=True)
+
+
+def _rule_from_min_sessions(event: Event, fields: dict[str, Any]) -> AttendanceRuleSpec | None:
+    """``min_sessions_for_certificate`` is the ``min_sessions`` form of the rule: changing it alone
+    (to a number other than the one the event shows) makes the rule "at least N sessions"."""
+    if "min_sessions_for_certificate" not in fields or event.attendance_rule_kind == Event.AttendanceRule.MIN_SESSIONS:
+        return None
+    n = fields["min_sessions_for_certificate"]
+    if n == eligibility.rule_of(event).required:
+        fields.pop("min_sessions_for_certificate")
+        return None
+    return AttendanceRuleSpec(kind=Event.AttendanceRule.MIN_SESSIONS, n=n)
+
+
+def _ensure_holders_stay_eligible(event: Event, field_name: str) -> None:
+    """Nobody loses a participation certificate because the rule or the sessions were changed afterwards."""
+    lost = (
+        eligibility.eligibility_annotations(Certificate.objects.filter(event=event, revoked_at__isnull=True))
+        .exclude(eligibility.eligible_q())
+        .count()
+    )
+    if lost:
+        raise ValidationFailed.for_field(
+            field_name, f"{lost} certificate holder{'s' if lost != 1 else ''} would no longer meet the rule."
+        )
+
+
 @transaction.atomic
 def event_create(
     *,
     event_id: str,
     sessions: list[SessionSpec] | None = None,
+    attendance_rule: AttendanceRuleSpec | None = None,
     organizers: list[str] | None = None,
     club: str | None = None,
     actor: User | None = None,
@@ -175,6 +239,8 @@ def event_create(
     if sessions:
         _sessions_replace(event, sessions)
     _sessions_ensure_default(event)
+    if attendance_rule is not None:
+        _rule_apply(event, attendance_rule)
     if organizers:
         event.organizers.set(_organizer_users(organizers))
     event_audit_record(
@@ -229,6 +295,7 @@ def event_update(
     *,
     event: Event,
     sessions: list[SessionSpec] | None = None,
+    attendance_rule: AttendanceRuleSpec | None = None,
     organizers: list[str] | None = None,
     club: str | None | type[KEEP] = KEEP,
     actor: User | None = None,
@@ -236,7 +303,10 @@ def event_update(
 ) -> Event:
     """Change an event: its organizers or staff (the organizer list and the club: staff only).
 
-    Raising the capacity promotes the waitlist.
+    Raising the capacity promotes the waitlist. A different ``status`` is handed to the
+    service that owns that change (``EVENT_STATUS_SERVICES``), after the other fields.
+    A change of the attendance rule or of the sessions that would leave a certificate
+    holder short of the rule is refused.
     """
     from registrations.services import waitlist_promote
 
@@ -245,11 +315,27 @@ def event_update(
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    status = fields.pop("status", None)
     locked = Event.objects.select_for_update(no_key=True).filter(pk=event.pk).first()
     if locked is None:
         raise NotFound.of("event", event.pk)
     if actor is not None and not event_user_is_organizer(locked, actor):
         raise PermissionDenied("Only this event's organizers can change it.")
+    status_service = _status_service(locked, status) if status is not None else None
+    if attendance_rule is not None:
+        given_n = fields.pop("min_sessions_for_certificate", None)
+        if (
+            given_n is not None
+            and given_n != attendance_rule.n
+            and attendance_rule.kind == Event.AttendanceRule.MIN_SESSIONS
+        ):
+            raise ValidationFailed.for_field(
+                "min_sessions_for_certificate", "It disagrees with the attendance rule given with it."
+            )
+    else:
+        attendance_rule = _rule_from_min_sessions(locked, fields)
+        if attendance_rule is not None:
+            fields.pop("min_sessions_for_certificate")
     capacity_before = locked.capacity
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -261,6 +347,10 @@ def event_update(
     if sessions is not None:
         _sessions_replace(locked, sessions)
         _sessions_ensure_default(locked)
+    if attendance_rule is not None:
+        _rule_apply(locked, attendance_rule)
+    if attendance_rule is not None or sessions is not None:
+        _ensure_holders_stay_eligible(locked, "attendance_rule" if attendance_rule is not None else "sessions")
     if organizers is not None:
         locked.organizers.set(_organizer_users(organizers))
     if "capacity" in fields and locked.capacity != capacity_before:
@@ -272,6 +362,8 @@ def event_update(
             after={"capacity": locked.capacity},
         )
         waitlist_promote(event=locked)
+    if status_service is not None:
+        locked = status_service(event=locked, actor=actor)
     return locked
 
 
@@ -356,3 +448,34 @@ def event_cancel(*, event: Event, reason: str = "", actor: User | None = None) -
     return _set_status(
         locked, Event.Status.CANCELLED, actor=actor, action=EventAuditEntry.Action.CANCELLED, note=reason
     )
+
+
+# The one place an existing event's status may change: the target status -> the service that
+# makes the change (called with ``event`` and ``actor``). Editing an event (API PATCH, the admin)
+# reaches a status only through this map; a status missing from it is refused.
+def _publish_or_approve(*, event: Event, actor: User | None = None) -> Event:
+    """``published`` asked by staff of an event awaiting approval is their approval; otherwise publishing
+    (which leaves an event awaiting approval waiting when an organizer asks)."""
+    if event.status == Event.Status.PENDING_APPROVAL and (actor is None or actor.is_staff):
+        return event_approve(event=event, actor=actor)
+    return event_publish(event=event, actor=actor)
+
+
+EVENT_STATUS_SERVICES: dict[str, Callable[..., Event]] = {
+    Event.Status.PUBLISHED: _publish_or_approve,
+    Event.Status.CANCELLED: event_cancel,
+}
+
+
+def _status_service(event: Event, status: str) -> Callable[..., Event] | None:
+    """The service that moves ``event`` to ``status`` (None when it is there already), or VALIDATION_ERROR."""
+    if status == event.status:
+        return None
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationFailed.for_field("status", "A cancelled event stays cancelled.")
+    service = EVENT_STATUS_SERVICES.get(status)
+    if service is None:
+        raise ValidationFailed.for_field(
+            "status", f"The status cannot be changed from {event.status} to {status} by editing the event."
+        )
+    return service

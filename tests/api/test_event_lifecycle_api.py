@@ -68,3 +68,24 @@ def test_a_draft_is_not_found_for_someone_who_does_not_organize_it(client_for, d
     response = client_for(UserFactory()).post("/api/v2/events/code-jam/publish", format="json")
     assert response.status_code == 404
     assert error_of(response)["details"]["what"] == "event"
+
+
+def test_patch_status_published_runs_the_publish_service(client_for, organizer, draft, settings):
+    settings.EVENT_APPROVAL_REQUIRED = True
+    submitted = client_for(organizer).patch("/api/v2/events/code-jam/", {"status": "published"}, format="json")
+    again = client_for(organizer).patch("/api/v2/events/code-jam/", {"status": "published"}, format="json")
+    approved = client_for(StaffFactory()).patch("/api/v2/events/code-jam/", {"status": "published"}, format="json")
+
+    assert submitted.json()["status"] == "pending_approval"
+    assert again.json()["status"] == "pending_approval"
+    assert approved.json()["status"] == "published"
+    assert list(draft.audit_entries.order_by("at", "id").values_list("action", flat=True)) == [
+        "submitted",
+        "approved",
+    ]
+
+
+def test_patch_status_pending_approval_is_a_validation_error(client_for, organizer, draft):
+    response = client_for(organizer).patch("/api/v2/events/code-jam/", {"status": "pending_approval"}, format="json")
+    assert response.status_code == 400
+    assert list(error_of(response)["details"]) == ["status"]

@@ -267,7 +267,7 @@ def test_certificate_issue_runs_a_fixed_number_of_queries(client_for, organizer)
         counts[size] = queries(
             lambda c=client, e=crowd.event, m=me: c.post(f"/api/v2/certificate/issue/{e.pk}", {"enrollment_no": m.pk})
         )
-    assert_fixed(counts, budget=13)
+    assert_fixed(counts, budget=14)  # the attendance rule reads the event's sessions
 
 
 def test_bulk_certificate_issue_runs_a_fixed_number_of_queries(client_for, organizer):
@@ -309,4 +309,5 @@ def test_event_update_runs_a_fixed_number_of_queries(client_for, organizer):
         counts[size] = queries(
             lambda c=client, e=crowd.event: c.patch(f"/api/v2/events/{e.pk}/", {"capacity": 5000}, format="json")
         )
-    assert_fixed(counts, budget=14)
+    # 15: the capacity change writes its audit row.
+    assert_fixed(counts, budget=15)

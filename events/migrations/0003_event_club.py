@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clubs', '0001_clubs'),
-        ('events', '0001_initial'),
+        ('events', '0002_attendance_rules'),
     ]
 
     operations = [
