@@ -52,9 +52,9 @@ def _student_of(user) -> Student | None:
 
 
 def _event_visible(event_id: str, user) -> Event:
-    """A published or cancelled event for everyone; a draft only for its organizers."""
+    """A published or cancelled event for everyone; a draft or one awaiting approval only for its organizers."""
     event = Event.objects.filter(pk=event_id).first()
-    if event is None or (event.status == Event.Status.DRAFT and not event_user_is_organizer(event, user)):
+    if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
         raise Http404("No such event.")
     return event
 

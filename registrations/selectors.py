@@ -271,11 +271,11 @@ def student_by_calendar_token(token: str) -> Student | None:
 
 def student_calendar_entries(student: Student) -> list[tuple[Event, str]]:
     """``(event, registration_status)`` for every active registration of the student, cancelled events included
-    (so that subscribed calendars mark them cancelled), drafts left out."""
+    (so that subscribed calendars mark them cancelled), drafts and events awaiting approval left out."""
     registrations = (
         Registration.objects.select_related("event")
         .filter(student=student, status__in=ACTIVE_STATUSES)
-        .exclude(event__status=Event.Status.DRAFT)
+        .filter(event__status__in=Event.PUBLIC_STATUSES)
         .order_by("event__starts_at", "event_id")
     )
     return [(registration.event, registration.status) for registration in registrations]
