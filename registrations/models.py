@@ -125,10 +125,21 @@ class Attendance(models.Model):
     student = models.ForeignKey(Student, on_delete=models.PROTECT, db_column="enrollment_no")
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
     session = models.ForeignKey("events.EventSession", on_delete=models.PROTECT, db_index=False)
+
+    class Method(models.TextChoices):
+        SCAN = "scan", "scanned"
+        MANUAL = "manual", "typed by an organizer"
+        SELF = "self", "self check-in"
+        OFFLINE = "offline", "scanned offline"
+        IMPORT = "import", "imported"
+
     marked_at = models.DateTimeField(default=timezone.now)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The services always name the method; rows written around them (the legacy import's plain
+    # INSERTs, fixtures) are history brought in, hence the database's default.
+    method = models.CharField(max_length=8, choices=Method.choices, db_default=Method.IMPORT)
 
     class Meta:
         ordering = ["marked_at", "attendance_id"]
@@ -139,6 +150,10 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} @ {self.event_id}/{self.session_id}"
+
+    @property
+    def marked_by_name(self) -> str | None:
+        return self.marked_by.username if self.marked_by_id else None
 
 
 class Feedback(models.Model):
