@@ -87,18 +87,32 @@ class Event(models.Model):
         ordering = ["starts_at", "event_id"]
         indexes = [models.Index(fields=["status", "starts_at"], name="event_status_starts")]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gte=F("starts_at")), name="event_ends_after_start"),
-            models.CheckConstraint(condition=Q(team_size_min__gte=1), name="event_team_size_min_positive"),
-            models.CheckConstraint(condition=Q(team_size_max__gte=F("team_size_min")), name="event_team_size_range"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=F("starts_at")),
+                name="event_ends_after_start",
+                violation_error_message="An event must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(team_size_min__gte=1),
+                name="event_team_size_min_positive",
+                violation_error_message="A team needs at least one member.",
+            ),
+            models.CheckConstraint(
+                condition=Q(team_size_max__gte=F("team_size_min")),
+                name="event_team_size_range",
+                violation_error_message="The largest team size cannot be smaller than the smallest.",
+            ),
             models.CheckConstraint(
                 condition=Q(registration_opens_at__isnull=True)
                 | Q(registration_closes_at__isnull=True)
                 | Q(registration_closes_at__gt=F("registration_opens_at")),
                 name="event_registration_window_order",
+                violation_error_message="Registration must close after it opens.",
             ),
             models.CheckConstraint(
                 condition=Q(attendance_percent__gte=1, attendance_percent__lte=100),
                 name="event_attendance_percent_range",
+                violation_error_message="An attendance percentage is between 1 and 100.",
             ),
         ]
 
