@@ -1,15 +1,28 @@
+import json
+
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.html import format_html, format_html_join
 
 from certificates.models import Certificate
 from certificates.services import certificate_issue_all_eligible
-from events.models import Event, EventSession
-from events.services import EVENT_FIELDS, AttendanceRuleSpec, SessionSpec, event_cancel, event_create, event_update
+from events.models import Event, EventAuditEntry, EventSession
+from events.selectors import event_audit_trail
+from events.services import (
+    EVENT_FIELDS,
+    AttendanceRuleSpec,
+    SessionSpec,
+    event_approve,
+    event_cancel,
+    event_create,
+    event_publish,
+    event_update,
+)
 from eventsite.admin_tools import ServiceModelAdmin, export_as_csv, map_preview
 from registrations.admin import FeedbackQuestionInline
-from registrations.forms import ThrottledAdminAuthenticationForm
+from registrations.forms import AdminLoginForm
 from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
@@ -23,7 +36,7 @@ from registrations.models import (
 admin.site.site_header = "College Events administration"
 admin.site.site_title = "College Events admin"
 admin.site.index_title = "Events, students and certificates"
-admin.site.login_form = ThrottledAdminAuthenticationForm
+admin.site.login_form = AdminLoginForm
 
 
 def _per_event(rows: QuerySet, count=None) -> Coalesce:
@@ -41,6 +54,26 @@ class EventSessionInline(admin.TabularInline):
     extra = 0
     verbose_name = "session"
     verbose_name_plural = "sessions (one day or slot each; none means one implicit session)"
+
+
+@admin.register(EventAuditEntry)
+class EventAuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the services write the trail; nobody edits history."""
+
+    list_display = ("at", "event", "actor_name", "action", "before", "after", "note")
+    list_filter = ("action",)
+    search_fields = ("event__event_id", "event__title", "actor_name")
+    list_select_related = ("event",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 MAP_FIELDS = (
@@ -67,12 +100,12 @@ class EventAdmin(ServiceModelAdmin):
         "feedback_count",
         "certificate_count",
     )
-    list_filter = ("status", "registration_mode", "waitlist_enabled")
+    list_filter = ("status", "club", "registration_mode", "waitlist_enabled")
     search_fields = ("event_id", "title", "venue")
     date_hierarchy = "starts_at"
     filter_horizontal = ("organizers",)
     inlines = [EventSessionInline, FeedbackQuestionInline]
-    actions = ["issue_certificates", "cancel_events", export_as_csv]
+    actions = ["publish_events", "approve_events", "issue_certificates", "cancel_events", export_as_csv]
 
     def get_queryset(self, request):
         return (
@@ -108,18 +141,19 @@ class EventAdmin(ServiceModelAdmin):
                     "description": "Mandatory sessions are ticked in the sessions below.",
                 },
             ),
-            ("Organizers", {"fields": ("organizers",)}),
+            ("Organizers", {"fields": ("club", "organizers")}),
         ]
         if obj is not None:
             fieldsets.append(
                 ("Counters and enrollment-keyed maps", {"fields": ("confirmed_count", "waitlist_counter", *MAP_FIELDS)})
             )
+            fieldsets.append(("Audit trail", {"fields": ("audit_trail",)}))
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("event_id", "confirmed_count", "waitlist_counter", *MAP_FIELDS)
+        return ("event_id", "confirmed_count", "waitlist_counter", *MAP_FIELDS, "audit_trail")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organizers":
@@ -175,12 +209,14 @@ class EventAdmin(ServiceModelAdmin):
                 sessions=mandatory if mandatory is not None else tuple(current.values_list("code", flat=True)),
             )
         organizers = [user.username for user in form.cleaned_data.get("organizers", [])]
+        club = form.cleaned_data.get("club")
         if change:
             event = event_update(
                 event=form.instance,
                 sessions=sessions,
                 attendance_rule=rule,
                 organizers=organizers,
+                club=club.pk if club else None,
                 actor=request.user,
                 **fields,
             )
@@ -190,6 +226,7 @@ class EventAdmin(ServiceModelAdmin):
                 sessions=sessions,
                 attendance_rule=rule,
                 organizers=organizers,
+                club=club.pk if club else None,
                 actor=request.user,
                 **fields,
             )
@@ -221,6 +258,31 @@ class EventAdmin(ServiceModelAdmin):
     @admin.display(description="certificates", ordering="n_certificates")
     def certificate_count(self, event: Event) -> int:
         return event.n_certificates
+
+    @admin.display(description="who changed what (latest first)")
+    def audit_trail(self, event: Event) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    entry.at.strftime("%Y-%m-%d %H:%M"),
+                    entry.actor_name or "system",
+                    entry.get_action_display(),
+                    json.dumps(entry.before) if entry.before is not None else "",
+                    json.dumps(entry.after) if entry.after is not None else "",
+                    entry.note,
+                )
+                for entry in event_audit_trail(event)
+            ),
+        )
+        if not rows:
+            return "Nothing recorded yet."
+        return format_html(
+            "<table><thead><tr><th>when</th><th>who</th><th>what</th><th>before</th><th>after</th><th>note</th>"
+            "</tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="registrations {enrollment_no: registration_id}")
     def registrations_map(self, event: Event) -> str:
@@ -256,6 +318,26 @@ class EventAdmin(ServiceModelAdmin):
                 f"{len(result.skipped)} skipped (not eligible or revoked).",
                 messages.SUCCESS,
             )
+
+    @admin.action(description="Publish selected events", permissions=["change"])
+    def publish_events(self, request, queryset):
+        self.run_service_per_row(
+            request,
+            queryset,
+            lambda event: event_publish(event=event, actor=request.user),
+            noun="event",
+            done="published",
+        )
+
+    @admin.action(description="Approve selected events awaiting approval", permissions=["change"])
+    def approve_events(self, request, queryset):
+        self.run_service_per_row(
+            request,
+            queryset,
+            lambda event: event_approve(event=event, actor=request.user),
+            noun="event",
+            done="approved",
+        )
 
     @admin.action(description="Cancel selected events", permissions=["change"])
     def cancel_events(self, request, queryset):

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
@@ -19,7 +20,15 @@ from events.selectors import (
     event_list_published,
     event_user_is_organizer,
 )
-from events.services import AttendanceRuleSpec, SessionSpec, event_create, event_update
+from events.services import (
+    AttendanceRuleSpec,
+    SessionSpec,
+    event_approve,
+    event_cancel,
+    event_create,
+    event_publish,
+    event_update,
+)
 from eventsite.errors import PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
@@ -46,13 +55,6 @@ class EventDateTimeField(serializers.DateTimeField):
         if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
             raise serializers.ValidationError(f"Give a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
         return parsed
-
-
-class StaffOrReadOnly(permissions.BasePermission):
-    """Anyone reads; only staff write (anonymous writers get 401, others 403)."""
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_staff)
 
 
 # Output
@@ -132,6 +134,9 @@ class EventOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Event.Status.choices)
     phase = serializers.ChoiceField(choices=Event.Phase.choices, help_text="From the clock; read-only.")
     organizers = serializers.SerializerMethodField(help_text="Usernames.")
+    club = serializers.CharField(
+        source="club_id", allow_null=True, help_text="The club's slug; its owners and organizers organize the event."
+    )
     counts = serializers.SerializerMethodField()
 
     def get_min_sessions_for_certificate(self, event: Event) -> int:
@@ -181,6 +186,12 @@ class EventInputSerializer(serializers.Serializer):
     organizers = serializers.ListField(
         child=serializers.CharField(max_length=150), required=False, max_length=100, help_text="Usernames; staff only."
     )
+    club = serializers.SlugField(
+        max_length=64,
+        required=False,
+        allow_null=True,
+        help_text="The club's slug. Creating: staff, or an owner or organizer of this club. Changing: staff.",
+    )
 
     def validate_sessions(self, sessions: list[dict]) -> list[dict]:
         # The list replaces the event's sessions, so even in a partial update each one is whole.
@@ -212,7 +223,7 @@ def _service_arguments(data: dict) -> dict:
 
 
 class EventListCreateApi(APIView):
-    permission_classes = [StaffOrReadOnly]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
     @extend_schema(
         operation_id="events_list",
@@ -228,7 +239,7 @@ class EventListCreateApi(APIView):
 
     @extend_schema(
         operation_id="events_create",
-        summary="Create an event (staff)",
+        summary="Create an event (staff; or a draft by an owner or organizer of its club)",
         request=EventCreateInputSerializer,
         responses={201: EventOutputSerializer, **errors(403, conflicts=("ALREADY_EXISTS",))},
     )
@@ -266,6 +277,62 @@ class EventDetailApi(APIView):
         given = EventInputSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
         event_update(event=event, actor=request.user, **_service_arguments(given.validated_data))
+        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+
+
+class EventCancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, help_text="Told to every registrant in the email."
+    )
+
+
+class EventPublishApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="events_publish",
+        summary="Publish a draft (its organizers); pending_approval when staff must approve it",
+        parameters=[EVENT_ID_PARAMETER],
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={200: EventOutputSerializer, **errors(400, 403)},
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        event = event_get_visible(event_id, request.user)
+        event_publish(event=event, actor=request.user)
+        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+
+
+class EventApproveApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="events_approve",
+        summary="Approve and publish an event awaiting approval (staff)",
+        parameters=[EVENT_ID_PARAMETER],
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={200: EventOutputSerializer, **errors(400, 403)},
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        event = event_get_visible(event_id, request.user)
+        event_approve(event=event, actor=request.user)
+        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+
+
+class EventCancelApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="events_cancel",
+        summary="Cancel the event and every active registration; each registrant is emailed (its organizers)",
+        parameters=[EVENT_ID_PARAMETER],
+        request=EventCancelInputSerializer,
+        responses={200: EventOutputSerializer, **errors(403)},
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        event = event_get_visible(event_id, request.user)
+        given = EventCancelInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        event_cancel(event=event, actor=request.user, **given.validated_data)
         return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from certificates import eligibility
 from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible
+from clubs.selectors import club_list_visible
 from events.forms import CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
 from events.models import Event
 from events.selectors import (
@@ -30,11 +31,16 @@ from events.selectors import (
 )
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
-from registrations.exports import roster_registrations, roster_rows, session_column
+from registrations.exports import roster_registrations, roster_rows
 from registrations.forms import TeamRegistrationForm
 from registrations.models import RegistrationStatus, Student
 from registrations.roster_export import roster_csv_lines
-from registrations.selectors import attendance_count_for_session, student_event_record, waitlist_position
+from registrations.selectors import (
+    attendance_count_for_session,
+    attendance_marks,
+    student_event_record,
+    waitlist_position,
+)
 from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
 
 EVENTS_PER_PAGE = 20
@@ -47,9 +53,9 @@ def _student_of(user) -> Student | None:
 
 
 def _event_visible(event_id: str, user) -> Event:
-    """A published or cancelled event for everyone; a draft only for its organizers."""
+    """A published or cancelled event for everyone; a draft or one awaiting approval only for its organizers."""
     event = Event.objects.filter(pk=event_id).first()
-    if event is None or (event.status == Event.Status.DRAFT and not event_user_is_organizer(event, user)):
+    if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
         raise Http404("No such event.")
     return event
 
@@ -169,10 +175,11 @@ def _team_register(request: HttpRequest, event: Event, student: Student) -> Http
 @login_required
 def organize(request: HttpRequest) -> HttpResponse:
     events = event_list_managed_by(request.user).order_by("-starts_at", "event_id")
-    if not request.user.is_staff and not events.exists():
+    clubs = list(club_list_visible(request.user))
+    if not request.user.is_staff and not clubs and not events.exists():
         raise PermissionDenied("You organize no events.")
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "events/organize.html", {"page": page})
+    return render(request, "events/organize.html", {"page": page, "clubs": clubs})
 
 
 def _checkin_answer(event: Event, value: str, session_code: str, actor) -> dict:
@@ -239,8 +246,9 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
     sessions = event_sessions(event)
     enrollment_nos = roster_registrations(event, q=q).values_list("student_id", flat=True)
     page = Paginator(enrollment_nos, ROSTER_PER_PAGE).get_page(request.GET.get("page"))
+    marks = attendance_marks(event, list(page.object_list))
     rows = [
-        (row, [row[session_column(session.code)] for session in sessions])
+        (row, [marks.get((row["enrollment_no"], session.pk)) for session in sessions])
         for row in roster_rows(event, sessions=sessions, enrollment_nos=list(page.object_list))
     ]
     context = manage_context(event, "roster") | {

@@ -8,16 +8,16 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from certificates.eligibility import student_eligibility
 from events.api import EVENT_ID_PARAMETER
 from events.selectors import event_get
+from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
-from registrations.models import RegistrationStatus, Student
+from registrations.models import Attendance, RegistrationStatus, Student
 from registrations.selectors import (
     student_event_record_for,
     student_history,
@@ -92,7 +92,7 @@ class LoginOutputSerializer(serializers.Serializer):
 class AuthTokenApi(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [PeerScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(
@@ -104,7 +104,7 @@ class AuthTokenApi(APIView):
     def post(self, request: Request) -> Response:
         given = LoginInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        user, token = login_token_issue(**given.validated_data)
+        user, token = login_token_issue(**given.validated_data, request=request._request)
         student = getattr(user, "student", None)
         return Response(
             LoginOutputSerializer(
@@ -140,7 +140,7 @@ class SignupInputSerializer(serializers.Serializer):
 class SignupApi(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [PeerScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(
@@ -432,6 +432,10 @@ class AttendanceOutputSerializer(serializers.Serializer):
     enrollment_no = serializers.CharField(source="student_id")
     session = serializers.CharField(source="session.code")
     marked_at = serializers.DateTimeField()
+    method = serializers.ChoiceField(choices=Attendance.Method.choices, help_text="How the check-in was taken.")
+    marked_by = serializers.CharField(
+        source="marked_by_name", allow_null=True, help_text="Who took it: a username, or `link:<link_id>`."
+    )
 
 
 class AttendanceMarkApi(APIView):
@@ -446,7 +450,7 @@ class AttendanceMarkApi(APIView):
         responses={
             201: AttendanceOutputSerializer,
             200: AttendanceOutputSerializer,
-            **errors(403, conflicts=("NOT_REGISTERED", "EVENT_CANCELLED")),
+            **errors(403, conflicts=("NOT_REGISTERED", "EVENT_CANCELLED", "CHECKIN_NOT_OPEN")),
         },
     )
     def post(self, request: Request, event_id: str) -> Response:

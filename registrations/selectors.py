@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import Lower
 
 from certificates.models import Certificate
@@ -15,6 +15,7 @@ from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
     Feedback,
+    Notification,
     Registration,
     RegistrationStatus,
     Student,
@@ -38,6 +39,24 @@ def student_visible_to(user: User | AnonymousUser | None, enrollment_no: str, *,
         and event_user_is_organizer(event, user)
         and Registration.objects.filter(event=event, student_id=enrollment_no).exists()
     )
+
+
+@dataclass(frozen=True)
+class AttendanceMark:
+    method: str
+    marked_by: str
+
+    @property
+    def method_label(self) -> str:
+        return Attendance.Method(self.method).label
+
+
+def attendance_marks(event: Event, enrollment_nos: list[str]) -> dict[tuple[str, int], AttendanceMark]:
+    """How and by whom each of these students was checked in, keyed by ``(enrollment_no, session_id)``."""
+    rows = Attendance.objects.filter(event=event, student_id__in=enrollment_nos).values_list(
+        "student_id", "session_id", "method", "marked_by__username"
+    )
+    return {(enr, session_id): AttendanceMark(method, by or "") for enr, session_id, method, by in rows}
 
 
 def team_registrations_of(team: Team) -> dict[str, str]:
@@ -256,11 +275,11 @@ def student_by_calendar_token(token: str) -> Student | None:
 
 def student_calendar_entries(student: Student) -> list[tuple[Event, str]]:
     """``(event, registration_status)`` for every active registration of the student, cancelled events included
-    (so that subscribed calendars mark them cancelled), drafts left out."""
+    (so that subscribed calendars mark them cancelled), drafts and events awaiting approval left out."""
     registrations = (
         Registration.objects.select_related("event")
         .filter(student=student, status__in=ACTIVE_STATUSES)
-        .exclude(event__status=Event.Status.DRAFT)
+        .filter(event__status__in=Event.PUBLIC_STATUSES)
         .order_by("event__starts_at", "event_id")
     )
     return [(registration.event, registration.status) for registration in registrations]
@@ -313,3 +332,17 @@ def student_record(student: Student) -> list[RecordLine]:
         )
         for entry in entries
     ]
+
+
+@dataclass(frozen=True)
+class OutboxBacklog:
+    pending: int
+    oldest_created_at: datetime | None
+
+
+def notification_backlog() -> OutboxBacklog:
+    """Emails owed and not yet sent (due or waiting for a retry), and when the oldest was owed."""
+    figures = Notification.objects.filter(state=Notification.State.PENDING).aggregate(
+        pending=Count("pk"), oldest=Min("created_at")
+    )
+    return OutboxBacklog(pending=figures["pending"], oldest_created_at=figures["oldest"])

@@ -3,7 +3,6 @@ feedback, certificates), the feedback form and the history across every event.""
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -18,7 +17,7 @@ from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
 from eventsite.errors import DomainError
 from eventsite.forms import form_add_domain_error
-from registrations.forms import FeedbackForm, SignupForm, ThrottledAuthenticationForm
+from registrations.forms import FeedbackForm, LoginForm, SignupForm
 from registrations.models import RegistrationStatus, Student
 from registrations.selectors import (
     HistoryEntry,
@@ -140,7 +139,7 @@ def my_history(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_feedback(request: HttpRequest, event_id: str) -> HttpResponse:
     event = Event.objects.filter(pk=event_id).first()
-    if event is None or (event.status == Event.Status.DRAFT and not event_user_is_organizer(event, request.user)):
+    if event is None or (not event.is_public and not event_user_is_organizer(event, request.user)):
         raise Http404("No such event.")
     student = _student_or_none(request)
     if student is None:
@@ -167,14 +166,7 @@ def event_feedback(request: HttpRequest, event_id: str) -> HttpResponse:
     return render(request, "registrations/feedback.html", context, status=status)
 
 
-class ThrottledLoginView(LoginView):
-    """Django's login page with ThrottledAuthenticationForm; a refused attempt answers 429."""
+class SiteLoginView(LoginView):
+    """Django's login page with LoginForm (the lock-out's answer is made 429 by its middleware)."""
 
-    authentication_form = ThrottledAuthenticationForm
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.is_throttled:
-            response.status_code = 429
-            response["Retry-After"] = str(settings.LOGIN_FAILURE_WINDOW)
-        return response
+    authentication_form = LoginForm

@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from clubs.models import Club, ClubMembership
 from events.models import Event, EventSession
 from eventsite import ids
 from registrations.models import (
@@ -60,8 +61,30 @@ class StudentUserFactory(StudentFactory):
     user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..enrollment_no"))
 
 
+class ClubFactory(factory.django.DjangoModelFactory):
+    """A club; ``owners=[user]`` and ``organizers=[user]`` make its members."""
+
+    class Meta:
+        model = Club
+        skip_postgeneration_save = True
+
+    club_id = factory.Sequence(lambda n: f"club-{n}")
+    name = factory.Sequence(lambda n: f"Club {n}")
+    kind = Club.Kind.CLUB
+
+    @factory.post_generation
+    def owners(obj, create, extracted, **kwargs):  # noqa: N805
+        for user in extracted or []:
+            ClubMembership.objects.create(club=obj, user=user, role=ClubMembership.Role.OWNER)
+
+    @factory.post_generation
+    def organizers(obj, create, extracted, **kwargs):  # noqa: N805
+        for user in extracted or []:
+            ClubMembership.objects.create(club=obj, user=user, role=ClubMembership.Role.ORGANIZER)
+
+
 class EventFactory(factory.django.DjangoModelFactory):
-    """An individual event, published, registration open now, starting in a week."""
+    """An individual event, published, registration open now, starting in an hour (so check-in is open)."""
 
     class Meta:
         model = Event
@@ -72,8 +95,8 @@ class EventFactory(factory.django.DjangoModelFactory):
     description = "An event for students."
     venue = "Main Auditorium"
     registration_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=7))
-    registration_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=6))
-    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    registration_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=50))
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
     ends_at = factory.LazyAttribute(lambda e: e.starts_at + timedelta(hours=8))
     capacity = None
     status = Event.Status.PUBLISHED

@@ -27,7 +27,7 @@ def registered(event, *sessions):
     student = StudentFactory()
     registration_create(event=event, enrollment_no=student.pk)
     for code in sessions:
-        attendance_mark(event=event, enrollment_no=student.pk, session=code)
+        attendance_mark(event=event, enrollment_no=student.pk, session=code, at=event.sessions.get(code=code).starts_at)
     return student
 
 
