@@ -136,6 +136,15 @@ class SignupInputSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
+class SignupOutputSerializer(StudentOutputSerializer):
+    verification_sent = serializers.SerializerMethodField(
+        help_text="True: the login works once the link emailed to the address is followed."
+    )
+
+    def get_verification_sent(self, student) -> bool:
+        return not student.user.is_active
+
+
 class SignupApi(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
@@ -145,14 +154,16 @@ class SignupApi(APIView):
     @extend_schema(
         operation_id="auth_signup_create",
         summary="Create a student and their login (or attach a login to an imported student)",
+        description="With SIGNUP_EMAIL_VERIFICATION on (the default) the login works once the link emailed to "
+        "the address is followed; until then the token endpoint answers as for a wrong password.",
         request=SignupInputSerializer,
-        responses={201: StudentOutputSerializer, **errors(conflicts=("ALREADY_EXISTS",))},
+        responses={201: SignupOutputSerializer, **errors(conflicts=("ALREADY_EXISTS",))},
     )
     def post(self, request: Request) -> Response:
         given = SignupInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         student = student_signup(**given.validated_data)
-        return Response(StudentOutputSerializer(student).data, status=status.HTTP_201_CREATED)
+        return Response(SignupOutputSerializer(student).data, status=status.HTTP_201_CREATED)
 
 
 # Students

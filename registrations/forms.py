@@ -46,6 +46,23 @@ class SignupForm(forms.Form):
         return cleaned
 
 
+class SignupVerifyForm(forms.Form):
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        help_text="The password you chose when you signed up.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class SignupResendForm(forms.Form):
+    enrollment_no = forms.CharField(
+        label="Enrollment number",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters"}),
+    )
+
+
 class TeamRegistrationForm(forms.Form):
     team_name = forms.CharField(label="Team name", max_length=100)
     members = forms.CharField(

@@ -217,6 +217,7 @@ class Notification(models.Model):
         WAITLIST_PROMOTED = "waitlist_promoted", "Promoted from the waitlist"
         CERTIFICATE_ISSUED = "certificate_issued", "Certificate issued"
         EVENT_CANCELLED = "event_cancelled", "Event cancelled"
+        SIGNUP_VERIFICATION = "signup_verification", "Sign-up email check"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -226,7 +227,9 @@ class Notification(models.Model):
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     student = models.ForeignKey(Student, on_delete=models.CASCADE, db_column="enrollment_no")
-    object_id = models.CharField(max_length=64, help_text="The registration, certificate or event the email is about.")
+    object_id = models.CharField(
+        max_length=64, help_text="The registration, certificate, event or login the email is about."
+    )
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

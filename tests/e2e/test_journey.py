@@ -1,8 +1,10 @@
 """The whole story in a real browser: sign up, register, check in, feedback, certificate, verification."""
 
 import io
+import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -31,7 +33,20 @@ def test_student_signs_up_registers_is_checked_in_gives_feedback_and_downloads_a
     student_page.get_by_label("Password", exact=True).fill(PASSWORD)
     student_page.get_by_label("Password again").fill(PASSWORD)
     student_page.get_by_role("button", name="Create my account").click()
+
+    # ... is asked to prove the address, follows the emailed link and finishes with the password.
+    expect(student_page.get_by_role("heading", name="Check your email")).to_be_visible()
+    assert student_page.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(student_page, "01b-check-email")
+    [message] = [message for message in mail.outbox if message.to == ["jose@college.example"]]
+    [link] = re.findall(r"/accounts/signup/verify/\S+/", message.body)
+    student_page.goto(link)  # the path: the email's address is SITE_URL, not this test server
+    student_page.get_by_label("Password").fill(PASSWORD)
+    student_page.get_by_role("button", name="Finish signing up").click()
+    expect(student_page.get_by_role("heading", name="Your email is verified")).to_be_visible()
     expect(student_page.get_by_text("Welcome, José Ñúñez-Øberg")).to_be_visible()
+    assert student_page.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(student_page, "01c-verified")
 
     # ... finds the event and registers.
     student_page.get_by_role("link", name="Events", exact=True).click()
@@ -192,6 +207,9 @@ def test_every_field_has_a_label_and_no_page_scrolls_sideways_at_375px(new_conte
             "/accounts/signup/",
             "/accounts/login/",
             "/accounts/password_reset/",
+            "/accounts/signup/check-email/",
+            "/accounts/signup/send-again/",
+            "/accounts/signup/verify/no-longer-valid/",
             "/certificates/verify/",
         ]
     }
