@@ -11,6 +11,7 @@ from certificates.services import certificate_issue, certificate_issue_all_eligi
 from events.api import EVENT_ID_PARAMETER
 from events.selectors import event_get
 from eventsite.schema import errors
+from eventsite.text import multiline_text
 from registrations.api import ENROLLMENT_NO_HELP, enrollment_no_or_own
 
 
@@ -79,7 +80,7 @@ class CertificateIssueApi(APIView):
 
 class CertificateRevokeInputSerializer(serializers.Serializer):
     enrollment_no = serializers.CharField(max_length=32)
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=2000, validators=[multiline_text])
 
 
 class CertificateRevokeOutputSerializer(serializers.Serializer):

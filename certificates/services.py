@@ -10,6 +10,7 @@ from certificates.models import Certificate
 from events.models import Event
 from eventsite import ids
 from eventsite.errors import NotEligible, NotFound, ValidationFailed
+from eventsite.text import multiline_text, text_errors
 from registrations import notifications
 from registrations.models import Attendance, Feedback, Registration, RegistrationStatus
 from registrations.services import Actor, _ensure_organizer, _event_lock, enrollment_no_normalize
@@ -150,6 +151,9 @@ def certificate_revoke(*, event: Event, enrollment_no: str, reason: str, actor: 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed.for_field("reason", "Give a reason for the revocation.")
+    problems = text_errors({"reason": (reason, multiline_text)})
+    if problems:
+        raise ValidationFailed("The reason is not valid.", details=problems)
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().filter(event=event, student_id=enr).first()
         if certificate is None:

@@ -16,6 +16,7 @@ from events.selectors import event_get
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
+from eventsite.text import multiline_text, single_line_text
 from registrations.models import RegistrationStatus, Student
 from registrations.selectors import (
     student_event_record_for,
@@ -128,9 +129,9 @@ class StudentOutputSerializer(serializers.Serializer):
 
 class SignupInputSerializer(serializers.Serializer):
     enrollment_no = serializers.CharField(max_length=32)
-    full_name = serializers.CharField(max_length=150)
+    full_name = serializers.CharField(max_length=150, validators=[single_line_text])
     email = serializers.EmailField(max_length=254)
-    department = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    department = serializers.CharField(max_length=20, required=False, allow_blank=True, validators=[single_line_text])
     year = serializers.IntegerField(min_value=1, max_value=6, required=False, allow_null=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
@@ -324,7 +325,7 @@ class RegisterIndividualApi(APIView):
 
 
 class TeamInputSerializer(serializers.Serializer):
-    team_name = serializers.CharField(max_length=200)
+    team_name = serializers.CharField(max_length=200, validators=[single_line_text])
     leader = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text=ENROLLMENT_NO_HELP)
     members = serializers.ListField(
         child=serializers.CharField(max_length=32),
@@ -452,7 +453,7 @@ class AttendanceMarkApi(APIView):
 
 class FeedbackInputSerializer(EnrollmentInputSerializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
-    comments = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    comments = serializers.CharField(max_length=2000, required=False, allow_blank=True, validators=[multiline_text])
     answers = serializers.DictField(
         child=serializers.JSONField(),
         required=False,

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from eventsite.text import multiline_text, single_line_text
 from registrations.models import Feedback
 
 RATING_CHOICES = [(5, "5 — excellent"), (4, "4 — good"), (3, "3 — fair"), (2, "2 — poor"), (1, "1 — very poor")]
@@ -21,10 +22,13 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters"}),
     )
     full_name = forms.CharField(
-        label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label="Full name",
+        max_length=150,
+        validators=[single_line_text],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    department = forms.CharField(label="Department", max_length=20, required=False)
+    department = forms.CharField(label="Department", max_length=20, required=False, validators=[single_line_text])
     year = forms.TypedChoiceField(
         label="Year of study",
         coerce=int,
@@ -64,7 +68,7 @@ class SignupResendForm(forms.Form):
 
 
 class TeamRegistrationForm(forms.Form):
-    team_name = forms.CharField(label="Team name", max_length=100)
+    team_name = forms.CharField(label="Team name", max_length=100, validators=[single_line_text])
     members = forms.CharField(
         label="Members' enrollment numbers",
         help_text="The other members, separated by commas, spaces or new lines. You are the leader.",
@@ -82,6 +86,7 @@ class FeedbackForm(forms.Form):
         label="Comments (optional)",
         required=False,
         max_length=Feedback.COMMENTS_MAX_LENGTH,
+        validators=[multiline_text],
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from events.models import Event
+from eventsite.text import printable
 from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus, Student
 from registrations.verification import signup_link_token
 
@@ -158,7 +159,7 @@ def _claim(ids: list[int] | None, limit: int) -> list[Notification]:
 def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiAlternatives:
     context = {**context, "site_url": settings.SITE_URL}
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=printable(subject),  # a header: stored text with a line break would make every send fail
         body=render_to_string(f"email/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],

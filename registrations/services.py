@@ -44,6 +44,7 @@ from eventsite.errors import (
     ValidationFailed,
     WrongRegistrationMode,
 )
+from eventsite.text import multiline_text, single_line_text, text_errors
 from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
@@ -104,6 +105,13 @@ def _student_fields_clean(*, full_name: str, email: str, department: str, year: 
     phone = (phone or "").strip()
     if len(phone) > 20:
         errors["phone"] = ["At most 20 characters."]
+    for name, messages in text_errors(
+        {
+            name: (value, single_line_text)
+            for name, value in (("full_name", full_name), ("department", department), ("phone", phone))
+        }
+    ).items():
+        errors.setdefault(name, messages)
     if errors:
         raise ValidationFailed(details=errors)
     return {"full_name": full_name, "email": email, "department": department, "year": year, "phone": phone}
@@ -573,6 +581,9 @@ def _team_name_clean(raw: object) -> str:
         raise ValidationFailed.for_field("team_name", "A team name is required.")
     if len(name) > TEAM_NAME_MAX_LENGTH:
         raise ValidationFailed.for_field("team_name", f"At most {TEAM_NAME_MAX_LENGTH} characters.")
+    problems = text_errors({"team_name": (name, single_line_text)})
+    if problems:
+        raise ValidationFailed("The team name is not valid.", details=problems)
     return name
 
 
@@ -856,6 +867,8 @@ def _answer_clean(question: FeedbackQuestion, value: object) -> FeedbackAnswer |
     text = value.strip()
     if len(text) > FeedbackAnswer.TEXT_MAX_LENGTH:
         raise ValueError(f"At most {FeedbackAnswer.TEXT_MAX_LENGTH} characters.")
+    for messages in text_errors({"text": (text, multiline_text)}).values():
+        raise ValueError(messages[0])
     return FeedbackAnswer(question=question, text=text)
 
 
@@ -910,6 +923,9 @@ def feedback_submit(
     comments = (comments or "").strip()
     if len(comments) > Feedback.COMMENTS_MAX_LENGTH:
         raise ValidationFailed.for_field("comments", f"At most {Feedback.COMMENTS_MAX_LENGTH} characters.")
+    problems = text_errors({"comments": (comments, multiline_text)})
+    if problems:
+        raise ValidationFailed("The comments are not valid.", details=problems)
     answer_rows = _answers_clean(event, answers)
     registration = _confirmed_registration(event, enr)
     if not Attendance.objects.filter(event=event, student_id=enr).exists():
