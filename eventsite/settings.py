@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "certificates",
+    "legacy",
 ]
 
 MIDDLEWARE = [

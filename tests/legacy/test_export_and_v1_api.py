@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
-from registrations.legacy.exporter import event_document
+from legacy.exporter import event_document
 from registrations.services import attendance_mark, feedback_submit, registration_create, team_register
 from tests.factories import StudentFactory, StudentUserFactory, UserFactory
 

@@ -13,7 +13,7 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registrations.legacy.importer import KINDS, ImportAborted, Importer, Report
+from legacy.importer import KINDS, ImportAborted, Importer, Report
 
 
 class ProgressBar:

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from registrations.legacy import codec
-from registrations.legacy.codec import EventDecoder, EventDropped, LegacyEvent, Problem
-from registrations.legacy.reader import Document, ReadError, read_documents
+from legacy import codec
+from legacy.codec import EventDecoder, EventDropped, LegacyEvent, Problem
+from legacy.reader import Document, ReadError, read_documents
 
 # Below this much input a second process costs more than it saves.
 READER_PROCESS_MIN_BYTES = 4 << 20

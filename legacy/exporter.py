@@ -10,7 +10,7 @@ from pathlib import Path
 
 from certificates.models import Certificate
 from events.models import Event
-from registrations.legacy import codec
+from legacy import codec
 from registrations.models import Attendance, Feedback, Registration, Student, Team
 
 _EVENT_FIELDS = codec.EventRow._fields

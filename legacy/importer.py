@@ -33,11 +33,11 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from events.models import Event, EventSession
+from legacy import codec
+from legacy.codec import LegacyEvent, Problem, StudentData, calendar_token_for
+from legacy.decoding import Decoded, decoded_events
+from legacy.reader import ReadError, read_plain_documents
 from registrations.integrity import integrity_problems
-from registrations.legacy import codec
-from registrations.legacy.codec import LegacyEvent, Problem, StudentData, calendar_token_for
-from registrations.legacy.decoding import Decoded, decoded_events
-from registrations.legacy.reader import ReadError, read_plain_documents
 from registrations.models import Attendance, Feedback, Registration, Student, Team
 
 KINDS = ("events", "students", "teams", "registrations", "attendances", "feedbacks", "certificates")
