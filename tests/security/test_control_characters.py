@@ -188,6 +188,37 @@ def test_admin_refuses_an_event_title_with_a_line_break(admin_client):
     assert not Event.objects.filter(pk="admin-ctrl").exists()
 
 
+def test_admin_refuses_a_feedback_question_with_a_control_character(admin_client):
+    event = EventFactory()
+    form = admin_client.get(reverse("admin:events_event_change", args=[event.pk])).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "organizers"}
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        moment = data.pop(name, None)
+        if moment is not None:
+            moment = timezone.localtime(moment)
+            data[f"{name}_0"], data[f"{name}_1"] = moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S")
+    data.update(
+        {
+            "sessions-TOTAL_FORMS": "0",
+            "sessions-INITIAL_FORMS": "0",
+            "feedback_questions-TOTAL_FORMS": "1",
+            "feedback_questions-INITIAL_FORMS": "0",
+            "feedback_questions-0-position": "0",
+            "feedback_questions-0-kind": "rating",
+            "feedback_questions-0-prompt": "How was\x1b[2J the talk?",
+        }
+    )
+
+    response = admin_client.post(reverse("admin:events_event_change", args=[event.pk]), data)
+
+    assert response.status_code == 200
+    [inline] = [
+        formset for formset in response.context["inline_admin_formsets"] if "feedback" in formset.formset.prefix
+    ]
+    assert "control character" in str(inline.formset.errors)
+    assert not event.feedback_questions.exists()
+
+
 def test_import_students_reports_a_name_with_control_characters_as_a_bad_row(tmp_path):
     path = tmp_path / "students.csv"
     path.write_text(
