@@ -240,3 +240,30 @@ def test_every_field_has_a_label_and_no_page_scrolls_sideways_at_375px(new_conte
             )
             assert page.evaluate("document.documentElement.scrollWidth") <= 375, (path, wide)
             assert page.locator("h1").count() == 1, path
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_signup_link_pages_wrong_password_expired_link_and_send_again(new_context, shoot, width):
+    from registrations.services import student_signup
+
+    student = student_signup(
+        enrollment_no="24CSE31078", full_name="Meera Iyer", email="meera@college.example", password=PASSWORD
+    )
+    [link] = re.findall(r"/accounts/signup/verify/\S+/", mail.outbox[-1].body)
+    page = new_context(width=width, height=800).new_page()
+
+    page.goto(link)
+    expect(page.get_by_text(student.enrollment_no)).to_be_visible()
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Finish signing up").click()
+    expect(page.get_by_text("This is not the password chosen at sign-up.")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shoot(page, f"{width}-wrong-password")
+
+    page.goto(link[:-4] + "x/")
+    expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
+    page.get_by_label("Enrollment number").fill(student.enrollment_no.lower())
+    page.get_by_role("button", name="Send a new link").click()
+    expect(page.get_by_role("status")).to_contain_text("a new link is on its way")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shoot(page, f"{width}-sent-again")
