@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import Lower
 
 from certificates.models import Certificate
@@ -15,6 +15,7 @@ from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
     Feedback,
+    Notification,
     Registration,
     RegistrationStatus,
     Student,
@@ -108,6 +109,7 @@ class EventRecord:
     attendance_ids: list[str] = field(default_factory=list)
     feedback_id: str | None = None
     certificate_id: str | None = None
+    attended_session_ids: set[int] = field(default_factory=set)
 
     @property
     def status(self) -> str | None:
@@ -127,16 +129,18 @@ class EventRecord:
 def student_event_record(student: Student, event: Event) -> EventRecord:
     """One indexed query per kind of record."""
     enr = student.enrollment_no
+    attendance = list(
+        Attendance.objects.filter(event=event, student_id=enr)
+        .order_by("session__position", "session_id", "marked_at")
+        .values_list("attendance_id", "session_id")
+    )
     return EventRecord(
         enrollment_no=enr,
         event_id=event.pk,
         student=student,
         registration=registration_current(event, enr),
-        attendance_ids=list(
-            Attendance.objects.filter(event=event, student_id=enr)
-            .order_by("session__position", "session_id", "marked_at")
-            .values_list("attendance_id", flat=True)
-        ),
+        attendance_ids=[attendance_id for attendance_id, _ in attendance],
+        attended_session_ids={session_id for _, session_id in attendance},
         feedback_id=Feedback.objects.filter(event=event, student_id=enr).values_list("feedback_id", flat=True).first(),
         certificate_id=Certificate.objects.filter(event=event, student_id=enr, revoked_at__isnull=True)
         .values_list("certificate_id", flat=True)
@@ -304,3 +308,17 @@ def student_record(student: Student) -> list[RecordLine]:
         )
         for entry in entries
     ]
+
+
+@dataclass(frozen=True)
+class OutboxBacklog:
+    pending: int
+    oldest_created_at: datetime | None
+
+
+def notification_backlog() -> OutboxBacklog:
+    """Emails owed and not yet sent (due or waiting for a retry), and when the oldest was owed."""
+    figures = Notification.objects.filter(state=Notification.State.PENDING).aggregate(
+        pending=Count("pk"), oldest=Min("created_at")
+    )
+    return OutboxBacklog(pending=figures["pending"], oldest_created_at=figures["oldest"])

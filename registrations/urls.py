@@ -7,7 +7,7 @@ urlpatterns = [
     path("accounts/signup/check-email/", views.signup_check_email, name="signup-check-email"),
     path("accounts/signup/send-again/", views.signup_resend, name="signup-resend"),
     path("accounts/signup/verify/<str:token>/", views.signup_verify_page, name="signup-verify"),
-    path("accounts/login/", views.ThrottledLoginView.as_view(), name="login"),
+    path("accounts/login/", views.SiteLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("me/events/", views.my_events, name="my-events"),
     path("me/history/", views.my_history, name="my-history"),

@@ -5,28 +5,25 @@ import math
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from django.conf import settings
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
-from rest_framework.throttling import ScopedRateThrottle
 
+from certificates import eligibility
 from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
+from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import DomainError
 from eventsite.forms import form_add_domain_error
-from registrations.forms import (
-    FeedbackForm,
-    SignupForm,
-    SignupResendForm,
-    SignupVerifyForm,
-    ThrottledAuthenticationForm,
-)
+from eventsite.logins import locked_message, lockout_response
+from registrations.forms import FeedbackForm, LoginForm, SignupForm, SignupResendForm, SignupVerifyForm
 from registrations.models import RegistrationStatus, Student
 from registrations.selectors import (
     HistoryEntry,
@@ -58,7 +55,7 @@ def _auth_throttle_wait(request: HttpRequest) -> int | None:
     The same counter (scope ``auth``) as the API's token and sign-up endpoints, so the pages
     give no second allowance of sign-ups or emailed links per address.
     """
-    throttle = ScopedRateThrottle()
+    throttle = PeerScopedRateThrottle()
     if throttle.allow_request(request, SimpleNamespace(throttle_scope="auth")):
         return None
     return max(1, math.ceil(throttle.wait() or 60))
@@ -140,10 +137,19 @@ def signup_verify_page(request: HttpRequest, token: str) -> HttpResponse:
         context = {"form": SignupResendForm()}
         return render(request, "registration/signup_link_expired.html", context, status=400)
     form = SignupVerifyForm(request.POST or None)
+    # The password asked here is a login attempt like any other: the one lock-out counts it.
+    credentials = {"username": user.username}
+    if request.method == "POST" and AxesProxyHandler.is_locked(request, credentials):
+        form.is_valid()
+        form.add_error(None, locked_message())
+        context = {"form": form, "username": user.username}
+        return lockout_response(request, render(request, "registration/signup_verify.html", context))
     if request.method == "POST" and form.is_valid():
         try:
             user = signup_verify(token=token, password=form.cleaned_data["password"])
         except DomainError as error:
+            if "password" in error.details:
+                user_login_failed.send(sender=__name__, credentials=credentials, request=request)
             form_add_domain_error(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -171,6 +177,20 @@ class EventCard:
     @property
     def registration(self):
         return self.entry.registration
+
+    @property
+    def rule(self) -> eligibility.RuleFacts:
+        return eligibility.rule_of(self.event, sessions=[session for session, _ in self.sessions])
+
+    @property
+    def standing(self) -> eligibility.Eligibility:
+        """Where the student stands against the event's attendance rule (no query: the card has the facts)."""
+        return eligibility.evaluate(
+            self.rule,
+            confirmed=self.registration.status == RegistrationStatus.CONFIRMED,
+            attended_sessions={session.pk for session, present in self.sessions if present},
+            gave_feedback=self.entry.feedback_id is not None,
+        )
 
     @property
     def can_give_feedback(self) -> bool:
@@ -241,14 +261,7 @@ def event_feedback(request: HttpRequest, event_id: str) -> HttpResponse:
     return render(request, "registrations/feedback.html", context, status=status)
 
 
-class ThrottledLoginView(LoginView):
-    """Django's login page with ThrottledAuthenticationForm; a refused attempt answers 429."""
+class SiteLoginView(LoginView):
+    """Django's login page with LoginForm (the lock-out's answer is made 429 by its middleware)."""
 
-    authentication_form = ThrottledAuthenticationForm
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.is_throttled:
-            response.status_code = 429
-            response["Retry-After"] = str(settings.LOGIN_FAILURE_WINDOW)
-        return response
+    authentication_form = LoginForm

@@ -177,6 +177,13 @@ def test_lookup_gives_one_students_whole_record_at_one_event(client_for, organiz
         "attendance_ids": [attendance.attendance_id],
         "feedback_id": feedback.feedback_id,
         "certificate_id": certificate.certificate_id,
+        "eligibility": {
+            "eligible": True,
+            "attended": 1,
+            "required": 1,
+            "missing": [],
+            "message": "You attended 1 of the 1 session needed: you can receive a certificate.",
+        },
     }
 
 

@@ -296,3 +296,20 @@ def test_api_signups_and_the_signup_page_share_one_allowance(api_client, client)
     form = {**_signup_body(), "password_again": PASSWORD}
     assert client.post(reverse("signup"), form).status_code == 429
     assert not Student.objects.exists()
+
+
+def test_wrong_passwords_on_the_link_count_towards_the_one_lock_out(
+    api_client, client, settings, django_capture_on_commit_callbacks
+):
+    _sign_up(api_client, django_capture_on_commit_callbacks)
+    link = _link_in(mail.outbox[0])
+
+    answers = [client.post(link, {"password": f"guess-{n}"}).status_code for n in range(settings.LOGIN_FAILURE_LIMIT)]
+    locked = client.post(link, {"password": PASSWORD})
+
+    # The failure that reaches the limit is already answered as locked, as on the login page.
+    assert answers == [400] * (settings.LOGIN_FAILURE_LIMIT - 1) + [429]
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) > 0
+    assert "Too many failed attempts" in locked.content.decode()
+    assert not User.objects.get(username="23ECE10042").is_active
