@@ -79,7 +79,7 @@ def model_text_errors(instance) -> dict[str, list[str]]:
 def printable(value: str, *, multiline: bool = False) -> str:
     """Stored text made safe to write anywhere: control characters become spaces; in long text,
     line breaks become ``\\n`` and tabs stay."""
-    if not value:
+    if not value or _ANY_CONTROL.search(value) is None:
         return value or ""
     if multiline:
         return _CONTROL_BUT_LINE_BREAKS.sub(" ", _LINE_BREAK.sub("\n", value))

@@ -28,6 +28,7 @@ from django.utils.text import slugify
 
 from certificates.eligibility import RuleFacts, SessionFact, evaluate
 from eventsite import ids
+from eventsite.text import printable
 
 DEFAULT_SESSION = "main"
 REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
@@ -116,8 +117,10 @@ def extended_json_hook(obj: dict) -> Any:
 
 
 def _text(value: Any) -> str:
+    # Control characters are blanked (line breaks and tabs kept): PostgreSQL cannot store a NUL,
+    # which stopped the whole migration, and no page, feed or email should meet the others.
     if value.__class__ is str:
-        return value.strip()
+        return printable(value, multiline=True).strip()
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         return ""
     return str(value)

@@ -281,3 +281,28 @@ def test_pages_of_an_event_whose_stored_title_holds_a_line_break_render(client, 
     login(organizer)
     assert client.get(f"/events/{event.pk}/manage/roster/").status_code == 200
     assert client.get(f"/events/{event.pk}/manage/roster.csv").status_code == 200
+
+
+def test_legacy_migration_blanks_control_characters_and_goes_on(tmp_path):
+    """A NUL in a legacy title stopped the whole migration on PostgreSQL, which cannot store it."""
+    import json
+
+    from tests.legacy.test_migrate_messy import event_doc, registration
+
+    hostile = event_doc(
+        "CTRL",
+        {"R1": registration("R1", "22CSE30001")},
+        event_name="Hack\r\nFest\x00",
+        event_description="Bring:\r\n\ta laptop\x00",
+        venue="Hall\x1b[2JB",
+    )
+    after = event_doc("AFTER", {"R2": registration("R2", "22CSE30002")})
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(doc) + "\n" for doc in (hostile, after)), encoding="utf-8")
+
+    call_command("migrate_legacy_events", str(path), "--report", str(tmp_path / "report.json"), stdout=StringIO())
+
+    stored = {event.pk: event for event in Event.objects.all()}
+    assert set(stored) == {"CTRL", "AFTER"}
+    assert (stored["CTRL"].title, stored["CTRL"].venue) == ("Hack Fest", "Hall [2JB")
+    assert stored["CTRL"].description == "Bring:\n\ta laptop"
