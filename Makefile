@@ -17,11 +17,12 @@ $(STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-## run: install, migrate a local SQLite database, load demo data, serve on http://127.0.0.1:8000
+## run: install, migrate a local SQLite database, load demo data, serve on http://127.0.0.1:$(PORT) (8000)
+# PORT reaches the commands too: SITE_URL (QR codes, links, seed_demo's summary) follows it.
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PORT=$(PORT) $(BIN)/python manage.py seed_demo
+	PORT=$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput

@@ -1,12 +1,24 @@
+import json
+
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.html import format_html, format_html_join
 
 from certificates.models import Certificate
 from certificates.services import certificate_issue_all_eligible
-from events.models import Event, EventSession
-from events.services import EVENT_FIELDS, SessionSpec, event_cancel, event_create, event_update
+from events.models import Event, EventAuditEntry, EventSession
+from events.selectors import event_audit_trail
+from events.services import (
+    EVENT_FIELDS,
+    SessionSpec,
+    event_approve,
+    event_cancel,
+    event_create,
+    event_publish,
+    event_update,
+)
 from eventsite.admin_tools import ServiceModelAdmin, export_as_csv, map_preview
 from registrations.admin import FeedbackQuestionInline
 from registrations.forms import AdminLoginForm
@@ -43,6 +55,26 @@ class EventSessionInline(admin.TabularInline):
     verbose_name_plural = "sessions (one day or slot each; none means one implicit session)"
 
 
+@admin.register(EventAuditEntry)
+class EventAuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the services write the trail; nobody edits history."""
+
+    list_display = ("at", "event", "actor_name", "action", "before", "after", "note")
+    list_filter = ("action",)
+    search_fields = ("event__event_id", "event__title", "actor_name")
+    list_select_related = ("event",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 MAP_FIELDS = (
     "registrations_map",
     "waitlist_map",
@@ -72,7 +104,7 @@ class EventAdmin(ServiceModelAdmin):
     date_hierarchy = "starts_at"
     filter_horizontal = ("organizers",)
     inlines = [EventSessionInline, FeedbackQuestionInline]
-    actions = ["issue_certificates", "cancel_events", export_as_csv]
+    actions = ["publish_events", "approve_events", "issue_certificates", "cancel_events", export_as_csv]
 
     def get_queryset(self, request):
         return (
@@ -103,12 +135,13 @@ class EventAdmin(ServiceModelAdmin):
             fieldsets.append(
                 ("Counters and enrollment-keyed maps", {"fields": ("confirmed_count", "waitlist_counter", *MAP_FIELDS)})
             )
+            fieldsets.append(("Audit trail", {"fields": ("audit_trail",)}))
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("event_id", "confirmed_count", "waitlist_counter", *MAP_FIELDS)
+        return ("event_id", "confirmed_count", "waitlist_counter", *MAP_FIELDS, "audit_trail")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organizers":
@@ -189,6 +222,31 @@ class EventAdmin(ServiceModelAdmin):
     def certificate_count(self, event: Event) -> int:
         return event.n_certificates
 
+    @admin.display(description="who changed what (latest first)")
+    def audit_trail(self, event: Event) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    entry.at.strftime("%Y-%m-%d %H:%M"),
+                    entry.actor_name or "system",
+                    entry.get_action_display(),
+                    json.dumps(entry.before) if entry.before is not None else "",
+                    json.dumps(entry.after) if entry.after is not None else "",
+                    entry.note,
+                )
+                for entry in event_audit_trail(event)
+            ),
+        )
+        if not rows:
+            return "Nothing recorded yet."
+        return format_html(
+            "<table><thead><tr><th>when</th><th>who</th><th>what</th><th>before</th><th>after</th><th>note</th>"
+            "</tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
     @admin.display(description="registrations {enrollment_no: registration_id}")
     def registrations_map(self, event: Event) -> str:
         return map_preview(event.registrations)
@@ -223,6 +281,26 @@ class EventAdmin(ServiceModelAdmin):
                 f"{len(result.skipped)} skipped (not eligible or revoked).",
                 messages.SUCCESS,
             )
+
+    @admin.action(description="Publish selected events", permissions=["change"])
+    def publish_events(self, request, queryset):
+        self.run_service_per_row(
+            request,
+            queryset,
+            lambda event: event_publish(event=event, actor=request.user),
+            noun="event",
+            done="published",
+        )
+
+    @admin.action(description="Approve selected events awaiting approval", permissions=["change"])
+    def approve_events(self, request, queryset):
+        self.run_service_per_row(
+            request,
+            queryset,
+            lambda event: event_approve(event=event, actor=request.user),
+            noun="event",
+            done="approved",
+        )
 
     @admin.action(description="Cancel selected events", permissions=["change"])
     def cancel_events(self, request, queryset):

@@ -30,11 +30,16 @@ from events.selectors import (
 )
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
-from registrations.exports import roster_registrations, roster_rows, session_column
+from registrations.exports import roster_registrations, roster_rows
 from registrations.forms import TeamRegistrationForm
 from registrations.models import RegistrationStatus, Student
 from registrations.roster_export import roster_csv_lines
-from registrations.selectors import attendance_count_for_session, student_event_record, waitlist_position
+from registrations.selectors import (
+    attendance_count_for_session,
+    attendance_marks,
+    student_event_record,
+    waitlist_position,
+)
 from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
 
 EVENTS_PER_PAGE = 20
@@ -47,9 +52,9 @@ def _student_of(user) -> Student | None:
 
 
 def _event_visible(event_id: str, user) -> Event:
-    """A published or cancelled event for everyone; a draft only for its organizers."""
+    """A published or cancelled event for everyone; a draft or one awaiting approval only for its organizers."""
     event = Event.objects.filter(pk=event_id).first()
-    if event is None or (event.status == Event.Status.DRAFT and not event_user_is_organizer(event, user)):
+    if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
         raise Http404("No such event.")
     return event
 
@@ -240,8 +245,9 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
     sessions = event_sessions(event)
     enrollment_nos = roster_registrations(event, q=q).values_list("student_id", flat=True)
     page = Paginator(enrollment_nos, ROSTER_PER_PAGE).get_page(request.GET.get("page"))
+    marks = attendance_marks(event, list(page.object_list))
     rows = [
-        (row, [row[session_column(session.code)] for session in sessions])
+        (row, [marks.get((row["enrollment_no"], session.pk)) for session in sessions])
         for row in roster_rows(event, sessions=sessions, enrollment_nos=list(page.object_list))
     ]
     context = manage_context(event, "roster") | {

@@ -70,9 +70,17 @@ class LoginBackend(AxesStandaloneBackend, ModelBackend):
             # Raises PermissionDenied for a locked username; authenticate() reports it as a failure.
             AxesStandaloneBackend.authenticate(self, request, username=username, password=password)
         normalised = unicodedata.normalize("NFKC", str(username)).strip()
-        for candidate in dict.fromkeys([username, normalised, normalised.upper()]):
-            if candidate:
-                user = ModelBackend.authenticate(self, request, username=candidate, password=password)
-                if user is not None:
-                    return user
+        candidates = [name for name in dict.fromkeys([str(username), normalised, normalised.upper()]) if name]
+        user_model = get_user_model()
+        found = {
+            user.get_username(): user
+            for user in user_model._default_manager.filter(**{f"{user_model.USERNAME_FIELD}__in": candidates})
+        }
+        if not found:
+            user_model().set_password(password)  # as slow as a wrong password: no hint that the name is unknown
+            return None
+        for name in candidates:
+            user = found.get(name)
+            if user is not None and user.check_password(password) and self.user_can_authenticate(user):
+                return user
         return None

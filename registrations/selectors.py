@@ -41,6 +41,24 @@ def student_visible_to(user: User | AnonymousUser | None, enrollment_no: str, *,
     )
 
 
+@dataclass(frozen=True)
+class AttendanceMark:
+    method: str
+    marked_by: str
+
+    @property
+    def method_label(self) -> str:
+        return Attendance.Method(self.method).label
+
+
+def attendance_marks(event: Event, enrollment_nos: list[str]) -> dict[tuple[str, int], AttendanceMark]:
+    """How and by whom each of these students was checked in, keyed by ``(enrollment_no, session_id)``."""
+    rows = Attendance.objects.filter(event=event, student_id__in=enrollment_nos).values_list(
+        "student_id", "session_id", "method", "marked_by__username"
+    )
+    return {(enr, session_id): AttendanceMark(method, by or "") for enr, session_id, method, by in rows}
+
+
 def team_registrations_of(team: Team) -> dict[str, str]:
     """``{enrollment_no: registration_id}`` of the team's active members, in registration order."""
     return dict(
@@ -253,11 +271,11 @@ def student_by_calendar_token(token: str) -> Student | None:
 
 def student_calendar_entries(student: Student) -> list[tuple[Event, str]]:
     """``(event, registration_status)`` for every active registration of the student, cancelled events included
-    (so that subscribed calendars mark them cancelled), drafts left out."""
+    (so that subscribed calendars mark them cancelled), drafts and events awaiting approval left out."""
     registrations = (
         Registration.objects.select_related("event")
         .filter(student=student, status__in=ACTIVE_STATUSES)
-        .exclude(event__status=Event.Status.DRAFT)
+        .filter(event__status__in=Event.PUBLIC_STATUSES)
         .order_by("event__starts_at", "event_id")
     )
     return [(registration.event, registration.status) for registration in registrations]

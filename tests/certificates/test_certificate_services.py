@@ -16,7 +16,7 @@ def _attended(event, sessions=("main",), feedback=False):
     student = StudentFactory()
     registration_create(event=event, enrollment_no=student.pk)
     for code in sessions:
-        attendance_mark(event=event, enrollment_no=student.pk, session=code)
+        attendance_mark(event=event, enrollment_no=student.pk, session=code, at=event.sessions.get(code=code).starts_at)
     if feedback:
         feedback_submit(event=event, enrollment_no=student.pk, rating=5)
     return student

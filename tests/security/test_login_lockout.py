@@ -165,3 +165,11 @@ def test_the_lock_ends_after_the_window(client, student, settings):
     AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time.replace(year=2000))
 
     assert page_login(client, student.enrollment_no, RIGHT_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("typed", ["22ece30107", "２２ECE30107", " 22ECE30107"])
+def test_the_page_and_the_api_read_the_username_alike(client, api_client, typed):
+    StudentUserFactory(enrollment_no="22ECE30107")
+
+    assert page_login(client, typed, RIGHT_PASSWORD).status_code == 302
+    assert token_login(api_client, typed, RIGHT_PASSWORD).json()["username"] == "22ECE30107"

@@ -292,11 +292,13 @@ class Command(BaseCommand):
         self._certificates_issued(event, self.staff, self.at(-10, 12))
 
     def _checked_in(self, registration: Registration, session, position: int) -> None:
-        attendance, _ = attendance_mark(
-            event=registration.event, enrollment_no=registration.student_id, session=session.code, actor=self.staff
+        attendance_mark(
+            event=registration.event,
+            enrollment_no=registration.student_id,
+            session=session.code,
+            actor=self.staff,
+            at=session.starts_at - timedelta(minutes=20) + timedelta(seconds=47 * position),
         )
-        marked_at = session.starts_at - timedelta(minutes=20) + timedelta(seconds=47 * position)
-        Attendance.objects.filter(pk=attendance.pk).update(marked_at=marked_at)
 
     def _feedback(self, registration: Registration, position: int, submitted_at: datetime, answers=None) -> None:
         feedback = feedback_submit(
