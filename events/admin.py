@@ -12,6 +12,7 @@ from events.models import Event, EventAuditEntry, EventSession
 from events.selectors import event_audit_trail
 from events.services import (
     EVENT_FIELDS,
+    AttendanceRuleSpec,
     SessionSpec,
     event_approve,
     event_cancel,
@@ -48,7 +49,7 @@ def _per_event(rows: QuerySet, count=None) -> Coalesce:
 
 class EventSessionInline(admin.TabularInline):
     model = EventSession
-    fields = ("code", "title", "starts_at")
+    fields = ("code", "title", "starts_at", "mandatory")
     ordering = ("position", "id")
     extra = 0
     verbose_name = "session"
@@ -128,7 +129,18 @@ class EventAdmin(ServiceModelAdmin):
                 "Registration",
                 {"fields": ("registration_mode", "capacity", "waitlist_enabled", "team_size_min", "team_size_max")},
             ),
-            ("Certificates", {"fields": ("min_sessions_for_certificate", "certificate_requires_feedback")}),
+            (
+                "Certificates",
+                {
+                    "fields": (
+                        "attendance_rule_kind",
+                        "min_sessions_for_certificate",
+                        "attendance_percent",
+                        "certificate_requires_feedback",
+                    ),
+                    "description": "Mandatory sessions are ticked in the sessions below.",
+                },
+            ),
             ("Organizers", {"fields": ("club", "organizers")}),
         ]
         if obj is not None:
@@ -154,11 +166,18 @@ class EventAdmin(ServiceModelAdmin):
         # Deleting an event would erase its registrations, attendance and certificates; cancel it instead.
         return False
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("attendance_rule_kind", "attendance_percent"):
+            field.required = False  # left out: the event keeps its rule
+        return field
+
     def save_model(self, request, obj, form, change):
         """Written with its sessions in save_related: event_create/event_update take both at once."""
 
     def save_related(self, request, form, formsets, change):
         sessions = None
+        mandatory: tuple[str, ...] | None = None
         for formset in formsets:
             if formset.model is EventSession:
                 # commit=False writes nothing; it records the changes for the admin's history message.
@@ -172,13 +191,30 @@ class EventAdmin(ServiceModelAdmin):
                     for session_form in formset.forms
                     if session_form.cleaned_data and session_form not in formset.deleted_forms
                 ]
+                mandatory = tuple(
+                    session_form.cleaned_data["code"]
+                    for session_form in formset.forms
+                    if session_form.cleaned_data
+                    and session_form not in formset.deleted_forms
+                    and session_form.cleaned_data.get("mandatory")
+                )
         fields = {name: form.cleaned_data[name] for name in EVENT_FIELDS if name in form.cleaned_data}
+        rule = None
+        if form.cleaned_data.get("attendance_rule_kind"):
+            current = form.instance.sessions.filter(mandatory=True) if form.instance.pk else EventSession.objects.none()
+            rule = AttendanceRuleSpec(
+                kind=form.cleaned_data["attendance_rule_kind"],
+                n=fields.pop("min_sessions_for_certificate", form.instance.min_sessions_for_certificate),
+                percent=form.cleaned_data.get("attendance_percent") or 100,
+                sessions=mandatory if mandatory is not None else tuple(current.values_list("code", flat=True)),
+            )
         organizers = [user.username for user in form.cleaned_data.get("organizers", [])]
         club = form.cleaned_data.get("club")
         if change:
             event = event_update(
                 event=form.instance,
                 sessions=sessions,
+                attendance_rule=rule,
                 organizers=organizers,
                 club=club.pk if club else None,
                 actor=request.user,
@@ -188,6 +224,7 @@ class EventAdmin(ServiceModelAdmin):
             event = event_create(
                 event_id=form.instance.event_id,
                 sessions=sessions,
+                attendance_rule=rule,
                 organizers=organizers,
                 club=club.pk if club else None,
                 actor=request.user,

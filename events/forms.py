@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
+from certificates.models import TITLE_MAX_LENGTH, CertificateKind
 from events.college_analytics import Period, period_default
 
 STATUS_CHOICES = [("open", "Open for registration"), ("upcoming", "Upcoming"), ("past", "Past")]
@@ -33,6 +34,13 @@ class RosterSearchForm(forms.Form):
 
 class CertificateIssueForm(forms.Form):
     enrollment_no = forms.CharField(label="Enrollment number", max_length=20)
+    kind = forms.ChoiceField(choices=CertificateKind.choices, initial=CertificateKind.PARTICIPATION, required=False)
+    title = forms.CharField(
+        max_length=TITLE_MAX_LENGTH, required=False, help_text="Such as \u201cWinner\u201d; needed for merit."
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or CertificateKind.PARTICIPATION
 
 
 class AnalyticsPeriodForm(forms.Form):

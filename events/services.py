@@ -208,7 +208,9 @@ def _rule_from_min_sessions(event: Event, fields: dict[str, Any]) -> AttendanceR
 def _ensure_holders_stay_eligible(event: Event, field_name: str) -> None:
     """Nobody loses a participation certificate because the rule or the sessions were changed afterwards."""
     lost = (
-        eligibility.eligibility_annotations(Certificate.objects.filter(event=event, revoked_at__isnull=True))
+        eligibility.eligibility_annotations(
+            Certificate.objects.filter(event=event, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION)
+        )
         .exclude(eligibility.eligible_q())
         .count()
     )
@@ -281,7 +283,12 @@ def _ensure_fits_registrations(event: Event, *, changed: set[str]) -> None:
         if sizes["largest"] is not None and sizes["largest"] > event.team_size_max:
             errors["team_size_max"] = [f"A registered team has {sizes['largest']} members."]
     tightened = changed & {"min_sessions_for_certificate", "certificate_requires_feedback"}
-    if tightened and Certificate.objects.filter(event=event, revoked_at__isnull=True).exists():
+    if (
+        tightened
+        and Certificate.objects.filter(
+            event=event, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
+        ).exists()
+    ):
         before = Event.objects.filter(pk=event.pk).values(*tightened).get()
         stricter = "Certificates were already issued under the current rules; they cannot be made stricter."
         if event.min_sessions_for_certificate > before.get(

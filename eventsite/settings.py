@@ -281,6 +281,8 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": "events.models.Event.Status",
         "RegistrationStatusEnum": "registrations.models.RegistrationStatus",
         "CertificateStatusEnum": ["valid", "revoked"],
+        "CertificateKindEnum": "certificates.models.CertificateKind",
+        "AttendanceRuleKindEnum": "events.models.Event.AttendanceRule",
         "EventListStatusEnum": ["open", "upcoming", "past"],
         "ClubKindEnum": "clubs.models.Club.Kind",
         "ClubRoleEnum": "clubs.models.ClubMembership.Role",

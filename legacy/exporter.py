@@ -70,7 +70,7 @@ def event_document(event: Event) -> dict:
     ]
     certificates = [
         CertificateRow(*row)
-        for row in Certificate.objects.filter(event=event)
+        for row in Certificate.objects.filter(event=event, kind=Certificate.Kind.PARTICIPATION)
         .order_by("issued_at", "certificate_id")
         .values_list("certificate_id", "student_id", "registration_id", "issued_at", "revoked_at", "revoked_reason")
     ]

@@ -160,7 +160,9 @@ def student_event_record(student: Student, event: Event) -> EventRecord:
         attendance_ids=[attendance_id for attendance_id, _ in attendance],
         attended_session_ids={session_id for _, session_id in attendance},
         feedback_id=Feedback.objects.filter(event=event, student_id=enr).values_list("feedback_id", flat=True).first(),
-        certificate_id=Certificate.objects.filter(event=event, student_id=enr, revoked_at__isnull=True)
+        certificate_id=Certificate.objects.filter(
+            event=event, student_id=enr, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
+        )
         .values_list("certificate_id", flat=True)
         .first(),
     )
@@ -227,7 +229,9 @@ def student_history(student: Student) -> list[HistoryEntry]:
         attendance.setdefault(event_id, []).append(attendance_id)
     feedback = dict(Feedback.objects.filter(student_id=enr).values_list("event_id", "feedback_id"))
     certificates = dict(
-        Certificate.objects.filter(student_id=enr, revoked_at__isnull=True).values_list("event_id", "certificate_id")
+        Certificate.objects.filter(
+            student_id=enr, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
+        ).values_list("event_id", "certificate_id")
     )
     entries = [
         HistoryEntry(
@@ -311,7 +315,9 @@ def student_record(student: Student) -> list[RecordLine]:
     ratings = dict(Feedback.objects.filter(student=student, event_id__in=event_ids).values_list("event_id", "rating"))
     certificates = {
         certificate.event_id: certificate
-        for certificate in Certificate.objects.filter(student=student, event_id__in=event_ids, revoked_at__isnull=True)
+        for certificate in Certificate.objects.filter(
+            student=student, event_id__in=event_ids, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
+        )
     }
     return [
         RecordLine(

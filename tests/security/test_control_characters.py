@@ -306,3 +306,13 @@ def test_legacy_migration_blanks_control_characters_and_goes_on(tmp_path):
     assert set(stored) == {"CTRL", "AFTER"}
     assert (stored["CTRL"].title, stored["CTRL"].venue) == ("Hack Fest", "Hall [2JB")
     assert stored["CTRL"].description == "Bring:\n\ta laptop"
+
+
+def test_a_merit_certificate_title_with_a_control_character_is_refused():
+    from certificates.services import certificate_kind_and_title
+    from eventsite.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as refused:
+        certificate_kind_and_title("merit", "Win\x1b[5mner")
+
+    assert set(refused.value.details) == {"title"}
