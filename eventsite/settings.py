@@ -209,6 +209,9 @@ for _proxy in TRUSTED_PROXIES:
     except ValueError as _error:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network.") from _error
 LOGIN_REDIRECT_URL = "home"
+
+# The door: check-in for a session opens this many minutes before it starts (and closes at the end of its day).
+CHECKIN_OPENS_MINUTES = env_int("CHECKIN_OPENS_MINUTES", 120)
 LOGOUT_REDIRECT_URL = "home"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
@@ -219,6 +222,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "events@college.example"
 # made the change sends them right after its commit. "worker": `manage.py send_notifications`
 # sends them, so a request never waits for templates or the mail server.
 NOTIFICATIONS_SENDER = env_str("NOTIFICATIONS_SENDER") or "request"
+
+# On: an event published by someone other than staff waits as pending_approval until staff approve it.
+EVENT_APPROVAL_REQUIRED = env_bool("EVENT_APPROVAL_REQUIRED", False)
 if NOTIFICATIONS_SENDER not in ("request", "worker"):
     raise ImproperlyConfigured('NOTIFICATIONS_SENDER must be "request" or "worker".')
 
@@ -228,6 +234,12 @@ HEALTH_OUTBOX_MAX_AGE = env_int("HEALTH_OUTBOX_MAX_AGE", 15 * 60)
 # Bodies larger than this are refused (413 PAYLOAD_TOO_LARGE under /api/).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+# Sign-up: the login works once the email address is proven by the link sent to it (off: at once,
+# for a trusted intranet). SIGNUP_EMAIL_DOMAINS limits sign-up to those domains (empty: any).
+SIGNUP_EMAIL_VERIFICATION = env_bool("SIGNUP_EMAIL_VERIFICATION", True)
+SIGNUP_EMAIL_DOMAINS = [domain.lower().lstrip("@") for domain in env_list("SIGNUP_EMAIL_DOMAINS", [])]
+SIGNUP_VERIFICATION_MAX_AGE = env_int("SIGNUP_VERIFICATION_MAX_AGE", 3 * 24 * 60 * 60)
 
 # Domain settings
 ENROLLMENT_NO_PATTERN = env_str("ENROLLMENT_NO_PATTERN") or r"^[0-9]{2}[A-Z]{2,5}[0-9]{3,6}$"
@@ -269,6 +281,8 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": "events.models.Event.Status",
         "RegistrationStatusEnum": "registrations.models.RegistrationStatus",
         "CertificateStatusEnum": ["valid", "revoked"],
+        "CertificateKindEnum": "certificates.models.CertificateKind",
+        "AttendanceRuleKindEnum": "events.models.Event.AttendanceRule",
         "EventListStatusEnum": ["open", "upcoming", "past"],
         "ClubKindEnum": "clubs.models.Club.Kind",
         "ClubRoleEnum": "clubs.models.ClubMembership.Role",

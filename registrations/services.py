@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from itertools import groupby
 
@@ -25,13 +25,14 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import timezone
 
-from certificates.models import Certificate
+from certificates.models import PARTICIPANT_KINDS, Certificate
 from events.models import Event, EventSession, registration_window_open_q, seat_free_q
 from events.selectors import event_session_current, event_user_is_organizer
 from eventsite import ids
 from eventsite.errors import (
     AlreadyExists,
     AlreadyRegistered,
+    CheckinNotOpen,
     EventCancelled,
     EventFull,
     FeedbackAlreadySubmitted,
@@ -48,6 +49,7 @@ from eventsite.errors import (
     WrongRegistrationMode,
 )
 from eventsite.logins import locked_message, login_locked
+from eventsite.text import multiline_text, single_line_text, text_errors
 from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
@@ -61,6 +63,7 @@ from registrations.models import (
     Team,
 )
 from registrations.selectors import student_email_owner
+from registrations.verification import signup_link_user, signup_pending
 
 Actor = User | AnonymousUser | None
 TEAM_NAME_MAX_LENGTH = 100
@@ -104,6 +107,13 @@ def _student_fields_clean(*, full_name: str, email: str, department: str, year: 
     phone = (phone or "").strip()
     if len(phone) > 20:
         errors["phone"] = ["At most 20 characters."]
+    for name, messages in text_errors(
+        {
+            name: (value, single_line_text)
+            for name, value in (("full_name", full_name), ("department", department), ("phone", phone))
+        }
+    ).items():
+        errors.setdefault(name, messages)
     if errors:
         raise ValidationFailed(details=errors)
     return {"full_name": full_name, "email": email, "department": department, "year": year, "phone": phone}
@@ -145,6 +155,13 @@ def student_upsert(
         raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]}) from exc
 
 
+def _signup_email_domain_check(email: str) -> None:
+    domains = settings.SIGNUP_EMAIL_DOMAINS
+    if domains and email.rpartition("@")[2] not in domains:
+        listed = ", ".join(f"@{domain}" for domain in domains)
+        raise ValidationFailed.for_field("email", f"Sign up with your college email address ({listed}).")
+
+
 def student_signup(
     *,
     enrollment_no: str,
@@ -154,42 +171,102 @@ def student_signup(
     year: int | None = None,
     password: str,
     phone: str = "",
+    verify_email: bool | None = None,
 ) -> Student:
     """Create a student and their login (username = enrollment number).
 
-    A student imported without a login gets the login attached when the email matches;
-    otherwise an existing enrollment number or email is ``ALREADY_EXISTS``.
+    A student imported without a login gets the login attached when the email is the one on
+    file; otherwise an existing enrollment number or email is ``ALREADY_EXISTS``. With
+    ``verify_email`` (default: the SIGNUP_EMAIL_VERIFICATION setting) the login stays
+    inactive until the link emailed to the address is followed (``signup_verify``); a new
+    sign-up over a login still waiting for that replaces its password and sends a new link,
+    so an unproven sign-up never blocks the address's owner.
     """
     from django.contrib.auth.password_validation import validate_password
 
+    verify = settings.SIGNUP_EMAIL_VERIFICATION if verify_email is None else verify_email
     enr = enrollment_no_normalize(enrollment_no)
     values = _student_fields_clean(full_name=full_name, email=email, department=department, year=year, phone=phone)
     if not values["email"]:
         raise ValidationFailed.for_field("email", "An email address is required.")
+    _signup_email_domain_check(values["email"])
     try:
         validate_password(password, User(username=enr, email=values["email"], first_name=values["full_name"]))
     except DjangoValidationError as exc:
         raise ValidationFailed("The password is too weak.", details={"password": list(exc.messages)}) from exc
     try:
         with transaction.atomic():
-            if User.objects.filter(username__iexact=enr).exists():
+            user = User.objects.select_for_update().filter(username__iexact=enr).first()
+            if user is not None and not signup_pending(user):
                 raise AlreadyExists("This enrollment number already has a login.", details={"enrollment_no": [enr]})
             student = Student.objects.select_for_update().filter(pk=enr).first()
-            if student is not None and (student.user_id or student.email.lower() != values["email"]):
+            if student is not None and student.user_id not in (None, getattr(user, "pk", None)):
                 raise AlreadyExists("This enrollment number is already registered.", details={"enrollment_no": [enr]})
+            if student is not None and student.email.lower() != values["email"]:
+                raise AlreadyExists(
+                    "This enrollment number is already registered. Sign up with the college email address "
+                    "the college has on file for you.",
+                    details={"enrollment_no": [enr]},
+                )
             if _email_taken(values["email"], other_than=enr):
                 raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]})
-            user = User.objects.create_user(
-                username=enr, email=values["email"], password=password, first_name=values["full_name"][:150]
-            )
+            if user is None:
+                user = User.objects.create_user(
+                    username=enr,
+                    email=values["email"],
+                    password=password,
+                    first_name=values["full_name"][:150],
+                    is_active=not verify,
+                )
+            else:
+                user.set_password(password)
+                user.is_active = not verify
+                user.save(update_fields=["password", "is_active"])
             if student is None:
                 student = Student.objects.create(pk=enr, user=user, **values)
-            else:
+            elif student.user_id is None:
                 student.user = user
                 student.save(update_fields=["user", "updated_at"])
+            if verify:
+                notifications.signup_verification(student, user)
             return student
     except IntegrityError as exc:
         raise AlreadyExists("This student or email already exists.", details={"enrollment_no": [enr]}) from exc
+
+
+def signup_verify(*, token: str, password: str) -> User:
+    """Activate the login a verification link was sent for, given the password chosen at sign-up.
+
+    The password keeps a link that reaches the real owner of an address from activating a
+    sign-up somebody else made with it. A link works once and only in time.
+    """
+    with transaction.atomic():
+        user = signup_link_user(token)
+        if user is None:
+            raise ValidationFailed.for_field("token", "This link has expired or was already used.")
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active:
+            raise ValidationFailed.for_field("token", "This link has expired or was already used.")
+        if not user.check_password(password):
+            raise ValidationFailed.for_field("password", "This is not the password chosen at sign-up.")
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def signup_verification_resend(*, enrollment_no: str) -> None:
+    """Send a new link to a sign-up still waiting for its email check; otherwise nothing.
+
+    The caller is told the same either way, so nobody learns which numbers have a login.
+    """
+    try:
+        enr = enrollment_no_normalize(enrollment_no)
+    except ValidationFailed:
+        return
+    with transaction.atomic():
+        student = Student.objects.select_related("user").filter(pk=enr, user__isnull=False).first()
+        if student is not None and signup_pending(student.user) and student.email:
+            notifications.signup_verification(student, student.user)
 
 
 def login_token_issue(*, username: str, password: str, request: HttpRequest) -> tuple[User, str]:
@@ -514,6 +591,9 @@ def _team_name_clean(raw: object) -> str:
         raise ValidationFailed.for_field("team_name", "A team name is required.")
     if len(name) > TEAM_NAME_MAX_LENGTH:
         raise ValidationFailed.for_field("team_name", f"At most {TEAM_NAME_MAX_LENGTH} characters.")
+    problems = text_errors({"team_name": (name, single_line_text)})
+    if problems:
+        raise ValidationFailed("The team name is not valid.", details=problems)
     return name
 
 
@@ -635,7 +715,10 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
             status=RegistrationStatus.CANCELLED, cancelled_at=now, checkin_code=None
         )
         Certificate.objects.filter(
-            event=locked, student_id__in=[reg.student_id for reg in cancelling], revoked_at__isnull=True
+            event=locked,
+            student_id__in=[reg.student_id for reg in cancelling],
+            revoked_at__isnull=True,
+            kind__in=PARTICIPANT_KINDS,
         ).update(revoked_at=now, revoked_reason="Registration cancelled.", revoked_by=_actor_user(actor))
         if freed:
             locked.confirmed_count -= freed
@@ -703,13 +786,52 @@ def _confirmed_registration(event: Event, enrollment_no: str) -> Registration:
     return registration
 
 
-def _session_resolve(event: Event, code: str | None) -> EventSession:
+def _session_resolve(event: Event, code: str | None, at: datetime) -> EventSession:
     if not code:
-        return event_session_current(event)
+        return event_session_current(event, at)
     session = EventSession.objects.filter(event=event, code=code.strip()).first()
     if session is None:
         raise NotFound.of("session", code)
     return session
+
+
+def _end_of_day(moment: datetime) -> datetime:
+    """The first instant of the next day, in the site's time zone."""
+    day = timezone.localdate(moment) + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def attendance_window(*, event: Event, session: EventSession, is_last: bool | None = None) -> tuple[datetime, datetime]:
+    """When check-in for a session is open: ``[opens, closes)``.
+
+    It opens ``CHECKIN_OPENS_MINUTES`` before the session starts (a session without a start time
+    starts with the event) and closes at the end of that day in the site's time zone; the event's
+    last session stays open to the end of the day the event ends (an overnight hackathon).
+    ``is_last`` may be given by callers that already hold the event's sessions.
+    """
+    starts = session.starts_at or event.starts_at
+    opens = starts - timedelta(minutes=settings.CHECKIN_OPENS_MINUTES)
+    closes = _end_of_day(starts)
+    if event.ends_at and event.ends_at >= closes:
+        if is_last is None:
+            is_last = not EventSession.objects.filter(event_id=event.pk, position__gt=session.position).exists()
+        if is_last:
+            closes = _end_of_day(event.ends_at)
+    return opens, closes
+
+
+def _ensure_checkin_open(event: Event, session: EventSession, at: datetime, is_last: bool | None = None) -> None:
+    opens, closes = attendance_window(event=event, session=session, is_last=is_last)
+    if not opens <= at < closes:
+        local = timezone.localtime
+        raise CheckinNotOpen(
+            f"Check-in for {session} is open from {local(opens):%d %b %H:%M} to {local(closes):%d %b %H:%M}.",
+            details={
+                "session": session.code,
+                "opens_at": local(opens).isoformat(),
+                "closes_at": local(closes).isoformat(),
+            },
+        )
 
 
 def attendance_mark(
@@ -719,13 +841,20 @@ def attendance_mark(
     checkin_code: str | None = None,
     session: str | None = None,
     actor: Actor = None,
+    method: str | None = None,
+    at: datetime | None = None,
 ) -> tuple[Attendance, bool]:
     """Check a confirmed student in for a session, by enrollment number or check-in code.
 
     Returns ``(attendance, created)``; a second scan of the same student for the same
-    session returns the existing attendance.
+    session returns the existing attendance. The check-in is judged at ``at``, which must
+    fall in the session's window: now by default; the moment an offline scan was made (the
+    batch never passes one in the future); a moment of the past or of a planned session for
+    history and fixtures, which say so with their ``method``.
+    ``method`` defaults to ``scan`` for a code and ``manual`` for an enrollment number.
     """
     ensure_organizer(actor, event)
+    at = at or timezone.now()
     if event.status == Event.Status.CANCELLED:
         raise EventCancelled()
     if checkin_code is not None and not isinstance(checkin_code, str):
@@ -735,12 +864,15 @@ def attendance_mark(
             "Give an enrollment number or a check-in code.",
             details={"enrollment_no": ["Give an enrollment number or a check-in code."]},
         )
+    method = method or (Attendance.Method.SCAN if checkin_code else Attendance.Method.MANUAL)
+    if method not in Attendance.Method.values:
+        raise ValidationFailed.for_field("method", f"The method is one of {', '.join(Attendance.Method.values)}.")
     enr = None if checkin_code else enrollment_no_normalize(enrollment_no)
     # The registration's row lock keeps a cancellation from slipping in between the check and the write.
     with transaction.atomic():
         registrations = Registration.objects.select_for_update().filter(event=event)
         if checkin_code:
-            code = checkin_code.strip().upper().replace("-", "").replace(" ", "")
+            code = checkin_code_normalize(checkin_code)
             registration = registrations.filter(checkin_code=code).first()
             if registration is None:
                 raise NotFound("No registration has this check-in code.", details={"what": "registration"})
@@ -750,18 +882,20 @@ def attendance_mark(
             registration = registrations.filter(student_id=enr, status=RegistrationStatus.CONFIRMED).first()
             if registration is None:
                 raise NotRegistered(details={"enrollment_no": enr})
-        target = _session_resolve(event, session)
+        target = _session_resolve(event, session, at)
         existing = Attendance.objects.filter(session=target, student_id=registration.student_id).first()
         if existing is not None:
             return existing, False
+        _ensure_checkin_open(event, target, at)
         attendance = Attendance(
             attendance_id=ids.new_attendance_id(),
             event=event,
             student_id=registration.student_id,
             registration=registration,
             session=target,
-            marked_at=timezone.now(),
+            marked_at=at,
             marked_by=_actor_user(actor),
+            method=method,
         )
         try:
             with transaction.atomic():
@@ -769,6 +903,11 @@ def attendance_mark(
         except IntegrityError:
             return Attendance.objects.get(session=target, student_id=registration.student_id), False
     return attendance, True
+
+
+def checkin_code_normalize(raw: str) -> str:
+    """A check-in code as stored: scanners and people add spaces, dashes and lower case."""
+    return raw.strip().upper().replace("-", "").replace(" ", "")
 
 
 # Feedback
@@ -797,6 +936,8 @@ def _answer_clean(question: FeedbackQuestion, value: object) -> FeedbackAnswer |
     text = value.strip()
     if len(text) > FeedbackAnswer.TEXT_MAX_LENGTH:
         raise ValueError(f"At most {FeedbackAnswer.TEXT_MAX_LENGTH} characters.")
+    for messages in text_errors({"text": (text, multiline_text)}).values():
+        raise ValueError(messages[0])
     return FeedbackAnswer(question=question, text=text)
 
 
@@ -851,6 +992,9 @@ def feedback_submit(
     comments = (comments or "").strip()
     if len(comments) > Feedback.COMMENTS_MAX_LENGTH:
         raise ValidationFailed.for_field("comments", f"At most {Feedback.COMMENTS_MAX_LENGTH} characters.")
+    problems = text_errors({"comments": (comments, multiline_text)})
+    if problems:
+        raise ValidationFailed("The comments are not valid.", details=problems)
     answer_rows = _answers_clean(event, answers)
     registration = _confirmed_registration(event, enr)
     if not Attendance.objects.filter(event=event, student_id=enr).exists():

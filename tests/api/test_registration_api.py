@@ -78,6 +78,7 @@ def test_signup_creates_the_student_and_their_login(client_for):
         "department": "ECE",
         "year": 2,
         "phone": "",
+        "verification_sent": True,
     }
     student = Student.objects.get(pk="23ECE10042")
     assert student.user.username == "23ECE10042"
@@ -286,6 +287,8 @@ def test_an_organizer_checks_a_student_in_by_code_and_a_second_scan_returns_the_
         "enrollment_no": student.pk,
         "session": "main",
         "marked_at": timezone.localtime(attendance.marked_at).isoformat(),
+        "method": "scan",
+        "marked_by": "organizer",
     }
     assert again.json() == first.json()
 
