@@ -14,8 +14,12 @@ class Event(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        PENDING_APPROVAL = "pending_approval", "Awaiting approval"
         PUBLISHED = "published", "Published"
         CANCELLED = "cancelled", "Cancelled"
+
+    # Everyone sees these; a draft or an event awaiting approval only its organizers and staff.
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
 
     class Phase(models.TextChoices):
         REGISTRATION_NOT_STARTED = "registration_not_started"
@@ -59,7 +63,8 @@ class Event(models.Model):
         help_text="For the percentage rule: the share of the sessions to attend (rounded up).",
     )
     certificate_requires_feedback = models.BooleanField(default=False)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    cancellation_reason = models.TextField(blank=True, help_text="Told to every registrant when cancelled.")
     organizers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="organized_events")
     club = models.ForeignKey(
         "clubs.Club",
@@ -113,6 +118,10 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in self.PUBLIC_STATUSES
 
     @property
     def registration_closes_effective(self):
@@ -189,3 +198,36 @@ class EventSession(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.code
+
+
+class EventAuditEntry(models.Model):
+    """Who changed what that matters about an event, and when: one row per change."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "created"
+        SUBMITTED = "submitted", "submitted for approval"
+        PUBLISHED = "published", "published"
+        APPROVED = "approved", "approved and published"
+        CANCELLED = "cancelled", "cancelled"
+        CAPACITY_CHANGED = "capacity_changed", "changed the capacity"
+        REGISTRATION_APPROVED = "registration_approved", "approved a registration"
+        REGISTRATION_REJECTED = "registration_rejected", "rejected a registration"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    # Kept as written, so the row still says who it was if the login is deleted later.
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=24, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        indexes = [models.Index(fields=["event", "-at"], name="audit_event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name or 'system'} {self.get_action_display()} {self.event_id}"

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from certificates import eligibility
 from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible
 from clubs.selectors import club_list_visible
@@ -52,9 +53,9 @@ def _student_of(user) -> Student | None:
 
 
 def _event_visible(event_id: str, user) -> Event:
-    """A published or cancelled event for everyone; a draft only for its organizers."""
+    """A published or cancelled event for everyone; a draft or one awaiting approval only for its organizers."""
     event = Event.objects.filter(pk=event_id).first()
-    if event is None or (event.status == Event.Status.DRAFT and not event_user_is_organizer(event, user)):
+    if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
         raise Http404("No such event.")
     return event
 
@@ -288,18 +289,29 @@ def event_certificates(request: HttpRequest, event_id: str) -> HttpResponse:
         if form.is_valid():
             try:
                 certificate, created = certificate_issue(
-                    event=event, enrollment_no=form.cleaned_data["enrollment_no"], actor=request.user
+                    event=event,
+                    enrollment_no=form.cleaned_data["enrollment_no"],
+                    kind=form.cleaned_data["kind"],
+                    title=form.cleaned_data["title"],
+                    actor=request.user,
                 )
             except DomainError as error:
                 form_add_domain_error(form, error)
             else:
                 student = certificate.student
                 if created:
-                    messages.success(request, f"Certificate {certificate.pk} issued to {student.full_name}.")
+                    messages.success(
+                        request, f"Certificate {certificate.pk} issued to {student.full_name} ({certificate.heading})."
+                    )
                 else:
                     messages.info(request, f"{student.full_name} already holds certificate {certificate.pk}.")
                 return redirect("event-certificates", event_id=event.pk)
     page = Paginator(certificate_list_for_event(event), CERTIFICATES_PER_PAGE).get_page(request.GET.get("page"))
-    context = manage_context(event, "certificates") | {"form": form, "page": page, "counts": certificate_counts(event)}
+    context = manage_context(event, "certificates") | {
+        "form": form,
+        "page": page,
+        "counts": certificate_counts(event),
+        "rule": eligibility.rule_of(event),
+    }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "events/certificates.html", context, status=status)

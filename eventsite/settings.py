@@ -224,6 +224,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "events@college.example"
 # made the change sends them right after its commit. "worker": `manage.py send_notifications`
 # sends them, so a request never waits for templates or the mail server.
 NOTIFICATIONS_SENDER = env_str("NOTIFICATIONS_SENDER") or "request"
+
+# On: an event published by someone other than staff waits as pending_approval until staff approve it.
+EVENT_APPROVAL_REQUIRED = env_bool("EVENT_APPROVAL_REQUIRED", False)
 if NOTIFICATIONS_SENDER not in ("request", "worker"):
     raise ImproperlyConfigured('NOTIFICATIONS_SENDER must be "request" or "worker".')
 
@@ -275,6 +278,8 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": "events.models.Event.Status",
         "RegistrationStatusEnum": "registrations.models.RegistrationStatus",
         "CertificateStatusEnum": ["valid", "revoked"],
+        "CertificateKindEnum": "certificates.models.CertificateKind",
+        "AttendanceRuleKindEnum": "events.models.Event.AttendanceRule",
         "EventListStatusEnum": ["open", "upcoming", "past"],
         "ClubKindEnum": "clubs.models.Club.Kind",
         "ClubRoleEnum": "clubs.models.ClubMembership.Role",

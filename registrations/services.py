@@ -27,7 +27,7 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import timezone
 
-from certificates.models import Certificate
+from certificates.models import PARTICIPANT_KINDS, Certificate
 from events.models import Event, EventSession
 from events.selectors import event_session_current, event_user_is_organizer, registration_window_open_q
 from eventsite import ids
@@ -664,7 +664,10 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
             status=RegistrationStatus.CANCELLED, cancelled_at=now, checkin_code=None
         )
         Certificate.objects.filter(
-            event=locked, student_id__in=[reg.student_id for reg in cancelling], revoked_at__isnull=True
+            event=locked,
+            student_id__in=[reg.student_id for reg in cancelling],
+            revoked_at__isnull=True,
+            kind__in=PARTICIPANT_KINDS,
         ).update(revoked_at=now, revoked_reason="Registration cancelled.", revoked_by=_actor_user(actor))
         if freed:
             locked.confirmed_count -= freed
