@@ -9,6 +9,7 @@ an ``IntegrityError`` becomes the domain error, never a 500.
 """
 
 import hashlib
+import hmac
 import re
 import secrets
 from collections.abc import Iterable
@@ -858,6 +859,46 @@ def attendance_mark(
 def checkin_code_normalize(raw: str) -> str:
     """A check-in code as stored: scanners and people add spaces, dashes and lower case."""
     return raw.strip().upper().replace("-", "").replace(" ", "")
+
+
+# Self check-in: a projector shows a QR code that changes every SELF_CHECKIN_STEP seconds
+
+SELF_CHECKIN_STEP = 20
+SELF_CHECKIN_VALID = 60  # seconds from the moment a code first appears
+
+
+def _self_checkin_signature(event_id: str, step: int) -> str:
+    message = f"self-checkin:{event_id}:{step}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:20]
+
+
+def self_checkin_token(*, event: Event, at: datetime | None = None) -> str:
+    """The code on the projector now: its time step and an HMAC of the event and that step."""
+    step = int((at or timezone.now()).timestamp()) // SELF_CHECKIN_STEP
+    return f"{step}-{_self_checkin_signature(event.pk, step)}"
+
+
+def attendance_self_mark(*, event: Event, token: str, actor: Actor) -> tuple[Attendance, bool]:
+    """A logged-in student checks themself in with the code they scanned from the projector,
+    within SELF_CHECKIN_VALID seconds of its first showing and for this event only."""
+    enrollment_no = _actor_enrollment_no(actor)
+    if enrollment_no is None:
+        raise NotAuthenticated("Log in as a student to check yourself in.")
+    step_text, _, signature = (token or "").partition("-")
+    now = timezone.now()
+    if not (step_text.isdigit() and hmac.compare_digest(signature, _self_checkin_signature(event.pk, int(step_text)))):
+        raise ValidationFailed.for_field("code", "This code is not this event's check-in code.")
+    shown_at = int(step_text) * SELF_CHECKIN_STEP
+    if not shown_at <= now.timestamp() < shown_at + SELF_CHECKIN_VALID:
+        raise ValidationFailed.for_field("code", "This code has expired: scan the one on the screen now.")
+    with transaction.atomic():
+        attendance, created = attendance_mark(
+            event=event, enrollment_no=enrollment_no, method=Attendance.Method.SELF, at=now
+        )
+        if created:
+            attendance.marked_by = _actor_user(actor)
+            attendance.save(update_fields=["marked_by"])
+    return attendance, created
 
 
 # The door: scanner links and batches of scans

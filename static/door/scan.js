@@ -242,7 +242,11 @@ async function camera() {
   try {
     video.srcObject = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
   } catch {
-    $("door-camera").textContent = "No camera: type or use a USB scanner";
+    video.hidden = true;
+    const button = $("door-camera");
+    button.textContent = "No camera here: type the code or use a USB scanner.";
+    button.className = "note";
+    button.disabled = true;
     return;
   }
   $("door-camera").hidden = true;

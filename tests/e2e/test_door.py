@@ -1,12 +1,14 @@
 """The door in Chromium: a fake camera filming a real QR code, and a scanner that goes offline."""
 
 import io
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 import segno
 from PIL import Image
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 
 from registrations.models import Attendance
 from registrations.services import registration_create, scanner_link_create
@@ -14,6 +16,7 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, log_in
 from tests.factories import EventFactory, StudentFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "door.png"
 
 
 def _qr_video(text: str, path: Path, frames: int = 20) -> Path:
@@ -33,7 +36,6 @@ def _qr_video(text: str, path: Path, frames: int = 20) -> Path:
 
 
 def test_the_camera_reads_the_code_and_the_student_is_marked(live_server, tmp_path, shoot):
-    from playwright.sync_api import sync_playwright
 
     organizer = UserFactory(username="door-organizer")
     event = EventFactory(organizers=[organizer], title="Robotics Talk")
@@ -58,7 +60,9 @@ def test_the_camera_reads_the_code_and_the_student_is_marked(live_server, tmp_pa
         expect(page.locator("#door-answer")).to_be_visible(timeout=20_000)
         expect(page.locator("#door-headline")).to_have_text("Checked in")
         expect(page.locator("#door-name")).to_have_text("Aarav Sharma")
-        shoot(page, "camera")
+        picture = shoot(page, "camera")
+        if os.environ.get("UPDATE_README_SCREENSHOTS"):
+            shutil.copyfile(picture, README_SCREENSHOT)
         browser.close()
 
     attendance = Attendance.objects.get(student=student)
