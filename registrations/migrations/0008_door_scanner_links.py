@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0004_constraint_messages'),
-        ('registrations', '0006_attendance_method'),
+        ('registrations', '0007_signup_verification_and_text_without_control_characters'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
