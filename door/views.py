@@ -4,6 +4,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -25,6 +26,7 @@ DOOR_FILES = ("door/scan.js", "door/scan.css", "door/manifest.webmanifest", "doo
 def event_scan(request: HttpRequest, event_id: str) -> HttpResponse:
     """Organizers: the page talks to the API with their session (and its CSRF token)."""
     event = organized_event(event_id, request.user)
+    get_token(request)  # the script sends the CSRF cookie back with its POSTs
     return render(request, "door/scan.html", {"event_id": event.pk, "title": event.title, "token": ""})
 
 

@@ -19,6 +19,7 @@ def test_an_organizer_opens_the_scanner_of_their_event(client, event, organizer,
     html = page.content.decode()
     assert f'data-event="{event.pk}"' in html and 'data-token=""' in html
     assert "vendor/jsqr/jsQR.js" in html and "door/scan.js" in html and "manifest.webmanifest" in html
+    assert "csrftoken" in page.cookies
 
 
 def test_someone_else_gets_403_and_a_visitor_goes_to_login(client, event, login):
