@@ -13,8 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from door.selectors import scanner_link_for_token
-from events.selectors import event_get
-from events.views import organized_event
+from events.selectors import event_get, event_get_organized
 from eventsite.errors import DomainError
 from registrations.services import SELF_CHECKIN_STEP, attendance_self_mark, self_checkin_token
 
@@ -25,7 +24,7 @@ DOOR_FILES = ("door/scan.js", "door/scan.css", "door/manifest.webmanifest", "doo
 @require_GET
 def event_scan(request: HttpRequest, event_id: str) -> HttpResponse:
     """Organizers: the page talks to the API with their session (and its CSRF token)."""
-    event = organized_event(event_id, request.user)
+    event = event_get_organized(event_id, request.user)
     get_token(request)  # the script sends the CSRF cookie back with its POSTs
     return render(request, "door/scan.html", {"event_id": event.pk, "title": event.title, "token": ""})
 
@@ -56,7 +55,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @require_GET
 def self_checkin_projector(request: HttpRequest, event_id: str) -> HttpResponse:
     """For a projector: a QR code that changes every SELF_CHECKIN_STEP seconds (the page reloads itself)."""
-    event = organized_event(event_id, request.user)
+    event = event_get_organized(event_id, request.user)
     now = timezone.now()
     token = self_checkin_token(event=event, at=now)
     url = request.build_absolute_uri(reverse("door-self-checkin-mark", args=[event.pk, token]))
