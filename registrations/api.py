@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certificates.eligibility import student_eligibility
+from certificates.models import CertificateKind
 from events.api import EVENT_ID_PARAMETER
 from events.selectors import event_get
 from eventsite.clients import PeerScopedRateThrottle
@@ -205,6 +206,13 @@ class StudentDetailApi(APIView):
         return Response(StudentOutputSerializer(_student_for(request, enrollment_no)).data)
 
 
+class HeldCertificateSerializer(serializers.Serializer):
+    certificate_id = serializers.CharField()
+    kind = serializers.ChoiceField(choices=CertificateKind.choices)
+    title = serializers.CharField()
+    verify_url = serializers.URLField()
+
+
 class HistoryEntryOutputSerializer(serializers.Serializer):
     event_id = serializers.CharField(source="event.pk")
     title = serializers.CharField(source="event.title")
@@ -216,7 +224,8 @@ class HistoryEntryOutputSerializer(serializers.Serializer):
     checkin_code = serializers.SerializerMethodField(help_text="Only while the registration is confirmed.")
     attendance_ids = serializers.ListField(child=serializers.CharField())
     feedback_id = serializers.CharField(allow_null=True)
-    certificate_id = serializers.CharField(allow_null=True)
+    certificate_id = serializers.CharField(allow_null=True, help_text="The participation certificate.")
+    certificates = HeldCertificateSerializer(many=True, help_text="Every valid certificate, of every kind.")
 
     def get_checkin_code(self, entry) -> str | None:
         registration = entry.registration
