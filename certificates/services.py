@@ -10,6 +10,7 @@ from certificates.models import PARTICIPANT_KINDS, TITLE_MAX_LENGTH, Certificate
 from events.models import Event
 from eventsite import ids
 from eventsite.errors import NotEligible, NotFound, ValidationFailed
+from eventsite.text import multiline_text, single_line_text, text_errors
 from registrations import notifications
 from registrations.models import Registration, RegistrationStatus, Student
 from registrations.services import Actor, _ensure_organizer, _event_lock, enrollment_no_normalize
@@ -43,6 +44,9 @@ def certificate_kind_and_title(kind: str, title: str | None) -> tuple[str, str]:
     title = " ".join((title or "").split())
     if len(title) > TITLE_MAX_LENGTH:
         raise ValidationFailed.for_field("title", f"At most {TITLE_MAX_LENGTH} characters.")
+    problems = text_errors({"title": (title, single_line_text)})
+    if problems:
+        raise ValidationFailed("The title is not valid.", details=problems)
     if kind == CertificateKind.MERIT and not title:
         raise ValidationFailed.for_field("title", "A merit certificate needs a title, such as \u201cWinner\u201d.")
     return kind, title
@@ -237,6 +241,9 @@ def certificate_revoke(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed.for_field("reason", "Give a reason for the revocation.")
+    problems = text_errors({"reason": (reason, multiline_text)})
+    if problems:
+        raise ValidationFailed("The reason is not valid.", details=problems)
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().filter(event=event, student_id=enr, kind=kind).first()
         if certificate is None:

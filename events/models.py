@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from events import maps
+from eventsite.text import multiline_text, single_line_text
 
 
 class Event(models.Model):
@@ -37,9 +38,9 @@ class Event(models.Model):
         MANDATORY = "mandatory", "The mandatory sessions plus a minimum"
 
     event_id = models.CharField(primary_key=True, max_length=64, validators=[validate_slug])
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    venue = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, validators=[single_line_text])
+    description = models.TextField(blank=True, validators=[multiline_text])
+    venue = models.CharField(max_length=200, blank=True, validators=[single_line_text])
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     registration_opens_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open once published.")
@@ -185,7 +186,7 @@ class EventSession(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     code = models.SlugField(max_length=40)
-    title = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True, validators=[single_line_text])
     starts_at = models.DateTimeField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     mandatory = models.BooleanField(

@@ -202,7 +202,7 @@ def _changes(entry) -> str:
 
     return ", ".join(
         f"{key} {shown(before[key])} → {shown(value)}" if key in before else f"{key} {shown(value)}"
-        for key, value in after.items()
+        for key, value in sorted(after.items())  # jsonb keeps no key order
     )
 
 

@@ -18,6 +18,7 @@ from clubs.selectors import club_user_runs_events
 from events.models import Event, EventAuditEntry, EventSession
 from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
+from eventsite.text import model_text_errors, single_line_text, text_errors
 from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus, Team
 
 CANCELLATION_REASON_MAX = 2000
@@ -64,7 +65,7 @@ class SessionSpec:
 
 
 def _validate_event(event: Event) -> None:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = model_text_errors(event)
     if event.ends_at < event.starts_at:
         errors["ends_at"] = ["The event cannot end before it starts."]
     if (
@@ -146,6 +147,9 @@ def _sessions_replace(event: Event, sessions: list[SessionSpec]) -> None:
     codes = [spec.code for spec in sessions]
     if len(set(codes)) != len(codes):
         raise ValidationFailed.for_field("sessions", "Session codes must be unique within an event.")
+    titles = text_errors({f"sessions[{n}].title": (spec.title, single_line_text) for n, spec in enumerate(sessions)})
+    if titles:
+        raise ValidationFailed("A session title is not valid.", details=titles)
     existing = {session.code: session for session in event.sessions.all()}
     stale = [session for code, session in existing.items() if code not in codes]
     used = [session.code for session in stale if session.attendance_set.exists()]

@@ -8,6 +8,7 @@ so ``２２ece30107 `` and ``22ECE30107`` are one username for the lock. A usern
 exist is locked exactly like one that does, so the lock tells a stranger nothing.
 """
 
+import hashlib
 import unicodedata
 
 from axes.backends import AxesStandaloneBackend
@@ -16,14 +17,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest, HttpResponse
 
+USERNAME_MAX_LENGTH = 150  # django.contrib.auth.models.User.username
 LOCKED_MESSAGE = "Too many failed attempts for this username. Try again in {minutes} minutes."
 
 
 def lockout_key(username: str | None) -> str | None:
-    """The username as the lock counts it (``AXES_USERNAME_CALLABLE`` works through this)."""
+    """The username as the lock counts it (``AXES_USERNAME_CALLABLE`` works through this).
+
+    A name no login can have (longer than a username may be, or with a NUL) is still counted,
+    under its digest, so the record fits the lock's table on every database.
+    """
     if username is None:
         return None
-    return unicodedata.normalize("NFKC", str(username)).strip().casefold()
+    key = unicodedata.normalize("NFKC", str(username)).strip().casefold()
+    if len(key) > USERNAME_MAX_LENGTH or "\x00" in key:
+        key = "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return key
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str | None:

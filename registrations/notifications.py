@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
@@ -28,7 +29,9 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from events.models import Event
-from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus
+from eventsite.text import printable
+from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus, Student
+from registrations.verification import signup_link_token
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +97,11 @@ def event_cancelled(event: Event) -> None:
     owe(Kind.EVENT_CANCELLED, [(enrollment_no, event.pk) for enrollment_no in registrants])
 
 
+def signup_verification(student: Student, user: User) -> None:
+    """Send the link that proves the sign-up's address (to the student's email, the login's own)."""
+    owe(Kind.SIGNUP_VERIFICATION, [(student.pk, str(user.pk))])
+
+
 def send_again(ids: Iterable[int]) -> int:
     """Make these notifications due now with a fresh set of attempts, whatever became of them; how many."""
     ids = list(ids)
@@ -151,7 +159,7 @@ def _claim(ids: list[int] | None, limit: int) -> list[Notification]:
 def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiAlternatives:
     context = {**context, "site_url": settings.SITE_URL}
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=printable(subject),  # a header: stored text with a line break would make every send fail
         body=render_to_string(f"email/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
@@ -161,7 +169,10 @@ def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiA
 
 
 NO_ADDRESS = "The student has no email address."
-NO_LONGER_SO = "No longer so: the registration is not confirmed, the certificate revoked or the event not cancelled."
+NO_LONGER_SO = (
+    "No longer so: the registration is not confirmed, the certificate revoked, the event not cancelled "
+    "or the sign-up already verified."
+)
 
 
 class _Batch:
@@ -177,6 +188,8 @@ class _Batch:
             list(wanted.get(Kind.CERTIFICATE_ISSUED, []))
         )
         self.events = Event.objects.in_bulk(list(wanted.get(Kind.EVENT_CANCELLED, [])))
+        logins = [int(pk) for pk in wanted.get(Kind.SIGNUP_VERIFICATION, []) if pk.isdigit()]
+        self.logins = {str(pk): user for pk, user in User.objects.in_bulk(logins).items()}
         self._parts: dict[str, dict] = {}
 
     def about(self, event: Event) -> dict:
@@ -214,6 +227,13 @@ class _Batch:
             context = {**self.about(certificate.event), "student": student, "certificate": certificate}
             title = certificate.event.title
             return _message("certificate_issued", f"Your certificate: {title}", context, student.email)
+        if kind == Kind.SIGNUP_VERIFICATION:
+            user = self.logins.get(key)
+            if user is None or user.is_active or student.user_id != user.pk:
+                return NO_LONGER_SO
+            link = settings.SITE_URL + reverse("signup-verify", args=[signup_link_token(user)])
+            context = {"student": student, "link": link, "hours": settings.SIGNUP_VERIFICATION_MAX_AGE // 3600}
+            return _message("signup_verification", "Confirm your email for College Events", context, student.email)
         event = self.events.get(key)
         if event is None or event.status != Event.Status.CANCELLED:
             return NO_LONGER_SO

@@ -49,6 +49,7 @@ from eventsite.errors import (
     WrongRegistrationMode,
 )
 from eventsite.logins import locked_message, login_locked
+from eventsite.text import multiline_text, single_line_text, text_errors
 from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
@@ -62,6 +63,7 @@ from registrations.models import (
     Team,
 )
 from registrations.selectors import student_email_owner
+from registrations.verification import signup_link_user, signup_pending
 
 Actor = User | AnonymousUser | None
 TEAM_NAME_MAX_LENGTH = 100
@@ -108,6 +110,13 @@ def _student_fields_clean(*, full_name: str, email: str, department: str, year: 
     phone = (phone or "").strip()
     if len(phone) > 20:
         errors["phone"] = ["At most 20 characters."]
+    for name, messages in text_errors(
+        {
+            name: (value, single_line_text)
+            for name, value in (("full_name", full_name), ("department", department), ("phone", phone))
+        }
+    ).items():
+        errors.setdefault(name, messages)
     if errors:
         raise ValidationFailed(details=errors)
     return {"full_name": full_name, "email": email, "department": department, "year": year, "phone": phone}
@@ -149,6 +158,13 @@ def student_upsert(
         raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]}) from exc
 
 
+def _signup_email_domain_check(email: str) -> None:
+    domains = settings.SIGNUP_EMAIL_DOMAINS
+    if domains and email.rpartition("@")[2] not in domains:
+        listed = ", ".join(f"@{domain}" for domain in domains)
+        raise ValidationFailed.for_field("email", f"Sign up with your college email address ({listed}).")
+
+
 def student_signup(
     *,
     enrollment_no: str,
@@ -158,42 +174,102 @@ def student_signup(
     year: int | None = None,
     password: str,
     phone: str = "",
+    verify_email: bool | None = None,
 ) -> Student:
     """Create a student and their login (username = enrollment number).
 
-    A student imported without a login gets the login attached when the email matches;
-    otherwise an existing enrollment number or email is ``ALREADY_EXISTS``.
+    A student imported without a login gets the login attached when the email is the one on
+    file; otherwise an existing enrollment number or email is ``ALREADY_EXISTS``. With
+    ``verify_email`` (default: the SIGNUP_EMAIL_VERIFICATION setting) the login stays
+    inactive until the link emailed to the address is followed (``signup_verify``); a new
+    sign-up over a login still waiting for that replaces its password and sends a new link,
+    so an unproven sign-up never blocks the address's owner.
     """
     from django.contrib.auth.password_validation import validate_password
 
+    verify = settings.SIGNUP_EMAIL_VERIFICATION if verify_email is None else verify_email
     enr = enrollment_no_normalize(enrollment_no)
     values = _student_fields_clean(full_name=full_name, email=email, department=department, year=year, phone=phone)
     if not values["email"]:
         raise ValidationFailed.for_field("email", "An email address is required.")
+    _signup_email_domain_check(values["email"])
     try:
         validate_password(password, User(username=enr, email=values["email"], first_name=values["full_name"]))
     except DjangoValidationError as exc:
         raise ValidationFailed("The password is too weak.", details={"password": list(exc.messages)}) from exc
     try:
         with transaction.atomic():
-            if User.objects.filter(username__iexact=enr).exists():
+            user = User.objects.select_for_update().filter(username__iexact=enr).first()
+            if user is not None and not signup_pending(user):
                 raise AlreadyExists("This enrollment number already has a login.", details={"enrollment_no": [enr]})
             student = Student.objects.select_for_update().filter(pk=enr).first()
-            if student is not None and (student.user_id or student.email.lower() != values["email"]):
+            if student is not None and student.user_id not in (None, getattr(user, "pk", None)):
                 raise AlreadyExists("This enrollment number is already registered.", details={"enrollment_no": [enr]})
+            if student is not None and student.email.lower() != values["email"]:
+                raise AlreadyExists(
+                    "This enrollment number is already registered. Sign up with the college email address "
+                    "the college has on file for you.",
+                    details={"enrollment_no": [enr]},
+                )
             if _email_taken(values["email"], other_than=enr):
                 raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]})
-            user = User.objects.create_user(
-                username=enr, email=values["email"], password=password, first_name=values["full_name"][:150]
-            )
+            if user is None:
+                user = User.objects.create_user(
+                    username=enr,
+                    email=values["email"],
+                    password=password,
+                    first_name=values["full_name"][:150],
+                    is_active=not verify,
+                )
+            else:
+                user.set_password(password)
+                user.is_active = not verify
+                user.save(update_fields=["password", "is_active"])
             if student is None:
                 student = Student.objects.create(pk=enr, user=user, **values)
-            else:
+            elif student.user_id is None:
                 student.user = user
                 student.save(update_fields=["user", "updated_at"])
+            if verify:
+                notifications.signup_verification(student, user)
             return student
     except IntegrityError as exc:
         raise AlreadyExists("This student or email already exists.", details={"enrollment_no": [enr]}) from exc
+
+
+def signup_verify(*, token: str, password: str) -> User:
+    """Activate the login a verification link was sent for, given the password chosen at sign-up.
+
+    The password keeps a link that reaches the real owner of an address from activating a
+    sign-up somebody else made with it. A link works once and only in time.
+    """
+    with transaction.atomic():
+        user = signup_link_user(token)
+        if user is None:
+            raise ValidationFailed.for_field("token", "This link has expired or was already used.")
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active:
+            raise ValidationFailed.for_field("token", "This link has expired or was already used.")
+        if not user.check_password(password):
+            raise ValidationFailed.for_field("password", "This is not the password chosen at sign-up.")
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def signup_verification_resend(*, enrollment_no: str) -> None:
+    """Send a new link to a sign-up still waiting for its email check; otherwise nothing.
+
+    The caller is told the same either way, so nobody learns which numbers have a login.
+    """
+    try:
+        enr = enrollment_no_normalize(enrollment_no)
+    except ValidationFailed:
+        return
+    with transaction.atomic():
+        student = Student.objects.select_related("user").filter(pk=enr, user__isnull=False).first()
+        if student is not None and signup_pending(student.user) and student.email:
+            notifications.signup_verification(student, student.user)
 
 
 def login_token_issue(*, username: str, password: str, request: HttpRequest) -> tuple[User, str]:
@@ -510,6 +586,9 @@ def _team_name_clean(raw: object) -> str:
         raise ValidationFailed.for_field("team_name", "A team name is required.")
     if len(name) > TEAM_NAME_MAX_LENGTH:
         raise ValidationFailed.for_field("team_name", f"At most {TEAM_NAME_MAX_LENGTH} characters.")
+    problems = text_errors({"team_name": (name, single_line_text)})
+    if problems:
+        raise ValidationFailed("The team name is not valid.", details=problems)
     return name
 
 
@@ -852,6 +931,8 @@ def _answer_clean(question: FeedbackQuestion, value: object) -> FeedbackAnswer |
     text = value.strip()
     if len(text) > FeedbackAnswer.TEXT_MAX_LENGTH:
         raise ValueError(f"At most {FeedbackAnswer.TEXT_MAX_LENGTH} characters.")
+    for messages in text_errors({"text": (text, multiline_text)}).values():
+        raise ValueError(messages[0])
     return FeedbackAnswer(question=question, text=text)
 
 
@@ -906,6 +987,9 @@ def feedback_submit(
     comments = (comments or "").strip()
     if len(comments) > Feedback.COMMENTS_MAX_LENGTH:
         raise ValidationFailed.for_field("comments", f"At most {Feedback.COMMENTS_MAX_LENGTH} characters.")
+    problems = text_errors({"comments": (comments, multiline_text)})
+    if problems:
+        raise ValidationFailed("The comments are not valid.", details=problems)
     answer_rows = _answers_clean(event, answers)
     registration = _confirmed_registration(event, enr)
     if not Attendance.objects.filter(event=event, student_id=enr).exists():

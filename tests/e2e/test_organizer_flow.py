@@ -28,6 +28,8 @@ def test_a_student_organizer_creates_and_publishes_a_club_event_and_a_student_re
     log_in(page, organizer.user.username)
     page.goto("/organize/")
     page.get_by_role("link", name="Coding Club").click()
+    shoot(page, f"{width}-00-club")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.get_by_role("link", name="New event").click()
     page.get_by_label("Title").fill("Intro to Git Workshop")
     expect(page.get_by_label("Web address")).to_have_attribute("placeholder", "intro-to-git-workshop")

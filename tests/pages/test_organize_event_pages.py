@@ -134,7 +134,7 @@ def test_publishing_from_the_event_page_and_the_audit_trail(client, login, stude
     response = client.post(reverse("organize-event-publish", args=["code-jam"]), follow=True)
     body = response.content.decode()
     assert "is published" in body
-    assert "Created (status draft, capacity 40, club coding-club)" in body
+    assert "Created (capacity 40, club coding-club, status draft)" in body
     assert "Published (status draft → published)" in body
     assert Event.objects.get(pk="code-jam").status == "published"
 
