@@ -65,19 +65,9 @@ class SessionSpec:
 
 
 def _validate_event(event: Event) -> None:
+    """The event's database constraints, then the rules no constraint states."""
     errors: dict[str, list[str]] = model_text_errors(event)
-    if event.ends_at < event.starts_at:
-        errors["ends_at"] = ["The event cannot end before it starts."]
-    if (
-        event.registration_opens_at
-        and event.registration_closes_at
-        and event.registration_closes_at <= event.registration_opens_at
-    ):
-        errors["registration_closes_at"] = ["Registration must close after it opens."]
-    if event.team_size_min < 1:
-        errors["team_size_min"] = ["A team has at least one member."]
-    if event.team_size_max < event.team_size_min:
-        errors["team_size_max"] = ["The largest team size cannot be below the smallest."]
+    errors.update(event.constraint_errors())
     if event.registration_mode == Event.Mode.INDIVIDUAL and (event.team_size_min, event.team_size_max) != (1, 1):
         errors["registration_mode"] = ["An individual event has no team sizes (set both to 1)."]
     if event.capacity is not None and event.capacity < 0:

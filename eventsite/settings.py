@@ -247,7 +247,7 @@ ENROLLMENT_NO_PATTERN = env_str("ENROLLMENT_NO_PATTERN") or r"^[0-9]{2}[A-Z]{2,5
 REST_FRAMEWORK = {
     # Token first: its challenge header is what makes a missing login a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "eventsite.authentication.StudentTokenAuthentication",
+        "registrations.authentication.StudentTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # JSON in, JSON out: no browsable HTML pages under /api/.

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certificates.eligibility import student_eligibility
-from certificates.models import CertificateKind
 from events.api import EVENT_ID_PARAMETER
 from events.selectors import event_get
 from eventsite.clients import PeerScopedRateThrottle
@@ -220,8 +219,8 @@ class StudentDetailApi(APIView):
 
 class HeldCertificateSerializer(serializers.Serializer):
     certificate_id = serializers.CharField()
-    kind = serializers.ChoiceField(choices=CertificateKind.choices)
-    title = serializers.CharField()
+    kind = serializers.CharField(help_text="participation, merit, volunteer or organizer.")
+    title = serializers.CharField(help_text='Such as "Winner"; empty when none.')
     verify_url = serializers.URLField()
 
 

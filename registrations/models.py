@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -48,6 +49,15 @@ class Student(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_no} {self.full_name}"
+
+    @classmethod
+    def email_is_valid(cls, email: str) -> bool:
+        """Whether ``email`` passes the email field's own validators (Django's email check and its length)."""
+        try:
+            cls._meta.get_field("email").run_validators(email)
+        except ValidationError:
+            return False
+        return True
 
 
 class RegistrationStatus(models.TextChoices):
