@@ -32,6 +32,23 @@ def domain_error_text(error: DomainError) -> str:
     return f"{error.message} ({error.code})"
 
 
+class ViewOnlyRowsMixin:
+    """Rows the services own: added through a service, never edited or deleted in place."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyRowsMixin(ViewOnlyRowsMixin):
+    """Rows only the services write (an audit trail, the outbox): nobody adds, edits or deletes them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+
 class ServiceModelAdmin(admin.ModelAdmin):
     """A model admin whose writes are service calls.
 
