@@ -18,9 +18,12 @@ $(STAMP): requirements.txt | $(BIN)/python
 	touch $(STAMP)
 
 ## run: install, migrate a local SQLite database, load demo data, serve on http://127.0.0.1:8000
+## (with the email worker beside it: reminders and announcements go out while the site runs)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py send_notifications & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 migrate: $(STAMP)

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events.analytics import event_analytics
-from events.models import Event
+from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event
 from events.selectors import (
     event_counts_of,
     event_details,
@@ -93,6 +93,10 @@ class EventOutputSerializer(serializers.Serializer):
     phase = serializers.ChoiceField(choices=Event.Phase.choices, help_text="From the clock; read-only.")
     organizers = serializers.SerializerMethodField(help_text="Usernames.")
     counts = serializers.SerializerMethodField()
+    reminder_offsets_minutes = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Minutes before the start at which each confirmed student gets a reminder email.",
+    )
 
     def get_organizers(self, event: Event) -> list[str]:
         return [user.username for user in event.organizers.all()]
@@ -130,6 +134,12 @@ class EventInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Event.Status.choices, required=False)
     organizers = serializers.ListField(
         child=serializers.CharField(max_length=150), required=False, max_length=100, help_text="Usernames; staff only."
+    )
+    reminder_offsets_minutes = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=REMINDER_OFFSET_MAX_MINUTES),
+        required=False,
+        max_length=REMINDER_OFFSETS_MAX,
+        help_text="Minutes before the start, e.g. [1440, 60] (the default): a day and an hour before; [] for none.",
     )
 
     def validate_sessions(self, sessions: list[dict]) -> list[dict]:

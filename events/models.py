@@ -6,6 +6,15 @@ from django.utils import timezone
 
 from events import maps
 
+DEFAULT_REMINDER_OFFSETS_MINUTES = (1440, 60)
+REMINDER_OFFSET_MAX_MINUTES = 28 * 24 * 60
+REMINDER_OFFSETS_MAX = 5
+
+
+def default_reminder_offsets() -> list[int]:
+    """A day and an hour before the start."""
+    return list(DEFAULT_REMINDER_OFFSETS_MINUTES)
+
 
 class Event(models.Model):
     class Mode(models.TextChoices):
@@ -43,6 +52,11 @@ class Event(models.Model):
     certificate_requires_feedback = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     organizers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="organized_events")
+    reminder_offsets_minutes = models.JSONField(
+        default=default_reminder_offsets,
+        blank=True,
+        help_text="Minutes before the start at which each confirmed student is reminded; empty: no reminders.",
+    )
 
     # Kept by the services under the event's row lock so that the capacity check
     # costs the same whatever the event's size; check_integrity recounts it.

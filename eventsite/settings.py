@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "certificates",
+    "comms",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "events@college.example"
 NOTIFICATIONS_SENDER = env_str("NOTIFICATIONS_SENDER") or "request"
 if NOTIFICATIONS_SENDER not in ("request", "worker"):
     raise ImproperlyConfigured('NOTIFICATIONS_SENDER must be "request" or "worker".')
+
+# Talking to students (reminders, announcements, "registration is open" alerts): comms/.
+COLLEGE_NAME = env_str("COLLEGE_NAME") or "College Events"
+ANNOUNCEMENTS_PER_DAY = env_int("ANNOUNCEMENTS_PER_DAY", 5)
 
 # Bodies larger than this are refused (413 PAYLOAD_TOO_LARGE under /api/).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)

@@ -14,14 +14,16 @@ made the change, right after its commit, or the ``send_notifications`` worker.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as database
 from django.db import transaction
-from django.db.models import F
+from django.db.models import CharField, DateTimeField, F, IntegerField, QuerySet, Value
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -58,6 +60,83 @@ def owe(kind: str, pairs: Iterable[tuple[str, str]]) -> None:
         ]
     )
     deliver_after_commit([row.pk for row in rows])
+
+
+def owe_each(
+    kind: str,
+    recipients: QuerySet,
+    *,
+    student: str,
+    object_id: str | None = None,
+    about: str | None = None,
+    due_at: datetime | None = None,
+) -> int:
+    """Owe one email per row of ``recipients`` in one INSERT ... SELECT, however many rows; how many were written.
+
+    ``student`` names the rows' enrollment number field, ``object_id`` their field holding what the
+    email is about, or ``about`` gives one id for all. A scheduled email (``due_at``) becomes due
+    then and is written at most once per student, object and time: rows already owed are passed
+    over (``notification_scheduled_once``), so schedulers may run as often and as many as they like.
+    These rows are left to the worker (``send_notifications``): a request never sends a thousand emails.
+    """
+    now = timezone.now()
+    about_value = F(object_id) if object_id else Value(about, output_field=CharField())
+    columns = {
+        "kind": Value(kind, output_field=CharField()),
+        "enrollment_no": F(student),
+        "object_id": about_value,
+        "state": Value(State.PENDING, output_field=CharField()),
+        "attempts": Value(0, output_field=IntegerField()),
+        "created_at": Value(now, output_field=DateTimeField()),
+        "next_attempt_at": Value(max(due_at or now, now) if due_at else now, output_field=DateTimeField()),
+        "last_error": Value("", output_field=CharField()),
+        "due_at": Value(due_at, output_field=DateTimeField()),
+    }
+    names = {column: f"owed_{column}" for column in columns}
+    select = (
+        recipients.order_by()
+        .filter(pk__isnull=False)  # a WHERE clause: SQLite reads "ON CONFLICT" after a bare join as a join constraint
+        .annotate(**{names[column]: expression for column, expression in columns.items()})
+        .values_list(*names.values())
+    )
+    sql, params = select.query.sql_with_params()
+    with database.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Notification._meta.db_table} ({', '.join(columns)}) {sql} ON CONFLICT DO NOTHING", params
+        )
+        return max(cursor.rowcount, 0)
+
+
+# Kinds owed and rendered by higher layers (reminders, announcements ...): they register here.
+
+
+@dataclass(frozen=True)
+class KindRenderer:
+    """How to send one kind: ``load`` reads what a batch's notifications of the kind are about (a
+    fixed number of queries), ``build`` makes one message from it, or says why it is no longer owed."""
+
+    load: Callable[[list[Notification]], Any]
+    build: Callable[["Batch", Notification, Any], "EmailMultiAlternatives | str"]
+
+
+_renderers: dict[str, KindRenderer] = {}
+_schedulers: list[Callable[[datetime], int]] = []
+
+
+def register_kind(kind: str, renderer: KindRenderer) -> None:
+    _renderers[kind] = renderer
+
+
+def register_scheduler(scheduler: Callable[[datetime], int]) -> None:
+    """``scheduler(now)`` owes the scheduled emails coming due soon (``owe_each`` with ``due_at``); how many."""
+    if scheduler not in _schedulers:
+        _schedulers.append(scheduler)
+
+
+def schedule_due(now: datetime | None = None) -> int:
+    """Run every registered scheduler once; how many emails they owed. The worker calls this."""
+    now = now or timezone.now()
+    return sum(scheduler(now) for scheduler in _schedulers)
 
 
 def deliver_after_commit(ids: list[int]) -> None:
@@ -148,15 +227,33 @@ def _claim(ids: list[int] | None, limit: int) -> list[Notification]:
     return list(claimed.select_related("student").order_by("id"))
 
 
-def _message(template: str, subject: str, context: dict, to: str) -> EmailMultiAlternatives:
-    context = {**context, "site_url": settings.SITE_URL}
+def one_line(text: str, limit: int = 200) -> str:
+    """Text fit for a header: whitespace (CR and LF included) collapsed, control characters dropped, bounded."""
+    cleaned = " ".join("".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text).split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+def compose(
+    template: str,
+    subject: str,
+    context: dict,
+    to: str,
+    *,
+    headers: dict[str, str] | None = None,
+    attachments: Iterable[Any] = (),
+) -> EmailMultiAlternatives:
+    """One email in plain text and HTML from ``email/<template>.txt`` and ``.html``."""
+    context = {**context, "site_url": settings.SITE_URL, "college_name": settings.COLLEGE_NAME}
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=one_line(subject),
         body=render_to_string(f"email/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
+        headers=headers,
     )
     message.attach_alternative(render_to_string(f"email/{template}.html", context), "text/html")
+    for attachment in attachments:
+        message.attach(attachment)
     return message
 
 
@@ -164,7 +261,7 @@ NO_ADDRESS = "The student has no email address."
 NO_LONGER_SO = "No longer so: the registration is not confirmed, the certificate revoked or the event not cancelled."
 
 
-class _Batch:
+class Batch:
     """What a batch of notifications is about, one query per kind, and each event's shared parts rendered once."""
 
     def __init__(self, notifications: list[Notification]) -> None:
@@ -177,6 +274,11 @@ class _Batch:
             list(wanted.get(Kind.CERTIFICATE_ISSUED, []))
         )
         self.events = Event.objects.in_bulk(list(wanted.get(Kind.EVENT_CANCELLED, [])))
+        self.loaded = {
+            kind: _renderers[kind].load([n for n in notifications if n.kind == kind])
+            for kind in wanted
+            if kind in _renderers
+        }
         self._parts: dict[str, dict] = {}
 
     def about(self, event: Event) -> dict:
@@ -196,6 +298,8 @@ class _Batch:
         student, key, kind = notification.student, notification.object_id, notification.kind
         if not student.email:
             return NO_ADDRESS
+        if kind in _renderers:
+            return _renderers[kind].build(self, notification, self.loaded[kind])
         if kind in (Kind.REGISTRATION_CONFIRMED, Kind.WAITLIST_PROMOTED):
             registration = self.registrations.get(key)
             if registration is None or registration.status != RegistrationStatus.CONFIRMED:
@@ -206,19 +310,19 @@ class _Batch:
                 else ("waitlist_promoted", "You have a seat")
             )
             context = {**self.about(registration.event), "student": student, "registration": registration}
-            return _message(template, f"{subject}: {registration.event.title}", context, student.email)
+            return compose(template, f"{subject}: {registration.event.title}", context, student.email)
         if kind == Kind.CERTIFICATE_ISSUED:
             certificate = self.certificates.get(key)
             if certificate is None or certificate.revoked_at is not None:
                 return NO_LONGER_SO
             context = {**self.about(certificate.event), "student": student, "certificate": certificate}
             title = certificate.event.title
-            return _message("certificate_issued", f"Your certificate: {title}", context, student.email)
+            return compose("certificate_issued", f"Your certificate: {title}", context, student.email)
         event = self.events.get(key)
         if event is None or event.status != Event.Status.CANCELLED:
             return NO_LONGER_SO
         context = {**self.about(event), "full_name": student.full_name}
-        return _message("event_cancelled", f"Cancelled: {event.title}", context, student.email)
+        return compose("event_cancelled", f"Cancelled: {event.title}", context, student.email)
 
 
 def _record_failure(notification: Notification, error: Exception, result: Delivery) -> None:
@@ -270,7 +374,7 @@ def deliver(*, ids: list[int] | None = None, limit: int = 100) -> Delivery:
     notifications = _claim(ids, limit)
     if not notifications:
         return result
-    batch = _Batch(notifications)
+    batch = Batch(notifications)
     messages: dict[int, EmailMultiAlternatives] = {}
     skipped: dict[str, list[int]] = {}
     for notification in notifications:

@@ -41,6 +41,7 @@ EVENT_FIELDS = {
     "phase",
     "organizers",
     "counts",
+    "reminder_offsets_minutes",
 }
 COUNT_FIELDS = {"registered", "waitlisted", "teams", "attended", "feedbacks", "certificates"}
 

@@ -237,14 +237,14 @@ def test_a_message_that_cannot_be_built_is_retried_later_and_the_others_still_go
     broken, fine = StudentFactory(), StudentFactory()
     for student in (broken, fine):
         registration_create(event=event, enrollment_no=student.pk)
-    build = notifications._Batch.message
+    build = notifications.Batch.message
 
     def message(self, notification):
         if notification.student_id == broken.pk:
             raise ValueError("template error")
         return build(self, notification)
 
-    monkeypatch.setattr(notifications._Batch, "message", message)
+    monkeypatch.setattr(notifications.Batch, "message", message)
 
     delivery = notifications.deliver()
 
