@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from events.models import Event
-from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus
+from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus, Team
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +154,21 @@ def waitlist_promoted(promoted: dict[str, str]) -> None:
     owe(Kind.WAITLIST_PROMOTED, promoted.items())
 
 
+def waitlist_joined(registrations: Iterable[Registration]) -> None:
+    """Tell each student they are on the waitlist; the email gives their place as it is when sent."""
+    owe(Kind.WAITLIST_JOINED, [(r.student_id, r.pk) for r in registrations])
+
+
+def registrations_cancelled(cancelled: Iterable[tuple[str, str]]) -> None:
+    """Tell each student (``(enrollment_no, registration_id)``) that their registration was cancelled."""
+    owe(Kind.REGISTRATION_CANCELLED, cancelled)
+
+
+def team_invited(team_id: str, enrollment_nos: Iterable[str]) -> None:
+    """Invite these students to join a team (the leader's invitation; the team work calls it)."""
+    owe(Kind.TEAM_INVITATION, [(enrollment_no, team_id) for enrollment_no in enrollment_nos])
+
+
 def certificates_issued(certificates: Iterable[Certificate]) -> None:
     """Send each new certificate's holder its verification link."""
     owe(Kind.CERTIFICATE_ISSUED, [(c.student_id, c.pk) for c in certificates])
@@ -258,7 +273,10 @@ def compose(
 
 
 NO_ADDRESS = "The student has no email address."
-NO_LONGER_SO = "No longer so: the registration is not confirmed, the certificate revoked or the event not cancelled."
+NO_LONGER_SO = (
+    "No longer so: the registration's status changed, the certificate was revoked, "
+    "the team was cancelled or the event not cancelled."
+)
 
 
 class Batch:
@@ -268,18 +286,38 @@ class Batch:
         wanted: dict[str, set[str]] = {}
         for notification in notifications:
             wanted.setdefault(notification.kind, set()).add(notification.object_id)
-        registration_ids = wanted.get(Kind.REGISTRATION_CONFIRMED, set()) | wanted.get(Kind.WAITLIST_PROMOTED, set())
+        registration_ids = set().union(*(wanted.get(kind, set()) for kind in _ABOUT_A_REGISTRATION))
         self.registrations = Registration.objects.select_related("event", "team").in_bulk(list(registration_ids))
         self.certificates = Certificate.objects.select_related("event").in_bulk(
             list(wanted.get(Kind.CERTIFICATE_ISSUED, []))
         )
         self.events = Event.objects.in_bulk(list(wanted.get(Kind.EVENT_CANCELLED, [])))
+        self.teams = Team.objects.select_related("event", "leader").in_bulk(list(wanted.get(Kind.TEAM_INVITATION, [])))
+        self.waitlist_places = self._waitlist_places(
+            {r.event_id for r in self.registrations.values() if r.status == RegistrationStatus.WAITLISTED}
+        )
         self.loaded = {
             kind: _renderers[kind].load([n for n in notifications if n.kind == kind])
             for kind in wanted
             if kind in _renderers
         }
         self._parts: dict[str, dict] = {}
+
+    @staticmethod
+    def _waitlist_places(event_ids: set[str]) -> dict[tuple[str, int], int]:
+        """``(event_id, waitlist_seq) -> 1-based place`` as the waitlists stand now, teams one entry each."""
+        seqs = (
+            Registration.objects.filter(event_id__in=event_ids, status=RegistrationStatus.WAITLISTED)
+            .order_by("event_id", "waitlist_seq")
+            .values_list("event_id", "waitlist_seq")
+            .distinct()
+        )
+        places: dict[tuple[str, int], int] = {}
+        counted: dict[str, int] = {}
+        for event_id, seq in seqs:
+            counted[event_id] = counted.get(event_id, 0) + 1
+            places[(event_id, seq)] = counted[event_id]
+        return places
 
     def about(self, event: Event) -> dict:
         """What every message about this event shows: rendered once per event, not once per student."""
@@ -290,6 +328,7 @@ class Batch:
                 "event_facts_txt": render_to_string("email/_event_facts.txt", context),
                 "event_facts_html": render_to_string("email/_event_facts.html", context),
                 "calendar_url": settings.SITE_URL + reverse("event-ics", args=[event.pk]),
+                "event_url": settings.SITE_URL + reverse("event-detail", args=[event.pk]),
             }
         return self._parts[event.pk]
 
@@ -300,17 +339,8 @@ class Batch:
             return NO_ADDRESS
         if kind in _renderers:
             return _renderers[kind].build(self, notification, self.loaded[kind])
-        if kind in (Kind.REGISTRATION_CONFIRMED, Kind.WAITLIST_PROMOTED):
-            registration = self.registrations.get(key)
-            if registration is None or registration.status != RegistrationStatus.CONFIRMED:
-                return NO_LONGER_SO
-            template, subject = (
-                ("registration_confirmed", "Registration confirmed")
-                if kind == Kind.REGISTRATION_CONFIRMED
-                else ("waitlist_promoted", "You have a seat")
-            )
-            context = {**self.about(registration.event), "student": student, "registration": registration}
-            return compose(template, f"{subject}: {registration.event.title}", context, student.email)
+        if kind in _ABOUT_A_REGISTRATION:
+            return self._about_registration(notification, self.registrations.get(key))
         if kind == Kind.CERTIFICATE_ISSUED:
             certificate = self.certificates.get(key)
             if certificate is None or certificate.revoked_at is not None:
@@ -318,11 +348,38 @@ class Batch:
             context = {**self.about(certificate.event), "student": student, "certificate": certificate}
             title = certificate.event.title
             return compose("certificate_issued", f"Your certificate: {title}", context, student.email)
+        if kind == Kind.TEAM_INVITATION:
+            team = self.teams.get(key)
+            if team is None or team.status == RegistrationStatus.CANCELLED:
+                return NO_LONGER_SO
+            context = {**self.about(team.event), "student": student, "team": team}
+            return compose("team_invitation", f"Join team {team.name}: {team.event.title}", context, student.email)
         event = self.events.get(key)
         if event is None or event.status != Event.Status.CANCELLED:
             return NO_LONGER_SO
         context = {**self.about(event), "full_name": student.full_name}
         return compose("event_cancelled", f"Cancelled: {event.title}", context, student.email)
+
+    def _about_registration(
+        self, notification: Notification, registration: Registration | None
+    ) -> EmailMultiAlternatives | str:
+        template, subject, status_now = _ABOUT_A_REGISTRATION[notification.kind]
+        if registration is None or registration.status != status_now:
+            return NO_LONGER_SO
+        student, event = notification.student, registration.event
+        context = {**self.about(event), "student": student, "registration": registration}
+        if status_now == RegistrationStatus.WAITLISTED:
+            context["waitlist_place"] = self.waitlist_places.get((event.pk, registration.waitlist_seq))
+        return compose(template, f"{subject}: {event.title}", context, student.email)
+
+
+# kind -> (template, subject, the registration's status the email is still true of)
+_ABOUT_A_REGISTRATION = {
+    Kind.REGISTRATION_CONFIRMED: ("registration_confirmed", "Registration confirmed", RegistrationStatus.CONFIRMED),
+    Kind.WAITLIST_PROMOTED: ("waitlist_promoted", "You have a seat", RegistrationStatus.CONFIRMED),
+    Kind.WAITLIST_JOINED: ("waitlist_joined", "You are on the waitlist", RegistrationStatus.WAITLISTED),
+    Kind.REGISTRATION_CANCELLED: ("registration_cancelled", "Registration cancelled", RegistrationStatus.CANCELLED),
+}
 
 
 def _record_failure(notification: Notification, error: Exception, result: Delivery) -> None:

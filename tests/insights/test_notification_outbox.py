@@ -135,10 +135,10 @@ def test_a_confirmation_for_a_registration_cancelled_before_sending_is_skipped(e
     registration_create(event=event, enrollment_no=student.pk)
     registration_cancel(event=event, enrollment_no=student.pk)
 
-    assert "Sent 0, skipped 1" in _send_due()
+    assert "Sent 1, skipped 1" in _send_due()
 
-    assert mail.outbox == []
-    notification = Notification.objects.get()
+    assert [m.subject for m in mail.outbox] == [f"Registration cancelled: {event.title}"]
+    notification = Notification.objects.get(kind=Notification.Kind.REGISTRATION_CONFIRMED)
     assert notification.state == State.SKIPPED
     assert notification.last_error == notifications.NO_LONGER_SO
 
