@@ -3,41 +3,16 @@
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 
+from certificates import eligibility
 from certificates.models import Certificate
 from events.models import Event
 from eventsite import ids
 from eventsite.errors import NotEligible, NotFound, ValidationFailed
 from registrations import notifications
-from registrations.models import Attendance, Feedback, Registration, RegistrationStatus
+from registrations.models import Registration, RegistrationStatus
 from registrations.services import Actor, _ensure_organizer, _event_lock, enrollment_no_normalize
-
-
-def _ineligibility(event: Event, *, confirmed: bool, sessions_attended: int, gave_feedback: bool) -> dict | None:
-    """Why a student is not eligible (None when they are)."""
-    if not confirmed:
-        return {"reason": "not_confirmed"}
-    if sessions_attended < max(event.min_sessions_for_certificate, 1):
-        return {
-            "reason": "not_enough_sessions",
-            "sessions_attended": sessions_attended,
-            "sessions_required": max(event.min_sessions_for_certificate, 1),
-        }
-    if event.certificate_requires_feedback and not gave_feedback:
-        return {"reason": "feedback_required"}
-    return None
-
-
-def _confirmed_student_ineligibility(event: Event, enrollment_no: str) -> dict | None:
-    """Why a confirmed student is not eligible (None when they are)."""
-    return _ineligibility(
-        event,
-        confirmed=True,
-        sessions_attended=Attendance.objects.filter(event=event, student_id=enrollment_no).count(),
-        gave_feedback=Feedback.objects.filter(event=event, student_id=enrollment_no).exists(),
-    )
 
 
 def _new_certificate(event: Event, registration: Registration, actor: Actor, now) -> Certificate:
@@ -73,9 +48,9 @@ def certificate_issue(*, event: Event, enrollment_no: str, actor: Actor = None) 
         )
         if registration is None:
             raise NotEligible(details={"reason": "not_confirmed"})
-        why_not = _confirmed_student_ineligibility(event, enr)
-        if why_not is not None:
-            raise NotEligible(details=why_not)
+        standing = eligibility.student_eligibility(event, enr, confirmed=True)
+        if not standing.eligible:
+            raise NotEligible(standing.staff_message, details=standing.error_details())
         certificate = _new_certificate(event, registration, actor, timezone.now())
         try:
             with transaction.atomic():
@@ -110,13 +85,11 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
             .order_by("registered_at", "pk")
         )
         now = timezone.now()
-        attended = dict(
-            Attendance.objects.filter(event=event)
-            .values("student_id")
-            .annotate(n=Count("pk"))
-            .values_list("student_id", "n")
+        eligible = set(
+            eligibility.eligibility_annotations(Registration.objects.filter(event=event))
+            .filter(eligibility.eligible_q())
+            .values_list("student_id", flat=True)
         )
-        gave_feedback = set(Feedback.objects.filter(event=event).values_list("student_id", flat=True))
         held = {cert.student_id: cert for cert in Certificate.objects.filter(event=event)}
         result = BulkIssueResult()
         new: list[Certificate] = []
@@ -128,10 +101,7 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
                 else:
                     result.issued[enr] = held[enr].certificate_id
                 continue
-            why_not = _ineligibility(
-                event, confirmed=True, sessions_attended=attended.get(enr, 0), gave_feedback=enr in gave_feedback
-            )
-            if why_not is not None:
+            if enr not in eligible:
                 result.skipped[enr] = NotEligible.code
                 continue
             certificate = _new_certificate(event, registration, actor, now)

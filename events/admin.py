@@ -9,7 +9,7 @@ from events.models import Event, EventSession
 from events.services import EVENT_FIELDS, SessionSpec, event_cancel, event_create, event_update
 from eventsite.admin_tools import ServiceModelAdmin, export_as_csv, map_preview
 from registrations.admin import FeedbackQuestionInline
-from registrations.forms import ThrottledAdminAuthenticationForm
+from registrations.forms import AdminLoginForm
 from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
@@ -23,7 +23,7 @@ from registrations.models import (
 admin.site.site_header = "College Events administration"
 admin.site.site_title = "College Events admin"
 admin.site.index_title = "Events, students and certificates"
-admin.site.login_form = ThrottledAdminAuthenticationForm
+admin.site.login_form = AdminLoginForm
 
 
 def _per_event(rows: QuerySet, count=None) -> Coalesce:
@@ -67,7 +67,7 @@ class EventAdmin(ServiceModelAdmin):
         "feedback_count",
         "certificate_count",
     )
-    list_filter = ("status", "registration_mode", "waitlist_enabled")
+    list_filter = ("status", "club", "registration_mode", "waitlist_enabled")
     search_fields = ("event_id", "title", "venue")
     date_hierarchy = "starts_at"
     filter_horizontal = ("organizers",)
@@ -97,7 +97,7 @@ class EventAdmin(ServiceModelAdmin):
                 {"fields": ("registration_mode", "capacity", "waitlist_enabled", "team_size_min", "team_size_max")},
             ),
             ("Certificates", {"fields": ("min_sessions_for_certificate", "certificate_requires_feedback")}),
-            ("Organizers", {"fields": ("organizers",)}),
+            ("Organizers", {"fields": ("club", "organizers")}),
         ]
         if obj is not None:
             fieldsets.append(
@@ -141,15 +141,22 @@ class EventAdmin(ServiceModelAdmin):
                 ]
         fields = {name: form.cleaned_data[name] for name in EVENT_FIELDS if name in form.cleaned_data}
         organizers = [user.username for user in form.cleaned_data.get("organizers", [])]
+        club = form.cleaned_data.get("club")
         if change:
             event = event_update(
-                event=form.instance, sessions=sessions, organizers=organizers, actor=request.user, **fields
+                event=form.instance,
+                sessions=sessions,
+                organizers=organizers,
+                club=club.pk if club else None,
+                actor=request.user,
+                **fields,
             )
         else:
             event = event_create(
                 event_id=form.instance.event_id,
                 sessions=sessions,
                 organizers=organizers,
+                club=club.pk if club else None,
                 actor=request.user,
                 **fields,
             )

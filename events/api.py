@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from certificates import eligibility
 from events.analytics import event_analytics
 from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event
 from events.selectors import (
@@ -18,7 +19,7 @@ from events.selectors import (
     event_list_published,
     event_user_is_organizer,
 )
-from events.services import SessionSpec, event_create, event_update
+from events.services import AttendanceRuleSpec, SessionSpec, event_create, event_update
 from eventsite.errors import PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
@@ -47,13 +48,6 @@ class EventDateTimeField(serializers.DateTimeField):
         return parsed
 
 
-class StaffOrReadOnly(permissions.BasePermission):
-    """Anyone reads; only staff write (anonymous writers get 401, others 403)."""
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_staff)
-
-
 # Output
 
 
@@ -72,6 +66,42 @@ class SessionOutputSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField(allow_null=True)
 
 
+class AttendanceRuleSerializer(serializers.Serializer):
+    """``{"kind": "min_sessions", "n"}``, ``{"kind": "percentage", "percent"}``, ``{"kind": "all"}``
+    or ``{"kind": "mandatory", "sessions": [codes], "min_sessions"}``."""
+
+    kind = serializers.ChoiceField(choices=Event.AttendanceRule.choices)
+    n = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, help_text="min_sessions: sessions to attend (at least one)."
+    )
+    percent = serializers.IntegerField(
+        min_value=1, max_value=100, required=False, help_text="percentage: share of the sessions, rounded up."
+    )
+    sessions = serializers.ListField(
+        child=serializers.SlugField(max_length=40),
+        required=False,
+        max_length=50,
+        help_text="mandatory: codes of the sessions every certificate needs.",
+    )
+    min_sessions = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, help_text="mandatory: sessions to attend in all (default 0)."
+    )
+
+    def validate(self, data: dict) -> dict:
+        needs = {"min_sessions": "n", "percentage": "percent", "mandatory": "sessions"}.get(data["kind"])
+        if needs and needs not in data:
+            raise serializers.ValidationError({needs: [f"The {data['kind']} rule needs {needs}."]})
+        return data
+
+
+def _rule_spec(data: dict) -> AttendanceRuleSpec:
+    kind = data["kind"]
+    n = data.get("min_sessions", 0) if kind == Event.AttendanceRule.MANDATORY else data.get("n", 1)
+    return AttendanceRuleSpec(
+        kind=kind, n=n, percent=data.get("percent", 100), sessions=tuple(dict.fromkeys(data.get("sessions", [])))
+    )
+
+
 class EventOutputSerializer(serializers.Serializer):
     event_id = serializers.CharField()
     title = serializers.CharField()
@@ -87,16 +117,31 @@ class EventOutputSerializer(serializers.Serializer):
     team_size_max = serializers.IntegerField()
     waitlist_enabled = serializers.BooleanField()
     sessions = SessionOutputSerializer(many=True)
-    min_sessions_for_certificate = serializers.IntegerField()
+    min_sessions_for_certificate = serializers.SerializerMethodField(
+        help_text="The min_sessions form of the rule: N, or for another rule the sessions it needs now."
+    )
+    attendance_rule = serializers.SerializerMethodField()
     certificate_requires_feedback = serializers.BooleanField()
     status = serializers.ChoiceField(choices=Event.Status.choices)
     phase = serializers.ChoiceField(choices=Event.Phase.choices, help_text="From the clock; read-only.")
     organizers = serializers.SerializerMethodField(help_text="Usernames.")
+    club = serializers.CharField(
+        source="club_id", allow_null=True, help_text="The club's slug; its owners and organizers organize the event."
+    )
     counts = serializers.SerializerMethodField()
     reminder_offsets_minutes = serializers.ListField(
         child=serializers.IntegerField(),
         help_text="Minutes before the start at which each confirmed student gets a reminder email.",
     )
+
+    def get_min_sessions_for_certificate(self, event: Event) -> int:
+        if event.attendance_rule_kind == Event.AttendanceRule.MIN_SESSIONS:
+            return event.min_sessions_for_certificate
+        return eligibility.rule_of(event).required
+
+    @extend_schema_field(AttendanceRuleSerializer)
+    def get_attendance_rule(self, event: Event) -> dict:
+        return eligibility.rule_of(event).as_json()
 
     def get_organizers(self, event: Event) -> list[str]:
         return [user.username for user in event.organizers.all()]
@@ -130,6 +175,7 @@ class EventInputSerializer(serializers.Serializer):
     waitlist_enabled = serializers.BooleanField(required=False)
     sessions = SessionInputSerializer(many=True, required=False, max_length=50)
     min_sessions_for_certificate = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    attendance_rule = AttendanceRuleSerializer(required=False)
     certificate_requires_feedback = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(choices=Event.Status.choices, required=False)
     organizers = serializers.ListField(
@@ -140,6 +186,12 @@ class EventInputSerializer(serializers.Serializer):
         required=False,
         max_length=REMINDER_OFFSETS_MAX,
         help_text="Minutes before the start, e.g. [1440, 60] (the default): a day and an hour before; [] for none.",
+    )
+    club = serializers.SlugField(
+        max_length=64,
+        required=False,
+        allow_null=True,
+        help_text="The club's slug. Creating: staff, or an owner or organizer of this club. Changing: staff.",
     )
 
     def validate_sessions(self, sessions: list[dict]) -> list[dict]:
@@ -166,11 +218,13 @@ def _service_arguments(data: dict) -> dict:
             SessionSpec(code=spec["code"], title=spec.get("title", ""), starts_at=spec.get("starts_at"))
             for spec in arguments["sessions"]
         ]
+    if "attendance_rule" in arguments:
+        arguments["attendance_rule"] = _rule_spec(arguments["attendance_rule"])
     return arguments
 
 
 class EventListCreateApi(APIView):
-    permission_classes = [StaffOrReadOnly]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
     @extend_schema(
         operation_id="events_list",
@@ -186,7 +240,7 @@ class EventListCreateApi(APIView):
 
     @extend_schema(
         operation_id="events_create",
-        summary="Create an event (staff)",
+        summary="Create an event (staff; or a draft by an owner or organizer of its club)",
         request=EventCreateInputSerializer,
         responses={201: EventOutputSerializer, **errors(403, conflicts=("ALREADY_EXISTS",))},
     )

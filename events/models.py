@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator, validate_slug
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_slug
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -33,6 +33,14 @@ class Event(models.Model):
         ONGOING = "ongoing"
         COMPLETED = "completed"
 
+    class AttendanceRule(models.TextChoices):
+        """How a participation certificate is earned (evaluated in certificates/eligibility.py)."""
+
+        MIN_SESSIONS = "min_sessions", "At least N sessions"
+        PERCENTAGE = "percentage", "A percentage of the sessions"
+        ALL = "all", "Every session"
+        MANDATORY = "mandatory", "The mandatory sessions plus a minimum"
+
     event_id = models.CharField(primary_key=True, max_length=64, validators=[validate_slug])
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -48,7 +56,17 @@ class Event(models.Model):
     team_size_min = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     team_size_max = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     waitlist_enabled = models.BooleanField(default=False)
-    min_sessions_for_certificate = models.PositiveSmallIntegerField(default=1)
+    min_sessions_for_certificate = models.PositiveSmallIntegerField(
+        default=1, help_text="N of the 'at least N sessions' rule; the minimum of the 'mandatory sessions' rule."
+    )
+    attendance_rule_kind = models.CharField(
+        "attendance rule", max_length=12, choices=AttendanceRule.choices, default=AttendanceRule.MIN_SESSIONS
+    )
+    attendance_percent = models.PositiveSmallIntegerField(
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="For the percentage rule: the share of the sessions to attend (rounded up).",
+    )
     certificate_requires_feedback = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     organizers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="organized_events")
@@ -56,6 +74,14 @@ class Event(models.Model):
         default=default_reminder_offsets,
         blank=True,
         help_text="Minutes before the start at which each confirmed student is reminded; empty: no reminders.",
+    )
+    club = models.ForeignKey(
+        "clubs.Club",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="The club's owners and organizers organize the event too.",
     )
 
     # Kept by the services under the event's row lock so that the capacity check
@@ -78,6 +104,10 @@ class Event(models.Model):
                 | Q(registration_closes_at__isnull=True)
                 | Q(registration_closes_at__gt=F("registration_opens_at")),
                 name="event_registration_window_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance_percent__gte=1, attendance_percent__lte=100),
+                name="event_attendance_percent_range",
             ),
         ]
 
@@ -149,6 +179,9 @@ class EventSession(models.Model):
     title = models.CharField(max_length=200, blank=True)
     starts_at = models.DateTimeField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    mandatory = models.BooleanField(
+        default=False, help_text="Under the 'mandatory sessions' rule, a certificate needs this session."
+    )
 
     class Meta:
         ordering = ["event", "position", "id"]

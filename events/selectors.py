@@ -4,6 +4,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from clubs.models import Club, ClubMembership
 from events.models import Event, EventSession
 from eventsite.errors import NotFound
 
@@ -43,19 +44,33 @@ def event_list_published(*, status: str | None = None, q: str | None = None, now
     return events.order_by("starts_at", "event_id")
 
 
+def organized_by_q(user: User) -> Q:
+    """The events ``user`` organizes as a non-staff login: listed on the event, or an owner or
+    organizer of its club. The one definition of "an event's organizers"; staff come on top."""
+    listed = Event.organizers.through.objects.filter(user=user).values("event_id")
+    clubs = ClubMembership.objects.filter(user=user).values("club_id")
+    return Q(pk__in=listed) | Q(club__in=clubs)
+
+
 def event_user_is_organizer(event: Event, user: User | AnonymousUser | None) -> bool:
-    """Staff act as organizers of every event; others only of the events that list them."""
+    """Staff act as organizers of every event; others of the events that list them and of
+    the events of the clubs they own or organize."""
     if user is None or not user.is_authenticated:
         return False
     if user.is_staff:
         return True
-    return event.organizers.filter(pk=user.pk).exists()
+    return Event.objects.filter(organized_by_q(user), pk=event.pk).exists()
 
 
 def event_list_managed_by(user: User) -> QuerySet[Event]:
     if user.is_staff:
         return Event.objects.all()
-    return Event.objects.filter(organizers=user)
+    return Event.objects.filter(organized_by_q(user))
+
+
+def event_list_of_club(club: Club) -> QuerySet[Event]:
+    """Every event of the club, drafts included (for its organizers), latest first."""
+    return Event.objects.filter(club=club).order_by("-starts_at", "event_id")
 
 
 def event_sessions(event: Event) -> list[EventSession]:

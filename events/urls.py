@@ -1,12 +1,18 @@
 from django.urls import path
 
-from events import analytics_views, calendar_views, views
+from events import analytics_views, calendar_views, organize_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("events/", views.event_list, name="event-list"),
     path("events/<slug:event_id>/", views.event_detail, name="event-detail"),
     path("organize/", views.organize, name="organize"),
+    path("organize/clubs/<slug:club_id>/", organize_views.organize_club, name="organize-club"),
+    path(
+        "organize/clubs/<slug:club_id>/members/<str:username>/remove/",
+        organize_views.organize_club_member_remove,
+        name="organize-club-member-remove",
+    ),
     path("events/<slug:event_id>/manage/checkin/", views.event_checkin, name="event-checkin"),
     path("events/<slug:event_id>/manage/roster/", views.event_roster, name="event-roster"),
     path("events/<slug:event_id>/manage/roster.csv", views.event_roster_csv, name="event-roster-csv"),

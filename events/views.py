@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible
+from clubs.selectors import club_list_visible
 from events.forms import CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
 from events.models import Event
 from events.selectors import (
@@ -168,10 +169,11 @@ def _team_register(request: HttpRequest, event: Event, student: Student) -> Http
 @login_required
 def organize(request: HttpRequest) -> HttpResponse:
     events = event_list_managed_by(request.user).order_by("-starts_at", "event_id")
-    if not request.user.is_staff and not events.exists():
+    clubs = list(club_list_visible(request.user))
+    if not request.user.is_staff and not clubs and not events.exists():
         raise PermissionDenied("You organize no events.")
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "events/organize.html", {"page": page})
+    return render(request, "events/organize.html", {"page": page, "clubs": clubs})
 
 
 def _checkin_answer(event: Event, value: str, session_code: str, actor) -> dict:

@@ -3,6 +3,7 @@
 from django.urls import path, register_converter
 
 from certificates import api as certificates_api
+from clubs import api as clubs_api
 from events import api as events_api
 from registrations import api as registrations_api
 
@@ -24,6 +25,10 @@ register_converter(CodeConverter, "code")
 urlpatterns = [
     path("auth/token/", registrations_api.AuthTokenApi.as_view(), name="api-auth-token"),
     path("auth/signup/", registrations_api.SignupApi.as_view(), name="api-auth-signup"),
+    path("clubs/", clubs_api.ClubListCreateApi.as_view(), name="api-clubs"),
+    path("clubs/<slug:club_id>/", clubs_api.ClubDetailApi.as_view(), name="api-club"),
+    path("clubs/<slug:club_id>/members", clubs_api.ClubMembersApi.as_view(), name="api-club-members"),
+    path("clubs/<slug:club_id>/members/<str:username>", clubs_api.ClubMemberApi.as_view(), name="api-club-member"),
     path("events/", events_api.EventListCreateApi.as_view(), name="api-events"),
     path("events/<slug:event_id>/", events_api.EventDetailApi.as_view(), name="api-event"),
     path(

@@ -5,11 +5,15 @@ demand what production must set (``SECRET_KEY``, ``ALLOWED_HOSTS``) and turn on
 the secure-transport settings that ``manage.py check --deploy`` expects.
 """
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from eventsite.observability import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -64,13 +68,18 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "clubs",
     "events",
     "registrations",
     "certificates",
     "comms",
+    "legacy",
 ]
 
 MIDDLEWARE = [
+    "eventsite.observability.RequestIdMiddleware",
+    "eventsite.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "eventsite.errors.ApiErrorMiddleware",
@@ -80,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "eventsite.urls"
@@ -164,9 +174,39 @@ STORAGES = {
 CSRF_FAILURE_VIEW = "eventsite.errors.csrf_failure"
 
 LOGIN_URL = "login"
-# The login page refuses a username from an address after this many wrong passwords in the window.
+# After this many wrong passwords for one username (from any address), every way in (login page,
+# admin login, API token) refuses that username for the window; see eventsite/logins.py.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
+# LoginBackend checks the lock-out, then the password. Django's ModelBackend stays listed so the
+# sessions it made (and logins made with it by name) stay valid; a locked username never
+# reaches it, because LoginBackend's refusal ends authenticate().
+AUTHENTICATION_BACKENDS = ["eventsite.logins.LoginBackend", "django.contrib.auth.backends.ModelBackend"]
+# The lock-out lives in the database (django-axes' AccessAttempt), so every server sees it
+# whatever the cache, and staff can see and clear it in the admin (Axes > Access attempts).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW)
+# By username alone: guesses spread over many addresses still lock it, and a campus behind one
+# NAT address is never locked out as a whole (per-address limits are the API throttles' job).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_CALLABLE = "eventsite.logins.axes_username"
+AXES_CLIENT_IP_CALLABLE = "eventsite.clients.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "eventsite.logins.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked do not extend the lock: a stranger cannot keep a student out for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Addresses or networks of the operator's reverse proxies. Only a request whose peer is one of
+# them has its X-Forwarded-For read; by default nobody is trusted and the peer address counts.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network.") from _error
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -184,6 +224,8 @@ if NOTIFICATIONS_SENDER not in ("request", "worker"):
 # Talking to students (reminders, announcements, "registration is open" alerts): comms/.
 COLLEGE_NAME = env_str("COLLEGE_NAME") or "College Events"
 ANNOUNCEMENTS_PER_DAY = env_int("ANNOUNCEMENTS_PER_DAY", 5)
+# /healthz reports the outbox as degraded (still 200) once its oldest unsent email is this old.
+HEALTH_OUTBOX_MAX_AGE = env_int("HEALTH_OUTBOX_MAX_AGE", 15 * 60)
 
 # Bodies larger than this are refused (413 PAYLOAD_TOO_LARGE under /api/).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
@@ -208,6 +250,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "eventsite.errors.api_exception_handler",
+    # Any throttle that does not name its own address rule counts the peer, never X-Forwarded-For.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("AUTH_THROTTLE_RATE") or "10/min",
     },
@@ -228,27 +272,61 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStatusEnum": "registrations.models.RegistrationStatus",
         "CertificateStatusEnum": ["valid", "revoked"],
         "EventListStatusEnum": ["open", "upcoming", "past"],
+        "ClubKindEnum": "clubs.models.Club.Kind",
+        "ClubRoleEnum": "clubs.models.ClubMembership.Role",
     },
 }
 
-# Throttle and login-lock counters live in the cache. Local memory is one per process, so with
-# several gunicorn workers each keeps its own count; CACHE_BACKEND=database shares them through
-# the database (create its table once with `manage.py createcachetable`).
+# Throttle counters live in the cache. Local memory is one per process, so with several gunicorn
+# workers each keeps its own count; CACHE_BACKEND=redis (Django's Redis cache at REDIS_URL) or
+# CACHE_BACKEND=database (create its table once with `manage.py createcachetable`) share them
+# between processes and servers. CACHE_KEY_PREFIX keeps sites sharing one Redis apart.
+REDIS_URL = env_str("REDIS_URL") or "redis://127.0.0.1:6379/0"
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX") or ""
 _CACHE_BACKENDS = {
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"},
+    "redis": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+        # A Redis that stops answering fails a request in seconds instead of hanging it.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    },
 }
 CACHE_BACKEND = env_str("CACHE_BACKEND") or "locmem"
 if CACHE_BACKEND not in _CACHE_BACKENDS:
     raise ImproperlyConfigured(f"CACHE_BACKEND must be one of {', '.join(_CACHE_BACKENDS)}.")
 CACHES = {"default": _CACHE_BACKENDS[CACHE_BACKEND]}
 
+# One line per record on stderr, each with the id of the request it belongs to (X-Request-ID).
+# A 4xx keeps its line without a traceback; a 500 is logged with its traceback (django.request).
+LOG_LEVEL = (env_str("LOG_LEVEL") or "WARNING").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "WARNING"},
+    "filters": {
+        "request_id": {"()": "eventsite.observability.RequestIdFilter"},
+        "client_errors_without_traceback": {"()": "eventsite.observability.ClientErrorTracebackFilter"},
+    },
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "client_errors_without_traceback"],
+            "formatter": "line",
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own handlers print only while DEBUG (and mail nobody): its records go to the root's.
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
+
+# Unhandled errors and ERROR log lines go to Sentry when SENTRY_DSN is set (nothing is sent without).
+SENTRY_DSN = env_str("SENTRY_DSN") or None
+init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT"), release=env_str("SENTRY_RELEASE"))
 
 # Production transport security; `check --deploy` is clean with DEBUG=0.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -7,7 +7,7 @@ from eventsite import errors
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v2/", include("eventsite.api_urls")),
-    path("api/v1/", include("registrations.legacy.urls")),
+    path("api/v1/", include("legacy.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", errors.api_not_found),

@@ -4,21 +4,22 @@ A student acts only for themselves (``enrollment_no`` may be omitted: it default
 theirs); an organizer of the event, or staff, acts for anyone. The services enforce it.
 """
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from certificates.eligibility import student_eligibility
 from events.api import EVENT_ID_PARAMETER
 from events.selectors import event_get
+from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
 from registrations.models import RegistrationStatus, Student
 from registrations.selectors import (
-    student_event_record,
+    student_event_record_for,
     student_history,
     student_list,
     student_visible_to,
@@ -91,7 +92,7 @@ class LoginOutputSerializer(serializers.Serializer):
 class AuthTokenApi(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [PeerScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(
@@ -103,7 +104,7 @@ class AuthTokenApi(APIView):
     def post(self, request: Request) -> Response:
         given = LoginInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        user, token = login_token_issue(**given.validated_data)
+        user, token = login_token_issue(**given.validated_data, request=request._request)
         student = getattr(user, "student", None)
         return Response(
             LoginOutputSerializer(
@@ -139,7 +140,7 @@ class SignupInputSerializer(serializers.Serializer):
 class SignupApi(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [PeerScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(
@@ -241,6 +242,18 @@ class StudentHistoryApi(APIView):
         return Response(HistoryOutputSerializer({"student": student, "events": student_history(student)}).data)
 
 
+class EligibilitySerializer(serializers.Serializer):
+    eligible = serializers.BooleanField(help_text="May hold a participation certificate now.")
+    attended = serializers.IntegerField(help_text="Sessions of the event attended.")
+    required = serializers.IntegerField(help_text="Sessions the event's attendance rule needs.")
+    missing = serializers.ListField(
+        child=serializers.CharField(), help_text='What is still missing, in words: "1 more session", "feedback".'
+    )
+    message = serializers.CharField(
+        help_text='Where the student stands: "You attended 1 of the 2 sessions needed; feedback is still due."'
+    )
+
+
 class LookupOutputSerializer(serializers.Serializer):
     enrollment_no = serializers.CharField()
     event_id = serializers.CharField()
@@ -252,9 +265,16 @@ class LookupOutputSerializer(serializers.Serializer):
     attendance_ids = serializers.ListField(child=serializers.CharField())
     feedback_id = serializers.CharField(allow_null=True)
     certificate_id = serializers.CharField(allow_null=True)
+    eligibility = serializers.SerializerMethodField(
+        help_text="Where the student stands against the event's attendance rule."
+    )
 
     def get_registration_id(self, record) -> str | None:
         return record.registration.registration_id if record.registration else None
+
+    @extend_schema_field(EligibilitySerializer)
+    def get_eligibility(self, record) -> dict:
+        return self.context["eligibility"].as_json()
 
 
 class LookupApi(APIView):
@@ -264,15 +284,19 @@ class LookupApi(APIView):
         operation_id="lookup_retrieve",
         summary="One student at one event (the student themself and the event's organizers)",
         parameters=[ENROLLMENT_NO_PARAMETER, EVENT_ID_PARAMETER],
-        responses={200: LookupOutputSerializer, **errors(403)},
+        responses={200: LookupOutputSerializer, **errors(403, 404)},
     )
     def get(self, request: Request, enrollment_no: str, event_id: str) -> Response:
         event = event_get(event_id)
-        enrollment_no = enrollment_no_in_path(enrollment_no)
-        if not student_visible_to(request.user, enrollment_no, event=event):
-            raise PermissionDenied("Only the student themself and this event's organizers can see this.")
-        record = student_event_record(student_get(enrollment_no), event)
-        return Response(LookupOutputSerializer(record).data)
+        record = student_event_record_for(request.user, enrollment_no_in_path(enrollment_no), event)
+        standing = student_eligibility(
+            event,
+            record.enrollment_no,
+            confirmed=record.status == RegistrationStatus.CONFIRMED,
+            attended_sessions=record.attended_session_ids,
+            gave_feedback=record.feedback_id is not None,
+        )
+        return Response(LookupOutputSerializer(record, context={"eligibility": standing}).data)
 
 
 # Registration

@@ -1,13 +1,11 @@
-import hashlib
 import re
 
 from django import forms
-from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 
+from eventsite.logins import locked_message, login_locked
 from registrations.models import Feedback
 
 RATING_CHOICES = [(5, "5 — excellent"), (4, "4 — good"), (3, "3 — fair"), (2, "2 — poor"), (1, "1 — very poor")]
@@ -69,49 +67,14 @@ class FeedbackForm(forms.Form):
     )
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """The login form, refusing a username from an address after too many failed passwords.
+class LoginForm(AuthenticationForm):
+    """Django's login form; a username the lock-out refuses gets a sentence saying so."""
 
-    Failures are counted per (username, client address) in the cache for
-    LOGIN_FAILURE_WINDOW seconds; at LOGIN_FAILURE_LIMIT the form refuses even the right
-    password until the window ends, so guessing a password costs hours, not seconds.
-    A successful login clears the count.
-    """
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": "Too many failed attempts. Try again in %(minutes)d minutes.",
-    }
-
-    def _failure_key(self) -> str:
-        username = (self.data.get("username") or "").strip().lower()
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        digest = hashlib.sha256(f"{username}\0{address}".encode()).hexdigest()
-        return f"login-failures:{digest}"
-
-    @property
-    def is_throttled(self) -> bool:
-        return self.has_error(NON_FIELD_ERRORS, code="throttled")
-
-    def clean(self):
-        key = self._failure_key()
-        window = settings.LOGIN_FAILURE_WINDOW
-        if cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT:
-            raise ValidationError(
-                self.error_messages["throttled"], code="throttled", params={"minutes": max(1, window // 60)}
-            )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            cache.add(key, 0, timeout=window)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=window)
-            raise
-        cache.delete(key)
-        return cleaned
+    def get_invalid_login_error(self) -> ValidationError:
+        if login_locked(self.request):
+            return ValidationError(locked_message(), code="locked")
+        return super().get_invalid_login_error()
 
 
-class ThrottledAdminAuthenticationForm(ThrottledAuthenticationForm, AdminAuthenticationForm):
-    """The admin's login form (staff only) with the same lock on repeated failures."""
+class AdminLoginForm(LoginForm, AdminAuthenticationForm):
+    """The admin's login form (staff only), under the same lock-out."""

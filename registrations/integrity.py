@@ -9,9 +9,9 @@ manual fixes in a database shell) and bugs.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 
+from certificates import eligibility
 from certificates.models import Certificate
 from events.models import Event
 from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, RegistrationStatus, Team
@@ -205,52 +205,34 @@ def check_feedback(event_ids: list[str] | None = None) -> list[Problem]:
 
 
 def check_certificates(event_ids: list[str] | None = None) -> list[Problem]:
-    """Every valid (non-revoked) certificate is held by an eligible student."""
-    same_student = {"event_id": OuterRef("event_id"), "student_id": OuterRef("student_id")}
-    sessions_attended = (
-        Attendance.objects.filter(**same_student).order_by().values("student_id").annotate(n=Count("pk")).values("n")
-    )
-    valid = (
-        _scoped(Certificate.objects.filter(revoked_at__isnull=True), event_ids)
-        .annotate(
-            confirmed=Exists(Registration.objects.filter(status=RegistrationStatus.CONFIRMED, **same_student)),
-            attended=Coalesce(Subquery(sessions_attended, output_field=IntegerField()), Value(0)),
-            gave_feedback=Exists(Feedback.objects.filter(**same_student)),
-        )
-        .filter(
-            Q(confirmed=False)
-            | Q(attended__lt=F("event__min_sessions_for_certificate"))
-            | Q(attended__lt=1)
-            | Q(event__certificate_requires_feedback=True, gave_feedback=False)
-        )
-        .values(
-            "certificate_id",
-            "event_id",
-            "student_id",
-            "confirmed",
-            "attended",
-            "gave_feedback",
-            "event__min_sessions_for_certificate",
-        )
+    """Every valid (non-revoked) participation certificate is held by an eligible student.
+
+    The event's attendance rule is filtered in SQL; each certificate found is explained by the
+    same rule in Python (``certificates.eligibility``), a few queries per event concerned.
+    """
+    ineligible = (
+        eligibility.eligibility_annotations(_scoped(Certificate.objects.filter(revoked_at__isnull=True), event_ids))
+        .exclude(eligibility.eligible_q())
+        .values_list("certificate_id", "event_id", "student_id")
         .order_by("event_id", "student_id")
     )
+    by_event: dict[str, list[tuple[str, str]]] = {}
+    for certificate_id, event_id, student_id in ineligible:
+        by_event.setdefault(event_id, []).append((certificate_id, student_id))
     problems = []
-    for row in valid:
-        required = max(row["event__min_sessions_for_certificate"], 1)
-        if not row["confirmed"]:
-            why = "the student has no confirmed registration"
-        elif row["attended"] < required:
-            why = f"the student attended {row['attended']} of the {required} sessions required"
-        else:
-            why = "the event requires feedback and the student gave none"
-        problems.append(
-            Problem(
-                "CERTIFICATE_NOT_ELIGIBLE",
-                row["event_id"],
-                row["student_id"],
-                f"Certificate {row['certificate_id']} is valid but {why}.",
+    for event in Event.objects.filter(pk__in=by_event).order_by("pk"):
+        rows = by_event[event.pk]
+        standings = eligibility.students_eligibility(event, [student_id for _, student_id in rows])
+        for certificate_id, student_id in rows:
+            why = standings[student_id].staff_message
+            problems.append(
+                Problem(
+                    "CERTIFICATE_NOT_ELIGIBLE",
+                    event.pk,
+                    student_id,
+                    f"Certificate {certificate_id} is valid. {why}",
+                )
             )
-        )
     return problems
 
 

@@ -4,16 +4,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import Lower
 
 from certificates.models import Certificate
 from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
+from eventsite.errors import NotFound, PermissionDenied
 from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
     Feedback,
+    Notification,
     Registration,
     RegistrationStatus,
     Student,
@@ -22,7 +24,9 @@ from registrations.models import (
 
 
 def student_visible_to(user: User | AnonymousUser | None, enrollment_no: str, *, event: Event | None = None) -> bool:
-    """A student's records are seen by the student themself and staff, and, for one event, by its organizers."""
+    """A student's records are seen by the student themself and staff, and, for one event, by its
+    organizers while the student has (or had) a registration there: organizing an event is no
+    licence to read the contact details of students who never came near it."""
     if user is None or not user.is_authenticated:
         return False
     if user.is_staff:
@@ -30,7 +34,11 @@ def student_visible_to(user: User | AnonymousUser | None, enrollment_no: str, *,
     own = getattr(user, "student", None)
     if own is not None and own.enrollment_no == enrollment_no:
         return True
-    return event is not None and event_user_is_organizer(event, user)
+    return (
+        event is not None
+        and event_user_is_organizer(event, user)
+        and Registration.objects.filter(event=event, student_id=enrollment_no).exists()
+    )
 
 
 def team_registrations_of(team: Team) -> dict[str, str]:
@@ -101,6 +109,7 @@ class EventRecord:
     attendance_ids: list[str] = field(default_factory=list)
     feedback_id: str | None = None
     certificate_id: str | None = None
+    attended_session_ids: set[int] = field(default_factory=set)
 
     @property
     def status(self) -> str | None:
@@ -120,21 +129,40 @@ class EventRecord:
 def student_event_record(student: Student, event: Event) -> EventRecord:
     """One indexed query per kind of record."""
     enr = student.enrollment_no
+    attendance = list(
+        Attendance.objects.filter(event=event, student_id=enr)
+        .order_by("session__position", "session_id", "marked_at")
+        .values_list("attendance_id", "session_id")
+    )
     return EventRecord(
         enrollment_no=enr,
         event_id=event.pk,
         student=student,
         registration=registration_current(event, enr),
-        attendance_ids=list(
-            Attendance.objects.filter(event=event, student_id=enr)
-            .order_by("session__position", "session_id", "marked_at")
-            .values_list("attendance_id", flat=True)
-        ),
+        attendance_ids=[attendance_id for attendance_id, _ in attendance],
+        attended_session_ids={session_id for _, session_id in attendance},
         feedback_id=Feedback.objects.filter(event=event, student_id=enr).values_list("feedback_id", flat=True).first(),
         certificate_id=Certificate.objects.filter(event=event, student_id=enr, revoked_at__isnull=True)
         .values_list("certificate_id", flat=True)
         .first(),
     )
+
+
+def student_event_record_for(user: User | AnonymousUser | None, enrollment_no: str, event: Event) -> EventRecord:
+    """One student at one event, as ``user`` may see it (``student_visible_to``).
+
+    An organizer of the event asking about a student who has no registration there gets
+    NOT_FOUND, the same answer as for an enrollment number nobody holds; other users
+    PERMISSION_DENIED whether or not the student exists.
+    """
+    if not student_visible_to(user, enrollment_no, event=event):
+        if user is not None and user.is_authenticated and event_user_is_organizer(event, user):
+            raise NotFound.of("student", enrollment_no)
+        raise PermissionDenied("Only the student themself and this event's organizers can see this.")
+    student = Student.objects.filter(pk=enrollment_no).first()
+    if student is None:
+        raise NotFound.of("student", enrollment_no)
+    return student_event_record(student, event)
 
 
 @dataclass
@@ -280,3 +308,17 @@ def student_record(student: Student) -> list[RecordLine]:
         )
         for entry in entries
     ]
+
+
+@dataclass(frozen=True)
+class OutboxBacklog:
+    pending: int
+    oldest_created_at: datetime | None
+
+
+def notification_backlog() -> OutboxBacklog:
+    """Emails owed and not yet sent (due or waiting for a retry), and when the oldest was owed."""
+    figures = Notification.objects.filter(state=Notification.State.PENDING).aggregate(
+        pending=Count("pk"), oldest=Min("created_at")
+    )
+    return OutboxBacklog(pending=figures["pending"], oldest_created_at=figures["oldest"])

@@ -21,6 +21,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.http import HttpRequest
 from django.utils import timezone
 
 from certificates.models import Certificate
@@ -41,9 +42,11 @@ from eventsite.errors import (
     RegistrationClosed,
     TeamNameTaken,
     TeamSize,
+    Throttled,
     ValidationFailed,
     WrongRegistrationMode,
 )
+from eventsite.logins import locked_message, login_locked
 from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
@@ -191,19 +194,19 @@ def student_signup(
         raise AlreadyExists("This student or email already exists.", details={"enrollment_no": [enr]}) from exc
 
 
-def login_token_issue(*, username: str, password: str) -> tuple[User, str]:
+def login_token_issue(*, username: str, password: str, request: HttpRequest) -> tuple[User, str]:
     """Check a login and return ``(user, API token)``; the token is made once and reused.
 
-    A student's username is their enrollment number, so it is also tried trimmed and upper-cased.
+    ``request`` is what the lock-out counts (eventsite/logins.py): a username it refuses is
+    THROTTLED, the same answer whether or not the username exists.
     """
     from django.contrib.auth import authenticate
     from rest_framework.authtoken.models import Token
 
-    candidates = dict.fromkeys([username, username.strip(), username.strip().upper()])
-    user = next(
-        (found for name in candidates if name and (found := authenticate(username=name, password=password))), None
-    )
+    user = authenticate(request, username=username, password=password)
     if user is None:
+        if login_locked(request):
+            raise Throttled(locked_message(), details={"retry_after": settings.LOGIN_FAILURE_WINDOW})
         message = "The username or password is not right."
         raise ValidationFailed(message, details={"non_field_errors": [message]})
     token, _ = Token.objects.get_or_create(user=user)

@@ -4,7 +4,7 @@ from registrations import export_views, record_views, views
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/login/", views.ThrottledLoginView.as_view(), name="login"),
+    path("accounts/login/", views.SiteLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("me/events/", views.my_events, name="my-events"),
     path("me/history/", views.my_history, name="my-history"),

@@ -3,7 +3,6 @@ feedback, certificates), the feedback form and the history across every event.""
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -13,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from certificates import eligibility
 from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
 from eventsite.errors import DomainError
 from eventsite.forms import form_add_domain_error
-from registrations.forms import FeedbackForm, SignupForm, ThrottledAuthenticationForm
+from registrations.forms import FeedbackForm, LoginForm, SignupForm
 from registrations.models import RegistrationStatus, Student
 from registrations.selectors import (
     HistoryEntry,
@@ -82,6 +82,20 @@ class EventCard:
     @property
     def registration(self):
         return self.entry.registration
+
+    @property
+    def rule(self) -> eligibility.RuleFacts:
+        return eligibility.rule_of(self.event, sessions=[session for session, _ in self.sessions])
+
+    @property
+    def standing(self) -> eligibility.Eligibility:
+        """Where the student stands against the event's attendance rule (no query: the card has the facts)."""
+        return eligibility.evaluate(
+            self.rule,
+            confirmed=self.registration.status == RegistrationStatus.CONFIRMED,
+            attended_sessions={session.pk for session, present in self.sessions if present},
+            gave_feedback=self.entry.feedback_id is not None,
+        )
 
     @property
     def can_give_feedback(self) -> bool:
@@ -152,14 +166,7 @@ def event_feedback(request: HttpRequest, event_id: str) -> HttpResponse:
     return render(request, "registrations/feedback.html", context, status=status)
 
 
-class ThrottledLoginView(LoginView):
-    """Django's login page with ThrottledAuthenticationForm; a refused attempt answers 429."""
+class SiteLoginView(LoginView):
+    """Django's login page with LoginForm (the lock-out's answer is made 429 by its middleware)."""
 
-    authentication_form = ThrottledAuthenticationForm
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.is_throttled:
-            response.status_code = 429
-            response["Retry-After"] = str(settings.LOGIN_FAILURE_WINDOW)
-        return response
+    authentication_form = LoginForm

@@ -1,5 +1,6 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -15,10 +16,16 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Throttle counters live in the cache: every test starts with none."""
-    cache.clear()
+    """Throttle counters live in the cache: every test starts with none.
+
+    Never a shared Redis: clearing it would flush other runs' keys (Redis tests use their own prefix).
+    """
+    shared = isinstance(caches["default"], RedisCache)
+    if not shared:
+        cache.clear()
     yield
-    cache.clear()
+    if not shared:
+        cache.clear()
 
 
 @pytest.fixture

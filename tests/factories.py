@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from clubs.models import Club, ClubMembership
 from events.models import Event, EventSession
 from eventsite import ids
 from registrations.models import (
@@ -58,6 +59,28 @@ class StudentUserFactory(StudentFactory):
     """A student with a login (username = enrollment number)."""
 
     user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..enrollment_no"))
+
+
+class ClubFactory(factory.django.DjangoModelFactory):
+    """A club; ``owners=[user]`` and ``organizers=[user]`` make its members."""
+
+    class Meta:
+        model = Club
+        skip_postgeneration_save = True
+
+    club_id = factory.Sequence(lambda n: f"club-{n}")
+    name = factory.Sequence(lambda n: f"Club {n}")
+    kind = Club.Kind.CLUB
+
+    @factory.post_generation
+    def owners(obj, create, extracted, **kwargs):  # noqa: N805
+        for user in extracted or []:
+            ClubMembership.objects.create(club=obj, user=user, role=ClubMembership.Role.OWNER)
+
+    @factory.post_generation
+    def organizers(obj, create, extracted, **kwargs):  # noqa: N805
+        for user in extracted or []:
+            ClubMembership.objects.create(club=obj, user=user, role=ClubMembership.Role.ORGANIZER)
 
 
 class EventFactory(factory.django.DjangoModelFactory):

@@ -327,10 +327,11 @@ def test_a_body_over_the_upload_limit_is_payload_too_large(client_for, settings,
 def test_password_guessing_is_throttled(client_for, path):
     allowed, _ = ScopedRateThrottle().parse_rate(ScopedRateThrottle.THROTTLE_RATES["auth"])
     client = client_for()
-    guess = {"username": "22CSE30001", "password": "guess"}
+    # A different username each time: this is the per-address throttle, not the per-username lock-out.
+    guesses = [{"username": f"22CSE3{n:04d}", "password": "guess"} for n in range(allowed + 1)]
 
-    answers = [post(client, path, guess).status_code for _ in range(allowed)]
-    response = post(client, path, guess)
+    answers = [post(client, path, guess).status_code for guess in guesses[:-1]]
+    response = post(client, path, guesses[-1])
 
     assert set(answers) == {400}
     error = assert_error(response, 429, "THROTTLED")

@@ -36,10 +36,12 @@ EVENT_FIELDS = {
     "waitlist_enabled",
     "sessions",
     "min_sessions_for_certificate",
+    "attendance_rule",
     "certificate_requires_feedback",
     "status",
     "phase",
     "organizers",
+    "club",
     "counts",
     "reminder_offsets_minutes",
 }
@@ -329,3 +331,53 @@ def test_analytics_of_an_empty_event_has_no_rates(client_for, organizer, event):
     assert shown["attendance_rate"] is None
     assert shown["feedback"] == {"count": 0, "average": None, "histogram": dict.fromkeys("12345", 0)}
     assert shown["registrations_by_day"] == {} and shown["departments"] == {}
+
+
+def test_the_attendance_rule_is_set_and_read_through_the_api(client_for, staff_user):
+    event = EventFactory(sessions=["day-1", "day-2", "final"])
+    client = client_for(staff_user)
+
+    response = client.patch(
+        f"/api/v2/events/{event.pk}/",
+        {"attendance_rule": {"kind": "mandatory", "sessions": ["final"], "min_sessions": 2}},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["attendance_rule"] == {"kind": "mandatory", "sessions": ["final"], "min_sessions": 2}
+    assert response.json()["min_sessions_for_certificate"] == 2
+    response = client.patch(
+        f"/api/v2/events/{event.pk}/", {"attendance_rule": {"kind": "percentage", "percent": 100}}, format="json"
+    )
+    assert response.json()["attendance_rule"] == {"kind": "percentage", "percent": 100}
+    assert response.json()["min_sessions_for_certificate"] == 3
+    response = client.patch(f"/api/v2/events/{event.pk}/", {"min_sessions_for_certificate": 1}, format="json")
+    assert response.json()["attendance_rule"] == {"kind": "min_sessions", "n": 1}
+
+
+@pytest.mark.parametrize(
+    ("rule", "field"),
+    [
+        ({"kind": "percentage"}, "percent"),
+        ({"kind": "percentage", "percent": 0}, "percent"),
+        ({"kind": "sometimes"}, "kind"),
+        ({"kind": "mandatory"}, "sessions"),
+        ({"kind": "min_sessions", "n": -1}, "n"),
+    ],
+)
+def test_a_malformed_attendance_rule_is_a_validation_error(client_for, staff_user, rule, field):
+    event = EventFactory()
+    response = client_for(staff_user).patch(f"/api/v2/events/{event.pk}/", {"attendance_rule": rule}, format="json")
+    assert response.status_code == 400
+    body = response.json()["error"]
+    assert body["code"] == "VALIDATION_ERROR"
+    assert field in body["details"]["attendance_rule"]
+
+
+def test_an_unknown_mandatory_session_is_a_validation_error(client_for, staff_user):
+    event = EventFactory(sessions=["day-1"])
+    response = client_for(staff_user).patch(
+        f"/api/v2/events/{event.pk}/", {"attendance_rule": {"kind": "mandatory", "sessions": ["day-7"]}}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["details"] == {"attendance_rule": ["No such session in this event: day-7."]}

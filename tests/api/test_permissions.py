@@ -8,6 +8,8 @@ from django.urls import resolve
 from rest_framework.test import APIClient
 
 from certificates.services import certificate_issue
+from clubs.models import Club
+from clubs.services import club_create, club_member_set
 from events.models import Event
 from eventsite.api_urls import urlpatterns as api_urlpatterns
 from registrations.services import attendance_mark, registration_create
@@ -33,6 +35,17 @@ def certified(cast: Cast) -> None:
 
 def team_mode(cast: Cast) -> None:
     Event.objects.filter(pk=cast.event.pk).update(registration_mode="team", team_size_min=2, team_size_max=3)
+
+
+def a_club(cast: Cast) -> None:
+    """A club owned by the event's organizer; the other organizer runs another club."""
+    club_create(club_id="coding-club", name="Coding Club", owners=[cast.organizer.username])
+    club_create(club_id="music-club", name="Music Club", owners=[cast.other_organizer.username])
+
+
+def club_members_only(status: int) -> dict[str, int]:
+    """The club's owner (the organizer) and staff; to anyone else the club does not exist."""
+    return {role: 401 if role == "anonymous" else status if role in ORGANIZER else 404 for role in ROLES}
 
 
 def a_login(cast: Cast) -> dict:
@@ -153,6 +166,36 @@ ENDPOINTS = {
     ),
     "student-detail": Endpoint("get", lambda c: f"/api/v2/students/{c.student.pk}/", only(SELF_OR_STAFF, 200)),
     "students-list": Endpoint("get", lambda c: "/api/v2/students/", only(STAFF, 200)),
+    "clubs-list": Endpoint("get", lambda c: "/api/v2/clubs/", only(set(ROLES), 200), setup=a_club),
+    "clubs-create": Endpoint(
+        "post", lambda c: "/api/v2/clubs/", only(STAFF, 201), body=lambda c: {"club_id": "robotics", "name": "Robotics"}
+    ),
+    "club-detail": Endpoint("get", lambda c: "/api/v2/clubs/coding-club/", club_members_only(200), setup=a_club),
+    "club-patch": Endpoint(
+        "patch",
+        lambda c: "/api/v2/clubs/coding-club/",
+        club_members_only(200),
+        body=lambda c: {"name": "The Coding Club"},
+        setup=a_club,
+    ),
+    "club-members-add": Endpoint(
+        "post",
+        lambda c: "/api/v2/clubs/coding-club/members",
+        club_members_only(201),
+        body=lambda c: {"username": c.other_student.user.username, "role": "organizer"},
+        setup=a_club,
+    ),
+    "club-member-remove": Endpoint(
+        "delete",
+        lambda c: f"/api/v2/clubs/coding-club/members/{c.other_student.user.username}",
+        club_members_only(200) | {"other_student": 200},
+        setup=lambda c: (
+            a_club(c),
+            club_member_set(
+                club=Club.objects.get(pk="coding-club"), username=c.other_student.user.username, role="organizer"
+            ),
+        ),
+    ),
     "certificate-verify": Endpoint(
         "get",
         lambda c: f"/api/v2/certificates/{c.event.certificates[c.student.pk]}/verify",

@@ -267,7 +267,7 @@ def test_certificate_issue_runs_a_fixed_number_of_queries(client_for, organizer)
         counts[size] = queries(
             lambda c=client, e=crowd.event, m=me: c.post(f"/api/v2/certificate/issue/{e.pk}", {"enrollment_no": m.pk})
         )
-    assert_fixed(counts, budget=13)
+    assert_fixed(counts, budget=14)  # the attendance rule reads the event's sessions
 
 
 def test_bulk_certificate_issue_runs_a_fixed_number_of_queries(client_for, organizer):

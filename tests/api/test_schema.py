@@ -29,6 +29,12 @@ API_MD_OPERATIONS = {
     ("get", "/api/v2/students/{enrollment_no}/"),
     ("get", "/api/v2/students/"),
     ("get", "/api/v1/events/{event_id}"),
+    ("get", "/api/v2/clubs/"),
+    ("post", "/api/v2/clubs/"),
+    ("get", "/api/v2/clubs/{club_id}/"),
+    ("patch", "/api/v2/clubs/{club_id}/"),
+    ("post", "/api/v2/clubs/{club_id}/members"),
+    ("delete", "/api/v2/clubs/{club_id}/members/{username}"),
 }
 ERROR_REF = "#/components/schemas/Error"
 

@@ -67,7 +67,12 @@ def test_a_student_who_did_not_attend_is_not_eligible(event):
     registration_create(event=event, enrollment_no=student.pk)
     with pytest.raises(NotEligible) as error:
         certificate_issue(event=event, enrollment_no=student.pk)
-    assert error.value.details == {"reason": "not_enough_sessions", "sessions_attended": 0, "sessions_required": 1}
+    assert error.value.details == {
+        "reason": "not_enough_sessions",
+        "missing": ["1 more session"],
+        "sessions_attended": 0,
+        "sessions_required": 1,
+    }
     assert not Certificate.objects.exists()
 
 
@@ -79,7 +84,13 @@ def test_the_minimum_number_of_sessions_is_required():
     with pytest.raises(NotEligible) as error:
         certificate_issue(event=event, enrollment_no=one_day.pk)
 
-    assert error.value.details == {"reason": "not_enough_sessions", "sessions_attended": 1, "sessions_required": 2}
+    assert error.value.details == {
+        "reason": "not_enough_sessions",
+        "missing": ["1 more session"],
+        "sessions_attended": 1,
+        "sessions_required": 2,
+    }
+    assert error.value.message == "This student is not eligible: they attended 1 of the 2 sessions needed."
     assert certificate_issue(event=event, enrollment_no=two_days.pk)[1]
 
 
@@ -91,7 +102,12 @@ def test_feedback_is_required_when_the_event_says_so():
     with pytest.raises(NotEligible) as error:
         certificate_issue(event=event, enrollment_no=silent.pk)
 
-    assert error.value.details == {"reason": "feedback_required"}
+    assert error.value.details == {
+        "reason": "feedback_required",
+        "missing": ["feedback"],
+        "sessions_attended": 1,
+        "sessions_required": 1,
+    }
     assert certificate_issue(event=event, enrollment_no=vocal.pk)[1]
 
 

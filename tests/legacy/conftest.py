@@ -47,13 +47,14 @@ def write_array(tmp_path):
 def migrate(tmp_path):
     """Run the command; returns (report dict, printed output)."""
 
-    def run(*files, students=None, dry_run=False, reader_process="auto") -> tuple[dict, str]:
+    def run(*files, students=None, dry_run=False, reader_process="auto", extra=()) -> tuple[dict, str]:
         report_path = tmp_path / "report.json"
         args = [str(path) for path in files] + ["--report", str(report_path), "--reader-process", reader_process]
         if students:
             args += ["--students", str(students)]
         if dry_run:
             args.append("--dry-run")
+        args += list(extra)
         out = StringIO()
         call_command("migrate_legacy_events", *args, stdout=out)
         return json.loads(report_path.read_text()), out.getvalue()

@@ -130,7 +130,7 @@ def test_a_registration_id_already_used_by_another_event_is_dropped_and_reported
 
 
 def test_import_queries_do_not_grow_with_the_number_of_registrations(write_jsonl, django_assert_max_num_queries):
-    from registrations.legacy.importer import Importer
+    from legacy.importer import Importer
 
     def documents(count: int) -> list[dict]:
         regs = {

@@ -3,7 +3,7 @@ from io import StringIO
 
 import pytest
 
-from registrations.management.commands.migrate_legacy_events import ProgressBar
+from legacy.management.commands.migrate_legacy_events import ProgressBar
 
 pytestmark = pytest.mark.django_db
 

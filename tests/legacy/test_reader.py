@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from registrations.legacy.reader import CHUNK_CHARS, ReadError, read_documents
+from legacy.reader import CHUNK_CHARS, ReadError, read_documents
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_every_split_point_of_a_small_file_reads_the_same(tmp_path, monkeypatch)
     path.write_text(json.dumps(documents, indent=1), encoding="utf-8")
     expected = read_all(path)
     for chunk in (1, 2, 3, 5, 7, 64):
-        monkeypatch.setattr("registrations.legacy.reader.CHUNK_CHARS", chunk)
+        monkeypatch.setattr("legacy.reader.CHUNK_CHARS", chunk)
         assert read_all(path) == expected
     assert [position for position, *_ in expected] == [0, 1, 2]
 

@@ -6,7 +6,7 @@ import os
 import pytest
 from django.core.management import CommandError
 
-from registrations.legacy import decoding
+from legacy import decoding
 from tests.legacy.conftest import table_dump, tables_empty
 from tests.legacy.test_migrate_safety import messy_documents
 

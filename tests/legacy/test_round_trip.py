@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from certificates.models import Certificate
 from events.models import Event, EventSession
-from registrations.legacy.exporter import export_events
-from registrations.legacy.importer import Importer
+from legacy.exporter import export_events
+from legacy.importer import Importer
 from registrations.models import Attendance, Feedback, Registration, Student, Team
 from tests.legacy.conftest import table_dump
 

@@ -204,7 +204,7 @@ def test_a_certificate_for_a_student_who_never_attended(healthy_event):
         issued_at=timezone.now(),
     )
     output = assert_found("CERTIFICATE_NOT_ELIGIBLE", healthy_event, registration.student_id)
-    assert "attended 0 of the 1 sessions required" in output
+    assert "they attended 0 of the 1 session needed" in output
 
 
 def test_a_certificate_for_a_student_not_confirmed(healthy_event):
@@ -213,14 +213,14 @@ def test_a_certificate_for_a_student_not_confirmed(healthy_event):
         certificate_id=ids.new_certificate_id(), event=healthy_event, student=waiting.student, issued_at=timezone.now()
     )
     output = assert_found("CERTIFICATE_NOT_ELIGIBLE", healthy_event, waiting.student_id)
-    assert "no confirmed registration" in output
+    assert "they have no confirmed registration" in output
 
 
 def test_certificates_held_without_the_feedback_or_sessions_the_event_now_requires(healthy_event):
     Event.objects.filter(pk=healthy_event.pk).update(min_sessions_for_certificate=2)
     output = assert_found("CERTIFICATE_NOT_ELIGIBLE", healthy_event)
     assert output.count("CERTIFICATE_NOT_ELIGIBLE") == 2
-    assert "attended 1 of the 2 sessions required" in output
+    assert "they attended 1 of the 2 sessions needed" in output
 
 
 def test_a_certificate_without_the_required_feedback():
@@ -232,7 +232,7 @@ def test_a_certificate_without_the_required_feedback():
         certificate_id=ids.new_certificate_id(), event=event, student=student, issued_at=timezone.now()
     )
     output = assert_found("CERTIFICATE_NOT_ELIGIBLE", event, student.pk)
-    assert "requires feedback" in output
+    assert "feedback is still due" in output
 
 
 def test_a_revoked_certificate_of_an_ineligible_student_is_fine(healthy_event):

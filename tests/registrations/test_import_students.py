@@ -213,3 +213,58 @@ def test_repeats_are_caught_across_the_import_chunks(tmp_path):
     assert err.strip() == f"line {created + 3}: 22CSE40001 is already on line 3 with other details."
     assert again.strip() == f"0 created, 0 updated, {created + 1} unchanged, 1 bad."
     assert Student.objects.get(pk="22CSE40001").full_name == "Student 1"
+
+
+def test_a_nul_byte_is_a_bad_row_and_the_other_rows_are_imported(tmp_path):
+    path = _csv(
+        tmp_path,
+        HEADER
+        + "22CSE30001,Asha Verma,asha@college.example,CSE,2,\n"
+        + "22CSE30002,Nul\x00Name,nul@college.example,CSE,2,\n"  # line 3
+        + "22CSE30003,Ravi Kumar,,CSE,2,\n",
+    )
+
+    out, err, _ = _run_failing(path)
+
+    assert out.strip() == "2 created, 0 updated, 0 unchanged, 1 bad."
+    assert err.startswith("line 3:") and "NUL" in err
+    assert set(Student.objects.values_list("pk", flat=True)) == {"22CSE30001", "22CSE30003"}
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        '22CSE30002,"Open Quote,open@college.example,CSE,2,\n',  # never closed: it swallowed the lines after it
+        '22CSE30002,"Closed" Late,late@college.example,CSE,2,\n',  # text after the closing quote
+    ],
+)
+def test_a_broken_quote_is_a_bad_row_and_the_lines_after_it_are_imported(tmp_path, broken):
+    path = _csv(
+        tmp_path,
+        HEADER
+        + "22CSE30001,Asha Verma,asha@college.example,CSE,2,\n"
+        + broken  # line 3
+        + "22CSE30003,Ravi Kumar,ravi@college.example,ECE,3,\n"
+        + '22CSE30004,"Rao, Meena",meena@college.example,ME,1,\n'
+        + "22CSE30005,Last Row,,IT,4,\n",
+    )
+
+    out, err, failure = _run_failing(path)
+
+    assert out.strip() == "4 created, 0 updated, 0 unchanged, 1 bad."
+    assert err.startswith("line 3:") and "quote" in err
+    assert sorted(Student.objects.values_list("pk", "full_name")) == [
+        ("22CSE30001", "Asha Verma"),
+        ("22CSE30003", "Ravi Kumar"),
+        ("22CSE30004", "Rao, Meena"),
+        ("22CSE30005", "Last Row"),
+    ]
+
+
+def test_a_broken_quote_on_the_last_line_is_a_bad_row(tmp_path):
+    path = _csv(tmp_path, HEADER + "22CSE30001,Asha Verma,,CSE,2,\n" + '22CSE30002,"Cut Off,,CSE,2,')
+
+    out, err, _ = _run_failing(path)
+
+    assert out.strip() == "1 created, 0 updated, 0 unchanged, 1 bad."
+    assert err.startswith("line 3:")

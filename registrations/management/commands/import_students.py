@@ -1,6 +1,7 @@
 """Create or update students from a CSV file, reporting every bad row by its line number."""
 
 import csv
+import io
 from collections.abc import Iterator
 from contextlib import nullcontext
 from itertools import islice
@@ -23,6 +24,23 @@ MAX_FIELD_CHARS = 10_000
 
 class BadRow(Exception):
     pass
+
+
+class _Lines:
+    """The file's lines for ``csv.reader``, with a position that can be moved back after a broken record."""
+
+    def __init__(self, text: str):
+        self.lines = io.StringIO(text, newline="").readlines()  # split as the file object would
+        self.position = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self.position >= len(self.lines):
+            raise StopIteration
+        self.position += 1
+        return self.lines[self.position - 1]
 
 
 def _reason(error: DomainError) -> str:
@@ -81,8 +99,9 @@ class Command(BaseCommand):
             )
         counts = {"created": 0, "updated": 0, "unchanged": 0, "bad": 0}
         try:
-            with path.open(encoding="utf-8-sig", newline="") as handle, transaction.atomic():
-                self._import(csv.reader(handle), counts)
+            lines = _Lines(path.read_text(encoding="utf-8-sig"))
+            with transaction.atomic():
+                self._import(lines, counts)
                 if dry_run:
                     transaction.set_rollback(True)
         except UnicodeDecodeError as error:
@@ -97,8 +116,8 @@ class Command(BaseCommand):
             others = "checked" if dry_run else "imported"
             raise CommandError(f"{counts['bad']} bad row(s); the other rows were {others}.")
 
-    def _header(self, reader) -> dict[str, int]:
-        header = next(reader, None)
+    def _header(self, lines: _Lines) -> dict[str, int]:
+        header = next(csv.reader(lines), None)
         if not header or not any(cell.strip() for cell in header):
             raise CommandError(f"The file is empty; the first line must be the header {','.join(COLUMNS)}.")
         names = [cell.strip().lower() for cell in header]
@@ -115,24 +134,38 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(f"Ignoring unknown column(s): {', '.join(extra)}."))
         return {name: position for position, name in enumerate(names) if name in COLUMNS}
 
-    def _records(self, reader) -> Iterator[tuple[int, list[str]]]:
-        """``(line, cells)`` of each non-blank record, ``line`` being where the record starts."""
+    def _records(self, lines: _Lines) -> Iterator[tuple[int, list[str] | BadRow]]:
+        """``(line, cells)`` of each non-blank record, ``line`` being where the record starts.
+
+        Strict: a quote left open (or text after a closing quote) makes that record a bad
+        row instead of swallowing the lines after it into one mangled value; reading goes
+        on at the line after the one where the broken record starts."""
+        reader = csv.reader(lines, strict=True)
         while True:
-            line = reader.line_num + 1
-            cells = next(reader, None)
+            start = lines.position
+            try:
+                cells = next(reader, None)
+            except csv.Error as error:
+                lines.position = start + 1
+                yield start + 1, BadRow(f"a quote is not closed or is followed by text ({error}).")
+                continue
             if cells is None:
                 return
             if any(cell.strip() for cell in cells):
-                yield line, cells
+                yield start + 1, cells
 
-    def _import(self, reader, counts: dict[str, int]) -> None:
-        positions = self._header(reader)
+    def _import(self, lines: _Lines, counts: dict[str, int]) -> None:
+        positions = self._header(lines)
         seen: dict[str, tuple[int, tuple]] = {}
-        records = self._records(reader)
+        records = self._records(lines)
         while chunk := list(islice(records, CHUNK_ROWS)):
-            stored = self._stored(chunk, positions["enrollment_no"])
+            stored = self._stored(
+                [(line, cells) for line, cells in chunk if isinstance(cells, list)], positions["enrollment_no"]
+            )
             for line, cells in chunk:
                 try:
+                    if isinstance(cells, BadRow):
+                        raise cells
                     values = self._row_values(cells, positions)
                     outcome = self._upsert(values, line, seen, stored)
                 except BadRow as error:
@@ -152,6 +185,8 @@ class Command(BaseCommand):
     def _row_values(self, cells: list[str], positions: dict[str, int]) -> dict:
         if any(len(cell) > MAX_FIELD_CHARS for cell in cells):
             raise BadRow(f"a value is longer than {MAX_FIELD_CHARS} characters.")
+        if any("\x00" in cell for cell in cells):
+            raise BadRow("a value holds a NUL byte (\\x00), which is not text.")
         values = {name: cells[position] if position < len(cells) else "" for name, position in positions.items()}
         values = {name: values.get(name, "") for name in COLUMNS}
         values["year"] = _year(values["year"])

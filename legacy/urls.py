@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from registrations.legacy.api import LegacyEventApi
+from legacy.api import LegacyEventApi
 
 urlpatterns = [
     path("events/<slug:event_id>", LegacyEventApi.as_view(), name="legacy-event"),

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from registrations.legacy import codec
-from registrations.legacy.codec import EventDecoder, EventDropped, LegacyEvent, Problem
-from registrations.legacy.reader import Document, ReadError, read_documents
+from legacy import codec
+from legacy.codec import EventDecoder, EventDropped, LegacyEvent, Problem
+from legacy.reader import DEFAULT_MAX_RECORD_MB, Document, ReadError, read_documents
 
 # Below this much input a second process costs more than it saves.
 READER_PROCESS_MIN_BYTES = 4 << 20
@@ -34,7 +34,8 @@ class Decoded:
     event_id: str | None = None
     dropped: list[Problem] = field(default_factory=list)
     event_problem: Problem | None = None  # set when the whole event was left out
-    invalid_json: str | None = None
+    invalid_json: str | None = None  # why the document could not be read
+    invalid_code: str = "INVALID_JSON"  # or RECORD_TOO_LARGE
     bytes_read: int = 0  # of the document's file when the document started
 
 
@@ -44,7 +45,13 @@ def decode(document: Document) -> Decoded:
         decoder.add_registration(key, entry)
     where, bytes_read = document.where, document.bytes_read
     if document.error is not None:
-        return Decoded(where, invalid_json=str(document.error), bytes_read=bytes_read)
+        return Decoded(
+            where,
+            event_id=codec._text(document.fields.get("event_id")) or None,
+            invalid_json=str(document.error),
+            invalid_code=document.error.code,
+            bytes_read=bytes_read,
+        )
     try:
         legacy = decoder.finish(document.fields)
     except EventDropped as exc:
@@ -55,18 +62,18 @@ def decode(document: Document) -> Decoded:
     return Decoded(where, legacy=legacy, event_id=legacy.event.event_id, bytes_read=bytes_read)
 
 
-def _decode_files(paths: list[Path]) -> Iterator[tuple[Path, Decoded]]:
+def _decode_files(paths: list[Path], max_record_mb: float) -> Iterator[tuple[Path, Decoded]]:
     for path in paths:
-        for document in read_documents(path):
+        for document in read_documents(path, max_record_mb=max_record_mb):
             yield path, decode(document)
 
 
-def _reader_main(paths: list[Path], receiver, sender) -> None:
+def _reader_main(paths: list[Path], max_record_mb: float, receiver, sender) -> None:
     """The reader process: every decoded event down the pipe, then None (or the ReadError)."""
     receiver.close()  # the fork's copy: with it open, a dead writer would leave this blocked on a full pipe
     gc.disable()  # as in the writer: young generations only, after each event
     try:
-        for item in _decode_files(paths):
+        for item in _decode_files(paths, max_record_mb):
             sender.send(item)
             gc.collect(1)
         sender.send(None)
@@ -88,20 +95,25 @@ def _use_reader_process(paths: list[Path], reader_process: bool | None) -> bool:
     )
 
 
-def decoded_events(paths: list[Path], *, reader_process: bool | None = None) -> Iterator[tuple[Path, Decoded]]:
+def decoded_events(
+    paths: list[Path], *, reader_process: bool | None = None, max_record_mb: float = DEFAULT_MAX_RECORD_MB
+) -> Iterator[tuple[Path, Decoded]]:
     """``(path, Decoded)`` for every document of every file, in order.
 
     ``reader_process``: True decodes in a forked reader process, False in this one,
-    None (the default) decides by the machine and the input size.
+    None (the default) decides by the machine and the input size. ``max_record_mb``:
+    the reader's cap on one record (see ``reader``).
     """
     if not _use_reader_process(paths, reader_process):
-        yield from _decode_files(paths)
+        yield from _decode_files(paths, max_record_mb)
         return
     # fork: the reader starts at once with the settings the codec reads (SECRET_KEY, the
     # enrollment pattern, the time zone) and never touches this process's database connection.
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    reader = context.Process(target=_reader_main, args=(paths, receiver, sender), name="legacy-reader", daemon=True)
+    reader = context.Process(
+        target=_reader_main, args=(paths, max_record_mb, receiver, sender), name="legacy-reader", daemon=True
+    )
     reader.start()
     sender.close()
     try:

@@ -8,6 +8,12 @@ from (line number for JSONL, index for an array) so problems can point at it.
 
 MongoDB Extended JSON wrappers (``{"$date": ...}``, ``{"$numberInt": ...}``,
 ``{"$oid": ...}``) are unwrapped while decoding, relaxed or canonical.
+
+Hostile input costs one line, never the run: a value nested deeper than Python can
+decode is ``INVALID_JSON``; a record longer than ``max_record_chars`` (one value held
+whole: a top-level field or one registration entry) is ``RECORD_TOO_LARGE``, refused
+as soon as that much has been read, and the rest of its line is skipped chunk by chunk,
+so memory stays near a few times the cap even for an unterminated 200 MB line.
 """
 
 import codecs
@@ -18,9 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from registrations.legacy.codec import extended_json_hook
+from legacy.codec import extended_json_hook
 
 CHUNK_CHARS = 1 << 20
+DEFAULT_MAX_RECORD_MB = 32
+MAX_DEPTH = 100  # legacy documents nest about ten deep; the limit does not depend on the stack in use
+MB = 1 << 20
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
@@ -29,11 +38,12 @@ class ReadError(Exception):
 
 
 class DocumentError(Exception):
-    """One document is not valid JSON; the reader moves on to the next line."""
+    """One document cannot be read (``INVALID_JSON``, ``RECORD_TOO_LARGE``); the reader moves on to the next line."""
 
-    def __init__(self, message: str, offset: int):
+    def __init__(self, message: str, offset: int, code: str = "INVALID_JSON"):
         super().__init__(message)
         self.offset = offset
+        self.code = code
 
 
 class _Buffer:
@@ -56,11 +66,13 @@ class _Buffer:
     def close(self) -> None:
         self._file.close()
 
-    def extend(self) -> bool:
-        """Read more text (as much again as held, so re-scans stay linear); False at the end."""
+    def extend(self, at_most: int | None = None) -> bool:
+        """Read more text (as much again as held, so re-scans stay linear, but no more than
+        ``at_most`` past one chunk); False at the end."""
         if self.eof:
             return False
-        raw = self._file.read(max(CHUNK_CHARS, len(self.text)))
+        size = max(CHUNK_CHARS, len(self.text) if at_most is None else min(len(self.text), at_most))
+        raw = self._file.read(size)
         self.bytes_read += len(raw)
         try:
             added = self._decoder.decode(raw, final=not raw)
@@ -85,8 +97,12 @@ class _Buffer:
     def skip_whitespace(self, offset: int) -> int:
         while True:
             end = _WHITESPACE.match(self.text, offset - self.base).end()
-            if end < len(self.text) or not self.extend():
+            if end < len(self.text):
                 return end + self.base
+            offset = end + self.base
+            self.release(offset)  # a long run of blanks is not kept
+            if not self.extend():
+                return offset
 
     def char(self, offset: int) -> str:
         while offset - self.base >= len(self.text):
@@ -96,9 +112,23 @@ class _Buffer:
 
 
 class _Scanner:
-    def __init__(self, buffer: _Buffer):
+    def __init__(self, buffer: _Buffer, max_record_chars: int):
         self.buffer = buffer
+        self.max_record_chars = max_record_chars
         self._scan = json.JSONDecoder(object_hook=extended_json_hook).scan_once
+
+    def _more(self, local: int) -> bool:
+        """Read on for the value starting at ``local``; refuse it once it passes the cap."""
+        buffer = self.buffer
+        room = self.max_record_chars - (len(buffer.text) - local)
+        if room < 0:
+            cap_mb = self.max_record_chars / MB
+            raise DocumentError(
+                f"A record longer than the {cap_mb:g} MB cap (--max-record-mb); not read.",
+                buffer.base + local,
+                "RECORD_TOO_LARGE",
+            )
+        return buffer.extend(at_most=room + 1)
 
     def value(self, offset: int) -> tuple[Any, int]:
         """Decode one JSON value at ``offset``; returns it and the offset after it."""
@@ -111,19 +141,27 @@ class _Scanner:
                 # No value where one must start; at the end of what has been read that is a
                 # value (or a literal, "fal...") cut short by the chunk boundary.
                 position = stop.value if isinstance(stop.value, int) else local
-                if len(buffer.text) - position < 8 and buffer.extend():
+                if len(buffer.text) - position < 8 and self._more(local):
                     continue
                 raise DocumentError("expected a JSON value", buffer.base + position) from None
             except json.JSONDecodeError as exc:
                 # Text cut off by the chunk boundary fails at its very end (or inside an
                 # unterminated string); anything earlier is a real error in the document.
                 cut_off = exc.pos >= len(buffer.text) - 6 or exc.msg.startswith("Unterminated string")
-                if cut_off and buffer.extend():
+                if cut_off and self._more(local):
                     continue
                 raise DocumentError(exc.msg, buffer.base + exc.pos) from None
+            except RecursionError:
+                raise DocumentError(
+                    f"arrays or objects nested more than {MAX_DEPTH} deep", buffer.base + local
+                ) from None
             # A number or literal can end exactly at the end of what has been read so far.
-            if end >= len(buffer.text) and buffer.extend():
+            if end >= len(buffer.text) and self._more(local):
                 continue
+            text = buffer.text
+            # Counting brackets is cheap; only a value with that many is walked.
+            if text.count("[", local, end) + text.count("{", local, end) > MAX_DEPTH and _deeper_than(value, MAX_DEPTH):
+                raise DocumentError(f"arrays or objects nested more than {MAX_DEPTH} deep", buffer.base + local)
             return value, end + buffer.base
 
     def expect(self, offset: int, chars: str) -> tuple[str, int]:
@@ -133,6 +171,18 @@ class _Scanner:
             found = repr(char) if char else "the end of the file"
             raise DocumentError(f"expected {' or '.join(repr(c) for c in chars)}, found {found}", offset)
         return char, offset + 1
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` deep in ``value`` (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 @dataclass
@@ -196,6 +246,7 @@ def _document_body(scanner: _Scanner, start: int, document: Document, finished: 
                 yield None, entry
         else:
             document.fields[key], offset = scanner.value(offset)
+            buffer.release(offset)
         char, offset = scanner.expect(offset, ",}")
         if char == "}":
             finished.append(offset)
@@ -209,20 +260,22 @@ def _guarded(body: Iterator, document: Document) -> Iterator:
         document.error = exc
 
 
-def read_documents(path: Path | str) -> Iterator[Document]:
+def read_documents(path: Path | str, *, max_record_mb: float = DEFAULT_MAX_RECORD_MB) -> Iterator[Document]:
     """Yield the documents of a JSONL file or a JSON array file, one at a time.
 
     Consume each document's ``registration_entries()`` before asking for the next one,
-    then look at ``error``: a JSONL line that is not valid JSON comes back with ``error``
-    set and the reader goes on with the next line; a broken JSON array raises
-    ``ReadError`` (nothing after the break can be located).
+    then look at ``error``: a JSONL line that cannot be read (not valid JSON, nested too
+    deeply, a record over ``max_record_mb``) comes back with ``error`` set and the reader
+    goes on with the next line; a broken JSON array raises ``ReadError`` (nothing after
+    the break can be located).
     """
     path = Path(path)
     buffer = _Buffer(path)
-    scanner = _Scanner(buffer)
+    scanner = _Scanner(buffer, int(max_record_mb * MB))
     try:
         offset = buffer.skip_whitespace(0)
-        is_array = buffer.char(offset) == "["
+        # mongoexport --jsonArray starts "[{" (or "[]"); a first line of "[[[..." is a bad JSONL line.
+        is_array = buffer.char(offset) == "[" and buffer.char(buffer.skip_whitespace(offset + 1)) in ("{", "]")
         kind = "index" if is_array else "line"
         if is_array:
             offset = buffer.skip_whitespace(offset + 1)
@@ -269,17 +322,22 @@ def read_documents(path: Path | str) -> Iterator[Document]:
 
 
 def _next_line(buffer: _Buffer, offset: int) -> int:
+    """The start of the line after ``offset``; what is skipped to get there is let go as it is searched."""
     while True:
         found = buffer.text.find("\n", max(offset - buffer.base, 0))
         if found >= 0:
             return buffer.base + found + 1
+        offset = buffer.base + len(buffer.text)
+        buffer.release(offset)
         if not buffer.extend():
-            return buffer.base + len(buffer.text)
+            return offset
 
 
-def read_plain_documents(path: Path | str) -> Iterator[tuple[dict, int, str, DocumentError | None]]:
+def read_plain_documents(
+    path: Path | str, *, max_record_mb: float = DEFAULT_MAX_RECORD_MB
+) -> Iterator[tuple[dict, int, str, DocumentError | None]]:
     """Small documents (the students export) as whole dicts: ``(doc, position, kind, error)``."""
-    for document in read_documents(path):
+    for document in read_documents(path, max_record_mb=max_record_mb):
         if document.error is not None:
             yield {}, document.position, document.position_kind, document.error
             continue

@@ -33,11 +33,12 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from events.models import Event, EventSession
+from legacy import codec
+from legacy.codec import LegacyEvent, Problem, StudentData, calendar_token_for
+from legacy.decoding import Decoded, decoded_events
+from legacy.models import ImportedEvent, ImportedStudent
+from legacy.reader import DEFAULT_MAX_RECORD_MB, ReadError, read_plain_documents
 from registrations.integrity import integrity_problems
-from registrations.legacy import codec
-from registrations.legacy.codec import LegacyEvent, Problem, StudentData, calendar_token_for
-from registrations.legacy.decoding import Decoded, decoded_events
-from registrations.legacy.reader import ReadError, read_plain_documents
 from registrations.models import Attendance, Feedback, Registration, Student, Team
 
 KINDS = ("events", "students", "teams", "registrations", "attendances", "feedbacks", "certificates")
@@ -193,6 +194,12 @@ class StudentBook:
         values = list(self._values[enrollment_no])
         values[self.FIELDS.index("email")] = ""
         self._values[enrollment_no] = values
+
+    def discard(self, enrollment_no: str) -> None:
+        """Forget a student whose row the run must not write (one the migration did not create)."""
+        del self._values[enrollment_no], self._ranks[enrollment_no]
+        for key in [key for key in self._variants if key[0] == enrollment_no]:
+            del self._variants[key]
 
     def disagreements(self):
         for (enrollment_no, name), variants in sorted(self._variants.items()):
@@ -399,6 +406,22 @@ def _diff(rows: list[tuple], stored: dict[str, tuple]) -> _Sync:
     return sync
 
 
+def _provenance(where: dict, event_id: str | None = None) -> str:
+    """Where a row came from, for its provenance: ``events.jsonl line 3`` (``(event X)``)."""
+    position = f"line {where['line']}" if "line" in where else f"element {where['index']}"
+    suffix = f" (event {event_id})" if event_id else ""
+    text = f"{where['file']} {position}{suffix}"
+    return text if len(text) <= 300 else "..." + text[-297:]
+
+
+def _duplicate_message(first_copy: dict) -> str:
+    position = f"line {first_copy['line']}" if "line" in first_copy else f"element {first_copy['index']}"
+    return (
+        f"The same event id is at {first_copy['file']} {position}: the first copy stays, "
+        "this one is not imported (the same on every run)."
+    )
+
+
 class Importer:
     def __init__(
         self,
@@ -408,6 +431,7 @@ class Importer:
         dry_run: bool = False,
         progress: Callable[..., None] | None = None,
         reader_process: bool | None = None,
+        max_record_mb: float = DEFAULT_MAX_RECORD_MB,
     ):
         self.files = [Path(name) for name in files]
         self.students_file = Path(students_file) if students_file else None
@@ -416,6 +440,8 @@ class Importer:
         self.dry_run = dry_run
         self.progress = progress
         self.reader_process = reader_process  # decode in a second process (None: when it pays)
+        self.max_record_mb = max_record_mb
+        self._events_seen: dict[str, dict] = {}  # event id -> where its copy that is imported was read
         self.event_ids: list[str] = []
         self._known_students: set[str] = set()
         self._provisional: set[str] = set()
@@ -458,7 +484,8 @@ class Importer:
         for path in self.files:
             files_before.setdefault(path, total)
             total += path.stat().st_size
-        for path, decoded in decoded_events(self.files, reader_process=self.reader_process):
+        decoded_all = decoded_events(self.files, reader_process=self.reader_process, max_record_mb=self.max_record_mb)
+        for path, decoded in decoded_all:
             self._import_decoded(decoded)
             self._progress(files_before[path] + decoded.bytes_read)
         self._progress(self._bytes_total)
@@ -476,10 +503,10 @@ class Importer:
     # students
 
     def _read_students_export(self, path: Path) -> None:
-        for document, position, kind, error in read_plain_documents(path):
+        for document, position, kind, error in read_plain_documents(path, max_record_mb=self.max_record_mb):
             where = {"file": str(path), kind: position}
             if error is not None:
-                self.report.drop("students", where, None, "", "INVALID_JSON", str(error))
+                self.report.drop("students", where, None, "", error.code, str(error))
                 continue
             student, problems = codec.student_from_document(document)
             for problem in problems:
@@ -488,7 +515,7 @@ class Importer:
             if student is not None:
                 self.book.observe(student, (1, -position, str(path), ""))
 
-    def _students_ensure(self, enrollment_nos: set[str]) -> None:
+    def _students_ensure(self, enrollment_nos: set[str], source: str) -> None:
         """Give students first seen in this run a provisional row (no email yet) so the event can point at them."""
         unknown = sorted(enrollment_nos - self._known_students)
         if not unknown:
@@ -505,6 +532,7 @@ class Importer:
                     (enr, data.full_name, "", data.department, data.year, data.phone, calendar_token_for(enr), now, now)
                 )
             _insert(Student, (*names, "created_at", "updated_at"), rows)
+        _insert(ImportedStudent, ("student_id", "source", "imported_at"), [(enr, source, now) for enr in missing])
         self._provisional.update(missing)
         self._known_students.update(unknown)
 
@@ -515,6 +543,7 @@ class Importer:
         are written with a blank email first (a blank never collides), and the new emails
         are set once every student that gives one up has released it.
         """
+        self._students_not_ours()
         for disagreement in self.book.disagreements():
             self.report.conflict("student", **disagreement)
         self._emails_resolve()
@@ -548,11 +577,33 @@ class Importer:
                         for row in sync.created
                     ],
                 )
+                _insert(
+                    ImportedStudent,
+                    ("student_id", "source", "imported_at"),
+                    [(row[0], f"{self.students_file} (students export)"[:300], now) for row in sync.created],
+                )
             quote = connection.ops.quote_name
             _execute_many(
                 f"UPDATE {quote(Student._meta.db_table)} SET {quote('email')} = %s WHERE {quote('enrollment_no')} = %s",
                 [pair for pair in new_emails if pair[0]],
             )
+
+    def _students_not_ours(self) -> None:
+        """Students stored by the site (signed up, ``import_students``), not by the migration: their rows stay
+        as they are (an ``ID_TAKEN`` conflict each); their legacy registrations still point at them."""
+        for chunk in _chunks(sorted(self.book), QUERY_CHUNK):
+            ours = ImportedStudent.objects.filter(pk__in=chunk).values("pk")
+            not_ours = Student.objects.filter(pk__in=chunk).exclude(pk__in=ours).order_by("pk")
+            for enrollment_no in not_ours.values_list("pk", flat=True):
+                self.book.discard(enrollment_no)
+                self.report.conflict(
+                    "id",
+                    code="ID_TAKEN",
+                    table="student",
+                    id=enrollment_no,
+                    message=f"Student {enrollment_no} was not created by the migration; their details are left "
+                    "as they are, their legacy registrations are imported.",
+                )
 
     def _emails_resolve(self) -> None:
         """One email, one student: the copy that wins keeps it, the others are left blank and reported."""
@@ -588,7 +639,14 @@ class Importer:
     def _import_decoded(self, decoded: Decoded) -> None:
         where, event_id = decoded.where, decoded.event_id
         if decoded.invalid_json is not None:
-            self.report.drop("events", where, None, "", "INVALID_JSON", f"Not valid JSON: {decoded.invalid_json}")
+            message = decoded.invalid_json
+            if decoded.invalid_code == "INVALID_JSON":
+                message = f"Not valid JSON: {message}"
+            self.report.drop("events", where, event_id, "", decoded.invalid_code, message)
+            return
+        first_copy = self._events_seen.get(event_id) if event_id else None
+        if first_copy is not None:
+            self.report.drop("events", where, event_id, "event_id", "DUPLICATE_ID", _duplicate_message(first_copy))
             return
         if decoded.event_problem is not None:
             for problem in decoded.dropped:
@@ -603,16 +661,22 @@ class Importer:
             self.report.warn(where, event_id, problem)
         try:
             with transaction.atomic():
-                self._import_event(legacy, where)
+                imported = self._import_event(legacy, where)
         except DatabaseError as exc:
             raise ImportAborted(f"{where['file']}: event {event_id}: database error: {exc}") from exc
+        self._events_seen[event_id] = where
+        if not imported:
+            return
         self.event_ids.append(event_id)
         self._events_done += 1
         gc.collect(1)
 
-    def _import_event(self, legacy: LegacyEvent, where: dict) -> None:
+    def _import_event(self, legacy: LegacyEvent, where: dict) -> bool:
+        """Write one event and its rows; False when its id belongs to an event the migration did not create."""
         event_id = legacy.event.event_id
-        event = self._event_sync(legacy)
+        event = self._event_sync(legacy, where)
+        if event is None:
+            return False
         sessions = self._sessions_sync(event, legacy.sessions)
         self._organizers_sync(event, legacy.organizers, where)
         registrations = self._registrations_checked(legacy, where)
@@ -634,7 +698,7 @@ class Importer:
             if registration_id in registrations:
                 self.book.observe(student, (0, registered_at, event_id, registration_id))
         legacy.students.clear()  # the book holds what is kept; a big event's copies go before its rows are written
-        self._students_ensure({row.student_id for row in registrations.values()})
+        self._students_ensure({row.student_id for row in registrations.values()}, _provenance(where, event_id))
         self._teams_sync(event, [team for team in legacy.teams if team.team_id in team_ids], where)
         self._write(
             "registrations",
@@ -659,16 +723,31 @@ class Importer:
         self._registrations_done += len(registrations)
         self._participation_sync(event, legacy, registrations, sessions, where)
         self._counters_sync(event)
+        return True
 
-    def _event_sync(self, legacy: LegacyEvent) -> Event:
+    def _event_sync(self, legacy: LegacyEvent, where: dict) -> Event | None:
+        """The event created or brought to the export's state; None (reported) when the site made it."""
         row = legacy.event
         values = row._asdict()
         del values["event_id"]
         event = Event.objects.select_for_update().filter(pk=row.event_id).first()
         counts = self.report.counts["events"]
+        if event is not None and not ImportedEvent.objects.filter(pk=row.event_id).exists():
+            self.report.drop(
+                "events",
+                where,
+                row.event_id,
+                "event_id",
+                "ID_TAKEN",
+                f"Event {row.event_id!r} was created in the site, not by the migration: nothing of this legacy "
+                "event is imported and the site's event is left as it is.",
+            )
+            self.report.conflict("id", **where, event_id=row.event_id, id=row.event_id, table="event", code="ID_TAKEN")
+            return None
         if event is None:
             event = Event(event_id=row.event_id, **values)
             event.save(force_insert=True)
+            ImportedEvent.objects.create(event=event, source=_provenance(where))
             counts["created"] += 1
         elif any(getattr(event, name) != value for name, value in values.items()):
             for name, value in values.items():

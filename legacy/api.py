@@ -11,7 +11,7 @@ from events.selectors import event_get, event_user_is_organizer
 from eventsite.authentication import StudentTokenAuthentication
 from eventsite.errors import PermissionDenied
 from eventsite.schema import errors
-from registrations.legacy.exporter import event_document
+from legacy.exporter import event_document
 
 DEPRECATION = "true"
 

@@ -6,7 +6,7 @@ python manage.py export_legacy_events out.jsonl [--event EVENT_ID ...]
 from django.core.management.base import BaseCommand, CommandError
 
 from events.models import Event
-from registrations.legacy.exporter import export_events
+from legacy.exporter import export_events
 
 
 class Command(BaseCommand):

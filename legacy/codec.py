@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.text import slugify
 
+from certificates.eligibility import RuleFacts, SessionFact, evaluate
 from eventsite import ids
 
 DEFAULT_SESSION = "main"
@@ -1113,6 +1114,18 @@ def _kept_by_student(ordered: list[_RegistrationDraft]) -> dict[str, str]:
     return {enrollment_no: draft.registration_id for enrollment_no, draft in chosen.items()}
 
 
+def _legacy_rule(legacy: LegacyEvent) -> RuleFacts:
+    """The legacy event's certificate rule (the legacy format knows only "at least N sessions"),
+    its sessions keyed by code; an event without sessions has the one implicit session."""
+    codes = [session.code for session in sorted(legacy.sessions, key=lambda s: s.position)]
+    codes += sorted({row.session_code for row in legacy.attendances} - set(codes))
+    return RuleFacts(
+        n=legacy.event.min_sessions_for_certificate,
+        requires_feedback=legacy.event.certificate_requires_feedback,
+        sessions=tuple(SessionFact(pk=code, code=code, title=code) for code in codes or ["main"]),
+    )
+
+
 def _rule_warnings(legacy: LegacyEvent, warn) -> None:
     """What this history breaks of today's rules for new actions: reported, not dropped."""
     event = legacy.event
@@ -1145,9 +1158,9 @@ def _rule_warnings(legacy: LegacyEvent, warn) -> None:
         size = sizes.get(team.team_id, 0)
         if team.status != "cancelled" and not event.team_size_min <= size <= event.team_size_max:
             warn(f"registrations.{team.team_id}", "TEAM_SIZE", f"Team {team.name!r} has {size} members.")
-    attended: dict[str, int] = {}
+    attended: dict[str, set[str]] = {}
     for row in legacy.attendances:
-        attended[row.student_id] = attended.get(row.student_id, 0) + 1
+        attended.setdefault(row.student_id, set()).add(row.session_code)
         if by_id[row.registration_id].status != "confirmed":
             warn(f"attendances.{row.attendance_id}", "NOT_REGISTERED", "Attendance for a registration not confirmed.")
     gave_feedback = set()
@@ -1155,15 +1168,15 @@ def _rule_warnings(legacy: LegacyEvent, warn) -> None:
         gave_feedback.add(row.student_id)
         if not attended.get(row.student_id):
             warn(f"feedbacks.{row.feedback_id}", "NOT_ATTENDED", "Feedback from a student with no attendance.")
-    required = max(event.min_sessions_for_certificate, 1)
+    rule = _legacy_rule(legacy)
     for row in legacy.certificates:
         registration = by_id.get(row.registration_id)
-        eligible = (
-            registration is not None
-            and registration.status == "confirmed"
-            and attended.get(row.student_id, 0) >= required
-            and (not event.certificate_requires_feedback or row.student_id in gave_feedback)
-        )
+        eligible = evaluate(
+            rule,
+            confirmed=registration is not None and registration.status == "confirmed",
+            attended_sessions=attended.get(row.student_id, set()),
+            gave_feedback=row.student_id in gave_feedback,
+        ).eligible
         if not eligible:
             warn(f"certificates.{row.certificate_id}", "NOT_ELIGIBLE", "Certificate for a student not eligible today.")
 

@@ -8,9 +8,10 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from certificates import eligibility
 from certificates.models import Certificate
 from events.models import Event
-from registrations.legacy import codec
+from legacy import codec
 from registrations.models import Attendance, Feedback, Registration, Student, Team
 
 _EVENT_FIELDS = codec.EventRow._fields
@@ -64,8 +65,12 @@ def event_document(event: Event) -> dict:
         .values_list("certificate_id", "student_id", "registration_id", "issued_at", "revoked_at", "revoked_reason")
     ]
     enrollment_nos = {row.student_id for row in registrations} | {team.leader_id for team in teams}
+    fields = {name: getattr(event, name) for name in _EVENT_FIELDS}
+    if event.attendance_rule_kind != Event.AttendanceRule.MIN_SESSIONS:
+        # The legacy shape knows only "at least N sessions": another rule goes out as the number it needs now.
+        fields["min_sessions_for_certificate"] = eligibility.rule_of(event).required
     return codec.event_to_legacy(
-        event=codec.EventRow(**{name: getattr(event, name) for name in _EVENT_FIELDS}),
+        event=codec.EventRow(**fields),
         sessions=sessions,
         organizers=event.organizers.values_list("username", flat=True),
         students=_students(enrollment_nos),

@@ -7,13 +7,25 @@ Safe to run again (nothing changes) and to resume after a kill (it finishes the
 rest). See docs/MIGRATION.md.
 """
 
+import argparse
 import json
 import time
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registrations.legacy.importer import KINDS, ImportAborted, Importer, Report
+from legacy.importer import KINDS, ImportAborted, Importer, Report
+from legacy.reader import DEFAULT_MAX_RECORD_MB
+
+
+def _positive_mb(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0
+    if not 0 < number <= 4096:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a size in MB between 0 and 4096")
+    return number
 
 
 class ProgressBar:
@@ -83,6 +95,13 @@ class Command(BaseCommand):
             help="decode the files in a second process while this one writes "
             "(auto: for 4 MB of input or more, on a machine with more than one core)",
         )
+        parser.add_argument(
+            "--max-record-mb",
+            type=_positive_mb,
+            default=DEFAULT_MAX_RECORD_MB,
+            help="refuse a record (one registration entry or one other field of an event) longer than "
+            f"this as RECORD_TOO_LARGE, and read on (default {DEFAULT_MAX_RECORD_MB})",
+        )
 
     def handle(self, *args, **options):
         interactive = hasattr(self.stdout, "isatty") and self.stdout.isatty()
@@ -93,6 +112,7 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             progress=bar,
             reader_process={"auto": None, "on": True, "off": False}[options["reader_process"]],
+            max_record_mb=options["max_record_mb"],
         )
         try:
             report = importer.run()

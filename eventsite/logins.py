@@ -1,0 +1,78 @@
+"""One lock-out for every way in: the login page, the admin login and the API token.
+
+django-axes counts failed logins by username (``AXES_LOCKOUT_PARAMETERS``) and refuses the
+username for ``LOGIN_FAILURE_WINDOW`` seconds once ``LOGIN_FAILURE_LIMIT`` failures are
+recorded, whatever the address they came from. The username is counted under the key the
+login itself matches: Unicode NFKC (what Django's login form applies), trimmed and case-folded,
+so ``２２ece30107 `` and ``22ECE30107`` are one username for the lock. A username that does not
+exist is locked exactly like one that does, so the lock tells a stranger nothing.
+"""
+
+import unicodedata
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest, HttpResponse
+
+LOCKED_MESSAGE = "Too many failed attempts for this username. Try again in {minutes} minutes."
+
+
+def lockout_key(username: str | None) -> str | None:
+    """The username as the lock counts it (``AXES_USERNAME_CALLABLE`` works through this)."""
+    if username is None:
+        return None
+    return unicodedata.normalize("NFKC", str(username)).strip().casefold()
+
+
+def axes_username(request: HttpRequest, credentials: dict | None) -> str | None:
+    """``AXES_USERNAME_CALLABLE``: the attempted username from the credentials, else the form."""
+    if credentials and credentials.get("username") is not None:
+        return lockout_key(credentials["username"])
+    data = getattr(request, "POST", None) or {}
+    return lockout_key(data.get("username"))
+
+
+def login_locked(request: HttpRequest | None) -> bool:
+    """True once the lock-out has refused (or just locked) this request's login."""
+    return bool(getattr(getattr(request, "_request", request), "axes_locked_out", False))
+
+
+def locked_message() -> str:
+    return LOCKED_MESSAGE.format(minutes=max(1, settings.LOGIN_FAILURE_WINDOW // 60))
+
+
+def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials=None) -> HttpResponse:
+    """``AXES_LOCKOUT_CALLABLE``: the page or API answer already says why; it becomes 429 with Retry-After."""
+    response = original_response if original_response is not None else HttpResponse(locked_message())
+    response.status_code = 429
+    response["Retry-After"] = str(settings.LOGIN_FAILURE_WINDOW)
+    return response
+
+
+class LoginBackend(AxesStandaloneBackend, ModelBackend):
+    """The one authentication backend: the lock-out first, then Django's model backend.
+
+    The model backend also tries the username trimmed, NFKC-normalised and upper-cased (a
+    student's username is their enrollment number, typed in any case); trying the variants
+    inside one backend keeps one login attempt one attempt for the lock-out. A call without a
+    request (a management command, ``Client.login`` in tests) comes from no visitor, so no
+    lock-out applies to it; every way in from outside passes its request.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        if request is not None:
+            # Raises PermissionDenied for a locked username; authenticate() reports it as a failure.
+            AxesStandaloneBackend.authenticate(self, request, username=username, password=password)
+        normalised = unicodedata.normalize("NFKC", str(username)).strip()
+        for candidate in dict.fromkeys([username, normalised, normalised.upper()]):
+            if candidate:
+                user = ModelBackend.authenticate(self, request, username=candidate, password=password)
+                if user is not None:
+                    return user
+        return None
