@@ -12,8 +12,8 @@ from email.mime.image import MIMEImage
 import segno
 from django.utils import timezone
 
-from comms.models import EmailPreferences
-from comms.services import reminder_still_owed, reminders_schedule
+from comms.models import Announcement, EmailPreferences
+from comms.services import reminder_still_owed, reminders_schedule, unsubscribe_headers, unsubscribe_url
 from events.calendars import event_ics
 from registrations import notifications
 from registrations.models import Notification, Registration, RegistrationStatus
@@ -88,12 +88,14 @@ def _reminder_build(batch: notifications.Batch, notification: Notification, load
         "registration": registration,
         "when": starts_in_words(event.starts_at, now),
         "qr_content_id": QR_CONTENT_ID,
+        "unsubscribe_url": unsubscribe_url(enrollment_no=student.pk, emails="reminders"),
     }
     return notifications.compose(
         "event_reminder",
         f"Reminder: {event.title} {context['when']}",
         context,
         student.email,
+        headers=unsubscribe_headers(enrollment_no=student.pk, emails="reminders"),
         attachments=[
             checkin_qr_image(registration.checkin_code),
             calendar_attachment(loaded["ics"][event.pk], event.pk),
@@ -101,6 +103,38 @@ def _reminder_build(batch: notifications.Batch, notification: Notification, load
     )
 
 
+# Announcements
+
+
+def _announcements_load(batch: list[Notification]) -> dict:
+    announcements = Announcement.objects.select_related("event").in_bulk({n.object_id for n in batch})
+    return {"announcements": announcements, "opted_out": _opted_out(batch, "announcements")}
+
+
+def _announcement_build(batch: notifications.Batch, notification: Notification, loaded: dict):
+    student = notification.student
+    if student.pk in loaded["opted_out"]:
+        return TURNED_OFF
+    announcement = loaded["announcements"].get(notification.object_id)
+    if announcement is None:
+        return notifications.NO_LONGER_SO
+    event = announcement.event
+    context = {
+        **batch.about(event),
+        "student": student,
+        "announcement": announcement,
+        "unsubscribe_url": unsubscribe_url(enrollment_no=student.pk, emails="announcements"),
+    }
+    return notifications.compose(
+        "announcement",
+        f"{event.title}: {announcement.subject}",
+        context,
+        student.email,
+        headers=unsubscribe_headers(enrollment_no=student.pk, emails="announcements"),
+    )
+
+
 def register() -> None:
     notifications.register_kind(Kind.EVENT_REMINDER, notifications.KindRenderer(_reminders_load, _reminder_build))
     notifications.register_scheduler(reminders_schedule)
+    notifications.register_kind(Kind.ANNOUNCEMENT, notifications.KindRenderer(_announcements_load, _announcement_build))

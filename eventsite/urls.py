@@ -13,6 +13,7 @@ urlpatterns = [
     re_path(r"^api/", errors.api_not_found),
     path("certificates/", include("certificates.urls")),
     path("", include("registrations.urls")),
+    path("", include("comms.urls")),
     path("", include("events.urls")),
 ]
 

@@ -35,6 +35,10 @@ API_MD_OPERATIONS = {
     ("patch", "/api/v2/clubs/{club_id}/"),
     ("post", "/api/v2/clubs/{club_id}/members"),
     ("delete", "/api/v2/clubs/{club_id}/members/{username}"),
+    ("get", "/api/v2/me/email-preferences"),
+    ("get", "/api/v2/events/{event_id}/announcements"),
+    ("post", "/api/v2/events/{event_id}/announcements"),
+    ("post", "/api/v2/me/email-preferences"),
 }
 ERROR_REF = "#/components/schemas/Error"
 
