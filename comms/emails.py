@@ -1,4 +1,4 @@
-"""The emails of comms/, rendered by the outbox's sender: reminders (and the kinds added after them).
+"""The emails of comms/, rendered by the outbox's sender: reminders, announcements, registration opened.
 
 Each kind registers a loader (a fixed number of queries per batch) and a builder that checks
 at send time that the email is still owed, and says why not otherwise.
@@ -13,10 +13,17 @@ import segno
 from django.utils import timezone
 
 from comms.models import Announcement, EmailPreferences
-from comms.services import reminder_still_owed, reminders_schedule, unsubscribe_headers, unsubscribe_url
+from comms.services import (
+    opening_alerts_schedule,
+    reminder_still_owed,
+    reminders_schedule,
+    unsubscribe_headers,
+    unsubscribe_url,
+)
 from events.calendars import event_ics
+from events.models import Event
 from registrations import notifications
-from registrations.models import Notification, Registration, RegistrationStatus
+from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus
 
 Kind = Notification.Kind
 
@@ -134,7 +141,40 @@ def _announcement_build(batch: notifications.Batch, notification: Notification, 
     )
 
 
+# Registration opened
+
+
+def _openings_load(batch: list[Notification]) -> dict:
+    event_ids = {n.object_id for n in batch}
+    registered = set(
+        Registration.objects.filter(
+            event_id__in=event_ids, student_id__in={n.student_id for n in batch}, status__in=ACTIVE_STATUSES
+        ).values_list("event_id", "student_id")
+    )
+    return {"events": Event.objects.in_bulk(event_ids), "registered": registered}
+
+
+def _opening_build(batch: notifications.Batch, notification: Notification, loaded: dict):
+    event = loaded["events"].get(notification.object_id)
+    now = timezone.now()
+    if (
+        event is None
+        or event.status != Event.Status.PUBLISHED
+        or event.registration_opens_at != notification.due_at
+        or event.phase_at(now) != Event.Phase.REGISTRATION_OPEN
+    ):
+        return NOT_DUE_ANY_MORE
+    if (event.pk, notification.student_id) in loaded["registered"]:
+        return "The student registered already."
+    context = {**batch.about(event), "student": notification.student}
+    return notifications.compose(
+        "registration_opened", f"Registration is open: {event.title}", context, notification.student.email
+    )
+
+
 def register() -> None:
     notifications.register_kind(Kind.EVENT_REMINDER, notifications.KindRenderer(_reminders_load, _reminder_build))
     notifications.register_scheduler(reminders_schedule)
+    notifications.register_kind(Kind.REGISTRATION_OPENED, notifications.KindRenderer(_openings_load, _opening_build))
+    notifications.register_scheduler(opening_alerts_schedule)
     notifications.register_kind(Kind.ANNOUNCEMENT, notifications.KindRenderer(_announcements_load, _announcement_build))

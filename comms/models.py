@@ -63,3 +63,17 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class OpeningAlert(models.Model):
+    """A student asked to be emailed when registration for an upcoming event opens."""
+
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="opening_alerts")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, db_column="enrollment_no")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "student"], name="opening_alert_once")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} waits for {self.event_id}"

@@ -18,10 +18,10 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from comms.models import Announcement, EmailPreferences
+from comms.models import Announcement, EmailPreferences, OpeningAlert
 from events.models import REMINDER_OFFSET_MAX_MINUTES, Event
-from events.selectors import event_user_is_organizer
-from eventsite.errors import NotFound, PermissionDenied, Throttled, ValidationFailed
+from events.selectors import event_user_is_organizer, registration_window_open_q
+from eventsite.errors import NotFound, PermissionDenied, RegistrationClosed, Throttled, ValidationFailed
 from registrations import notifications
 from registrations.models import ACTIVE_STATUSES, Attendance, Notification, Registration, RegistrationStatus, Student
 
@@ -279,3 +279,57 @@ def announcement_send(*, event: Event, subject: object, body: object, audience: 
         )
         announcement.save(update_fields=["recipients"])
     return announcement
+
+
+# "Tell me when registration opens"
+
+
+def opening_alert_subscribe(*, event: Event, student: Student) -> OpeningAlert:
+    """Ask to be emailed once when registration opens; asking again changes nothing.
+
+    Only for a published event whose registration has not opened yet (REGISTRATION_CLOSED otherwise:
+    it is open now, or over).
+    """
+    now = timezone.now()
+    if event.status != Event.Status.PUBLISHED or event.phase_at(now) != Event.Phase.REGISTRATION_NOT_STARTED:
+        raise RegistrationClosed(
+            "Registration is not about to open: it is open now, or over.", details={"phase": event.phase_at(now)}
+        )
+    alert, _ = OpeningAlert.objects.get_or_create(event=event, student=student)
+    return alert
+
+
+def opening_alert_cancel(*, event: Event, student: Student) -> None:
+    OpeningAlert.objects.filter(event=event, student=student).delete()
+
+
+def opening_alerts_schedule(now: datetime) -> int:
+    """Owe each waiting student one email for the events whose registration opens within the look-ahead.
+
+    Due at the opening time; written once per student and opening time, so an event whose
+    opening moves tells them at the new time, and one that stays open tells them once.
+    """
+    until = now + SCHEDULE_LOOKAHEAD
+    opening = (
+        Event.objects.filter(
+            registration_window_open_q(until),
+            status=Event.Status.PUBLISHED,
+            registration_opens_at__isnull=False,
+            opening_alerts__isnull=False,
+        )
+        .distinct()
+        .values_list("pk", "registration_opens_at")
+    )
+    owed = 0
+    for event_id, opens_at in opening:
+        already = Notification.objects.filter(
+            kind=Notification.Kind.REGISTRATION_OPENED,
+            student=OuterRef("student_id"),
+            object_id=event_id,
+            due_at=opens_at,
+        )
+        waiting = OpeningAlert.objects.filter(event_id=event_id).exclude(student__email="").filter(~Exists(already))
+        owed += notifications.owe_each(
+            Notification.Kind.REGISTRATION_OPENED, waiting, student="student_id", about=event_id, due_at=opens_at
+        )
+    return owed

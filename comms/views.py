@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from comms.forms import AnnouncementForm, EmailPreferencesForm
 from comms.models import Announcement
@@ -20,6 +21,8 @@ from comms.services import (
     email_preferences_of,
     email_preferences_set,
     email_unsubscribe,
+    opening_alert_cancel,
+    opening_alert_subscribe,
     unsubscribe_token_read,
 )
 from events.models import Event
@@ -122,3 +125,27 @@ def event_announcements(request: HttpRequest, event_id: str) -> HttpResponse:
         "per_day": settings.ANNOUNCEMENTS_PER_DAY,
     }
     return render(request, "comms/announcements.html", context, status=status)
+
+
+@require_POST
+def event_opening_alert(request: HttpRequest, event_id: str) -> HttpResponse:
+    """ "Tell me when registration opens" (``action=watch``) and "stop" (``action=unwatch``)."""
+    event = Event.objects.filter(pk=event_id, status=Event.Status.PUBLISHED).first()
+    if event is None:
+        raise Http404("No such event.")
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("event-detail", args=[event.pk]))
+    student = getattr(request.user, "student", None)
+    if student is None:
+        messages.error(request, "Only students can be told when registration opens.")
+    elif request.POST.get("action") == "unwatch":
+        opening_alert_cancel(event=event, student=student)
+        messages.info(request, "You will not be emailed when registration opens.")
+    else:
+        try:
+            opening_alert_subscribe(event=event, student=student)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"We will email {student.email or 'you'} once, when registration opens.")
+    return redirect("event-detail", event_id=event.pk)

@@ -354,6 +354,8 @@ class Batch:
                 return NO_LONGER_SO
             context = {**self.about(team.event), "student": student, "team": team}
             return compose("team_invitation", f"Join team {team.name}: {team.event.title}", context, student.email)
+        if kind != Kind.EVENT_CANCELLED:
+            raise LookupError(f"No sender registered for {kind!r} notifications.")
         event = self.events.get(key)
         if event is None or event.status != Event.Status.CANCELLED:
             return NO_LONGER_SO
