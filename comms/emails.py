@@ -102,7 +102,7 @@ def _reminder_build(batch: notifications.Batch, notification: Notification, load
         f"Reminder: {event.title} {context['when']}",
         context,
         student.email,
-        headers=unsubscribe_headers(enrollment_no=student.pk, emails="reminders"),
+        headers=unsubscribe_headers(context["unsubscribe_url"]),
         attachments=[
             checkin_qr_image(registration.checkin_code),
             calendar_attachment(loaded["ics"][event.pk], event.pk),
@@ -137,7 +137,7 @@ def _announcement_build(batch: notifications.Batch, notification: Notification, 
         f"{event.title}: {announcement.subject}",
         context,
         student.email,
-        headers=unsubscribe_headers(enrollment_no=student.pk, emails="announcements"),
+        headers=unsubscribe_headers(context["unsubscribe_url"]),
     )
 
 

@@ -117,12 +117,9 @@ def unsubscribe_url(*, enrollment_no: str, emails: str) -> str:
     )
 
 
-def unsubscribe_headers(*, enrollment_no: str, emails: str) -> dict[str, str]:
-    """RFC 8058 one-click unsubscribe: mail clients POST ``List-Unsubscribe=One-Click`` to the URL."""
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url(enrollment_no=enrollment_no, emails=emails)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe: mail clients POST ``List-Unsubscribe=One-Click`` to ``url``."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def unsubscribe_token_read(token: str) -> tuple[Student, str] | None:
