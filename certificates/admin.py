@@ -13,6 +13,8 @@ DETAIL_FIELDS = (
     "event",
     "student",
     "registration",
+    "kind",
+    "title",
     "issued_at",
     "issued_by",
     "verification",
@@ -25,7 +27,12 @@ DETAIL_FIELDS = (
 class CertificateIssueForm(forms.ModelForm):
     class Meta:
         model = Certificate
-        fields = ("event", "student")
+        fields = ("event", "student", "kind", "title")
+
+    kind = forms.ChoiceField(choices=Certificate.Kind.choices, required=False, initial=Certificate.Kind.PARTICIPATION)
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or Certificate.Kind.PARTICIPATION
 
 
 class CertificateRevokeForm(forms.ModelForm):
@@ -62,13 +69,13 @@ class CertificateStatusFilter(admin.SimpleListFilter):
 
 @admin.register(Certificate)
 class CertificateAdmin(ServiceModelAdmin):
-    list_display = ("certificate_id", "event", "student", "issued_at", "is_valid", "revoked_at")
-    list_filter = (CertificateStatusFilter, "event", "student__department")
-    search_fields = ("certificate_id", "student__enrollment_no", "student__full_name")
+    list_display = ("certificate_id", "event", "student", "kind", "title", "issued_at", "is_valid", "revoked_at")
+    list_filter = (CertificateStatusFilter, "kind", "event", "student__department")
+    search_fields = ("certificate_id", "student__enrollment_no", "student__full_name", "title")
     list_select_related = ("event", "student")
     autocomplete_fields = ("student",)
     add_form = CertificateIssueForm
-    add_fieldsets = ((None, {"fields": ("event", "student")}),)
+    add_fieldsets = ((None, {"fields": ("event", "student", "kind", "title")}),)
     form = CertificateRevokeForm
     actions = ["revoke_certificates", export_as_csv]
 
@@ -98,7 +105,11 @@ class CertificateAdmin(ServiceModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             certificate, created = certificate_issue(
-                event=form.cleaned_data["event"], enrollment_no=form.cleaned_data["student"].pk, actor=request.user
+                event=form.cleaned_data["event"],
+                enrollment_no=form.cleaned_data["student"].pk,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                actor=request.user,
             )
             obj.pk = certificate.pk
             obj.refresh_from_db()
@@ -107,7 +118,9 @@ class CertificateAdmin(ServiceModelAdmin):
             return
         reason = form.cleaned_data.get("revoke_reason")
         if reason:
-            certificate_revoke(event=obj.event, enrollment_no=obj.student_id, reason=reason, actor=request.user)
+            certificate_revoke(
+                event=obj.event, enrollment_no=obj.student_id, kind=obj.kind, reason=reason, actor=request.user
+            )
             obj.refresh_from_db()
 
     @admin.action(description="Revoke selected certificates", permissions=["change"])
@@ -122,6 +135,7 @@ class CertificateAdmin(ServiceModelAdmin):
                 lambda certificate: certificate_revoke(
                     event=certificate.event,
                     enrollment_no=certificate.student_id,
+                    kind=certificate.kind,
                     reason=form.cleaned_data["reason"],
                     actor=request.user,
                 ),

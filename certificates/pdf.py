@@ -71,6 +71,14 @@ def _fit_font_size(text: str, font: str, wanted: float, max_width: float) -> flo
     return wanted if width <= max_width else wanted * max_width / width
 
 
+KIND_WORDS = {
+    Certificate.Kind.PARTICIPATION: "took part in",
+    Certificate.Kind.MERIT: "is recognised for distinction at",
+    Certificate.Kind.VOLUNTEER: "volunteered at",
+    Certificate.Kind.ORGANIZER: "helped organize",
+}
+
+
 def certificate_pdf(certificate: Certificate) -> bytes:
     """Render the certificate; the event and student are read from the certificate's relations."""
     _fonts_register()
@@ -91,8 +99,12 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     centre = width / 2
     text_width = width - 60 * mm
     canvas.setFillColor(ACCENT)
-    canvas.setFont(FONT_BOLD, 34)
-    canvas.drawCentredString(centre, height - 50 * mm, "Certificate of Participation")
+    heading, _, title = certificate.heading.partition(": ")
+    canvas.setFont(FONT_BOLD, _fit_font_size(heading, FONT_BOLD, 34, text_width))
+    canvas.drawCentredString(centre, height - 44 * mm, heading)
+    if title:
+        canvas.setFont(FONT_BOLD, _fit_font_size(title, FONT_BOLD, 22, text_width))
+        canvas.drawCentredString(centre, height - 56 * mm, title)
 
     canvas.setFillColor(INK)
     canvas.setFont(FONT_REGULAR, 15)
@@ -101,7 +113,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     canvas.setFont(FONT_BOLD, name_size)
     canvas.drawCentredString(centre, height - 88 * mm, student.full_name)
     canvas.setFont(FONT_REGULAR, 15)
-    canvas.drawCentredString(centre, height - 104 * mm, "took part in")
+    canvas.drawCentredString(centre, height - 104 * mm, KIND_WORDS.get(certificate.kind, "took part in"))
     title_size = _fit_font_size(event.title, FONT_BOLD, 22, text_width)
     canvas.setFont(FONT_BOLD, title_size)
     canvas.drawCentredString(centre, height - 118 * mm, event.title)

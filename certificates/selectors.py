@@ -26,6 +26,9 @@ def certificate_public_view(certificate: Certificate) -> dict:
         "event_title": event.title,
         "event_dates": {"starts_at": event.starts_at, "ends_at": event.ends_at},
         "issued_at": certificate.issued_at,
+        "kind": certificate.kind,
+        "title": certificate.title,
+        "heading": certificate.heading,
     }
 
 

@@ -1,4 +1,4 @@
-"""Certificate eligibility, issue (one or all eligible) and revocation."""
+"""Certificate issue (one, named students of a kind, or all eligible) and revocation."""
 
 from dataclasses import dataclass, field
 
@@ -6,38 +6,76 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from certificates import eligibility
-from certificates.models import Certificate
+from certificates.models import PARTICIPANT_KINDS, TITLE_MAX_LENGTH, Certificate, CertificateKind
 from events.models import Event
 from eventsite import ids
 from eventsite.errors import NotEligible, NotFound, ValidationFailed
 from registrations import notifications
-from registrations.models import Registration, RegistrationStatus
+from registrations.models import Registration, RegistrationStatus, Student
 from registrations.services import Actor, _ensure_organizer, _event_lock, enrollment_no_normalize
 
 
-def _new_certificate(event: Event, registration: Registration, actor: Actor, now) -> Certificate:
+def _new_certificate(
+    event: Event,
+    enrollment_no: str,
+    registration: Registration | None,
+    actor: Actor,
+    now,
+    kind: str = CertificateKind.PARTICIPATION,
+    title: str = "",
+) -> Certificate:
     return Certificate(
         certificate_id=ids.new_certificate_id(),
         event=event,
-        student_id=registration.student_id,
+        student_id=enrollment_no,
         registration=registration,
+        kind=kind,
+        title=title,
         issued_at=now,
         issued_by=actor if actor is not None and actor.is_authenticated else None,
     )
 
 
-def certificate_issue(*, event: Event, enrollment_no: str, actor: Actor = None) -> tuple[Certificate, bool]:
-    """Issue the student's certificate; returns ``(certificate, created)``.
+def certificate_kind_and_title(kind: str, title: str | None) -> tuple[str, str]:
+    """A valid kind and its cleaned title: merit needs one ("Winner", "First runner-up")."""
+    if kind not in CertificateKind.values:
+        raise ValidationFailed.for_field("kind", f"Choose one of: {', '.join(CertificateKind.values)}.")
+    title = " ".join((title or "").split())
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValidationFailed.for_field("title", f"At most {TITLE_MAX_LENGTH} characters.")
+    if kind == CertificateKind.MERIT and not title:
+        raise ValidationFailed.for_field("title", "A merit certificate needs a title, such as \u201cWinner\u201d.")
+    return kind, title
 
-    Issuing again returns the existing certificate. A revoked certificate is not
-    re-issued silently: that is NOT_ELIGIBLE with reason ``revoked``.
+
+def _revoked(certificate: Certificate) -> NotEligible:
+    return NotEligible(
+        "This student's certificate of this kind was revoked.", details={"reason": "revoked", "kind": certificate.kind}
+    )
+
+
+def certificate_issue(
+    *,
+    event: Event,
+    enrollment_no: str,
+    kind: str = CertificateKind.PARTICIPATION,
+    title: str = "",
+    actor: Actor = None,
+) -> tuple[Certificate, bool]:
+    """Issue the student's certificate of this kind; returns ``(certificate, created)``.
+
+    Participation needs the event's attendance rule; merit a confirmed registration and a
+    title; volunteer and organizer certificates only the student. Issuing again returns the
+    existing certificate of that kind. A revoked certificate is not re-issued silently:
+    that is NOT_ELIGIBLE with reason ``revoked``.
     """
     _ensure_organizer(actor, event)
+    kind, title = certificate_kind_and_title(kind, title)
     enr = enrollment_no_normalize(enrollment_no)
-    existing = Certificate.objects.filter(event=event, student_id=enr).first()
+    existing = Certificate.objects.filter(event=event, student_id=enr, kind=kind).first()
     if existing is not None:
         if existing.is_revoked:
-            raise NotEligible("This student's certificate was revoked.", details={"reason": "revoked"})
+            raise _revoked(existing)
         return existing, False
     # The registration's row lock keeps a cancellation from slipping in between the check and the write.
     with transaction.atomic():
@@ -46,18 +84,24 @@ def certificate_issue(*, event: Event, enrollment_no: str, actor: Actor = None) 
             .filter(event=event, student_id=enr, status=RegistrationStatus.CONFIRMED)
             .first()
         )
-        if registration is None:
-            raise NotEligible(details={"reason": "not_confirmed"})
-        standing = eligibility.student_eligibility(event, enr, confirmed=True)
-        if not standing.eligible:
-            raise NotEligible(standing.staff_message, details=standing.error_details())
-        certificate = _new_certificate(event, registration, actor, timezone.now())
+        if kind in PARTICIPANT_KINDS and registration is None:
+            raise NotEligible(
+                "This student is not eligible: they have no confirmed registration.",
+                details={"reason": "not_confirmed", "missing": ["a confirmed registration"]},
+            )
+        if kind == CertificateKind.PARTICIPATION:
+            standing = eligibility.student_eligibility(event, enr, confirmed=True)
+            if not standing.eligible:
+                raise NotEligible(standing.staff_message, details=standing.error_details())
+        if registration is None and not Student.objects.filter(pk=enr).exists():
+            raise NotFound.of("student", enr)
+        certificate = _new_certificate(event, enr, registration, actor, timezone.now(), kind, title)
         try:
             with transaction.atomic():
                 certificate.save(force_insert=True)
                 notifications.certificates_issued([certificate])
         except IntegrityError:
-            return Certificate.objects.get(event=event, student_id=enr), False
+            return Certificate.objects.get(event=event, student_id=enr, kind=kind), False
     return certificate, True
 
 
@@ -69,7 +113,7 @@ class BulkIssueResult:
 
 
 def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> BulkIssueResult:
-    """Issue certificates to every eligible confirmed student, in a fixed number of queries.
+    """Issue participation certificates to every eligible confirmed student, in a fixed number of queries.
 
     ``issued`` lists every holder of a valid certificate afterwards (new or earlier);
     ``skipped`` gives the code for the others: NOT_ELIGIBLE, or CERTIFICATE_REVOKED.
@@ -90,7 +134,10 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
             .filter(eligibility.eligible_q())
             .values_list("student_id", flat=True)
         )
-        held = {cert.student_id: cert for cert in Certificate.objects.filter(event=event)}
+        held = {
+            cert.student_id: cert
+            for cert in Certificate.objects.filter(event=event, kind=CertificateKind.PARTICIPATION)
+        }
         result = BulkIssueResult()
         new: list[Certificate] = []
         for registration in confirmed:
@@ -104,7 +151,7 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
             if enr not in eligible:
                 result.skipped[enr] = NotEligible.code
                 continue
-            certificate = _new_certificate(event, registration, actor, now)
+            certificate = _new_certificate(event, enr, registration, actor, now)
             new.append(certificate)
             result.issued[enr] = certificate.certificate_id
         Certificate.objects.bulk_create(new, batch_size=500)
@@ -113,15 +160,85 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
     return result
 
 
-def certificate_revoke(*, event: Event, enrollment_no: str, reason: str, actor: Actor = None) -> Certificate:
-    """Revoke a certificate, keeping the row with the reason and time. Revoking again changes nothing."""
+def certificate_issue_many(
+    *,
+    event: Event,
+    enrollment_nos: list[str],
+    kind: str = CertificateKind.PARTICIPATION,
+    title: str = "",
+    actor: Actor = None,
+) -> BulkIssueResult:
+    """Issue certificates of one kind (one title) to the students named, in a fixed number of queries.
+
+    Each gets what ``certificate_issue`` would give them; ``skipped`` names why the others
+    got none: NOT_ELIGIBLE, CERTIFICATE_REVOKED or NOT_FOUND (no such student).
+    """
+    _ensure_organizer(actor, event)
+    kind, title = certificate_kind_and_title(kind, title)
+    wanted = list(dict.fromkeys(enrollment_no_normalize(enr) for enr in enrollment_nos))
+    with transaction.atomic():
+        _event_lock(event)
+        confirmed = {
+            registration.student_id: registration
+            for registration in Registration.objects.select_for_update()
+            .filter(event=event, student_id__in=wanted, status=RegistrationStatus.CONFIRMED)
+            .order_by("registered_at", "pk")
+        }
+        if kind == CertificateKind.PARTICIPATION:
+            allowed = set(
+                eligibility.eligibility_annotations(Registration.objects.filter(event=event, student_id__in=wanted))
+                .filter(eligibility.eligible_q())
+                .values_list("student_id", flat=True)
+            )
+        elif kind in PARTICIPANT_KINDS:
+            allowed = set(confirmed)
+        else:
+            allowed = set(Student.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        known = allowed | set(confirmed) | set(Student.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        held = {
+            cert.student_id: cert for cert in Certificate.objects.filter(event=event, kind=kind, student_id__in=wanted)
+        }
+        now = timezone.now()
+        result = BulkIssueResult()
+        new: list[Certificate] = []
+        for enr in wanted:
+            if enr in held:
+                if held[enr].is_revoked:
+                    result.skipped[enr] = "CERTIFICATE_REVOKED"
+                else:
+                    result.issued[enr] = held[enr].certificate_id
+            elif enr not in known:
+                result.skipped[enr] = NotFound.code
+            elif enr not in allowed:
+                result.skipped[enr] = NotEligible.code
+            else:
+                certificate = _new_certificate(event, enr, confirmed.get(enr), actor, now, kind, title)
+                new.append(certificate)
+                result.issued[enr] = certificate.certificate_id
+        Certificate.objects.bulk_create(new, batch_size=500)
+        notifications.certificates_issued(new)
+        result.created = len(new)
+    return result
+
+
+def certificate_revoke(
+    *,
+    event: Event,
+    enrollment_no: str,
+    reason: str,
+    kind: str = CertificateKind.PARTICIPATION,
+    actor: Actor = None,
+) -> Certificate:
+    """Revoke the student's certificate of this kind, keeping the row with the reason and time.
+
+    Revoking again changes nothing."""
     _ensure_organizer(actor, event)
     enr = enrollment_no_normalize(enrollment_no)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed.for_field("reason", "Give a reason for the revocation.")
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().filter(event=event, student_id=enr).first()
+        certificate = Certificate.objects.select_for_update().filter(event=event, student_id=enr, kind=kind).first()
         if certificate is None:
             raise NotFound.of("certificate", enr)
         if not certificate.is_revoked:

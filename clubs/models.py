@@ -40,7 +40,11 @@ class ClubMembership(models.Model):
         ordering = ["club", "role", "user"]
         constraints = [
             models.UniqueConstraint(fields=["club", "user"], name="club_member_once"),
-            models.CheckConstraint(condition=models.Q(role__in=["owner", "organizer"]), name="club_member_role_known"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "organizer"]),
+                name="club_member_role_known",
+                violation_error_message="A club member is an owner or an organizer.",
+            ),
         ]
 
     def __str__(self) -> str:

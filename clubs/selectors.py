@@ -40,6 +40,11 @@ def club_get_visible(club_id: str, user: User | AnonymousUser | None) -> Club:
     return club
 
 
+def club_list_run_by(user: User) -> list[Club]:
+    """The clubs whose events ``user`` runs (owner or organizer), whoever they are."""
+    return list(Club.objects.filter(memberships__user=user).order_by("name", "club_id"))
+
+
 def club_role_of(club: Club, user: User | AnonymousUser | None) -> str | None:
     """The user's role in the club (``owner`` or ``organizer``), or None."""
     if user is None or not user.is_authenticated:

@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comms.models import Announcement, EmailPreferences, OpeningAlert
-from events.models import REMINDER_OFFSET_MAX_MINUTES, Event
+from events.models import REMINDER_OFFSET_MAX_MINUTES, Event, EventAuditEntry
 from events.selectors import event_user_is_organizer, registration_window_open_q
+from events.services import event_audit_record
 from eventsite.errors import NotFound, PermissionDenied, RegistrationClosed, Throttled, ValidationFailed
 from registrations import notifications
 from registrations.models import ACTIVE_STATUSES, Attendance, Notification, Registration, RegistrationStatus, Student
@@ -244,6 +245,7 @@ def announcement_send(*, event: Event, subject: object, body: object, audience: 
 
     Only the event's organizers (and staff); at most ``ANNOUNCEMENTS_PER_DAY`` per event per day
     (college time), counted under the event's row lock so two at once cannot both be the last.
+    Recorded in the event's audit trail.
     The worker sends them; a student who turns announcements off before theirs goes gets none.
     """
     if not event_user_is_organizer(event, actor):
@@ -275,6 +277,17 @@ def announcement_send(*, event: Event, subject: object, body: object, audience: 
             about=announcement.pk,
         )
         announcement.save(update_fields=["recipients"])
+        event_audit_record(
+            event=locked,
+            actor=actor,
+            action=EventAuditEntry.Action.ANNOUNCED,
+            after={
+                "announcement_id": announcement.pk,
+                "audience": announcement.audience,
+                "recipients": announcement.recipients,
+                "subject": announcement.subject,
+            },
+        )
     return announcement
 
 

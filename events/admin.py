@@ -1,12 +1,25 @@
+import json
+
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.html import format_html, format_html_join
 
 from certificates.models import Certificate
 from certificates.services import certificate_issue_all_eligible
-from events.models import Event, EventSession
-from events.services import EVENT_FIELDS, SessionSpec, event_cancel, event_create, event_update
+from events.models import Event, EventAuditEntry, EventSession
+from events.selectors import event_audit_trail
+from events.services import (
+    EVENT_FIELDS,
+    AttendanceRuleSpec,
+    SessionSpec,
+    event_approve,
+    event_cancel,
+    event_create,
+    event_publish,
+    event_update,
+)
 from eventsite.admin_tools import ServiceModelAdmin, export_as_csv, map_preview
 from registrations.admin import FeedbackQuestionInline
 from registrations.forms import AdminLoginForm
@@ -36,11 +49,31 @@ def _per_event(rows: QuerySet, count=None) -> Coalesce:
 
 class EventSessionInline(admin.TabularInline):
     model = EventSession
-    fields = ("code", "title", "starts_at")
+    fields = ("code", "title", "starts_at", "mandatory")
     ordering = ("position", "id")
     extra = 0
     verbose_name = "session"
     verbose_name_plural = "sessions (one day or slot each; none means one implicit session)"
+
+
+@admin.register(EventAuditEntry)
+class EventAuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the services write the trail; nobody edits history."""
+
+    list_display = ("at", "event", "actor_name", "action", "before", "after", "note")
+    list_filter = ("action",)
+    search_fields = ("event__event_id", "event__title", "actor_name")
+    list_select_related = ("event",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 MAP_FIELDS = (
@@ -72,7 +105,7 @@ class EventAdmin(ServiceModelAdmin):
     date_hierarchy = "starts_at"
     filter_horizontal = ("organizers",)
     inlines = [EventSessionInline, FeedbackQuestionInline]
-    actions = ["issue_certificates", "cancel_events", export_as_csv]
+    actions = ["publish_events", "approve_events", "issue_certificates", "cancel_events", export_as_csv]
 
     def get_queryset(self, request):
         return (
@@ -96,19 +129,31 @@ class EventAdmin(ServiceModelAdmin):
                 "Registration",
                 {"fields": ("registration_mode", "capacity", "waitlist_enabled", "team_size_min", "team_size_max")},
             ),
-            ("Certificates", {"fields": ("min_sessions_for_certificate", "certificate_requires_feedback")}),
+            (
+                "Certificates",
+                {
+                    "fields": (
+                        "attendance_rule_kind",
+                        "min_sessions_for_certificate",
+                        "attendance_percent",
+                        "certificate_requires_feedback",
+                    ),
+                    "description": "Mandatory sessions are ticked in the sessions below.",
+                },
+            ),
             ("Organizers", {"fields": ("club", "organizers")}),
         ]
         if obj is not None:
             fieldsets.append(
                 ("Counters and enrollment-keyed maps", {"fields": ("confirmed_count", "waitlist_counter", *MAP_FIELDS)})
             )
+            fieldsets.append(("Audit trail", {"fields": ("audit_trail",)}))
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("event_id", "confirmed_count", "waitlist_counter", *MAP_FIELDS)
+        return ("event_id", "confirmed_count", "waitlist_counter", *MAP_FIELDS, "audit_trail")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organizers":
@@ -121,11 +166,18 @@ class EventAdmin(ServiceModelAdmin):
         # Deleting an event would erase its registrations, attendance and certificates; cancel it instead.
         return False
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("attendance_rule_kind", "attendance_percent"):
+            field.required = False  # left out: the event keeps its rule
+        return field
+
     def save_model(self, request, obj, form, change):
         """Written with its sessions in save_related: event_create/event_update take both at once."""
 
     def save_related(self, request, form, formsets, change):
         sessions = None
+        mandatory: tuple[str, ...] | None = None
         for formset in formsets:
             if formset.model is EventSession:
                 # commit=False writes nothing; it records the changes for the admin's history message.
@@ -139,13 +191,30 @@ class EventAdmin(ServiceModelAdmin):
                     for session_form in formset.forms
                     if session_form.cleaned_data and session_form not in formset.deleted_forms
                 ]
+                mandatory = tuple(
+                    session_form.cleaned_data["code"]
+                    for session_form in formset.forms
+                    if session_form.cleaned_data
+                    and session_form not in formset.deleted_forms
+                    and session_form.cleaned_data.get("mandatory")
+                )
         fields = {name: form.cleaned_data[name] for name in EVENT_FIELDS if name in form.cleaned_data}
+        rule = None
+        if form.cleaned_data.get("attendance_rule_kind"):
+            current = form.instance.sessions.filter(mandatory=True) if form.instance.pk else EventSession.objects.none()
+            rule = AttendanceRuleSpec(
+                kind=form.cleaned_data["attendance_rule_kind"],
+                n=fields.pop("min_sessions_for_certificate", form.instance.min_sessions_for_certificate),
+                percent=form.cleaned_data.get("attendance_percent") or 100,
+                sessions=mandatory if mandatory is not None else tuple(current.values_list("code", flat=True)),
+            )
         organizers = [user.username for user in form.cleaned_data.get("organizers", [])]
         club = form.cleaned_data.get("club")
         if change:
             event = event_update(
                 event=form.instance,
                 sessions=sessions,
+                attendance_rule=rule,
                 organizers=organizers,
                 club=club.pk if club else None,
                 actor=request.user,
@@ -155,6 +224,7 @@ class EventAdmin(ServiceModelAdmin):
             event = event_create(
                 event_id=form.instance.event_id,
                 sessions=sessions,
+                attendance_rule=rule,
                 organizers=organizers,
                 club=club.pk if club else None,
                 actor=request.user,
@@ -188,6 +258,31 @@ class EventAdmin(ServiceModelAdmin):
     @admin.display(description="certificates", ordering="n_certificates")
     def certificate_count(self, event: Event) -> int:
         return event.n_certificates
+
+    @admin.display(description="who changed what (latest first)")
+    def audit_trail(self, event: Event) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    entry.at.strftime("%Y-%m-%d %H:%M"),
+                    entry.actor_name or "system",
+                    entry.get_action_display(),
+                    json.dumps(entry.before) if entry.before is not None else "",
+                    json.dumps(entry.after) if entry.after is not None else "",
+                    entry.note,
+                )
+                for entry in event_audit_trail(event)
+            ),
+        )
+        if not rows:
+            return "Nothing recorded yet."
+        return format_html(
+            "<table><thead><tr><th>when</th><th>who</th><th>what</th><th>before</th><th>after</th><th>note</th>"
+            "</tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="registrations {enrollment_no: registration_id}")
     def registrations_map(self, event: Event) -> str:
@@ -223,6 +318,26 @@ class EventAdmin(ServiceModelAdmin):
                 f"{len(result.skipped)} skipped (not eligible or revoked).",
                 messages.SUCCESS,
             )
+
+    @admin.action(description="Publish selected events", permissions=["change"])
+    def publish_events(self, request, queryset):
+        self.run_service_per_row(
+            request,
+            queryset,
+            lambda event: event_publish(event=event, actor=request.user),
+            noun="event",
+            done="published",
+        )
+
+    @admin.action(description="Approve selected events awaiting approval", permissions=["change"])
+    def approve_events(self, request, queryset):
+        self.run_service_per_row(
+            request,
+            queryset,
+            lambda event: event_approve(event=event, actor=request.user),
+            noun="event",
+            done="approved",
+        )
 
     @admin.action(description="Cancel selected events", permissions=["change"])
     def cancel_events(self, request, queryset):

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
@@ -19,7 +20,15 @@ from events.selectors import (
     event_list_published,
     event_user_is_organizer,
 )
-from events.services import AttendanceRuleSpec, SessionSpec, event_create, event_update
+from events.services import (
+    AttendanceRuleSpec,
+    SessionSpec,
+    event_approve,
+    event_cancel,
+    event_create,
+    event_publish,
+    event_update,
+)
 from eventsite.errors import PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
@@ -278,6 +287,62 @@ class EventDetailApi(APIView):
         given = EventInputSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
         event_update(event=event, actor=request.user, **_service_arguments(given.validated_data))
+        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+
+
+class EventCancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, help_text="Told to every registrant in the email."
+    )
+
+
+class EventPublishApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="events_publish",
+        summary="Publish a draft (its organizers); pending_approval when staff must approve it",
+        parameters=[EVENT_ID_PARAMETER],
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={200: EventOutputSerializer, **errors(400, 403)},
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        event = event_get_visible(event_id, request.user)
+        event_publish(event=event, actor=request.user)
+        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+
+
+class EventApproveApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="events_approve",
+        summary="Approve and publish an event awaiting approval (staff)",
+        parameters=[EVENT_ID_PARAMETER],
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={200: EventOutputSerializer, **errors(400, 403)},
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        event = event_get_visible(event_id, request.user)
+        event_approve(event=event, actor=request.user)
+        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+
+
+class EventCancelApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="events_cancel",
+        summary="Cancel the event and every active registration; each registrant is emailed (its organizers)",
+        parameters=[EVENT_ID_PARAMETER],
+        request=EventCancelInputSerializer,
+        responses={200: EventOutputSerializer, **errors(403)},
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        event = event_get_visible(event_id, request.user)
+        given = EventCancelInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        event_cancel(event=event, actor=request.user, **given.validated_data)
         return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
 
 

@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
+from certificates.models import TITLE_MAX_LENGTH, CertificateKind
 from events.college_analytics import Period, period_default
 
 STATUS_CHOICES = [("open", "Open for registration"), ("upcoming", "Upcoming"), ("past", "Past")]
@@ -33,6 +34,13 @@ class RosterSearchForm(forms.Form):
 
 class CertificateIssueForm(forms.Form):
     enrollment_no = forms.CharField(label="Enrollment number", max_length=20)
+    kind = forms.ChoiceField(choices=CertificateKind.choices, initial=CertificateKind.PARTICIPATION, required=False)
+    title = forms.CharField(
+        max_length=TITLE_MAX_LENGTH, required=False, help_text="Such as \u201cWinner\u201d; needed for merit."
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or CertificateKind.PARTICIPATION
 
 
 class AnalyticsPeriodForm(forms.Form):
@@ -77,3 +85,112 @@ class AnalyticsPeriodForm(forms.Form):
 
     def query_string(self) -> str:
         return urlencode({"from": self.cleaned_data["start"].isoformat(), "to": self.cleaned_data["end"].isoformat()})
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """The phone's own date and time picker."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _when(label: str, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:
+    return forms.DateTimeField(label=label, required=required, help_text=help_text, widget=LocalDateTimeInput())
+
+
+class EventForm(forms.Form):
+    """The event as an organizer describes it; the services judge it."""
+
+    title = forms.CharField(label="Title", max_length=200)
+    event_id = forms.SlugField(
+        label="Web address",
+        max_length=64,
+        required=False,
+        help_text="Letters, digits and dashes. Leave it empty to use one made from the title.",
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false", "data-slug-from": "id_title"}),
+    )
+    description = forms.CharField(
+        label="Description", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    venue = forms.CharField(label="Venue", required=False, max_length=200)
+    starts_at = _when("Starts")
+    ends_at = _when("Ends")
+    registration_opens_at = _when("Registration opens", required=False, help_text="Empty: as soon as it is published.")
+    registration_closes_at = _when("Registration closes", required=False, help_text="Empty: when the event starts.")
+    capacity = forms.IntegerField(
+        label="Seats", required=False, min_value=0, max_value=1_000_000, help_text="Empty: no limit."
+    )
+    waitlist_enabled = forms.BooleanField(label="Keep a waitlist when the seats are taken", required=False)
+    registration_mode = forms.ChoiceField(
+        label="Students register",
+        choices=[("individual", "One by one"), ("team", "As teams")],
+        initial="individual",
+        widget=forms.RadioSelect,
+    )
+    team_size_min = forms.IntegerField(
+        label="Smallest team", min_value=1, max_value=100, initial=1, required=False, help_text="Team events only."
+    )
+    team_size_max = forms.IntegerField(
+        label="Largest team", min_value=1, max_value=100, initial=1, required=False, help_text="Team events only."
+    )
+
+    SERVICE_FIELDS = (
+        "title",
+        "description",
+        "venue",
+        "starts_at",
+        "ends_at",
+        "registration_opens_at",
+        "registration_closes_at",
+        "capacity",
+        "waitlist_enabled",
+        "registration_mode",
+        "team_size_min",
+        "team_size_max",
+    )
+
+    def __init__(self, *args, clubs=None, allow_no_club: bool = False, **kwargs):
+        """``clubs``: the clubs the event may belong to when creating it; None when editing."""
+        super().__init__(*args, **kwargs)
+        if clubs is None:
+            del self.fields["event_id"]
+            return
+        choices = [(club.pk, club.name) for club in clubs]
+        if allow_no_club:
+            choices.insert(0, ("", "No club"))
+        self.fields["club"] = forms.ChoiceField(
+            label="Club", choices=choices, required=not allow_no_club, help_text="Its owners and organizers run it."
+        )
+        self.order_fields(["club", "title", "event_id"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("registration_mode") == "individual":
+            cleaned["team_size_min"] = cleaned["team_size_max"] = 1
+        else:
+            cleaned["team_size_min"] = cleaned.get("team_size_min") or 1
+            cleaned["team_size_max"] = cleaned.get("team_size_max") or cleaned["team_size_min"]
+        return cleaned
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(label="Day or slot", max_length=200, required=False)
+    starts_at = _when("Starts", required=False)
+    code = forms.SlugField(widget=forms.HiddenInput, required=False)
+
+
+SessionFormSet = forms.formset_factory(SessionForm, extra=2, max_num=50, validate_max=True)
+
+
+class EventCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why (sent to everyone registered)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -156,8 +156,10 @@ def feedbacks_map(event_pk: str) -> RowMap:
 
 
 def certificates_map(event_pk: str) -> RowMap:
-    """``{enrollment_no: certificate_id}``, revoked certificates excluded."""
-    valid = _model("certificates.Certificate").objects.filter(event_id=event_pk, revoked_at__isnull=True)
+    """``{enrollment_no: certificate_id}`` of participation certificates, revoked ones excluded."""
+    valid = _model("certificates.Certificate").objects.filter(
+        event_id=event_pk, revoked_at__isnull=True, kind="participation"
+    )
     return RowMap(
         lambda: dict(valid.order_by("issued_at", "certificate_id").values_list("student_id", "certificate_id")),
         lambda enr: _first_or_missing(valid.filter(student_id=enr).values_list("certificate_id", flat=True)),

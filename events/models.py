@@ -23,8 +23,12 @@ class Event(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        PENDING_APPROVAL = "pending_approval", "Awaiting approval"
         PUBLISHED = "published", "Published"
         CANCELLED = "cancelled", "Cancelled"
+
+    # Everyone sees these; a draft or an event awaiting approval only its organizers and staff.
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
 
     class Phase(models.TextChoices):
         REGISTRATION_NOT_STARTED = "registration_not_started"
@@ -68,7 +72,8 @@ class Event(models.Model):
         help_text="For the percentage rule: the share of the sessions to attend (rounded up).",
     )
     certificate_requires_feedback = models.BooleanField(default=False)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    cancellation_reason = models.TextField(blank=True, help_text="Told to every registrant when cancelled.")
     organizers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="organized_events")
     reminder_offsets_minutes = models.JSONField(
         default=default_reminder_offsets,
@@ -96,23 +101,41 @@ class Event(models.Model):
         ordering = ["starts_at", "event_id"]
         indexes = [models.Index(fields=["status", "starts_at"], name="event_status_starts")]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gte=F("starts_at")), name="event_ends_after_start"),
-            models.CheckConstraint(condition=Q(team_size_min__gte=1), name="event_team_size_min_positive"),
-            models.CheckConstraint(condition=Q(team_size_max__gte=F("team_size_min")), name="event_team_size_range"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=F("starts_at")),
+                name="event_ends_after_start",
+                violation_error_message="An event must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(team_size_min__gte=1),
+                name="event_team_size_min_positive",
+                violation_error_message="A team needs at least one member.",
+            ),
+            models.CheckConstraint(
+                condition=Q(team_size_max__gte=F("team_size_min")),
+                name="event_team_size_range",
+                violation_error_message="The largest team size cannot be smaller than the smallest.",
+            ),
             models.CheckConstraint(
                 condition=Q(registration_opens_at__isnull=True)
                 | Q(registration_closes_at__isnull=True)
                 | Q(registration_closes_at__gt=F("registration_opens_at")),
                 name="event_registration_window_order",
+                violation_error_message="Registration must close after it opens.",
             ),
             models.CheckConstraint(
                 condition=Q(attendance_percent__gte=1, attendance_percent__lte=100),
                 name="event_attendance_percent_range",
+                violation_error_message="An attendance percentage is between 1 and 100.",
             ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in self.PUBLIC_STATUSES
 
     @property
     def registration_closes_effective(self):
@@ -189,3 +212,37 @@ class EventSession(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.code
+
+
+class EventAuditEntry(models.Model):
+    """Who changed what that matters about an event, and when: one row per change."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "created"
+        SUBMITTED = "submitted", "submitted for approval"
+        PUBLISHED = "published", "published"
+        APPROVED = "approved", "approved and published"
+        CANCELLED = "cancelled", "cancelled"
+        CAPACITY_CHANGED = "capacity_changed", "changed the capacity"
+        REGISTRATION_APPROVED = "registration_approved", "approved a registration"
+        REGISTRATION_REJECTED = "registration_rejected", "rejected a registration"
+        ANNOUNCED = "announced", "sent an announcement"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    # Kept as written, so the row still says who it was if the login is deleted later.
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=24, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        indexes = [models.Index(fields=["event", "-at"], name="audit_event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name or 'system'} {self.get_action_display()} {self.event_id}"

@@ -1,19 +1,40 @@
-"""The organizer's pages under /organize/: a club, its events and its members."""
+"""The organizer's pages under /organize/: a club, its events and members; an event's creation,
+editing, publishing, approval, cancellation and audit trail."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from clubs.forms import ClubMemberForm
 from clubs.models import Club
-from clubs.selectors import club_get_visible, club_role_of, club_user_can_manage_members
+from clubs.selectors import (
+    club_get_visible,
+    club_list_run_by,
+    club_list_visible,
+    club_role_of,
+    club_user_can_manage_members,
+)
 from clubs.services import club_member_remove, club_member_set
-from events.selectors import event_list_of_club
+from events.forms import EventCancelForm, EventForm, SessionFormSet
+from events.models import Event
+from events.selectors import (
+    event_audit_trail,
+    event_list_of_club,
+    event_sessions,
+    event_slug_propose,
+    event_user_is_organizer,
+)
+from events.services import SessionSpec, event_approve, event_cancel, event_create, event_publish, event_update
+from events.views import manage_context
 from eventsite.errors import DomainError, NotFound
+from eventsite.errors import PermissionDenied as DomainPermissionDenied
 from eventsite.forms import form_add_domain_error
+from registrations.models import ACTIVE_STATUSES, Registration
 
 
 def _club_for(request: HttpRequest, club_id: str) -> Club:
@@ -76,3 +97,172 @@ def organize_club_member_remove(request: HttpRequest, club_id: str, username: st
             return redirect("organize" if leaving else "organize-club", **({} if leaving else {"club_id": club.pk}))
     context = {"club": club, "membership": membership, "leaving": leaving, "error": error}
     return render(request, "events/organize_member_remove.html", context, status=409 if error else 200)
+
+
+# An event's own pages: create, edit, publish, approve, cancel, and its audit trail.
+
+
+def _event_organized(event_id: str, user) -> Event:
+    event = Event.objects.select_related("club").filter(pk=event_id).first()
+    if event is None:
+        raise Http404("No such event.")
+    if not event_user_is_organizer(event, user):
+        raise PermissionDenied("Only this event's organizers can open this page.")
+    return event
+
+
+def _session_initial(event: Event) -> list[dict]:
+    return [
+        {"code": session.code, "title": session.title, "starts_at": session.starts_at}
+        for session in event_sessions(event)
+    ]
+
+
+def _session_specs(formset) -> list[SessionSpec]:
+    """The filled rows; a new row's code is made from its title, unique within the event."""
+    specs: list[SessionSpec] = []
+    used: set[str] = {form.cleaned_data["code"] for form in formset.forms if form.cleaned_data.get("code")}
+    for position, form in enumerate(formset.forms, start=1):
+        data = form.cleaned_data
+        if not (data.get("title") or data.get("starts_at") or data.get("code")):
+            continue
+        code = data.get("code")
+        if not code:
+            base = slugify(data.get("title") or "")[:30].strip("-") or f"day-{position}"
+            code = base if base not in used else next(f"{base}-{n}" for n in range(2, 100) if f"{base}-{n}" not in used)
+            used.add(code)
+        specs.append(SessionSpec(code=code, title=data.get("title") or "", starts_at=data.get("starts_at")))
+    return specs
+
+
+def _event_form_page(request, *, form, sessions, event=None, status=200) -> HttpResponse:
+    context = {"form": form, "sessions": sessions, "event": event}
+    return render(request, "events/organize_event_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organize_event_new(request: HttpRequest) -> HttpResponse:
+    """A new event of one of the user's clubs (staff: of any club, or none), saved as a draft."""
+    clubs = list(club_list_visible(request.user)) if request.user.is_staff else club_list_run_by(request.user)
+    if not clubs and not request.user.is_staff:
+        raise PermissionDenied("Only a club's owners and organizers, and staff, create events.")
+    form_options = {"clubs": clubs, "allow_no_club": request.user.is_staff}
+    if request.method == "GET":
+        form = EventForm(initial={"club": request.GET.get("club", "")}, **form_options)
+        return _event_form_page(request, form=form, sessions=SessionFormSet(prefix="sessions"))
+    form = EventForm(request.POST, **form_options)
+    sessions = SessionFormSet(request.POST, prefix="sessions")
+    if form.is_valid() and sessions.is_valid():
+        event_id = form.cleaned_data["event_id"] or event_slug_propose(form.cleaned_data["title"])
+        try:
+            event = event_create(
+                event_id=event_id,
+                club=form.cleaned_data["club"] or None,
+                sessions=_session_specs(sessions) or None,
+                actor=request.user,
+                **form.service_fields(),
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, f"{event.title} is saved as a draft. Publish it when it is ready.")
+            return redirect("organize-event", event_id=event.pk)
+    return _event_form_page(request, form=form, sessions=sessions, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organize_event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
+    event = _event_organized(event_id, request.user)
+    if request.method == "GET":
+        initial = {name: getattr(event, name) for name in EventForm.SERVICE_FIELDS}
+        form = EventForm(initial=initial)
+        sessions = SessionFormSet(prefix="sessions", initial=_session_initial(event))
+        return _event_form_page(request, form=form, sessions=sessions, event=event)
+    form = EventForm(request.POST)
+    sessions = SessionFormSet(request.POST, prefix="sessions", initial=_session_initial(event))
+    if form.is_valid() and sessions.is_valid():
+        try:
+            event_update(event=event, sessions=_session_specs(sessions), actor=request.user, **form.service_fields())
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, f"{event.title} is saved.")
+            return redirect("organize-event", event_id=event.pk)
+    return _event_form_page(request, form=form, sessions=sessions, event=event, status=400)
+
+
+def _changes(entry) -> str:
+    """``status draft → published, capacity 40 → 60`` from an audit row's before and after."""
+    before, after = entry.before or {}, entry.after or {}
+
+    def shown(value) -> str:
+        return "none" if value is None else str(value)
+
+    return ", ".join(
+        f"{key} {shown(before[key])} → {shown(value)}" if key in before else f"{key} {shown(value)}"
+        for key, value in sorted(after.items())  # jsonb keeps no key order
+    )
+
+
+@login_required
+def organize_event(request: HttpRequest, event_id: str) -> HttpResponse:
+    """The event's state, what its organizers can do next, and its audit trail."""
+    event = _event_organized(event_id, request.user)
+    context = {
+        **manage_context(event, "overview"),
+        "trail": [(entry, _changes(entry)) for entry in event_audit_trail(event)],
+        "approval_required": settings.EVENT_APPROVAL_REQUIRED and not request.user.is_staff,
+    }
+    return render(request, "events/organize_event.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def organize_event_publish(request: HttpRequest, event_id: str) -> HttpResponse:
+    event = _event_organized(event_id, request.user)
+    try:
+        event = event_publish(event=event, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if event.status == Event.Status.PENDING_APPROVAL:
+            messages.info(request, f"{event.title} waits for staff to approve it; then everyone can see it.")
+        else:
+            messages.success(request, f"{event.title} is published: students can find it and register.")
+    return redirect("organize-event", event_id=event.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def organize_event_approve(request: HttpRequest, event_id: str) -> HttpResponse:
+    event = _event_organized(event_id, request.user)
+    try:
+        event = event_approve(event=event, actor=request.user)
+    except DomainError as error:
+        if isinstance(error, DomainPermissionDenied):
+            raise PermissionDenied(error.message) from None
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{event.title} is approved and published.")
+    return redirect("organize-event", event_id=event.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organize_event_cancel(request: HttpRequest, event_id: str) -> HttpResponse:
+    """Ask for a reason and a confirmation, then cancel the event for everyone."""
+    event = _event_organized(event_id, request.user)
+    form = EventCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event_cancel(event=event, reason=form.cleaned_data["reason"], actor=request.user)
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, f"{event.title} is cancelled; everyone registered is being told.")
+            return redirect("organize-event", event_id=event.pk)
+    active = Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES).count()
+    context = {**manage_context(event, "overview"), "form": form, "active": active}
+    return render(request, "events/organize_event_cancel.html", context, status=400 if form.errors else 200)

@@ -3,9 +3,10 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import slugify
 
 from clubs.models import Club, ClubMembership
-from events.models import Event, EventSession
+from events.models import Event, EventAuditEntry, EventSession
 from eventsite.errors import NotFound
 
 ACTIVE_STATUSES = ("confirmed", "waitlisted")
@@ -71,6 +72,20 @@ def event_list_managed_by(user: User) -> QuerySet[Event]:
 def event_list_of_club(club: Club) -> QuerySet[Event]:
     """Every event of the club, drafts included (for its organizers), latest first."""
     return Event.objects.filter(club=club).order_by("-starts_at", "event_id")
+
+
+def event_slug_propose(title: str) -> str:
+    """A free slug made from the title: ``code-jam``, else ``code-jam-2`` and so on."""
+    base = slugify(title)[:56].strip("-") or "event"
+    taken = set(Event.objects.filter(pk__startswith=base).values_list("pk", flat=True))
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
+def event_audit_trail(event: Event, *, limit: int = 200) -> list[EventAuditEntry]:
+    """The event's audit rows, latest first."""
+    return list(EventAuditEntry.objects.filter(event=event).order_by("-at", "-id")[:limit])
 
 
 def event_sessions(event: Event) -> list[EventSession]:
@@ -148,8 +163,8 @@ def event_details(events: QuerySet[Event]) -> QuerySet[Event]:
 
 
 def event_get_visible(event_id: str, user: User | AnonymousUser | None) -> Event:
-    """One event with its details; a draft exists only for its organizers and staff."""
+    """One event with its details; a draft (or one awaiting approval) exists only for its organizers and staff."""
     event = event_details(Event.objects.filter(pk=event_id)).first()
-    if event is None or (event.status == Event.Status.DRAFT and not event_user_is_organizer(event, user)):
+    if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
         raise NotFound.of("event", event_id)
     return event

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
@@ -14,10 +15,12 @@ from certificates import eligibility
 from certificates.models import Certificate
 from clubs.models import Club
 from clubs.selectors import club_user_runs_events
-from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event, EventSession
+from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event, EventAuditEntry, EventSession
 from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
 from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus, Team
+
+CANCELLATION_REASON_MAX = 2000
 
 EVENT_FIELDS = (
     "title",
@@ -114,6 +117,27 @@ def _ensure_staff(actor: User | None) -> None:
         raise PermissionDenied("Only staff can do this.")
 
 
+def event_audit_record(
+    *,
+    event: Event,
+    actor: User | None,
+    action: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+) -> EventAuditEntry:
+    """One audit row, written in the caller's transaction (a rolled-back change leaves none)."""
+    return EventAuditEntry.objects.create(
+        event=event,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=actor.get_username() if actor is not None else "",
+        action=action,
+        before=before,
+        after=after,
+        note=note,
+    )
+
+
 def _club_named(club_id: str | None) -> Club | None:
     if club_id is None:
         return None
@@ -197,7 +221,9 @@ def _rule_from_min_sessions(event: Event, fields: dict[str, Any]) -> AttendanceR
 def _ensure_holders_stay_eligible(event: Event, field_name: str) -> None:
     """Nobody loses a participation certificate because the rule or the sessions were changed afterwards."""
     lost = (
-        eligibility.eligibility_annotations(Certificate.objects.filter(event=event, revoked_at__isnull=True))
+        eligibility.eligibility_annotations(
+            Certificate.objects.filter(event=event, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION)
+        )
         .exclude(eligibility.eligible_q())
         .count()
     )
@@ -236,6 +262,12 @@ def event_create(
         _rule_apply(event, attendance_rule)
     if organizers:
         event.organizers.set(_organizer_users(organizers))
+    event_audit_record(
+        event=event,
+        actor=actor,
+        action=EventAuditEntry.Action.CREATED,
+        after={"status": event.status, "capacity": event.capacity, "club": event.club_id},
+    )
     return event
 
 
@@ -264,7 +296,12 @@ def _ensure_fits_registrations(event: Event, *, changed: set[str]) -> None:
         if sizes["largest"] is not None and sizes["largest"] > event.team_size_max:
             errors["team_size_max"] = [f"A registered team has {sizes['largest']} members."]
     tightened = changed & {"min_sessions_for_certificate", "certificate_requires_feedback"}
-    if tightened and Certificate.objects.filter(event=event, revoked_at__isnull=True).exists():
+    if (
+        tightened
+        and Certificate.objects.filter(
+            event=event, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
+        ).exists()
+    ):
         before = Event.objects.filter(pk=event.pk).values(*tightened).get()
         stricter = "Certificates were already issued under the current rules; they cannot be made stricter."
         if event.min_sessions_for_certificate > before.get(
@@ -323,6 +360,7 @@ def event_update(
         attendance_rule = _rule_from_min_sessions(locked, fields)
         if attendance_rule is not None:
             fields.pop("min_sessions_for_certificate")
+    capacity_before = locked.capacity
     for name, value in fields.items():
         setattr(locked, name, value)
     if club is not KEEP:
@@ -339,39 +377,116 @@ def event_update(
         _ensure_holders_stay_eligible(locked, "attendance_rule" if attendance_rule is not None else "sessions")
     if organizers is not None:
         locked.organizers.set(_organizer_users(organizers))
-    if "capacity" in fields:
+    if "capacity" in fields and locked.capacity != capacity_before:
+        event_audit_record(
+            event=locked,
+            actor=actor,
+            action=EventAuditEntry.Action.CAPACITY_CHANGED,
+            before={"capacity": capacity_before},
+            after={"capacity": locked.capacity},
+        )
         waitlist_promote(event=locked)
     if status_service is not None:
         locked = status_service(event=locked, actor=actor)
     return locked
 
 
+def _locked_for_organizer(event: Event, actor: User | None) -> Event:
+    locked = Event.objects.select_for_update(no_key=True).filter(pk=event.pk).first()
+    if locked is None:
+        raise NotFound.of("event", event.pk)
+    if actor is not None and not event_user_is_organizer(locked, actor):
+        raise PermissionDenied("Only this event's organizers can do this.")
+    return locked
+
+
+def _set_status(event: Event, status: str, *, actor: User | None, action: str, note: str = "") -> Event:
+    before = event.status
+    event.status = status
+    event.save(update_fields=["status", "cancellation_reason", "confirmed_count", "updated_at"])
+    event_audit_record(
+        event=event, actor=actor, action=action, before={"status": before}, after={"status": status}, note=note
+    )
+    return event
+
+
 @transaction.atomic
-def event_cancel(*, event: Event, actor: User | None = None) -> Event:
-    """Cancel the event and every active registration and team, and tell each registrant.
+def event_publish(*, event: Event, actor: User | None = None) -> Event:
+    """Open a draft to everyone (its organizers).
+
+    With ``EVENT_APPROVAL_REQUIRED`` an organizer who is not staff only submits it: it waits as
+    ``pending_approval`` until staff approve it. Publishing what is already published changes nothing.
+    """
+    locked = _locked_for_organizer(event, actor)
+    if locked.status == Event.Status.CANCELLED:
+        raise ValidationFailed.for_field("status", "A cancelled event cannot be published again.")
+    if locked.status == Event.Status.PUBLISHED:
+        return locked
+    needs_approval = settings.EVENT_APPROVAL_REQUIRED and actor is not None and not actor.is_staff
+    if needs_approval:
+        if locked.status == Event.Status.PENDING_APPROVAL:
+            return locked
+        return _set_status(locked, Event.Status.PENDING_APPROVAL, actor=actor, action=EventAuditEntry.Action.SUBMITTED)
+    action = (
+        EventAuditEntry.Action.APPROVED
+        if locked.status == Event.Status.PENDING_APPROVAL
+        else EventAuditEntry.Action.PUBLISHED
+    )
+    return _set_status(locked, Event.Status.PUBLISHED, actor=actor, action=action)
+
+
+@transaction.atomic
+def event_approve(*, event: Event, actor: User | None = None) -> Event:
+    """Staff publish an event that waits for their approval."""
+    _ensure_staff(actor)
+    locked = _locked_for_organizer(event, actor)
+    if locked.status != Event.Status.PENDING_APPROVAL:
+        raise ValidationFailed.for_field(
+            "status",
+            f"Only an event awaiting approval can be approved; this one is {locked.get_status_display().lower()}.",
+        )
+    return _set_status(locked, Event.Status.PUBLISHED, actor=actor, action=EventAuditEntry.Action.APPROVED)
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, reason: str = "", actor: User | None = None) -> Event:
+    """Cancel the event and every active registration and team, and tell each registrant why.
 
     Cancelling again tells no one twice. Attendance and certificates stay as history.
     """
     from registrations import notifications
 
-    locked = Event.objects.select_for_update(no_key=True).get(pk=event.pk)
+    locked = _locked_for_organizer(event, actor)
     if locked.status == Event.Status.CANCELLED:
         return locked
+    reason = reason.strip()
+    if len(reason) > CANCELLATION_REASON_MAX:
+        raise ValidationFailed.for_field("reason", f"Keep the reason under {CANCELLATION_REASON_MAX} characters.")
     notifications.event_cancelled(locked)
     Registration.objects.filter(event=locked, status__in=ACTIVE_STATUSES).update(
         status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now(), checkin_code=None
     )
     Team.objects.filter(event=locked, status__in=ACTIVE_STATUSES).update(status=RegistrationStatus.CANCELLED)
-    locked.status = Event.Status.CANCELLED
+    locked.cancellation_reason = reason
     locked.confirmed_count = 0
-    locked.save(update_fields=["status", "confirmed_count", "updated_at"])
-    return locked
+    return _set_status(
+        locked, Event.Status.CANCELLED, actor=actor, action=EventAuditEntry.Action.CANCELLED, note=reason
+    )
 
 
 # The one place an existing event's status may change: the target status -> the service that
 # makes the change (called with ``event`` and ``actor``). Editing an event (API PATCH, the admin)
 # reaches a status only through this map; a status missing from it is refused.
+def _publish_or_approve(*, event: Event, actor: User | None = None) -> Event:
+    """``published`` asked by staff of an event awaiting approval is their approval; otherwise publishing
+    (which leaves an event awaiting approval waiting when an organizer asks)."""
+    if event.status == Event.Status.PENDING_APPROVAL and (actor is None or actor.is_staff):
+        return event_approve(event=event, actor=actor)
+    return event_publish(event=event, actor=actor)
+
+
 EVENT_STATUS_SERVICES: dict[str, Callable[..., Event]] = {
+    Event.Status.PUBLISHED: _publish_or_approve,
     Event.Status.CANCELLED: event_cancel,
 }
 

@@ -8,6 +8,16 @@ urlpatterns = [
     path("events/<slug:event_id>/", views.event_detail, name="event-detail"),
     path("organize/", views.organize, name="organize"),
     path("organize/clubs/<slug:club_id>/", organize_views.organize_club, name="organize-club"),
+    path("organize/events/new/", organize_views.organize_event_new, name="organize-event-new"),
+    path("organize/events/<slug:event_id>/", organize_views.organize_event, name="organize-event"),
+    path("organize/events/<slug:event_id>/edit/", organize_views.organize_event_edit, name="organize-event-edit"),
+    path(
+        "organize/events/<slug:event_id>/publish/", organize_views.organize_event_publish, name="organize-event-publish"
+    ),
+    path(
+        "organize/events/<slug:event_id>/approve/", organize_views.organize_event_approve, name="organize-event-approve"
+    ),
+    path("organize/events/<slug:event_id>/cancel/", organize_views.organize_event_cancel, name="organize-event-cancel"),
     path(
         "organize/clubs/<slug:club_id>/members/<str:username>/remove/",
         organize_views.organize_club_member_remove,

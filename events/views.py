@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from certificates import eligibility
 from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible
 from clubs.selectors import club_list_visible
@@ -30,11 +31,16 @@ from events.selectors import (
 )
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
-from registrations.exports import roster_registrations, roster_rows, session_column
+from registrations.exports import roster_registrations, roster_rows
 from registrations.forms import TeamRegistrationForm
 from registrations.models import RegistrationStatus, Student
 from registrations.roster_export import roster_csv_lines
-from registrations.selectors import attendance_count_for_session, student_event_record, waitlist_position
+from registrations.selectors import (
+    attendance_count_for_session,
+    attendance_marks,
+    student_event_record,
+    waitlist_position,
+)
 from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
 
 EVENTS_PER_PAGE = 20
@@ -47,9 +53,9 @@ def _student_of(user) -> Student | None:
 
 
 def _event_visible(event_id: str, user) -> Event:
-    """A published or cancelled event for everyone; a draft only for its organizers."""
+    """A published or cancelled event for everyone; a draft or one awaiting approval only for its organizers."""
     event = Event.objects.filter(pk=event_id).first()
-    if event is None or (event.status == Event.Status.DRAFT and not event_user_is_organizer(event, user)):
+    if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
         raise Http404("No such event.")
     return event
 
@@ -240,8 +246,9 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
     sessions = event_sessions(event)
     enrollment_nos = roster_registrations(event, q=q).values_list("student_id", flat=True)
     page = Paginator(enrollment_nos, ROSTER_PER_PAGE).get_page(request.GET.get("page"))
+    marks = attendance_marks(event, list(page.object_list))
     rows = [
-        (row, [row[session_column(session.code)] for session in sessions])
+        (row, [marks.get((row["enrollment_no"], session.pk)) for session in sessions])
         for row in roster_rows(event, sessions=sessions, enrollment_nos=list(page.object_list))
     ]
     context = manage_context(event, "roster") | {
@@ -282,18 +289,29 @@ def event_certificates(request: HttpRequest, event_id: str) -> HttpResponse:
         if form.is_valid():
             try:
                 certificate, created = certificate_issue(
-                    event=event, enrollment_no=form.cleaned_data["enrollment_no"], actor=request.user
+                    event=event,
+                    enrollment_no=form.cleaned_data["enrollment_no"],
+                    kind=form.cleaned_data["kind"],
+                    title=form.cleaned_data["title"],
+                    actor=request.user,
                 )
             except DomainError as error:
                 form_add_domain_error(form, error)
             else:
                 student = certificate.student
                 if created:
-                    messages.success(request, f"Certificate {certificate.pk} issued to {student.full_name}.")
+                    messages.success(
+                        request, f"Certificate {certificate.pk} issued to {student.full_name} ({certificate.heading})."
+                    )
                 else:
                     messages.info(request, f"{student.full_name} already holds certificate {certificate.pk}.")
                 return redirect("event-certificates", event_id=event.pk)
     page = Paginator(certificate_list_for_event(event), CERTIFICATES_PER_PAGE).get_page(request.GET.get("page"))
-    context = manage_context(event, "certificates") | {"form": form, "page": page, "counts": certificate_counts(event)}
+    context = manage_context(event, "certificates") | {
+        "form": form,
+        "page": page,
+        "counts": certificate_counts(event),
+        "rule": eligibility.rule_of(event),
+    }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "events/certificates.html", context, status=status)

@@ -32,6 +32,9 @@ urlpatterns = [
     path("clubs/<slug:club_id>/members/<str:username>", clubs_api.ClubMemberApi.as_view(), name="api-club-member"),
     path("events/", events_api.EventListCreateApi.as_view(), name="api-events"),
     path("events/<slug:event_id>/", events_api.EventDetailApi.as_view(), name="api-event"),
+    path("events/<slug:event_id>/publish", events_api.EventPublishApi.as_view(), name="api-event-publish"),
+    path("events/<slug:event_id>/approve", events_api.EventApproveApi.as_view(), name="api-event-approve"),
+    path("events/<slug:event_id>/cancel", events_api.EventCancelApi.as_view(), name="api-event-cancel"),
     path(
         "register/individual/<slug:event_id>",
         registrations_api.RegisterIndividualApi.as_view(),

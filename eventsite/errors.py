@@ -147,6 +147,17 @@ class EventCancelled(Conflict):
     default_message = "This event has been cancelled."
 
 
+class CheckinNotOpen(Conflict):
+    code = "CHECKIN_NOT_OPEN"
+    default_message = "Check-in for this session is not open now."
+
+
+class LinkRevoked(DomainError):
+    code = "LINK_REVOKED"
+    http_status = 401
+    default_message = "This scanner link has been revoked or has expired."
+
+
 class PayloadTooLarge(DomainError):
     code = "PAYLOAD_TOO_LARGE"
     http_status = 413

@@ -8,6 +8,7 @@ so ``２２ece30107 `` and ``22ECE30107`` are one username for the lock. A usern
 exist is locked exactly like one that does, so the lock tells a stranger nothing.
 """
 
+import hashlib
 import unicodedata
 
 from axes.backends import AxesStandaloneBackend
@@ -16,14 +17,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest, HttpResponse
 
+USERNAME_MAX_LENGTH = 150  # django.contrib.auth.models.User.username
 LOCKED_MESSAGE = "Too many failed attempts for this username. Try again in {minutes} minutes."
 
 
 def lockout_key(username: str | None) -> str | None:
-    """The username as the lock counts it (``AXES_USERNAME_CALLABLE`` works through this)."""
+    """The username as the lock counts it (``AXES_USERNAME_CALLABLE`` works through this).
+
+    A name no login can have (longer than a username may be, or with a NUL) is still counted,
+    under its digest, so the record fits the lock's table on every database.
+    """
     if username is None:
         return None
-    return unicodedata.normalize("NFKC", str(username)).strip().casefold()
+    key = unicodedata.normalize("NFKC", str(username)).strip().casefold()
+    if len(key) > USERNAME_MAX_LENGTH or "\x00" in key:
+        key = "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return key
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str | None:
@@ -70,9 +79,17 @@ class LoginBackend(AxesStandaloneBackend, ModelBackend):
             # Raises PermissionDenied for a locked username; authenticate() reports it as a failure.
             AxesStandaloneBackend.authenticate(self, request, username=username, password=password)
         normalised = unicodedata.normalize("NFKC", str(username)).strip()
-        for candidate in dict.fromkeys([username, normalised, normalised.upper()]):
-            if candidate:
-                user = ModelBackend.authenticate(self, request, username=candidate, password=password)
-                if user is not None:
-                    return user
+        candidates = [name for name in dict.fromkeys([str(username), normalised, normalised.upper()]) if name]
+        user_model = get_user_model()
+        found = {
+            user.get_username(): user
+            for user in user_model._default_manager.filter(**{f"{user_model.USERNAME_FIELD}__in": candidates})
+        }
+        if not found:
+            user_model().set_password(password)  # as slow as a wrong password: no hint that the name is unknown
+            return None
+        for name in candidates:
+            user = found.get(name)
+            if user is not None and user.check_password(password) and self.user_can_authenticate(user):
+                return user
         return None

@@ -53,7 +53,9 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# The public address in certificates' QR codes, emails and feeds. Unset, it is where `make run`
+# serves: http://127.0.0.1:$PORT (8000 when PORT is unset).
+SITE_URL = (env_str("SITE_URL") or f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -208,6 +210,9 @@ for _proxy in TRUSTED_PROXIES:
     except ValueError as _error:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network.") from _error
 LOGIN_REDIRECT_URL = "home"
+
+# The door: check-in for a session opens this many minutes before it starts (and closes at the end of its day).
+CHECKIN_OPENS_MINUTES = env_int("CHECKIN_OPENS_MINUTES", 120)
 LOGOUT_REDIRECT_URL = "home"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
@@ -218,6 +223,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "events@college.example"
 # made the change sends them right after its commit. "worker": `manage.py send_notifications`
 # sends them, so a request never waits for templates or the mail server.
 NOTIFICATIONS_SENDER = env_str("NOTIFICATIONS_SENDER") or "request"
+
+# On: an event published by someone other than staff waits as pending_approval until staff approve it.
+EVENT_APPROVAL_REQUIRED = env_bool("EVENT_APPROVAL_REQUIRED", False)
 if NOTIFICATIONS_SENDER not in ("request", "worker"):
     raise ImproperlyConfigured('NOTIFICATIONS_SENDER must be "request" or "worker".')
 
@@ -271,6 +279,8 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": "events.models.Event.Status",
         "RegistrationStatusEnum": "registrations.models.RegistrationStatus",
         "CertificateStatusEnum": ["valid", "revoked"],
+        "CertificateKindEnum": "certificates.models.CertificateKind",
+        "AttendanceRuleKindEnum": "events.models.Event.AttendanceRule",
         "EventListStatusEnum": ["open", "upcoming", "past"],
         "ClubKindEnum": "clubs.models.Club.Kind",
         "ClubRoleEnum": "clubs.models.ClubMembership.Role",

@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from legacy import codec
-from legacy.codec import EventDecoder, EventDropped, LegacyEvent, Problem
+from legacy.codec.decode import EventDecoder
+from legacy.codec.rows import EventDropped, LegacyEvent, Problem
+from legacy.codec.values import clean_text
 from legacy.reader import DEFAULT_MAX_RECORD_MB, Document, ReadError, read_documents
 
 # Below this much input a second process costs more than it saves.
@@ -47,7 +48,7 @@ def decode(document: Document) -> Decoded:
     if document.error is not None:
         return Decoded(
             where,
-            event_id=codec._text(document.fields.get("event_id")) or None,
+            event_id=clean_text(document.fields.get("event_id")) or None,
             invalid_json=str(document.error),
             invalid_code=document.error.code,
             bytes_read=bytes_read,
@@ -55,7 +56,7 @@ def decode(document: Document) -> Decoded:
     try:
         legacy = decoder.finish(document.fields)
     except EventDropped as exc:
-        event_id = codec._text(document.fields.get("event_id")) or None
+        event_id = clean_text(document.fields.get("event_id")) or None
         return Decoded(
             where, event_id=event_id, dropped=decoder.dropped, event_problem=exc.problem, bytes_read=bytes_read
         )

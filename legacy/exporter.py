@@ -11,41 +11,51 @@ from pathlib import Path
 from certificates import eligibility
 from certificates.models import Certificate
 from events.models import Event
-from legacy import codec
+from legacy.codec.encode import event_to_legacy
+from legacy.codec.rows import (
+    AttendanceRow,
+    CertificateRow,
+    EventRow,
+    FeedbackRow,
+    RegistrationRow,
+    SessionRow,
+    StudentData,
+    TeamRow,
+)
 from registrations.models import Attendance, Feedback, Registration, Student, Team
 
-_EVENT_FIELDS = codec.EventRow._fields
+_EVENT_FIELDS = EventRow._fields
 
 
-def _students(enrollment_nos: set[str]) -> dict[str, codec.StudentData]:
-    students: dict[str, codec.StudentData] = {}
+def _students(enrollment_nos: set[str]) -> dict[str, StudentData]:
+    students: dict[str, StudentData] = {}
     ordered = sorted(enrollment_nos)
     for start in range(0, len(ordered), 5000):
         rows = Student.objects.filter(pk__in=ordered[start : start + 5000]).values_list(
-            "enrollment_no", *codec.StudentData.FIELDS
+            "enrollment_no", *StudentData.FIELDS
         )
-        students.update((row[0], codec.StudentData(*row)) for row in rows)
+        students.update((row[0], StudentData(*row)) for row in rows)
     return students
 
 
 def event_document(event: Event) -> dict:
     """One event as the legacy system stored it."""
     sessions = [
-        codec.SessionRow(code, title, position)
+        SessionRow(code, title, position)
         for code, title, position in event.sessions.order_by("position", "id").values_list("code", "title", "position")
     ]
     registrations = [
-        codec.RegistrationRow(*row)
+        RegistrationRow(*row)
         for row in Registration.objects.filter(event=event)
         .order_by("registered_at", "registration_id")
-        .values_list(*codec.RegistrationRow._fields)
+        .values_list(*RegistrationRow._fields)
     ]
     teams = [
-        codec.TeamRow(*row)
+        TeamRow(*row)
         for row in Team.objects.filter(event=event).values_list("team_id", "name", "leader_id", "status", "created_at")
     ]
     attendances = [
-        codec.AttendanceRow(*row[:5], marked_by=row[5] or "")
+        AttendanceRow(*row[:5], marked_by=row[5] or "")
         for row in Attendance.objects.filter(event=event)
         .order_by("session__position", "session_id", "marked_at", "attendance_id")
         .values_list(
@@ -53,14 +63,14 @@ def event_document(event: Event) -> dict:
         )
     ]
     feedbacks = [
-        codec.FeedbackRow(*row)
+        FeedbackRow(*row)
         for row in Feedback.objects.filter(event=event)
         .order_by("submitted_at", "feedback_id")
         .values_list("feedback_id", "student_id", "registration_id", "rating", "comments", "submitted_at")
     ]
     certificates = [
-        codec.CertificateRow(*row)
-        for row in Certificate.objects.filter(event=event)
+        CertificateRow(*row)
+        for row in Certificate.objects.filter(event=event, kind=Certificate.Kind.PARTICIPATION)
         .order_by("issued_at", "certificate_id")
         .values_list("certificate_id", "student_id", "registration_id", "issued_at", "revoked_at", "revoked_reason")
     ]
@@ -69,8 +79,8 @@ def event_document(event: Event) -> dict:
     if event.attendance_rule_kind != Event.AttendanceRule.MIN_SESSIONS:
         # The legacy shape knows only "at least N sessions": another rule goes out as the number it needs now.
         fields["min_sessions_for_certificate"] = eligibility.rule_of(event).required
-    return codec.event_to_legacy(
-        event=codec.EventRow(**fields),
+    return event_to_legacy(
+        event=EventRow(**fields),
         sessions=sessions,
         organizers=event.organizers.values_list("username", flat=True),
         students=_students(enrollment_nos),

@@ -33,8 +33,9 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from events.models import Event, EventSession
-from legacy import codec
-from legacy.codec import LegacyEvent, Problem, StudentData, calendar_token_for
+from legacy.codec.decode import student_from_document
+from legacy.codec.rows import LegacyEvent, Problem, RegistrationRow, SessionRow, StudentData, TeamRow
+from legacy.codec.values import calendar_token_for
 from legacy.decoding import Decoded, decoded_events
 from legacy.models import ImportedEvent, ImportedStudent
 from legacy.reader import DEFAULT_MAX_RECORD_MB, ReadError, read_plain_documents
@@ -508,7 +509,7 @@ class Importer:
             if error is not None:
                 self.report.drop("students", where, None, "", error.code, str(error))
                 continue
-            student, problems = codec.student_from_document(document)
+            student, problems = student_from_document(document)
             for problem in problems:
                 kind_of = "fields" if problem.code in FIELD_CODES else "students"
                 self.report.drop(kind_of, where, None, problem.path, problem.code, problem.message)
@@ -703,7 +704,7 @@ class Importer:
         self._write(
             "registrations",
             Registration,
-            (*codec.RegistrationRow._fields, "event_id"),
+            (*RegistrationRow._fields, "event_id"),
             (
                 (
                     row.registration_id,
@@ -758,7 +759,7 @@ class Importer:
             counts["unchanged"] += 1
         return event
 
-    def _sessions_sync(self, event: Event, sessions: list[codec.SessionRow]) -> dict[str, int]:
+    def _sessions_sync(self, event: Event, sessions: list[SessionRow]) -> dict[str, int]:
         stored = {session.code: session for session in EventSession.objects.filter(event=event)}
         for row in sessions:
             current = stored.get(row.code)
@@ -795,7 +796,7 @@ class Importer:
         if wanted - linked:
             event.organizers.add(*(wanted - linked))
 
-    def _registrations_checked(self, legacy: LegacyEvent, where: dict) -> dict[str, codec.RegistrationRow]:
+    def _registrations_checked(self, legacy: LegacyEvent, where: dict) -> dict[str, RegistrationRow]:
         """Leave out registrations whose id belongs to another event, or whose student already holds
         a different active registration in this event."""
         event_id = legacy.event.event_id
@@ -808,7 +809,7 @@ class Importer:
             if registration_id not in rows and status in ("confirmed", "waitlisted"):
                 active_other[student_id] = registration_id
         elsewhere = _existing_pks(Registration, [pk for pk in rows if pk not in here])
-        checked: dict[str, codec.RegistrationRow] = {}
+        checked: dict[str, RegistrationRow] = {}
         for registration_id, row in rows.items():
             if registration_id in elsewhere:
                 self.report.drop(
@@ -840,7 +841,7 @@ class Importer:
             self.report.conflict("id", **where, event_id=event_id, id=team_id, table="team", other_event=other)
         return taken
 
-    def _teams_sync(self, event: Event, teams: list[codec.TeamRow], where: dict) -> None:
+    def _teams_sync(self, event: Event, teams: list[TeamRow], where: dict) -> None:
         names = ("team_id", "name", "leader_id", "status", "created_at", "event_id")
         stored = {row[0]: row for row in Team.objects.filter(event=event).values_list(*names)}
         imported = {team.team_id for team in teams}

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from legacy.codec import extended_json_hook
+from legacy.codec.values import extended_json_hook
 
 CHUNK_CHARS = 1 << 20
 DEFAULT_MAX_RECORD_MB = 32

@@ -17,7 +17,7 @@ from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
-from registrations.models import RegistrationStatus, Student
+from registrations.models import Attendance, RegistrationStatus, Student
 from registrations.selectors import (
     student_event_record_for,
     student_history,
@@ -432,6 +432,10 @@ class AttendanceOutputSerializer(serializers.Serializer):
     enrollment_no = serializers.CharField(source="student_id")
     session = serializers.CharField(source="session.code")
     marked_at = serializers.DateTimeField()
+    method = serializers.ChoiceField(choices=Attendance.Method.choices, help_text="How the check-in was taken.")
+    marked_by = serializers.CharField(
+        source="marked_by_name", allow_null=True, help_text="Who took it: a username, or `link:<link_id>`."
+    )
 
 
 class AttendanceMarkApi(APIView):
@@ -446,7 +450,7 @@ class AttendanceMarkApi(APIView):
         responses={
             201: AttendanceOutputSerializer,
             200: AttendanceOutputSerializer,
-            **errors(403, conflicts=("NOT_REGISTERED", "EVENT_CANCELLED")),
+            **errors(403, conflicts=("NOT_REGISTERED", "EVENT_CANCELLED", "CHECKIN_NOT_OPEN")),
         },
     )
     def post(self, request: Request, event_id: str) -> Response:

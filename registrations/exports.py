@@ -101,7 +101,7 @@ def roster_rows(
         .iterator(chunk_size=CHUNK_SIZE)
     )
     certificates = _Cursor(
-        limited(Certificate.objects.filter(event=event, revoked_at__isnull=True))
+        limited(Certificate.objects.filter(event=event, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION))
         .order_by(_by_enrollment_no())
         .values_list("student_id", "certificate_id")
         .iterator(chunk_size=CHUNK_SIZE)

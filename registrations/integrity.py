@@ -211,7 +211,9 @@ def check_certificates(event_ids: list[str] | None = None) -> list[Problem]:
     same rule in Python (``certificates.eligibility``), a few queries per event concerned.
     """
     ineligible = (
-        eligibility.eligibility_annotations(_scoped(Certificate.objects.filter(revoked_at__isnull=True), event_ids))
+        eligibility.eligibility_annotations(
+            _scoped(Certificate.objects.filter(revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION), event_ids)
+        )
         .exclude(eligibility.eligible_q())
         .values_list("certificate_id", "event_id", "student_id")
         .order_by("event_id", "student_id")

@@ -32,9 +32,16 @@ class Student(models.Model):
     class Meta:
         ordering = ["enrollment_no"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="student_email_unique_ci"),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="student_email_unique_ci",
+                violation_error_message="Another student already has this email address.",
+            ),
             models.CheckConstraint(
-                condition=Q(year__isnull=True) | Q(year__gte=1, year__lte=6), name="student_year_range"
+                condition=Q(year__isnull=True) | Q(year__gte=1, year__lte=6),
+                name="student_year_range",
+                violation_error_message="The year of study is between 1 and 6.",
             ),
         ]
 
@@ -63,7 +70,11 @@ class Team(models.Model):
         ordering = ["created_at", "team_id"]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"), "event", condition=Q(status__in=ACTIVE_STATUSES), name="team_name_unique_per_event_ci"
+                Lower("name"),
+                "event",
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="team_name_unique_per_event_ci",
+                violation_error_message="Another team of this event already has this name.",
             ),
         ]
 
@@ -95,6 +106,7 @@ class Registration(models.Model):
                 fields=["event", "student"],
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="registration_one_active_per_student",
+                violation_error_message="This student is already registered for this event.",
             ),
         ]
 
@@ -113,10 +125,21 @@ class Attendance(models.Model):
     student = models.ForeignKey(Student, on_delete=models.PROTECT, db_column="enrollment_no")
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
     session = models.ForeignKey("events.EventSession", on_delete=models.PROTECT, db_index=False)
+
+    class Method(models.TextChoices):
+        SCAN = "scan", "scanned"
+        MANUAL = "manual", "typed by an organizer"
+        SELF = "self", "self check-in"
+        OFFLINE = "offline", "scanned offline"
+        IMPORT = "import", "imported"
+
     marked_at = models.DateTimeField(default=timezone.now)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The services always name the method; rows written around them (the legacy import's plain
+    # INSERTs, fixtures) are history brought in, hence the database's default.
+    method = models.CharField(max_length=8, choices=Method.choices, db_default=Method.IMPORT)
 
     class Meta:
         ordering = ["marked_at", "attendance_id"]
@@ -127,6 +150,10 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} @ {self.event_id}/{self.session_id}"
+
+    @property
+    def marked_by_name(self) -> str | None:
+        return self.marked_by.username if self.marked_by_id else None
 
 
 class Feedback(models.Model):
@@ -146,7 +173,9 @@ class Feedback(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "student"], name="feedback_once_per_event"),
             models.CheckConstraint(
-                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="feedback_rating_range"
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="feedback_rating_range",
+                violation_error_message="A rating is between 1 and 5.",
             ),
         ]
 
@@ -172,7 +201,11 @@ class FeedbackQuestion(models.Model):
     class Meta:
         ordering = ["event", "position", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["rating", "text"]), name="feedback_question_kind_known"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["rating", "text"]),
+                name="feedback_question_kind_known",
+                violation_error_message="A question asks for a rating or a text.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -197,6 +230,7 @@ class FeedbackAnswer(models.Model):
                 condition=(Q(rating__isnull=False, rating__gte=1, rating__lte=5, text=""))
                 | (Q(rating__isnull=True) & ~Q(text="")),
                 name="feedback_answer_rating_or_text",
+                violation_error_message="An answer is either a rating between 1 and 5 or a text, not both.",
             ),
         ]
 

@@ -41,6 +41,24 @@ def student_visible_to(user: User | AnonymousUser | None, enrollment_no: str, *,
     )
 
 
+@dataclass(frozen=True)
+class AttendanceMark:
+    method: str
+    marked_by: str
+
+    @property
+    def method_label(self) -> str:
+        return Attendance.Method(self.method).label
+
+
+def attendance_marks(event: Event, enrollment_nos: list[str]) -> dict[tuple[str, int], AttendanceMark]:
+    """How and by whom each of these students was checked in, keyed by ``(enrollment_no, session_id)``."""
+    rows = Attendance.objects.filter(event=event, student_id__in=enrollment_nos).values_list(
+        "student_id", "session_id", "method", "marked_by__username"
+    )
+    return {(enr, session_id): AttendanceMark(method, by or "") for enr, session_id, method, by in rows}
+
+
 def team_registrations_of(team: Team) -> dict[str, str]:
     """``{enrollment_no: registration_id}`` of the team's active members, in registration order."""
     return dict(
@@ -142,7 +160,9 @@ def student_event_record(student: Student, event: Event) -> EventRecord:
         attendance_ids=[attendance_id for attendance_id, _ in attendance],
         attended_session_ids={session_id for _, session_id in attendance},
         feedback_id=Feedback.objects.filter(event=event, student_id=enr).values_list("feedback_id", flat=True).first(),
-        certificate_id=Certificate.objects.filter(event=event, student_id=enr, revoked_at__isnull=True)
+        certificate_id=Certificate.objects.filter(
+            event=event, student_id=enr, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
+        )
         .values_list("certificate_id", flat=True)
         .first(),
     )
@@ -209,7 +229,9 @@ def student_history(student: Student) -> list[HistoryEntry]:
         attendance.setdefault(event_id, []).append(attendance_id)
     feedback = dict(Feedback.objects.filter(student_id=enr).values_list("event_id", "feedback_id"))
     certificates = dict(
-        Certificate.objects.filter(student_id=enr, revoked_at__isnull=True).values_list("event_id", "certificate_id")
+        Certificate.objects.filter(
+            student_id=enr, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
+        ).values_list("event_id", "certificate_id")
     )
     entries = [
         HistoryEntry(
@@ -253,11 +275,11 @@ def student_by_calendar_token(token: str) -> Student | None:
 
 def student_calendar_entries(student: Student) -> list[tuple[Event, str]]:
     """``(event, registration_status)`` for every active registration of the student, cancelled events included
-    (so that subscribed calendars mark them cancelled), drafts left out."""
+    (so that subscribed calendars mark them cancelled), drafts and events awaiting approval left out."""
     registrations = (
         Registration.objects.select_related("event")
         .filter(student=student, status__in=ACTIVE_STATUSES)
-        .exclude(event__status=Event.Status.DRAFT)
+        .filter(event__status__in=Event.PUBLIC_STATUSES)
         .order_by("event__starts_at", "event_id")
     )
     return [(registration.event, registration.status) for registration in registrations]
@@ -293,7 +315,9 @@ def student_record(student: Student) -> list[RecordLine]:
     ratings = dict(Feedback.objects.filter(student=student, event_id__in=event_ids).values_list("event_id", "rating"))
     certificates = {
         certificate.event_id: certificate
-        for certificate in Certificate.objects.filter(student=student, event_id__in=event_ids, revoked_at__isnull=True)
+        for certificate in Certificate.objects.filter(
+            student=student, event_id__in=event_ids, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
+        )
     }
     return [
         RecordLine(

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from itertools import groupby
 
 from django.conf import settings
@@ -24,13 +25,14 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import timezone
 
-from certificates.models import Certificate
+from certificates.models import PARTICIPANT_KINDS, Certificate
 from events.models import Event, EventSession
 from events.selectors import event_session_current, event_user_is_organizer, registration_window_open_q
 from eventsite import ids
 from eventsite.errors import (
     AlreadyExists,
     AlreadyRegistered,
+    CheckinNotOpen,
     EventCancelled,
     EventFull,
     FeedbackAlreadySubmitted,
@@ -634,7 +636,10 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
         )
         notifications.registrations_cancelled([(reg.student_id, reg.pk) for reg in cancelling])
         Certificate.objects.filter(
-            event=locked, student_id__in=[reg.student_id for reg in cancelling], revoked_at__isnull=True
+            event=locked,
+            student_id__in=[reg.student_id for reg in cancelling],
+            revoked_at__isnull=True,
+            kind__in=PARTICIPANT_KINDS,
         ).update(revoked_at=now, revoked_reason="Registration cancelled.", revoked_by=_actor_user(actor))
         if freed:
             locked.confirmed_count -= freed
@@ -702,13 +707,52 @@ def _confirmed_registration(event: Event, enrollment_no: str) -> Registration:
     return registration
 
 
-def _session_resolve(event: Event, code: str | None) -> EventSession:
+def _session_resolve(event: Event, code: str | None, at: datetime) -> EventSession:
     if not code:
-        return event_session_current(event)
+        return event_session_current(event, at)
     session = EventSession.objects.filter(event=event, code=code.strip()).first()
     if session is None:
         raise NotFound.of("session", code)
     return session
+
+
+def _end_of_day(moment: datetime) -> datetime:
+    """The first instant of the next day, in the site's time zone."""
+    day = timezone.localdate(moment) + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def attendance_window(*, event: Event, session: EventSession, is_last: bool | None = None) -> tuple[datetime, datetime]:
+    """When check-in for a session is open: ``[opens, closes)``.
+
+    It opens ``CHECKIN_OPENS_MINUTES`` before the session starts (a session without a start time
+    starts with the event) and closes at the end of that day in the site's time zone; the event's
+    last session stays open to the end of the day the event ends (an overnight hackathon).
+    ``is_last`` may be given by callers that already hold the event's sessions.
+    """
+    starts = session.starts_at or event.starts_at
+    opens = starts - timedelta(minutes=settings.CHECKIN_OPENS_MINUTES)
+    closes = _end_of_day(starts)
+    if event.ends_at and event.ends_at >= closes:
+        if is_last is None:
+            is_last = not EventSession.objects.filter(event_id=event.pk, position__gt=session.position).exists()
+        if is_last:
+            closes = _end_of_day(event.ends_at)
+    return opens, closes
+
+
+def _ensure_checkin_open(event: Event, session: EventSession, at: datetime, is_last: bool | None = None) -> None:
+    opens, closes = attendance_window(event=event, session=session, is_last=is_last)
+    if not opens <= at < closes:
+        local = timezone.localtime
+        raise CheckinNotOpen(
+            f"Check-in for {session} is open from {local(opens):%d %b %H:%M} to {local(closes):%d %b %H:%M}.",
+            details={
+                "session": session.code,
+                "opens_at": local(opens).isoformat(),
+                "closes_at": local(closes).isoformat(),
+            },
+        )
 
 
 def attendance_mark(
@@ -718,13 +762,20 @@ def attendance_mark(
     checkin_code: str | None = None,
     session: str | None = None,
     actor: Actor = None,
+    method: str | None = None,
+    at: datetime | None = None,
 ) -> tuple[Attendance, bool]:
     """Check a confirmed student in for a session, by enrollment number or check-in code.
 
     Returns ``(attendance, created)``; a second scan of the same student for the same
-    session returns the existing attendance.
+    session returns the existing attendance. The check-in is judged at ``at``, which must
+    fall in the session's window: now by default; the moment an offline scan was made (the
+    batch never passes one in the future); a moment of the past or of a planned session for
+    history and fixtures, which say so with their ``method``.
+    ``method`` defaults to ``scan`` for a code and ``manual`` for an enrollment number.
     """
     _ensure_organizer(actor, event)
+    at = at or timezone.now()
     if event.status == Event.Status.CANCELLED:
         raise EventCancelled()
     if checkin_code is not None and not isinstance(checkin_code, str):
@@ -734,12 +785,15 @@ def attendance_mark(
             "Give an enrollment number or a check-in code.",
             details={"enrollment_no": ["Give an enrollment number or a check-in code."]},
         )
+    method = method or (Attendance.Method.SCAN if checkin_code else Attendance.Method.MANUAL)
+    if method not in Attendance.Method.values:
+        raise ValidationFailed.for_field("method", f"The method is one of {', '.join(Attendance.Method.values)}.")
     enr = None if checkin_code else enrollment_no_normalize(enrollment_no)
     # The registration's row lock keeps a cancellation from slipping in between the check and the write.
     with transaction.atomic():
         registrations = Registration.objects.select_for_update().filter(event=event)
         if checkin_code:
-            code = checkin_code.strip().upper().replace("-", "").replace(" ", "")
+            code = checkin_code_normalize(checkin_code)
             registration = registrations.filter(checkin_code=code).first()
             if registration is None:
                 raise NotFound("No registration has this check-in code.", details={"what": "registration"})
@@ -749,18 +803,20 @@ def attendance_mark(
             registration = registrations.filter(student_id=enr, status=RegistrationStatus.CONFIRMED).first()
             if registration is None:
                 raise NotRegistered(details={"enrollment_no": enr})
-        target = _session_resolve(event, session)
+        target = _session_resolve(event, session, at)
         existing = Attendance.objects.filter(session=target, student_id=registration.student_id).first()
         if existing is not None:
             return existing, False
+        _ensure_checkin_open(event, target, at)
         attendance = Attendance(
             attendance_id=ids.new_attendance_id(),
             event=event,
             student_id=registration.student_id,
             registration=registration,
             session=target,
-            marked_at=timezone.now(),
+            marked_at=at,
             marked_by=_actor_user(actor),
+            method=method,
         )
         try:
             with transaction.atomic():
@@ -768,6 +824,11 @@ def attendance_mark(
         except IntegrityError:
             return Attendance.objects.get(session=target, student_id=registration.student_id), False
     return attendance, True
+
+
+def checkin_code_normalize(raw: str) -> str:
+    """A check-in code as stored: scanners and people add spaces, dashes and lower case."""
+    return raw.strip().upper().replace("-", "").replace(" ", "")
 
 
 # Feedback

@@ -139,7 +139,7 @@ def my_history(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_feedback(request: HttpRequest, event_id: str) -> HttpResponse:
     event = Event.objects.filter(pk=event_id).first()
-    if event is None or (event.status == Event.Status.DRAFT and not event_user_is_organizer(event, request.user)):
+    if event is None or (not event.is_public and not event_user_is_organizer(event, request.user)):
         raise Http404("No such event.")
     student = _student_or_none(request)
     if student is None:

@@ -84,7 +84,7 @@ class ClubFactory(factory.django.DjangoModelFactory):
 
 
 class EventFactory(factory.django.DjangoModelFactory):
-    """An individual event, published, registration open now, starting in a week."""
+    """An individual event, published, registration open now, starting in an hour (so check-in is open)."""
 
     class Meta:
         model = Event
@@ -95,8 +95,8 @@ class EventFactory(factory.django.DjangoModelFactory):
     description = "An event for students."
     venue = "Main Auditorium"
     registration_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=7))
-    registration_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=6))
-    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    registration_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=50))
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
     ends_at = factory.LazyAttribute(lambda e: e.starts_at + timedelta(hours=8))
     capacity = None
     status = Event.Status.PUBLISHED

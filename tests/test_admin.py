@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from certificates.eligibility import rule_of
 from certificates.models import Certificate
 from certificates.services import certificate_issue, certificate_issue_all_eligible
 from events.models import Event
@@ -622,3 +623,40 @@ def test_the_outbox_is_read_only_in_the_admin(admin_client, event):
     notification.refresh_from_db()
     assert notification.state != Notification.State.FAILED
     assert admin_client.get(reverse("admin:registrations_notification_add")).status_code == 403
+
+
+def test_the_attendance_rule_is_set_in_the_event_admin_with_mandatory_sessions_ticked(admin_client):
+    day_one = timezone.localtime() + timedelta(days=10)
+    response = admin_client.post(
+        reverse("admin:events_event_add"),
+        {
+            "event_id": "summit-2026",
+            "title": "Summit",
+            "status": "published",
+            "starts_at_0": day_one.strftime("%Y-%m-%d"),
+            "starts_at_1": "09:00:00",
+            "ends_at_0": (day_one + timedelta(days=2)).strftime("%Y-%m-%d"),
+            "ends_at_1": "17:00:00",
+            "registration_mode": "individual",
+            "team_size_min": "1",
+            "team_size_max": "1",
+            "attendance_rule_kind": "mandatory",
+            "min_sessions_for_certificate": "2",
+            "attendance_percent": "100",
+            "sessions-TOTAL_FORMS": "3",
+            "sessions-INITIAL_FORMS": "0",
+            "feedback_questions-TOTAL_FORMS": "0",
+            "feedback_questions-INITIAL_FORMS": "0",
+            "sessions-0-code": "day-1",
+            "sessions-1-code": "day-2",
+            "sessions-2-code": "final",
+            "sessions-2-mandatory": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    assert rule_of(Event.objects.get(pk="summit-2026")).as_json() == {
+        "kind": "mandatory",
+        "sessions": ["final"],
+        "min_sessions": 2,
+    }

@@ -7,8 +7,9 @@ from django.db.models import Count
 from django.urls import reverse
 
 from certificates.models import Certificate
-from events.models import Event
-from events.selectors import event_list_published
+from clubs.models import ClubMembership
+from events.models import Event, EventAuditEntry
+from events.selectors import event_list_published, event_user_is_organizer
 from registrations.models import Attendance, Feedback, FeedbackAnswer, Registration, Student, Team
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_seed_demo_twice_neither_duplicates_nor_changes_anything():
     assert _snapshot() == first
     assert "Created demo-ai-workshop." in first_output
     assert "Kept demo-ai-workshop" in second_output
-    assert "No integrity problems in 5 event(s)." in second_output
+    assert "No integrity problems in 7 event(s)." in second_output
 
 
 def test_seed_demo_emails_no_one(mailoutbox):
@@ -69,11 +70,16 @@ def test_seed_demo_builds_past_open_and_upcoming_events_individual_and_team():
     _seed()
 
     assert {event.pk for event in event_list_published(status="past")} == {"demo-ai-workshop", "demo-codefest"}
-    assert {event.pk for event in event_list_published(status="open")} == {"demo-robotics-talk", "demo-hackathon"}
+    assert {event.pk for event in event_list_published(status="open")} == {
+        "demo-robotics-talk",
+        "demo-hackathon",
+        "demo-git-workshop",
+    }
     assert {event.pk for event in event_list_published(status="upcoming")} == {"demo-cultural-fest"}
     assert set(Event.objects.filter(registration_mode="team").values_list("pk", flat=True)) == {
         "demo-codefest",
         "demo-hackathon",
+        "demo-ctf-night",
     }
     two_day = Event.objects.annotate(n=Count("sessions")).filter(n=2).values_list("pk", flat=True)
     assert "demo-ai-workshop" in two_day
@@ -165,3 +171,16 @@ def test_seed_demo_refuses_to_run_with_debug_off(settings):
         _seed()
 
     assert not User.objects.filter(username="admin").exists()
+
+
+def test_seed_demo_has_a_club_run_by_a_student_with_a_published_event_and_a_draft():
+    _seed()
+    roles = dict(ClubMembership.objects.filter(club_id="demo-coding-club").values_list("user__username", "role"))
+    assert roles == {"organizer": "owner", "22CSE30001": "organizer"}
+    workshop, draft = Event.objects.get(pk="demo-git-workshop"), Event.objects.get(pk="demo-ctf-night")
+    assert (workshop.status, workshop.club_id, draft.status) == ("published", "demo-coding-club", "draft")
+    assert list(
+        EventAuditEntry.objects.filter(event=workshop).order_by("at", "id").values_list("actor_name", "action")
+    ) == [("22CSE30001", "created"), ("22CSE30001", "published")]
+    assert event_user_is_organizer(draft, User.objects.get(username="22CSE30001"))
+    assert "demo-ctf-night" not in event_list_published().values_list("pk", flat=True)

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('registrations', '0005_scheduled_notifications'),
+        ('registrations', '0007_scheduled_notifications'),
     ]
 
     operations = [

@@ -9,8 +9,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('comms', '0002_announcements'),
-        ('events', '0004_reminder_offsets'),
-        ('registrations', '0005_scheduled_notifications'),
+        ('events', '0006_reminder_offsets'),
+        ('registrations', '0007_scheduled_notifications'),
     ]
 
     operations = [

@@ -33,6 +33,8 @@ def test_an_organizer_issues_a_certificate_and_issuing_again_returns_it(client_f
         "issued_at": timezone.localtime(certificate.issued_at).isoformat(),
         "verify_url": f"{settings.SITE_URL}/certificates/verify/{certificate.certificate_id}",
         "status": "valid",
+        "kind": "participation",
+        "title": "",
     }
     assert again.json() == first.json()
 
@@ -92,6 +94,9 @@ def test_verification_is_public_and_shows_no_contacts(client_for, event):
             "ends_at": timezone.localtime(event.ends_at).isoformat(),
         },
         "issued_at": timezone.localtime(certificate.issued_at).isoformat(),
+        "kind": "participation",
+        "title": "",
+        "heading": "Certificate of Participation",
     }
     body = response.content.decode()
     assert student.pk not in body and student.email not in body and student.phone not in body

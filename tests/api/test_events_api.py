@@ -106,6 +106,7 @@ def test_event_list_counts_every_kind_of_record(client_for):
     Event.objects.filter(pk=event.pk).update(
         registration_closes_at=timezone.now() - timedelta(hours=2), starts_at=timezone.now() - timedelta(hours=1)
     )
+    event.sessions.update(starts_at=timezone.now() - timedelta(hours=1))
     event.refresh_from_db()
     attendance_mark(event=event, enrollment_no=members[0].pk)
     feedback_submit(event=event, enrollment_no=members[0].pk, rating=4)
@@ -125,7 +126,12 @@ def test_event_list_counts_every_kind_of_record(client_for):
 
 def test_event_list_filters_by_words_and_status(client_for):
     EventFactory(event_id="hackfest-2026", title="HackFest")
-    EventFactory(event_id="quiz-night", title="Quiz Night", registration_opens_at=timezone.now() + timedelta(days=1))
+    EventFactory(
+        event_id="quiz-night",
+        title="Quiz Night",
+        registration_opens_at=timezone.now() + timedelta(days=1),
+        registration_closes_at=timezone.now() + timedelta(days=2),
+    )
     PastEventFactory(event_id="orientation", title="Orientation")
     client = client_for()
 

@@ -37,6 +37,10 @@ def team_mode(cast: Cast) -> None:
     Event.objects.filter(pk=cast.event.pk).update(registration_mode="team", team_size_min=2, team_size_max=3)
 
 
+def awaiting_approval(cast: Cast) -> None:
+    Event.objects.filter(pk=cast.event.pk).update(status=Event.Status.PENDING_APPROVAL)
+
+
 def a_club(cast: Cast) -> None:
     """A club owned by the event's organizer; the other organizer runs another club."""
     club_create(club_id="coding-club", name="Coding Club", owners=[cast.organizer.username])
@@ -104,6 +108,19 @@ ENDPOINTS = {
     "events-detail": Endpoint("get", lambda c: f"/api/v2/events/{c.event.pk}/", everyone(200)),
     "events-patch": Endpoint(
         "patch", lambda c: f"/api/v2/events/{c.event.pk}/", only(ORGANIZER, 200), body=lambda c: {"venue": "Hall B"}
+    ),
+    "events-publish": Endpoint("post", lambda c: f"/api/v2/events/{c.event.pk}/publish", only(ORGANIZER, 200)),
+    "events-approve": Endpoint(
+        "post",
+        lambda c: f"/api/v2/events/{c.event.pk}/approve",
+        dict.fromkeys(ROLES, 404) | {"anonymous": 401, "organizer": 403, "staff": 200},
+        setup=awaiting_approval,
+    ),
+    "events-cancel": Endpoint(
+        "post",
+        lambda c: f"/api/v2/events/{c.event.pk}/cancel",
+        only(ORGANIZER, 200),
+        body=lambda c: {"reason": "The hall is flooded."},
     ),
     "register-individual": Endpoint(
         "post",

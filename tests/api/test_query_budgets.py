@@ -309,4 +309,5 @@ def test_event_update_runs_a_fixed_number_of_queries(client_for, organizer):
         counts[size] = queries(
             lambda c=client, e=crowd.event: c.patch(f"/api/v2/events/{e.pk}/", {"capacity": 5000}, format="json")
         )
-    assert_fixed(counts, budget=14)
+    # 15: the capacity change writes its audit row.
+    assert_fixed(counts, budget=15)

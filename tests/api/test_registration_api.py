@@ -286,6 +286,8 @@ def test_an_organizer_checks_a_student_in_by_code_and_a_second_scan_returns_the_
         "enrollment_no": student.pk,
         "session": "main",
         "marked_at": timezone.localtime(attendance.marked_at).isoformat(),
+        "method": "scan",
+        "marked_by": "organizer",
     }
     assert again.json() == first.json()
 

@@ -16,7 +16,7 @@ def _attended(event, sessions=("main",), feedback=False):
     student = StudentFactory()
     registration_create(event=event, enrollment_no=student.pk)
     for code in sessions:
-        attendance_mark(event=event, enrollment_no=student.pk, session=code)
+        attendance_mark(event=event, enrollment_no=student.pk, session=code, at=event.sessions.get(code=code).starts_at)
     if feedback:
         feedback_submit(event=event, enrollment_no=student.pk, rating=5)
     return student
@@ -50,7 +50,7 @@ def test_a_student_not_registered_is_not_eligible(event):
     with pytest.raises(NotEligible) as error:
         certificate_issue(event=event, enrollment_no=StudentFactory().pk)
     assert error.value.code == "NOT_ELIGIBLE"
-    assert error.value.details == {"reason": "not_confirmed"}
+    assert error.value.details == {"reason": "not_confirmed", "missing": ["a confirmed registration"]}
 
 
 def test_a_waitlisted_student_is_not_eligible():
@@ -203,7 +203,7 @@ def test_a_revoked_certificate_is_not_reissued(event):
     certificate_revoke(event=event, enrollment_no=student.pk, reason="Plagiarism")
     with pytest.raises(NotEligible) as error:
         certificate_issue(event=event, enrollment_no=student.pk)
-    assert error.value.details == {"reason": "revoked"}
+    assert error.value.details == {"reason": "revoked", "kind": "participation"}
 
 
 def test_revoking_needs_a_reason(event):

@@ -109,7 +109,7 @@ def attendee(event: Event, *codes: str, feedback: bool = False) -> str:
     student = StudentFactory()
     registration_create(event=event, enrollment_no=student.pk)
     for code in codes:
-        attendance_mark(event=event, enrollment_no=student.pk, session=code)
+        attendance_mark(event=event, enrollment_no=student.pk, session=code, at=event.sessions.get(code=code).starts_at)
     if feedback:
         feedback_submit(event=event, enrollment_no=student.pk, rating=4)
     return student.pk

@@ -19,7 +19,7 @@ def _issued(full_name: str, **event_fields):
     event = EventFactory(**event_fields)
     student = StudentFactory(full_name=full_name)
     registration_create(event=event, enrollment_no=student.pk)
-    attendance_mark(event=event, enrollment_no=student.pk)
+    attendance_mark(event=event, enrollment_no=student.pk, at=event.starts_at)
     certificate, _ = certificate_issue(event=event, enrollment_no=student.pk)
     return certificate
 

@@ -19,6 +19,7 @@ class ClubCast:
     other_club: Club
     event: Event
     draft: Event
+    pending: Event
     student: Student
     other_club_member: User
     club_organizer: Student
@@ -48,6 +49,7 @@ def club_cast(db) -> ClubCast:
         other_club=other_club,
         event=EventFactory(event_id="code-jam", club=club),
         draft=EventFactory(event_id="code-draft", club=club, status=Event.Status.DRAFT),
+        pending=EventFactory(event_id="code-pending", club=club, status=Event.Status.PENDING_APPROVAL),
         student=StudentUserFactory(),
         other_club_member=other_member,
         club_organizer=student_organizer,

@@ -64,6 +64,18 @@ API_CALLS = {
     "event-patch": Call(
         "patch", "/api/v2/events/code-jam/", statuses(CLUB_SIDE, 200, others=403), lambda c: {"venue": "Lab 3"}
     ),
+    "draft-publish": Call(
+        "post", "/api/v2/events/code-draft/publish", statuses(CLUB_SIDE, 200, others=404), lambda c: {}
+    ),
+    "pending-approve": Call(
+        "post",
+        "/api/v2/events/code-pending/approve",
+        statuses({"staff"}, 200, others=404, club_organizer=403, club_owner=403),
+        lambda c: {},
+    ),
+    "event-cancel": Call(
+        "post", "/api/v2/events/code-jam/cancel", statuses(CLUB_SIDE, 200, others=403), lambda c: {"reason": "Rain."}
+    ),
     "event-status": Call("get", "/api/v2/status/code-jam", statuses(CLUB_SIDE, 200, others=403)),
 }
 ERROR_CODES = {401: "NOT_AUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND"}
@@ -116,6 +128,28 @@ PAGE_CALLS = {
         "post",
         "/organize/clubs/coding-club/members/{organizer}/remove/",
         statuses(CLUB_SIDE, 302, others=404, anonymous=302),
+    ),
+    "event-overview": Call("get", "/organize/events/code-jam/", statuses(CLUB_SIDE, 200, others=403, anonymous=302)),
+    "event-new": Call(
+        "get",
+        "/organize/events/new/",
+        statuses(CLUB_SIDE | {"other_club_member"}, 200, others=403, anonymous=302),
+    ),
+    "event-edit": Call("get", "/organize/events/code-draft/edit/", statuses(CLUB_SIDE, 200, others=403, anonymous=302)),
+    "draft-publish": Call(
+        "post", "/organize/events/code-draft/publish/", statuses(CLUB_SIDE, 302, others=403, anonymous=302)
+    ),
+    "pending-approve": Call(
+        "post", "/organize/events/code-pending/approve/", statuses({"staff"}, 302, others=403, anonymous=302)
+    ),
+    "event-cancel-confirm": Call(
+        "get", "/organize/events/code-jam/cancel/", statuses(CLUB_SIDE, 200, others=403, anonymous=302)
+    ),
+    "event-cancel": Call(
+        "post",
+        "/organize/events/code-jam/cancel/",
+        statuses(CLUB_SIDE, 302, others=403, anonymous=302),
+        lambda c: {"reason": "Rain."},
     ),
     "draft-page": Call("get", "/events/code-draft/", statuses(CLUB_SIDE, 200, others=404, anonymous=404)),
     "roster-page": Call("get", "/events/code-jam/manage/roster/", statuses(CLUB_SIDE, 200, others=403, anonymous=302)),

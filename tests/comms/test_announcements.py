@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from comms.models import Announcement
 from comms.services import announcement_send, email_preferences_set
+from events.models import EventAuditEntry
 from registrations import notifications
 from registrations.models import Notification
 from tests.api.helpers import error_of
@@ -58,6 +59,19 @@ def test_an_announcement_reaches_exactly_its_audience(event, organizer, crowd, a
     assert _owed_to(announcement) == expected
     assert announcement.recipients == len(expected)
     assert (announcement.created_by, announcement.audience) == (organizer, audience)
+
+
+def test_an_announcement_is_recorded_in_the_events_audit_trail(event, organizer, crowd):
+    announcement = announcement_send(event=event, subject="Room change", body=BODY, audience="all", actor=organizer)
+
+    entry = EventAuditEntry.objects.get(event=event, action="announced")
+    assert (entry.actor, entry.actor_name) == (organizer, organizer.username)
+    assert entry.after == {
+        "announcement_id": announcement.pk,
+        "audience": "all",
+        "recipients": 5,
+        "subject": "Room change",
+    }
 
 
 def test_students_who_turned_announcements_off_or_have_no_address_are_left_out(event, organizer, crowd):

@@ -143,7 +143,9 @@ def test_sessions_with_attendance_cannot_be_removed():
     event = EventFactory(sessions=["day-1", "day-2"])
     student = StudentFactory()
     registration_create(event=event, enrollment_no=student.pk)
-    attendance_mark(event=event, enrollment_no=student.pk, session="day-2")
+    attendance_mark(
+        event=event, enrollment_no=student.pk, session="day-2", at=event.sessions.get(code="day-2").starts_at
+    )
 
     with pytest.raises(ValidationFailed):
         event_update(event=event, sessions=[SessionSpec("day-1")])

@@ -19,6 +19,10 @@ pytestmark = pytest.mark.django_db
 SCALAR_MAPS = ["registrations", "waitlist", "feedbacks", "certificates"]
 
 
+def _starts(event, code):
+    return event.sessions.get(code=code).starts_at
+
+
 @pytest.fixture
 def busy_event():
     """Two confirmed students who attended both days, gave feedback and got certificates; one on the waitlist."""
@@ -26,7 +30,8 @@ def busy_event():
     confirmed = StudentFactory.create_batch(2)
     for student in confirmed:
         registration_create(event=event, enrollment_no=student.pk)
-        attendance_mark(event=event, enrollment_no=student.pk, session="day-2")
+        # Day 2 is tomorrow: marked as it will be, at its start.
+        attendance_mark(event=event, enrollment_no=student.pk, session="day-2", at=_starts(event, "day-2"))
         attendance_mark(event=event, enrollment_no=student.pk, session="day-1")
         feedback_submit(event=event, enrollment_no=student.pk, rating=4)
         certificate_issue(event=event, enrollment_no=student.pk)

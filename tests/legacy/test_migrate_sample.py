@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from events.models import Event
-from legacy.codec import checkin_code_for
+from legacy.codec.values import checkin_code_for
 from registrations.models import Attendance, Registration, Student, Team
 from tests.factories import UserFactory
 

@@ -1,8 +1,10 @@
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from certificates.models import Certificate
 from registrations.models import Attendance
@@ -102,7 +104,14 @@ def test_a_double_scan_says_already_checked_in(client, event, organizer, student
 
 
 def test_checkin_picks_the_chosen_session(client, organizer, student, login):
-    event = EventFactory(organizers=[organizer], sessions=["day-1", "day-2"])
+    # Day 1 was yesterday; day 2 starts now.
+    now = timezone.now()
+    event = EventFactory(
+        organizers=[organizer],
+        sessions=["day-1", "day-2"],
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(hours=8),
+    )
     registration = registration_create(event=event, enrollment_no=student.pk)
     login(organizer)
     page = _checkin(client, event, registration.checkin_code, session="day-2").content.decode()
@@ -165,7 +174,9 @@ def test_roster_csv_streams_one_row_per_registration_with_attendance_columns(cli
     present, absent = StudentFactory(full_name="=HYPERLINK(1)"), StudentFactory()
     for student in (present, absent):
         registration_create(event=event, enrollment_no=student.pk)
-    attendance_mark(event=event, enrollment_no=present.pk, session="day-2")
+    attendance_mark(
+        event=event, enrollment_no=present.pk, session="day-2", at=event.sessions.get(code="day-2").starts_at
+    )
     login(organizer)
 
     response = client.get(reverse("event-roster-csv", args=[event.pk]))

@@ -68,7 +68,12 @@ def test_a_second_scan_returns_the_existing_attendance(event):
 def test_attendance_is_per_session(two_day_event):
     registration = _confirmed(two_day_event)
 
-    day_two, _ = attendance_mark(event=two_day_event, enrollment_no=registration.student_id, session="day-2")
+    day_two, _ = attendance_mark(
+        event=two_day_event,
+        enrollment_no=registration.student_id,
+        session="day-2",
+        at=two_day_event.sessions.get(code="day-2").starts_at,
+    )
     day_one, _ = attendance_mark(event=two_day_event, enrollment_no=registration.student_id, session="day-1")
 
     assert day_one.session.code == "day-1"

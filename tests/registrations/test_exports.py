@@ -20,7 +20,7 @@ def test_roster_rows_give_each_active_registration_with_its_attendance_feedback_
     for student in (done, gone, registered, waiting):
         registration_create(event=event, enrollment_no=student.pk)
     registration_cancel(event=event, enrollment_no=gone.pk)  # promotes `registered`
-    attendance_mark(event=event, enrollment_no=done.pk, session="day-2")
+    attendance_mark(event=event, enrollment_no=done.pk, session="day-2", at=event.sessions.get(code="day-2").starts_at)
     feedback_submit(event=event, enrollment_no=done.pk, rating=5)
     certificate, _ = certificate_issue(event=event, enrollment_no=done.pk)
 

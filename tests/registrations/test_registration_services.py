@@ -117,7 +117,10 @@ def test_registration_create_refuses_an_invalid_enrollment_number():
 
 
 def test_registration_create_refuses_before_the_window_opens():
-    event = EventFactory(registration_opens_at=timezone.now() + timedelta(hours=1))
+    event = EventFactory(
+        registration_opens_at=timezone.now() + timedelta(hours=1),
+        registration_closes_at=timezone.now() + timedelta(hours=2),
+    )
     with pytest.raises(RegistrationClosed) as error:
         registration_create(event=event, enrollment_no=StudentFactory().pk)
     assert error.value.code == "REGISTRATION_CLOSED"
@@ -467,7 +470,10 @@ def test_a_student_registering_themselves_when_full_joins_the_waitlist(student):
         {"status": Event.Status.DRAFT},
         {"status": Event.Status.CANCELLED},
         {"registration_closes_at": timezone.now() - timedelta(minutes=1)},
-        {"registration_opens_at": timezone.now() + timedelta(days=1)},
+        {
+            "registration_opens_at": timezone.now() + timedelta(days=1),
+            "registration_closes_at": timezone.now() + timedelta(days=2),
+        },
     ],
     ids=["draft", "cancelled", "closed", "not-yet-open"],
 )

@@ -165,3 +165,27 @@ def test_the_lock_ends_after_the_window(client, student, settings):
     AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time.replace(year=2000))
 
     assert page_login(client, student.enrollment_no, RIGHT_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("typed", ["22ece30107", "２２ECE30107", " 22ECE30107"])
+def test_the_page_and_the_api_read_the_username_alike(client, api_client, typed):
+    StudentUserFactory(enrollment_no="22ECE30107")
+
+    assert page_login(client, typed, RIGHT_PASSWORD).status_code == 302
+    assert token_login(api_client, typed, RIGHT_PASSWORD).json()["username"] == "22ECE30107"
+
+
+@pytest.mark.parametrize("username", ["x" * 5000, "Ā" * 151])
+def test_a_name_longer_than_any_username_is_answered_and_locked_like_any_other(client, api_client, username):
+    statuses = fail(page_login, client, username, settings.LOGIN_FAILURE_LIMIT)
+
+    assert statuses == [200] * (settings.LOGIN_FAILURE_LIMIT - 1) + [429]
+    assert token_login(api_client, username, "anything").status_code == 400  # the API refuses it as too long
+
+
+def test_a_name_with_a_nul_is_refused_before_any_login_is_tried(client, api_client):
+    assert fail(page_login, client, "A\x00B", settings.LOGIN_FAILURE_LIMIT + 1) == [200] * (
+        settings.LOGIN_FAILURE_LIMIT + 1
+    )
+    assert token_login(api_client, "A\x00B", "anything").status_code == 400
+    assert not AccessAttempt.objects.exists()

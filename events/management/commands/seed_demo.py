@@ -25,8 +25,10 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from certificates.services import certificate_issue_all_eligible, certificate_revoke
+from clubs.models import Club, ClubMembership
+from clubs.services import club_create, club_member_set
 from events.models import Event
-from events.services import SessionSpec, event_create
+from events.services import SessionSpec, event_create, event_publish
 from registrations.models import (
     Attendance,
     Feedback,
@@ -67,7 +69,11 @@ CODEFEST = "demo-codefest"
 ROBOTICS_TALK = "demo-robotics-talk"
 HACKATHON = "demo-hackathon"
 CULTURAL_FEST = "demo-cultural-fest"
-DEMO_EVENT_IDS = (AI_WORKSHOP, CODEFEST, ROBOTICS_TALK, HACKATHON, CULTURAL_FEST)
+GIT_WORKSHOP = "demo-git-workshop"
+CTF_NIGHT = "demo-ctf-night"
+DEMO_EVENT_IDS = (AI_WORKSHOP, CODEFEST, ROBOTICS_TALK, HACKATHON, CULTURAL_FEST, GIT_WORKSHOP, CTF_NIGHT)
+DEMO_CLUB = "demo-coding-club"
+STUDENT_ORGANIZER = STUDENT_LOGINS[0]
 
 COMMENTS = (
     "Hands-on and well paced; the second day's lab was the best part.",
@@ -106,6 +112,7 @@ class Command(BaseCommand):
             )
             self.students = self._students()
             self._student_logins()
+            self._coding_club()
         if reset:
             _delete_events(DEMO_EVENT_IDS)
             self.stdout.write(f"Removed the demo events: {', '.join(DEMO_EVENT_IDS)}.")
@@ -115,6 +122,8 @@ class Command(BaseCommand):
             ROBOTICS_TALK: self._robotics_talk,
             HACKATHON: self._hackathon,
             CULTURAL_FEST: self._cultural_fest,
+            GIT_WORKSHOP: self._git_workshop,
+            CTF_NIGHT: self._ctf_night,
         }
         for event_id, build in builders.items():
             if Event.objects.filter(pk=event_id).exists():
@@ -291,11 +300,13 @@ class Command(BaseCommand):
         self._certificates_issued(event, self.staff, self.at(-10, 12))
 
     def _checked_in(self, registration: Registration, session, position: int) -> None:
-        attendance, _ = attendance_mark(
-            event=registration.event, enrollment_no=registration.student_id, session=session.code, actor=self.staff
+        attendance_mark(
+            event=registration.event,
+            enrollment_no=registration.student_id,
+            session=session.code,
+            actor=self.staff,
+            at=session.starts_at - timedelta(minutes=20) + timedelta(seconds=47 * position),
         )
-        marked_at = session.starts_at - timedelta(minutes=20) + timedelta(seconds=47 * position)
-        Attendance.objects.filter(pk=attendance.pk).update(marked_at=marked_at)
 
     def _feedback(self, registration: Registration, position: int, submitted_at: datetime, answers=None) -> None:
         feedback = feedback_submit(
@@ -386,10 +397,52 @@ class Command(BaseCommand):
             ],
         )
 
+    # A club run by a student
+
+    def _coding_club(self) -> None:
+        """The organizer login owns the club; the first demo student organizes its events."""
+        if not Club.objects.filter(pk=DEMO_CLUB).exists():
+            club_create(club_id=DEMO_CLUB, name="Coding Club", kind=Club.Kind.CLUB, owners=[ORGANIZER_LOGIN[0]])
+        club_member_set(
+            club=Club.objects.get(pk=DEMO_CLUB), username=STUDENT_ORGANIZER, role=ClubMembership.Role.ORGANIZER
+        )
+
+    def _git_workshop(self) -> None:
+        """Created as a draft and published by the student organizer: its audit trail shows both."""
+        student_organizer = User.objects.get(username=STUDENT_ORGANIZER)
+        event = event_create(
+            event_id=GIT_WORKSHOP,
+            title="Intro to Git Workshop",
+            description="Branches, merges and pull requests, hands on. Bring a laptop.",
+            venue="Lab 3, Block B",
+            starts_at=self.at(12, 15),
+            ends_at=self.at(12, 18),
+            capacity=30,
+            club=DEMO_CLUB,
+            actor=student_organizer,
+        )
+        event_publish(event=event, actor=student_organizer)
+
+    def _ctf_night(self) -> None:
+        """A draft of the club's: only the club's members and staff see it."""
+        event_create(
+            event_id=CTF_NIGHT,
+            title="Capture the Flag Night",
+            description="Security puzzles in teams of two to three, till midnight.",
+            venue="Lab 3, Block B",
+            starts_at=self.at(21, 19),
+            ends_at=self.at(21, 23, 59),
+            registration_mode=Event.Mode.TEAM,
+            team_size_min=2,
+            team_size_max=3,
+            club=DEMO_CLUB,
+            actor=User.objects.get(username=STUDENT_ORGANIZER),
+        )
+
     def _print_logins(self) -> None:
         rows = [
             ("staff", *STAFF_LOGIN, "everything, in the admin"),
-            ("organizer", *ORGANIZER_LOGIN, "check-in, certificates, lists of the events they organize"),
+            ("organizer", *ORGANIZER_LOGIN, "check-in, certificates, lists; owns the Coding Club"),
             *(
                 ("student", enrollment_no, STUDENT_PASSWORD, "registers, checks in, feedback")
                 for enrollment_no in STUDENT_LOGINS

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0003_event_club'),
+        ('events', '0005_lifecycle_and_audit'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0004_notification_outbox'),
+        ('registrations', '0006_attendance_method'),
     ]
 
     operations = [
