@@ -24,18 +24,28 @@ def _uid(event: Event) -> str:
     return f"{event.pk}@{host}"
 
 
+def _lines(text: str) -> str:
+    """Text with LF line breaks only and no other control characters: a bare CR cannot be escaped in iCalendar."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch == "\n" or ch == "\t" or ch.isprintable())
+
+
+def _one_line(text: str) -> str:
+    return " ".join(_lines(text).split())
+
+
 def _vevent(event: Event, *, status: str, stamp: datetime) -> icalendar.Event:
     vevent = icalendar.Event()
     vevent.add("uid", _uid(event))
     vevent.add("dtstamp", stamp)
     vevent.add("dtstart", event.starts_at.astimezone(UTC))
     vevent.add("dtend", event.ends_at.astimezone(UTC))
-    vevent.add("summary", event.title)
+    vevent.add("summary", _one_line(event.title))
     vevent.add("last-modified", event.updated_at.astimezone(UTC))
     if event.venue:
-        vevent.add("location", event.venue)
+        vevent.add("location", _one_line(event.venue))
     if event.description:
-        vevent.add("description", event.description)
+        vevent.add("description", _lines(event.description))
     vevent.add("status", status)
     return vevent
 
@@ -51,7 +61,7 @@ def _calendar(name: str, events: Iterable[tuple[Event, str]]) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", _one_line(name))
     stamp = timezone.now().astimezone(UTC)
     for event, status in events:
         calendar.add_component(_vevent(event, status=status, stamp=stamp))
