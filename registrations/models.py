@@ -291,6 +291,7 @@ class Notification(models.Model):
                 fields=["kind", "student", "object_id", "due_at"],
                 condition=Q(due_at__isnull=False),
                 name="notification_scheduled_once",
+                violation_error_message="This email is already scheduled for this student at that time.",
             ),
         ]
 

@@ -22,6 +22,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='notification',
-            constraint=models.UniqueConstraint(condition=models.Q(('due_at__isnull', False)), fields=('kind', 'student', 'object_id', 'due_at'), name='notification_scheduled_once'),
+            constraint=models.UniqueConstraint(condition=models.Q(('due_at__isnull', False)), fields=('kind', 'student', 'object_id', 'due_at'), name='notification_scheduled_once', violation_error_message='This email is already scheduled for this student at that time.'),
         ),
     ]
