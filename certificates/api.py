@@ -18,6 +18,7 @@ from events.api import EVENT_ID_PARAMETER
 from events.selectors import event_get
 from eventsite.errors import ValidationFailed
 from eventsite.schema import errors
+from eventsite.text import multiline_text
 from registrations.api import ENROLLMENT_NO_HELP, enrollment_no_or_own
 
 BULK_MAX = 5000
@@ -124,7 +125,7 @@ class CertificateIssueApi(APIView):
 
 class CertificateRevokeInputSerializer(serializers.Serializer):
     enrollment_no = serializers.CharField(max_length=32)
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=2000, validators=[multiline_text])
     kind = serializers.ChoiceField(
         choices=CertificateKind.choices, default=CertificateKind.PARTICIPATION, help_text="Which of their certificates."
     )

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from eventsite.text import multiline_text, single_line_text
+
 
 class CertificateKind(models.TextChoices):
     PARTICIPATION = "participation", "Participation"
@@ -34,6 +36,7 @@ class Certificate(models.Model):
         blank=True,
         default="",
         db_default="",
+        validators=[single_line_text],
         help_text='What it recognises, e.g. "Winner"; required for merit.',
     )
     issued_at = models.DateTimeField()
@@ -41,7 +44,7 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_reason = models.TextField(blank=True)
+    revoked_reason = models.TextField(blank=True, validators=[multiline_text])
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

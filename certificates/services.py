@@ -10,9 +10,10 @@ from certificates.models import PARTICIPANT_KINDS, TITLE_MAX_LENGTH, Certificate
 from events.models import Event
 from eventsite import ids
 from eventsite.errors import NotEligible, NotFound, ValidationFailed
+from eventsite.text import multiline_text, single_line_text, text_errors
 from registrations import notifications
 from registrations.models import Registration, RegistrationStatus, Student
-from registrations.services import Actor, _ensure_organizer, _event_lock, enrollment_no_normalize
+from registrations.services import Actor, enrollment_no_normalize, ensure_organizer, event_lock
 
 
 def _new_certificate(
@@ -43,6 +44,9 @@ def certificate_kind_and_title(kind: str, title: str | None) -> tuple[str, str]:
     title = " ".join((title or "").split())
     if len(title) > TITLE_MAX_LENGTH:
         raise ValidationFailed.for_field("title", f"At most {TITLE_MAX_LENGTH} characters.")
+    problems = text_errors({"title": (title, single_line_text)})
+    if problems:
+        raise ValidationFailed("The title is not valid.", details=problems)
     if kind == CertificateKind.MERIT and not title:
         raise ValidationFailed.for_field("title", "A merit certificate needs a title, such as \u201cWinner\u201d.")
     return kind, title
@@ -69,7 +73,7 @@ def certificate_issue(
     existing certificate of that kind. A revoked certificate is not re-issued silently:
     that is NOT_ELIGIBLE with reason ``revoked``.
     """
-    _ensure_organizer(actor, event)
+    ensure_organizer(actor, event)
     kind, title = certificate_kind_and_title(kind, title)
     enr = enrollment_no_normalize(enrollment_no)
     existing = Certificate.objects.filter(event=event, student_id=enr, kind=kind).first()
@@ -118,11 +122,11 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
     ``issued`` lists every holder of a valid certificate afterwards (new or earlier);
     ``skipped`` gives the code for the others: NOT_ELIGIBLE, or CERTIFICATE_REVOKED.
     """
-    _ensure_organizer(actor, event)
+    ensure_organizer(actor, event)
     with transaction.atomic():
         # Event first, then its registrations, in the order a cancellation takes them: no cancellation
         # slips in between the check and the write, and a single issue under way finishes first.
-        _event_lock(event)
+        event_lock(event)
         confirmed = list(
             Registration.objects.select_for_update()
             .filter(event=event, status=RegistrationStatus.CONFIRMED)
@@ -173,11 +177,11 @@ def certificate_issue_many(
     Each gets what ``certificate_issue`` would give them; ``skipped`` names why the others
     got none: NOT_ELIGIBLE, CERTIFICATE_REVOKED or NOT_FOUND (no such student).
     """
-    _ensure_organizer(actor, event)
+    ensure_organizer(actor, event)
     kind, title = certificate_kind_and_title(kind, title)
     wanted = list(dict.fromkeys(enrollment_no_normalize(enr) for enr in enrollment_nos))
     with transaction.atomic():
-        _event_lock(event)
+        event_lock(event)
         confirmed = {
             registration.student_id: registration
             for registration in Registration.objects.select_for_update()
@@ -232,11 +236,14 @@ def certificate_revoke(
     """Revoke the student's certificate of this kind, keeping the row with the reason and time.
 
     Revoking again changes nothing."""
-    _ensure_organizer(actor, event)
+    ensure_organizer(actor, event)
     enr = enrollment_no_normalize(enrollment_no)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed.for_field("reason", "Give a reason for the revocation.")
+    problems = text_errors({"reason": (reason, multiline_text)})
+    if problems:
+        raise ValidationFailed("The reason is not valid.", details=problems)
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().filter(event=event, student_id=enr, kind=kind).first()
         if certificate is None:

@@ -10,8 +10,8 @@ from certificates.models import Certificate
 from certificates.pdf import certificate_pdf, event_dates_text
 from certificates.selectors import certificate_get, certificate_public_view
 from events.selectors import event_user_is_organizer
-from eventsite.authentication import StudentTokenAuthentication
 from eventsite.errors import NotFound
+from registrations.authentication import StudentTokenAuthentication
 
 
 def certificate_verify_form(request: HttpRequest) -> HttpResponse:

@@ -15,8 +15,8 @@ from django.db.models.functions import TruncDate
 
 from events.analytics_breakdowns import attendance_by_session, question_averages, registrations_by_year
 from events.models import Event
-from events.selectors import ACTIVE_STATUSES, event_counts
-from registrations.models import Feedback, Registration
+from events.selectors import event_counts
+from registrations.models import ACTIVE_STATUSES, Feedback, Registration
 
 RATINGS = range(1, 6)
 UNKNOWN_DEPARTMENT = "unknown"

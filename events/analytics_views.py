@@ -12,7 +12,8 @@ from events import charts
 from events.analytics import event_analytics
 from events.college_analytics import CollegeAnalytics, college_analytics
 from events.forms import AnalyticsPeriodForm
-from events.views import manage_context, organized_event
+from events.selectors import event_get_organized
+from events.views import manage_context
 from registrations.roster_export import CsvLine, spreadsheet_safe
 
 DAY_LABEL = "%d %b"
@@ -101,7 +102,7 @@ def _event_charts(analytics: dict) -> dict:
 
 @login_required
 def event_analytics_page(request: HttpRequest, event_id: str) -> HttpResponse:
-    event = organized_event(event_id, request.user)
+    event = event_get_organized(event_id, request.user)
     analytics = event_analytics(event)
     context = manage_context(event, "analytics") | {
         "analytics": analytics,

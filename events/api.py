@@ -32,6 +32,7 @@ from events.services import (
 from eventsite.errors import PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
+from eventsite.text import multiline_text, single_line_text
 
 EVENT_ID_PARAMETER = OpenApiParameter(
     "event_id",
@@ -165,14 +166,16 @@ class EventOutputSerializer(serializers.Serializer):
 
 class SessionInputSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=40)
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, validators=[single_line_text])
     starts_at = EventDateTimeField(required=False, allow_null=True)
 
 
 class EventInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-    venue = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=200, validators=[single_line_text])
+    description = serializers.CharField(
+        max_length=10_000, required=False, allow_blank=True, validators=[multiline_text]
+    )
+    venue = serializers.CharField(max_length=200, required=False, allow_blank=True, validators=[single_line_text])
     starts_at = EventDateTimeField()
     ends_at = EventDateTimeField()
     registration_opens_at = EventDateTimeField(required=False, allow_null=True)

@@ -3,7 +3,8 @@
 Times are written in UTC (``...Z``) so every calendar client places them right
 whatever its own time zone. The UID is stable per event, so a subscribed feed
 updates an event in place (new venue, new time, cancellation) instead of
-duplicating it.
+duplicating it. Stored text goes through ``printable``: a title holding a line break or a
+control character (stored before the validator refused them) cannot break a calendar line.
 """
 
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from events.models import Event
+from eventsite.text import printable
 
 PRODID = "-//College Events//Calendar//EN"
 
@@ -24,28 +26,18 @@ def _uid(event: Event) -> str:
     return f"{event.pk}@{host}"
 
 
-def _lines(text: str) -> str:
-    """Text with LF line breaks only and no other control characters: a bare CR cannot be escaped in iCalendar."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in text if ch == "\n" or ch == "\t" or ch.isprintable())
-
-
-def _one_line(text: str) -> str:
-    return " ".join(_lines(text).split())
-
-
 def _vevent(event: Event, *, status: str, stamp: datetime) -> icalendar.Event:
     vevent = icalendar.Event()
     vevent.add("uid", _uid(event))
     vevent.add("dtstamp", stamp)
     vevent.add("dtstart", event.starts_at.astimezone(UTC))
     vevent.add("dtend", event.ends_at.astimezone(UTC))
-    vevent.add("summary", _one_line(event.title))
+    vevent.add("summary", printable(event.title))
     vevent.add("last-modified", event.updated_at.astimezone(UTC))
     if event.venue:
-        vevent.add("location", _one_line(event.venue))
+        vevent.add("location", printable(event.venue))
     if event.description:
-        vevent.add("description", _lines(event.description))
+        vevent.add("description", printable(event.description, multiline=True))
     vevent.add("status", status)
     return vevent
 
@@ -61,7 +53,7 @@ def _calendar(name: str, events: Iterable[tuple[Event, str]]) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", _one_line(name))
+    calendar.add("x-wr-calname", printable(name))
     stamp = timezone.now().astimezone(UTC)
     for event, status in events:
         calendar.add_component(_vevent(event, status=status, stamp=stamp))

@@ -12,6 +12,8 @@ from typing import Any
 from django.apps import apps
 from django.db.models.functions import Lower
 
+from registrations.models import ACTIVE_STATUSES, RegistrationStatus
+
 _MISSING = object()
 
 
@@ -75,7 +77,9 @@ def _first_or_missing(values) -> Any:
 
 def registrations_map(event_pk: str) -> RowMap:
     """``{enrollment_no: registration_id}`` of confirmed registrations, in registration order."""
-    confirmed = _model("registrations.Registration").objects.filter(event_id=event_pk, status="confirmed")
+    confirmed = _model("registrations.Registration").objects.filter(
+        event_id=event_pk, status=RegistrationStatus.CONFIRMED
+    )
     return RowMap(
         lambda: dict(
             confirmed.order_by("registered_at", "registration_id").values_list("student_id", "registration_id")
@@ -87,7 +91,9 @@ def registrations_map(event_pk: str) -> RowMap:
 
 def waitlist_map(event_pk: str) -> RowMap:
     """``{enrollment_no: registration_id}`` of waitlisted registrations, in waitlist order."""
-    waiting = _model("registrations.Registration").objects.filter(event_id=event_pk, status="waitlisted")
+    waiting = _model("registrations.Registration").objects.filter(
+        event_id=event_pk, status=RegistrationStatus.WAITLISTED
+    )
     return RowMap(
         lambda: dict(
             waiting.order_by("waitlist_seq", "registered_at", "registration_id").values_list(
@@ -102,7 +108,7 @@ def waitlist_map(event_pk: str) -> RowMap:
 def team_registrations_map(event_pk: str) -> RowMap:
     """``{team_name: {enrollment_no: registration_id}}`` of active teams, in team order."""
     members = _model("registrations.Registration").objects.filter(
-        event_id=event_pk, status__in=("confirmed", "waitlisted"), team__isnull=False
+        event_id=event_pk, status__in=ACTIVE_STATUSES, team__isnull=False
     )
 
     def load_all() -> dict:

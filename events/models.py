@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from events import maps
+from eventsite.text import multiline_text, single_line_text
 
 DEFAULT_REMINDER_OFFSETS_MINUTES = (1440, 60)
 REMINDER_OFFSET_MAX_MINUTES = 28 * 24 * 60
@@ -46,9 +47,9 @@ class Event(models.Model):
         MANDATORY = "mandatory", "The mandatory sessions plus a minimum"
 
     event_id = models.CharField(primary_key=True, max_length=64, validators=[validate_slug])
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    venue = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, validators=[single_line_text])
+    description = models.TextField(blank=True, validators=[multiline_text])
+    venue = models.CharField(max_length=200, blank=True, validators=[single_line_text])
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     registration_opens_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open once published.")
@@ -141,10 +142,24 @@ class Event(models.Model):
     def registration_closes_effective(self):
         return self.registration_closes_at or self.starts_at
 
+    # The rule "registration is open and a seat is free", stated once for Python here and once for SQL
+    # (registration_window_open_q, seat_free_q below); tests/events/test_registration_rule.py proves
+    # the two forms agree over the whole grid of cases.
+    def registration_opens_later_than(self, now) -> bool:
+        return self.registration_opens_at is not None and now < self.registration_opens_at
+
+    def registration_window_open_at(self, now) -> bool:
+        """Opened (or no opening time) and not yet closed (the closing time, else the start)."""
+        return not self.registration_opens_later_than(now) and now < self.registration_closes_effective
+
+    def capacity_holds(self, confirmed: int) -> bool:
+        """Whether ``confirmed`` students fit in the event (always, when its capacity is unlimited)."""
+        return self.capacity is None or confirmed <= self.capacity
+
     def phase_at(self, now) -> str:
-        if self.registration_opens_at and now < self.registration_opens_at:
+        if self.registration_opens_later_than(now):
             return self.Phase.REGISTRATION_NOT_STARTED
-        if now < self.registration_closes_effective:
+        if self.registration_window_open_at(now):
             return self.Phase.REGISTRATION_OPEN
         if now < self.starts_at:
             return self.Phase.REGISTRATION_CLOSED
@@ -165,6 +180,14 @@ class Event(models.Model):
         if self.capacity is None:
             return None
         return max(self.capacity - self.confirmed_count, 0)
+
+    def constraint_errors(self) -> dict[str, list[str]]:
+        """What the database's check constraints would refuse, said before the write: ``{field: [message]}``."""
+        errors: dict[str, list[str]] = {}
+        for field, message, holds in CONSTRAINT_RULES.values():
+            if not holds(self):
+                errors.setdefault(field, []).append(message)
+        return errors
 
     # The six enrollment-keyed maps of DESIGN.md: read-only views over the rows.
     @property
@@ -192,6 +215,53 @@ class Event(models.Model):
         return maps.certificates_map(self.pk)
 
 
+def registration_window_open_q(now) -> Q:
+    """``Event.registration_window_open_at`` in SQL."""
+    return (Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now)) & (
+        Q(registration_closes_at__gt=now) | Q(registration_closes_at__isnull=True, starts_at__gt=now)
+    )
+
+
+def seat_free_q() -> Q:
+    """``Event.capacity_holds(confirmed_count + 1)`` in SQL: one more student fits."""
+    return Q(capacity__isnull=True) | Q(confirmed_count__lt=F("capacity"))
+
+
+# The check constraints of ``Event.Meta`` in Python, by name, with the field and message a page or the API
+# shows; tests/events/test_event_constraints.py proves each agrees with its constraint.
+CONSTRAINT_RULES = {
+    "event_ends_after_start": (
+        "ends_at",
+        "The event cannot end before it starts.",
+        lambda event: event.ends_at >= event.starts_at,
+    ),
+    "event_registration_window_order": (
+        "registration_closes_at",
+        "Registration must close after it opens.",
+        lambda event: (
+            event.registration_opens_at is None
+            or event.registration_closes_at is None
+            or event.registration_closes_at > event.registration_opens_at
+        ),
+    ),
+    "event_team_size_min_positive": (
+        "team_size_min",
+        "A team has at least one member.",
+        lambda event: event.team_size_min >= 1,
+    ),
+    "event_team_size_range": (
+        "team_size_max",
+        "The largest team size cannot be below the smallest.",
+        lambda event: event.team_size_max >= event.team_size_min,
+    ),
+    "event_attendance_percent_range": (
+        "attendance_percent",
+        "An attendance percentage is between 1 and 100.",
+        lambda event: 1 <= event.attendance_percent <= 100,
+    ),
+}
+
+
 class EventSession(models.Model):
     """A day or slot of an event; attendance is per session."""
 
@@ -199,7 +269,7 @@ class EventSession(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     code = models.SlugField(max_length=40)
-    title = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True, validators=[single_line_text])
     starts_at = models.DateTimeField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     mandatory = models.BooleanField(

@@ -1,15 +1,16 @@
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
 from clubs.models import Club, ClubMembership
-from events.models import Event, EventAuditEntry, EventSession
+from events.models import Event, EventAuditEntry, EventSession, registration_window_open_q
 from eventsite.errors import NotFound
-
-ACTIVE_STATUSES = ("confirmed", "waitlisted")
+from registrations.models import ACTIVE_STATUSES, RegistrationStatus
 
 
 def event_get(event_id: str) -> Event:
@@ -17,14 +18,6 @@ def event_get(event_id: str) -> Event:
     if event is None:
         raise NotFound.of("event", event_id)
     return event
-
-
-def registration_window_open_q(now) -> Q:
-    """The registration window in SQL: opened (or no opening time) and not yet closed
-    (the closing time, else the start). ``Event.phase_at`` is the same rule in Python."""
-    return (Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now)) & (
-        Q(registration_closes_at__gt=now) | Q(registration_closes_at__isnull=True, starts_at__gt=now)
-    )
 
 
 def event_list_published(*, status: str | None = None, q: str | None = None, now=None) -> QuerySet[Event]:
@@ -61,6 +54,16 @@ def event_user_is_organizer(event: Event, user: User | AnonymousUser | None) -> 
     if user.is_staff:
         return True
     return Event.objects.filter(organized_by_q(user), pk=event.pk).exists()
+
+
+def event_get_organized(event_id: str, user: User | AnonymousUser | None) -> Event:
+    """The event behind an organizer page: 404 if there is none, 403 for anyone who does not organize it."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        raise Http404("No such event.")
+    if not event_user_is_organizer(event, user):
+        raise PermissionDenied("Only this event's organizers can open this page.")
+    return event
 
 
 def event_list_managed_by(user: User) -> QuerySet[Event]:
@@ -122,7 +125,7 @@ def event_counts_annotate(events: QuerySet[Event]) -> QuerySet[Event]:
     ``certificates_count``.
     """
     return events.annotate(
-        waitlisted_count=_count_per_event("registrations.Registration", status="waitlisted"),
+        waitlisted_count=_count_per_event("registrations.Registration", status=RegistrationStatus.WAITLISTED),
         teams_count=_count_per_event("registrations.Team", status__in=ACTIVE_STATUSES),
         attended_count=_count_per_event("registrations.Attendance", distinct="student"),
         feedbacks_count=_count_per_event("registrations.Feedback"),

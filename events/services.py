@@ -18,6 +18,7 @@ from clubs.selectors import club_user_runs_events
 from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event, EventAuditEntry, EventSession
 from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
+from eventsite.text import model_text_errors, single_line_text, text_errors
 from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus, Team
 
 CANCELLATION_REASON_MAX = 2000
@@ -65,19 +66,9 @@ class SessionSpec:
 
 
 def _validate_event(event: Event) -> None:
-    errors: dict[str, list[str]] = {}
-    if event.ends_at < event.starts_at:
-        errors["ends_at"] = ["The event cannot end before it starts."]
-    if (
-        event.registration_opens_at
-        and event.registration_closes_at
-        and event.registration_closes_at <= event.registration_opens_at
-    ):
-        errors["registration_closes_at"] = ["Registration must close after it opens."]
-    if event.team_size_min < 1:
-        errors["team_size_min"] = ["A team has at least one member."]
-    if event.team_size_max < event.team_size_min:
-        errors["team_size_max"] = ["The largest team size cannot be below the smallest."]
+    """The event's database constraints, then the rules no constraint states."""
+    errors: dict[str, list[str]] = model_text_errors(event)
+    errors.update(event.constraint_errors())
     if event.registration_mode == Event.Mode.INDIVIDUAL and (event.team_size_min, event.team_size_max) != (1, 1):
         errors["registration_mode"] = ["An individual event has no team sizes (set both to 1)."]
     if event.capacity is not None and event.capacity < 0:
@@ -163,6 +154,9 @@ def _sessions_replace(event: Event, sessions: list[SessionSpec]) -> None:
     codes = [spec.code for spec in sessions]
     if len(set(codes)) != len(codes):
         raise ValidationFailed.for_field("sessions", "Session codes must be unique within an event.")
+    titles = text_errors({f"sessions[{n}].title": (spec.title, single_line_text) for n, spec in enumerate(sessions)})
+    if titles:
+        raise ValidationFailed("A session title is not valid.", details=titles)
     existing = {session.code: session for session in event.sessions.all()}
     stale = [session for code, session in existing.items() if code not in codes]
     used = [session.code for session in stale if session.attendance_set.exists()]

@@ -25,6 +25,7 @@ from events.calendars import google_calendar_url
 from events.forms import CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
 from events.models import Event
 from events.selectors import (
+    event_get_organized,
     event_list_managed_by,
     event_list_published,
     event_session_current,
@@ -59,16 +60,6 @@ def _event_visible(event_id: str, user) -> Event:
     event = Event.objects.filter(pk=event_id).first()
     if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
         raise Http404("No such event.")
-    return event
-
-
-def organized_event(event_id: str, user) -> Event:
-    """The event behind an organizer page: 404 if there is none, 403 for anyone who does not organize it."""
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise Http404("No such event.")
-    if not event_user_is_organizer(event, user):
-        raise PermissionDenied("Only this event's organizers can open this page.")
     return event
 
 
@@ -213,7 +204,7 @@ def _checkin_answer(event: Event, value: str, session_code: str, actor) -> dict:
 @require_http_methods(["GET", "POST"])
 def event_checkin(request: HttpRequest, event_id: str) -> HttpResponse:
     """The door: type or scan a code, see a large green or red answer, scan the next one."""
-    event = organized_event(event_id, request.user)
+    event = event_get_organized(event_id, request.user)
     sessions = event_sessions(event)
     answer = None
     if request.method == "POST":
@@ -246,7 +237,7 @@ def event_checkin(request: HttpRequest, event_id: str) -> HttpResponse:
 
 @login_required
 def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
-    event = organized_event(event_id, request.user)
+    event = event_get_organized(event_id, request.user)
     form = RosterSearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     sessions = event_sessions(event)
@@ -269,7 +260,7 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
 
 @login_required
 def event_roster_csv(request: HttpRequest, event_id: str) -> StreamingHttpResponse:
-    event = organized_event(event_id, request.user)
+    event = event_get_organized(event_id, request.user)
     response = StreamingHttpResponse(roster_csv_lines(event), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.pk}-roster.csv"'
     response["Cache-Control"] = "private, no-store"
@@ -280,7 +271,7 @@ def event_roster_csv(request: HttpRequest, event_id: str) -> StreamingHttpRespon
 @require_http_methods(["GET", "POST"])
 def event_certificates(request: HttpRequest, event_id: str) -> HttpResponse:
     """Issue one student's certificate or every eligible student's, and list those issued."""
-    event = organized_event(event_id, request.user)
+    event = event_get_organized(event_id, request.user)
     form = CertificateIssueForm()
     if request.method == "POST":
         if request.POST.get("action") == "all":

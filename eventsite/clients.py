@@ -57,4 +57,5 @@ class PeerScopedRateThrottle(ScopedRateThrottle):
     """DRF's scoped throttle, counting by :func:`client_ip` instead of trusting X-Forwarded-For."""
 
     def get_ident(self, request) -> str:
-        return client_ip(request._request)
+        # A DRF request, or a page's own HttpRequest (the sign-up pages share the API's count).
+        return client_ip(getattr(request, "_request", request))

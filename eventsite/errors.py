@@ -221,31 +221,37 @@ def _payload_too_large() -> dict[str, Any]:
     return PayloadTooLarge(f"The request body is larger than {limit} bytes.", details={"max_bytes": limit}).as_dict()
 
 
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Render every error raised inside a DRF view as the contract's error body."""
+INTERNAL_ERROR_MESSAGE = "Something went wrong on our side; it has been logged."
+
+
+def error_response_parts(exc: BaseException) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+    """The one mapping from an error to the contract's answer: ``(status, body, headers)``.
+
+    None for an error it does not know (a bug): the caller answers 500 INTERNAL_ERROR.
+    """
     if isinstance(exc, DomainError):
         headers = {}
         if isinstance(exc, Unavailable):
             headers["Retry-After"] = str(exc.details.get("retry_after", RETRY_AFTER_SECONDS))
-        return Response(exc.as_dict(), status=exc.http_status, headers=headers)
+        return exc.http_status, exc.as_dict(), headers
     if isinstance(exc, DATABASE_ERRORS):
         logger.warning("Database unavailable: %s", exc)
         body, headers = _unavailable()
-        return Response(body, status=503, headers=headers)
+        return 503, body, headers
     if isinstance(exc, RequestDataTooBig):
-        return Response(_payload_too_large(), status=413)
+        return 413, _payload_too_large(), {}
+    if isinstance(exc, SuspiciousOperation):
+        return 400, error_body("VALIDATION_ERROR", "The request is not valid."), {}
     if isinstance(exc, Http404):
-        return Response(error_body("NOT_FOUND", "Not found."), status=404)
+        return 404, error_body("NOT_FOUND", "Not found."), {}
     if isinstance(exc, DjangoPermissionDenied):
-        return Response(error_body("PERMISSION_DENIED", PermissionDenied.default_message), status=403)
+        return 403, error_body("PERMISSION_DENIED", PermissionDenied.default_message), {}
     if isinstance(exc, DjangoValidationError):
         details = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return Response(error_body("VALIDATION_ERROR", ValidationFailed.default_message, details), status=400)
+        return 400, error_body("VALIDATION_ERROR", ValidationFailed.default_message, details), {}
     if isinstance(exc, drf_exceptions.ValidationError):
-        return Response(
-            error_body("VALIDATION_ERROR", ValidationFailed.default_message, _validation_details(exc.detail)),
-            status=400,
-        )
+        details = _validation_details(exc.detail)
+        return 400, error_body("VALIDATION_ERROR", ValidationFailed.default_message, details), {}
     if isinstance(exc, drf_exceptions.APIException):
         code = next((code for kind, code in _DRF_CODES if isinstance(exc, kind)), "ERROR")
         status = exc.status_code
@@ -262,8 +268,17 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             retry_after = int(exc.wait) + 1
             headers["Retry-After"] = str(retry_after)
             details["retry_after"] = retry_after
-        return Response(error_body(code, str(exc.detail), details), status=status, headers=headers)
+        return status, error_body(code, str(exc.detail), details), headers
     return None
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Render every error raised inside a DRF view as the contract's error body."""
+    parts = error_response_parts(exc)
+    if parts is None:
+        return None
+    status, body, headers = parts
+    return Response(body, status=status, headers=headers)
 
 
 # Errors raised outside DRF views: no HTML error page is ever served under /api/.
@@ -277,6 +292,12 @@ def json_error(status: int, code: str, message: str, details: dict[str, Any] | N
     return JsonResponse(error_body(code, message, details), status=status)
 
 
+def json_error_for(exc: BaseException) -> JsonResponse:
+    """``error_response_parts`` as a plain JSON response, for the handlers of errors outside DRF views."""
+    status, body, headers = error_response_parts(exc)
+    return JsonResponse(body, status=status, headers=headers)
+
+
 @csrf_exempt
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Every unknown path under /api/, whatever the method."""
@@ -285,19 +306,19 @@ def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonRespon
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
-        return json_error(400, "VALIDATION_ERROR", "The request is not valid.")
+        return json_error_for(SuspiciousOperation())
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
-        return json_error(403, "PERMISSION_DENIED", PermissionDenied.default_message)
+        return json_error_for(DjangoPermissionDenied())
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
-        return json_error(404, "NOT_FOUND", "Not found.")
+        return json_error_for(Http404())
     return defaults.page_not_found(request, exception)
 
 
@@ -312,7 +333,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
             else HttpResponse("The service is briefly unavailable; try again shortly.", status=503, headers=headers)
         )
     if is_api_request(request):
-        return json_error(500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged.")
+        return json_error(500, "INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE)
     return defaults.server_error(request)
 
 
@@ -349,20 +370,12 @@ class ApiErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_api_request(request):
             return None
-        if isinstance(exception, RequestDataTooBig):
-            return JsonResponse(_payload_too_large(), status=413)
-        if isinstance(exception, SuspiciousOperation):
-            return json_error(400, "VALIDATION_ERROR", "The request is not valid.")
-        if isinstance(exception, DATABASE_ERRORS):
-            logger.warning("Database unavailable: %s", exception)
-            body, headers = _unavailable()
-            return JsonResponse(body, status=503, headers=headers)
-        if isinstance(exception, Http404):
-            return json_error(404, "NOT_FOUND", "Not found.")
-        if isinstance(exception, DjangoPermissionDenied):
-            return json_error(403, "PERMISSION_DENIED", PermissionDenied.default_message)
+        parts = error_response_parts(exception)
+        if parts is not None:
+            status, body, headers = parts
+            return JsonResponse(body, status=status, headers=headers)
         signals.got_request_exception.send(sender=type(self), request=request)
         logger.error("Internal Server Error: %s", request.path, exc_info=exception)
-        response = json_error(500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged.")
+        response = json_error(500, "INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE)
         response._has_been_logged = True  # with its traceback, just above
         return response

@@ -239,13 +239,19 @@ HEALTH_OUTBOX_MAX_AGE = env_int("HEALTH_OUTBOX_MAX_AGE", 15 * 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
+# Sign-up: the login works once the email address is proven by the link sent to it (off: at once,
+# for a trusted intranet). SIGNUP_EMAIL_DOMAINS limits sign-up to those domains (empty: any).
+SIGNUP_EMAIL_VERIFICATION = env_bool("SIGNUP_EMAIL_VERIFICATION", True)
+SIGNUP_EMAIL_DOMAINS = [domain.lower().lstrip("@") for domain in env_list("SIGNUP_EMAIL_DOMAINS", [])]
+SIGNUP_VERIFICATION_MAX_AGE = env_int("SIGNUP_VERIFICATION_MAX_AGE", 3 * 24 * 60 * 60)
+
 # Domain settings
 ENROLLMENT_NO_PATTERN = env_str("ENROLLMENT_NO_PATTERN") or r"^[0-9]{2}[A-Z]{2,5}[0-9]{3,6}$"
 
 REST_FRAMEWORK = {
     # Token first: its challenge header is what makes a missing login a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "eventsite.authentication.StudentTokenAuthentication",
+        "registrations.authentication.StudentTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # JSON in, JSON out: no browsable HTML pages under /api/.

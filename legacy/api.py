@@ -8,10 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events.selectors import event_get, event_user_is_organizer
-from eventsite.authentication import StudentTokenAuthentication
 from eventsite.errors import PermissionDenied
 from eventsite.schema import errors
 from legacy.exporter import event_document
+from registrations.authentication import StudentTokenAuthentication
 
 DEPRECATION = "true"
 

@@ -40,7 +40,7 @@ from legacy.decoding import Decoded, decoded_events
 from legacy.models import ImportedEvent, ImportedStudent
 from legacy.reader import DEFAULT_MAX_RECORD_MB, ReadError, read_plain_documents
 from registrations.integrity import integrity_problems
-from registrations.models import Attendance, Feedback, Registration, Student, Team
+from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, Student, Team
 
 KINDS = ("events", "students", "teams", "registrations", "attendances", "feedbacks", "certificates")
 FIELD_CODES = {"INVALID_EMAIL", "INVALID_DATE", "INVALID_VALUE", "DUPLICATE_SESSION"}
@@ -806,7 +806,7 @@ class Importer:
         here: set[str] = set()
         for registration_id, student_id, status in stored:
             here.add(registration_id)
-            if registration_id not in rows and status in ("confirmed", "waitlisted"):
+            if registration_id not in rows and status in ACTIVE_STATUSES:
                 active_other[student_id] = registration_id
         elsewhere = _existing_pks(Registration, [pk for pk in rows if pk not in here])
         checked: dict[str, RegistrationRow] = {}

@@ -17,6 +17,7 @@ from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
+from eventsite.text import multiline_text, single_line_text
 from registrations.models import Attendance, RegistrationStatus, Student
 from registrations.selectors import (
     student_event_record_for,
@@ -129,12 +130,21 @@ class StudentOutputSerializer(serializers.Serializer):
 
 class SignupInputSerializer(serializers.Serializer):
     enrollment_no = serializers.CharField(max_length=32)
-    full_name = serializers.CharField(max_length=150)
+    full_name = serializers.CharField(max_length=150, validators=[single_line_text])
     email = serializers.EmailField(max_length=254)
-    department = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    department = serializers.CharField(max_length=20, required=False, allow_blank=True, validators=[single_line_text])
     year = serializers.IntegerField(min_value=1, max_value=6, required=False, allow_null=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class SignupOutputSerializer(StudentOutputSerializer):
+    verification_sent = serializers.SerializerMethodField(
+        help_text="True: the login works once the link emailed to the address is followed."
+    )
+
+    def get_verification_sent(self, student) -> bool:
+        return not student.user.is_active
 
 
 class SignupApi(APIView):
@@ -146,14 +156,16 @@ class SignupApi(APIView):
     @extend_schema(
         operation_id="auth_signup_create",
         summary="Create a student and their login (or attach a login to an imported student)",
+        description="With SIGNUP_EMAIL_VERIFICATION on (the default) the login works once the link emailed to "
+        "the address is followed; until then the token endpoint answers as for a wrong password.",
         request=SignupInputSerializer,
-        responses={201: StudentOutputSerializer, **errors(conflicts=("ALREADY_EXISTS",))},
+        responses={201: SignupOutputSerializer, **errors(conflicts=("ALREADY_EXISTS",))},
     )
     def post(self, request: Request) -> Response:
         given = SignupInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         student = student_signup(**given.validated_data)
-        return Response(StudentOutputSerializer(student).data, status=status.HTTP_201_CREATED)
+        return Response(SignupOutputSerializer(student).data, status=status.HTTP_201_CREATED)
 
 
 # Students
@@ -340,7 +352,7 @@ class RegisterIndividualApi(APIView):
 
 
 class TeamInputSerializer(serializers.Serializer):
-    team_name = serializers.CharField(max_length=200)
+    team_name = serializers.CharField(max_length=200, validators=[single_line_text])
     leader = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text=ENROLLMENT_NO_HELP)
     members = serializers.ListField(
         child=serializers.CharField(max_length=32),
@@ -472,7 +484,7 @@ class AttendanceMarkApi(APIView):
 
 class FeedbackInputSerializer(EnrollmentInputSerializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
-    comments = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    comments = serializers.CharField(max_length=2000, required=False, allow_blank=True, validators=[multiline_text])
     answers = serializers.DictField(
         child=serializers.JSONField(),
         required=False,

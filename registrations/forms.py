@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from eventsite.logins import locked_message, login_locked
+from eventsite.text import multiline_text, single_line_text
 from registrations.models import Feedback
 
 RATING_CHOICES = [(5, "5 — excellent"), (4, "4 — good"), (3, "3 — fair"), (2, "2 — poor"), (1, "1 — very poor")]
@@ -19,10 +20,13 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters"}),
     )
     full_name = forms.CharField(
-        label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label="Full name",
+        max_length=150,
+        validators=[single_line_text],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    department = forms.CharField(label="Department", max_length=20, required=False)
+    department = forms.CharField(label="Department", max_length=20, required=False, validators=[single_line_text])
     year = forms.TypedChoiceField(
         label="Year of study",
         coerce=int,
@@ -44,8 +48,25 @@ class SignupForm(forms.Form):
         return cleaned
 
 
+class SignupVerifyForm(forms.Form):
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        help_text="The password you chose when you signed up.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class SignupResendForm(forms.Form):
+    enrollment_no = forms.CharField(
+        label="Enrollment number",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters"}),
+    )
+
+
 class TeamRegistrationForm(forms.Form):
-    team_name = forms.CharField(label="Team name", max_length=100)
+    team_name = forms.CharField(label="Team name", max_length=100, validators=[single_line_text])
     members = forms.CharField(
         label="Members' enrollment numbers",
         help_text="The other members, separated by commas, spaces or new lines. You are the leader.",
@@ -63,6 +84,7 @@ class FeedbackForm(forms.Form):
         label="Comments (optional)",
         required=False,
         max_length=Feedback.COMMENTS_MAX_LENGTH,
+        validators=[multiline_text],
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 

@@ -1,21 +1,23 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from eventsite import ids
+from eventsite.text import multiline_text, single_line_text
 
 
 class Student(models.Model):
     """A student, stored once, keyed by enrollment number."""
 
     enrollment_no = models.CharField(primary_key=True, max_length=20)
-    full_name = models.CharField(max_length=150)
+    full_name = models.CharField(max_length=150, validators=[single_line_text])
     email = models.EmailField(blank=True)
-    department = models.CharField(max_length=20, blank=True, db_index=True)
+    department = models.CharField(max_length=20, blank=True, db_index=True, validators=[single_line_text])
     year = models.PositiveSmallIntegerField(null=True, blank=True)
-    phone = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[single_line_text])
     calendar_token = models.CharField(
         max_length=32,
         unique=True,
@@ -48,6 +50,15 @@ class Student(models.Model):
     def __str__(self) -> str:
         return f"{self.enrollment_no} {self.full_name}"
 
+    @classmethod
+    def email_is_valid(cls, email: str) -> bool:
+        """Whether ``email`` passes the email field's own validators (Django's email check and its length)."""
+        try:
+            cls._meta.get_field("email").run_validators(email)
+        except ValidationError:
+            return False
+        return True
+
 
 class RegistrationStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
@@ -61,7 +72,7 @@ ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 class Team(models.Model):
     team_id = models.CharField(primary_key=True, max_length=40)
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[single_line_text])
     leader = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="led_teams")
     status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
     created_at = models.DateTimeField(default=timezone.now)
@@ -164,7 +175,7 @@ class Feedback(models.Model):
     student = models.ForeignKey(Student, on_delete=models.PROTECT, db_column="enrollment_no")
     registration = models.ForeignKey(Registration, null=True, blank=True, on_delete=models.SET_NULL)
     rating = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1..5; empty only for imported history.")
-    comments = models.TextField(blank=True, max_length=COMMENTS_MAX_LENGTH)
+    comments = models.TextField(blank=True, max_length=COMMENTS_MAX_LENGTH, validators=[multiline_text])
     submitted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -195,7 +206,7 @@ class FeedbackQuestion(models.Model):
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="feedback_questions")
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.RATING)
-    prompt = models.CharField(max_length=PROMPT_MAX_LENGTH)
+    prompt = models.CharField(max_length=PROMPT_MAX_LENGTH, validators=[single_line_text])
     required = models.BooleanField(default=False)
 
     class Meta:
@@ -220,7 +231,7 @@ class FeedbackAnswer(models.Model):
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(FeedbackQuestion, on_delete=models.CASCADE, related_name="answers")
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
-    text = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    text = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH, validators=[multiline_text])
 
     class Meta:
         ordering = ["feedback", "question__position", "question_id"]
@@ -251,6 +262,7 @@ class Notification(models.Model):
         WAITLIST_PROMOTED = "waitlist_promoted", "Promoted from the waitlist"
         CERTIFICATE_ISSUED = "certificate_issued", "Certificate issued"
         EVENT_CANCELLED = "event_cancelled", "Event cancelled"
+        SIGNUP_VERIFICATION = "signup_verification", "Sign-up email check"
         WAITLIST_JOINED = "waitlist_joined", "Joined the waitlist"
         REGISTRATION_CANCELLED = "registration_cancelled", "Registration cancelled"
         TEAM_INVITATION = "team_invitation", "Team invitation"
@@ -266,7 +278,9 @@ class Notification(models.Model):
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     student = models.ForeignKey(Student, on_delete=models.CASCADE, db_column="enrollment_no")
-    object_id = models.CharField(max_length=64, help_text="The registration, certificate or event the email is about.")
+    object_id = models.CharField(
+        max_length=64, help_text="The registration, certificate, event or login the email is about."
+    )
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as database
 from django.db import transaction
@@ -30,7 +31,8 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from events.models import Event
-from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus, Team
+from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus, Student, Team
+from registrations.verification import signup_link_token
 
 logger = logging.getLogger(__name__)
 
@@ -188,6 +190,11 @@ def event_cancelled(event: Event) -> None:
     owe(Kind.EVENT_CANCELLED, [(enrollment_no, event.pk) for enrollment_no in registrants])
 
 
+def signup_verification(student: Student, user: User) -> None:
+    """Send the link that proves the sign-up's address (to the student's email, the login's own)."""
+    owe(Kind.SIGNUP_VERIFICATION, [(student.pk, str(user.pk))])
+
+
 def send_again(ids: Iterable[int]) -> int:
     """Make these notifications due now with a fresh set of attempts, whatever became of them; how many."""
     ids = list(ids)
@@ -274,8 +281,8 @@ def compose(
 
 NO_ADDRESS = "The student has no email address."
 NO_LONGER_SO = (
-    "No longer so: the registration's status changed, the certificate was revoked, "
-    "the team was cancelled or the event not cancelled."
+    "No longer so: the registration's status changed, the certificate was revoked, the team was cancelled, "
+    "the event is not cancelled or the sign-up was already verified."
 )
 
 
@@ -301,6 +308,8 @@ class Batch:
             for kind in wanted
             if kind in _renderers
         }
+        logins = [int(pk) for pk in wanted.get(Kind.SIGNUP_VERIFICATION, []) if pk.isdigit()]
+        self.logins = {str(pk): user for pk, user in User.objects.in_bulk(logins).items()}
         self._parts: dict[str, dict] = {}
 
     @staticmethod
@@ -354,6 +363,13 @@ class Batch:
                 return NO_LONGER_SO
             context = {**self.about(team.event), "student": student, "team": team}
             return compose("team_invitation", f"Join team {team.name}: {team.event.title}", context, student.email)
+        if kind == Kind.SIGNUP_VERIFICATION:
+            user = self.logins.get(key)
+            if user is None or user.is_active or student.user_id != user.pk:
+                return NO_LONGER_SO
+            link = settings.SITE_URL + reverse("signup-verify", args=[signup_link_token(user)])
+            context = {"student": student, "link": link, "hours": settings.SIGNUP_VERIFICATION_MAX_AGE // 3600}
+            return compose("signup_verification", "Confirm your email for College Events", context, student.email)
         if kind != Kind.EVENT_CANCELLED:
             raise LookupError(f"No sender registered for {kind!r} notifications.")
         event = self.events.get(key)

@@ -12,22 +12,22 @@ import re
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from functools import cache
 from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import timezone
 
 from certificates.models import PARTICIPANT_KINDS, Certificate
-from events.models import Event, EventSession
-from events.selectors import event_session_current, event_user_is_organizer, registration_window_open_q
+from events.models import Event, EventSession, registration_window_open_q, seat_free_q
+from events.selectors import event_session_current, event_user_is_organizer
 from eventsite import ids
 from eventsite.errors import (
     AlreadyExists,
@@ -49,6 +49,7 @@ from eventsite.errors import (
     WrongRegistrationMode,
 )
 from eventsite.logins import locked_message, login_locked
+from eventsite.text import multiline_text, single_line_text, text_errors
 from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
@@ -62,6 +63,7 @@ from registrations.models import (
     Team,
 )
 from registrations.selectors import student_email_owner
+from registrations.verification import signup_link_user, signup_pending
 
 Actor = User | AnonymousUser | None
 TEAM_NAME_MAX_LENGTH = 100
@@ -95,11 +97,8 @@ def _student_fields_clean(*, full_name: str, email: str, department: str, year: 
     elif len(full_name) > 150:
         errors["full_name"] = ["At most 150 characters."]
     email = (email or "").strip().lower()
-    if email:
-        try:
-            validate_email(email)
-        except DjangoValidationError:
-            errors["email"] = ["Enter a valid email address."]
+    if email and not Student.email_is_valid(email):
+        errors["email"] = ["Enter a valid email address."]
     department = (department or "").strip().upper()
     if len(department) > 20:
         errors["department"] = ["At most 20 characters."]
@@ -108,6 +107,13 @@ def _student_fields_clean(*, full_name: str, email: str, department: str, year: 
     phone = (phone or "").strip()
     if len(phone) > 20:
         errors["phone"] = ["At most 20 characters."]
+    for name, messages in text_errors(
+        {
+            name: (value, single_line_text)
+            for name, value in (("full_name", full_name), ("department", department), ("phone", phone))
+        }
+    ).items():
+        errors.setdefault(name, messages)
     if errors:
         raise ValidationFailed(details=errors)
     return {"full_name": full_name, "email": email, "department": department, "year": year, "phone": phone}
@@ -149,6 +155,13 @@ def student_upsert(
         raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]}) from exc
 
 
+def _signup_email_domain_check(email: str) -> None:
+    domains = settings.SIGNUP_EMAIL_DOMAINS
+    if domains and email.rpartition("@")[2] not in domains:
+        listed = ", ".join(f"@{domain}" for domain in domains)
+        raise ValidationFailed.for_field("email", f"Sign up with your college email address ({listed}).")
+
+
 def student_signup(
     *,
     enrollment_no: str,
@@ -158,42 +171,102 @@ def student_signup(
     year: int | None = None,
     password: str,
     phone: str = "",
+    verify_email: bool | None = None,
 ) -> Student:
     """Create a student and their login (username = enrollment number).
 
-    A student imported without a login gets the login attached when the email matches;
-    otherwise an existing enrollment number or email is ``ALREADY_EXISTS``.
+    A student imported without a login gets the login attached when the email is the one on
+    file; otherwise an existing enrollment number or email is ``ALREADY_EXISTS``. With
+    ``verify_email`` (default: the SIGNUP_EMAIL_VERIFICATION setting) the login stays
+    inactive until the link emailed to the address is followed (``signup_verify``); a new
+    sign-up over a login still waiting for that replaces its password and sends a new link,
+    so an unproven sign-up never blocks the address's owner.
     """
     from django.contrib.auth.password_validation import validate_password
 
+    verify = settings.SIGNUP_EMAIL_VERIFICATION if verify_email is None else verify_email
     enr = enrollment_no_normalize(enrollment_no)
     values = _student_fields_clean(full_name=full_name, email=email, department=department, year=year, phone=phone)
     if not values["email"]:
         raise ValidationFailed.for_field("email", "An email address is required.")
+    _signup_email_domain_check(values["email"])
     try:
         validate_password(password, User(username=enr, email=values["email"], first_name=values["full_name"]))
     except DjangoValidationError as exc:
         raise ValidationFailed("The password is too weak.", details={"password": list(exc.messages)}) from exc
     try:
         with transaction.atomic():
-            if User.objects.filter(username__iexact=enr).exists():
+            user = User.objects.select_for_update().filter(username__iexact=enr).first()
+            if user is not None and not signup_pending(user):
                 raise AlreadyExists("This enrollment number already has a login.", details={"enrollment_no": [enr]})
             student = Student.objects.select_for_update().filter(pk=enr).first()
-            if student is not None and (student.user_id or student.email.lower() != values["email"]):
+            if student is not None and student.user_id not in (None, getattr(user, "pk", None)):
                 raise AlreadyExists("This enrollment number is already registered.", details={"enrollment_no": [enr]})
+            if student is not None and student.email.lower() != values["email"]:
+                raise AlreadyExists(
+                    "This enrollment number is already registered. Sign up with the college email address "
+                    "the college has on file for you.",
+                    details={"enrollment_no": [enr]},
+                )
             if _email_taken(values["email"], other_than=enr):
                 raise AlreadyExists("Another student already has this email.", details={"email": [values["email"]]})
-            user = User.objects.create_user(
-                username=enr, email=values["email"], password=password, first_name=values["full_name"][:150]
-            )
+            if user is None:
+                user = User.objects.create_user(
+                    username=enr,
+                    email=values["email"],
+                    password=password,
+                    first_name=values["full_name"][:150],
+                    is_active=not verify,
+                )
+            else:
+                user.set_password(password)
+                user.is_active = not verify
+                user.save(update_fields=["password", "is_active"])
             if student is None:
                 student = Student.objects.create(pk=enr, user=user, **values)
-            else:
+            elif student.user_id is None:
                 student.user = user
                 student.save(update_fields=["user", "updated_at"])
+            if verify:
+                notifications.signup_verification(student, user)
             return student
     except IntegrityError as exc:
         raise AlreadyExists("This student or email already exists.", details={"enrollment_no": [enr]}) from exc
+
+
+def signup_verify(*, token: str, password: str) -> User:
+    """Activate the login a verification link was sent for, given the password chosen at sign-up.
+
+    The password keeps a link that reaches the real owner of an address from activating a
+    sign-up somebody else made with it. A link works once and only in time.
+    """
+    with transaction.atomic():
+        user = signup_link_user(token)
+        if user is None:
+            raise ValidationFailed.for_field("token", "This link has expired or was already used.")
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active:
+            raise ValidationFailed.for_field("token", "This link has expired or was already used.")
+        if not user.check_password(password):
+            raise ValidationFailed.for_field("password", "This is not the password chosen at sign-up.")
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def signup_verification_resend(*, enrollment_no: str) -> None:
+    """Send a new link to a sign-up still waiting for its email check; otherwise nothing.
+
+    The caller is told the same either way, so nobody learns which numbers have a login.
+    """
+    try:
+        enr = enrollment_no_normalize(enrollment_no)
+    except ValidationFailed:
+        return
+    with transaction.atomic():
+        student = Student.objects.select_related("user").filter(pk=enr, user__isnull=False).first()
+        if student is not None and signup_pending(student.user) and student.email:
+            notifications.signup_verification(student, student.user)
 
 
 def login_token_issue(*, username: str, password: str, request: HttpRequest) -> tuple[User, str]:
@@ -238,7 +311,7 @@ def _ensure_may_act_for(actor: Actor, event: Event, enrollment_no: str) -> None:
     raise PermissionDenied("You may act only for yourself.")
 
 
-def _ensure_organizer(actor: Actor, event: Event) -> None:
+def ensure_organizer(actor: Actor, event: Event) -> None:
     if actor is None:
         return
     if not actor.is_authenticated:
@@ -250,7 +323,7 @@ def _ensure_organizer(actor: Actor, event: Event) -> None:
 # Registration
 
 
-def _event_lock(event: Event | str) -> Event:
+def event_lock(event: Event | str) -> Event:
     pk = event.pk if isinstance(event, Event) else event
     # NO KEY UPDATE: rows that merely point at the event (an attendance, a certificate) can still be
     # inserted while it is held, so a check-in holding its registration's lock never deadlocks with a
@@ -268,9 +341,9 @@ def _ensure_registration_open(event: Event, now) -> None:
     details = {"opens_at": opens.isoformat() if opens else None, "closes_at": closes.isoformat()}
     if event.status != Event.Status.PUBLISHED:
         raise RegistrationClosed("This event is not open for registration.", details=details)
-    if opens and now < opens:
-        raise RegistrationClosed("Registration has not opened yet.", details=details)
-    if now >= closes:
+    if not event.registration_window_open_at(now):
+        if event.registration_opens_later_than(now):
+            raise RegistrationClosed("Registration has not opened yet.", details=details)
         raise RegistrationClosed("Registration has closed.", details=details)
 
 
@@ -287,7 +360,7 @@ def _seats_claim(event: Event, seats: int) -> tuple[str, int | None]:
 
     Called with the event's row lock held; updates the event's counters.
     """
-    if event.capacity is None or event.confirmed_count + seats <= event.capacity:
+    if event.capacity_holds(event.confirmed_count + seats):
         event.confirmed_count += seats
         event.save(update_fields=["confirmed_count"])
         return RegistrationStatus.CONFIRMED, None
@@ -323,10 +396,19 @@ class _NoSeatClaimed(Exception):
     pass
 
 
+def _open_with_a_seat_q(now) -> Q:
+    """Where the direct confirmation may take a seat: a published individual event, open, with a seat free."""
+    return (
+        Q(status=Event.Status.PUBLISHED, registration_mode=Event.Mode.INDIVIDUAL)
+        & registration_window_open_q(now)
+        & seat_free_q()
+    )
+
+
 # The direct confirmation on PostgreSQL: the seat, the registration and its outbox row in one
 # statement. The UPDATE holds the event's row lock until the statement ends; if the insert is
 # refused (already registered) the whole statement is undone, the seat with it. Its WHERE clause
-# is ``registration_window_open_q`` and a free seat, written out in SQL. When no seat is taken,
+# is ``_open_with_a_seat_q`` compiled by the ORM (``_seat_condition_sql``). When no seat is taken,
 # the same statement reports the event as it stood and whether the student already holds a place,
 # so the usual refusals need no second trip.
 _SNAPSHOT_FIELDS = (
@@ -342,11 +424,7 @@ _SNAPSHOT_FIELDS = (
 _CONFIRM_IN_ONE_STATEMENT = f"""
 WITH seat AS (
     UPDATE events_event SET confirmed_count = confirmed_count + 1
-    WHERE event_id = %(event_id)s
-      AND status = %(published)s AND registration_mode = %(individual)s
-      AND (registration_opens_at IS NULL OR registration_opens_at <= %(now)s)
-      AND (registration_closes_at > %(now)s OR (registration_closes_at IS NULL AND starts_at > %(now)s))
-      AND (capacity IS NULL OR confirmed_count < capacity)
+    WHERE event_id = %(event_id)s AND {{seat_condition}}
     RETURNING event_id
 ), registration AS (
     INSERT INTO registrations_registration
@@ -380,21 +458,44 @@ def _refuse_as_the_general_path_would(event: Event, already_registered: bool, en
     """
     _ensure_registration_open(event, now)
     _ensure_mode(event, Event.Mode.INDIVIDUAL)
-    if event.capacity is not None and event.confirmed_count >= event.capacity and not event.waitlist_enabled:
+    if not event.capacity_holds(event.confirmed_count + 1) and not event.waitlist_enabled:
         if already_registered:
             raise AlreadyRegistered(details={"enrollment_nos": [enrollment_no]})
         raise EventFull(details={"capacity": event.capacity, "seats_left": event.seats_left})
 
 
+# Stands for the statement's time while its condition is compiled; each execution binds the real one.
+_NOW_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@cache
+def _confirm_in_one_statement_sql() -> tuple[str, dict[str, object]]:
+    """The statement with ``_open_with_a_seat_q`` compiled into its UPDATE, and the condition's fixed parameters.
+
+    Compiled once per process, so the statement's text stays the same and PostgreSQL can prepare it.
+    """
+    query = Event.objects.filter(_open_with_a_seat_q(_NOW_PLACEHOLDER)).query
+    condition, condition_params = query.get_compiler(connection=connection).compile(query.where)
+    fixed: dict[str, object] = {}
+    names = []
+    for position, value in enumerate(condition_params):
+        if value == _NOW_PLACEHOLDER:
+            names.append("%(now)s")
+        else:
+            fixed[f"seat_{position}"] = value
+            names.append(f"%(seat_{position})s")
+    return _CONFIRM_IN_ONE_STATEMENT.format(seat_condition=condition % tuple(names)), fixed
+
+
 def _confirm_in_one_statement(registration: Registration) -> None:
+    statement, fixed_params = _confirm_in_one_statement_sql()
     params = {
+        **fixed_params,
         "event_id": registration.event_id,
         "enrollment_no": registration.student_id,
         "registration_id": registration.pk,
         "checkin_code": registration.checkin_code,
         "now": registration.registered_at,
-        "published": Event.Status.PUBLISHED,
-        "individual": Event.Mode.INDIVIDUAL,
         "confirmed": RegistrationStatus.CONFIRMED,
         "waitlisted": RegistrationStatus.WAITLISTED,
         "kind": notifications.Kind.REGISTRATION_CONFIRMED,
@@ -404,7 +505,7 @@ def _confirm_in_one_statement(registration: Registration) -> None:
         # Under autocommit the statement is its own transaction; inside a caller's transaction it
         # needs a savepoint, so that a refused insert undoes only itself.
         with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-            cursor.execute(_CONFIRM_IN_ONE_STATEMENT, params)
+            cursor.execute(statement, params)
             row = cursor.fetchone()
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
@@ -421,33 +522,15 @@ def _confirm_in_one_statement(registration: Registration) -> None:
     notifications.deliver_after_commit([notification_id])
 
 
-def _confirm_in_steps(registration: Registration) -> None:
-    open_with_a_seat = (
-        Q(status=Event.Status.PUBLISHED, registration_mode=Event.Mode.INDIVIDUAL)
-        & registration_window_open_q(registration.registered_at)
-        & (Q(capacity__isnull=True) | Q(confirmed_count__lt=F("capacity")))
-    )
-    with transaction.atomic():
-        registration.save(force_insert=True)
-        claimed = Event.objects.filter(open_with_a_seat, pk=registration.event_id).update(
-            confirmed_count=F("confirmed_count") + 1
-        )
-        if not claimed:
-            raise _NoSeatClaimed
-        notifications.registrations_confirmed([registration])
-
-
 def _registration_confirm_directly(event_pk: str, enrollment_no: str) -> Registration | None:
-    """Confirm a seat with one conditional UPDATE, holding the event's row lock only until the commit.
+    """On PostgreSQL, confirm a seat in one statement, holding the event's row lock only for that statement.
 
-    The seat is taken only if the event is published, individual, open for registration and
-    not full: the check and the write are one statement under the row lock, so concurrent
-    requests never oversubscribe, and the one-active-registration constraint refuses a second
-    registration. On PostgreSQL the seat, the registration and its confirmation email's outbox
-    row are one statement, which also gives the plain refusals itself (closed, full without a
-    waitlist, already registered: ``_refuse_as_the_general_path_would``); elsewhere they are
-    three in one transaction. Anything else returns None, and the caller takes the general
-    path, which gives the right answer (waitlist place or domain error).
+    The seat, the registration and its confirmation email's outbox row are one statement: the seat
+    is taken only where ``_open_with_a_seat_q`` holds, under the row lock, so concurrent requests
+    never oversubscribe, and the one-active-registration constraint refuses a second registration.
+    The statement also gives the plain refusals itself (closed, full without a waitlist, already
+    registered: ``_refuse_as_the_general_path_would``). Anything else returns None, and the caller
+    takes the general path, which gives the right answer (waitlist place or domain error).
     The student must be known to exist: the foreign key is checked only at the commit.
     """
     registration = Registration(
@@ -459,10 +542,7 @@ def _registration_confirm_directly(event_pk: str, enrollment_no: str) -> Registr
         registered_at=timezone.now(),
     )
     try:
-        if connection.vendor == "postgresql":
-            _confirm_in_one_statement(registration)
-        else:
-            _confirm_in_steps(registration)
+        _confirm_in_one_statement(registration)
     except (_NoSeatClaimed, IntegrityError):
         return None
     return registration
@@ -471,16 +551,17 @@ def _registration_confirm_directly(event_pk: str, enrollment_no: str) -> Registr
 def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor = None) -> Registration:
     """Register one student for an individual event: confirmed if a seat is left, else waitlisted or EVENT_FULL."""
     enr = enrollment_no_normalize(enrollment_no)
-    if _actor_enrollment_no(actor) == enr:
+    if connection.vendor == "postgresql" and _actor_enrollment_no(actor) == enr:
         # A student registering themselves while seats are left: the common case of a rush,
         # kept to the shortest hold of the event's lock. (Only for them: their student row was
-        # loaded with their login, so the insert cannot break the deferred foreign key.)
+        # loaded with their login, so the insert cannot break the deferred foreign key.) SQLite
+        # has one writer at a time whatever the statements, so the general path serves it as fast.
         confirmed = _registration_confirm_directly(event.pk if isinstance(event, Event) else event, enr)
         if confirmed is not None:
             return confirmed
     try:
         with transaction.atomic():
-            locked = _event_lock(event)
+            locked = event_lock(event)
             now = timezone.now()  # after the lock: the times are in the order the writes happen
             _ensure_may_act_for(actor, locked, enr)
             _ensure_registration_open(locked, now)
@@ -512,6 +593,9 @@ def _team_name_clean(raw: object) -> str:
         raise ValidationFailed.for_field("team_name", "A team name is required.")
     if len(name) > TEAM_NAME_MAX_LENGTH:
         raise ValidationFailed.for_field("team_name", f"At most {TEAM_NAME_MAX_LENGTH} characters.")
+    problems = text_errors({"team_name": (name, single_line_text)})
+    if problems:
+        raise ValidationFailed("The team name is not valid.", details=problems)
     return name
 
 
@@ -542,7 +626,7 @@ def team_register(
     roster = _team_roster(leader_enr, members)
     try:
         with transaction.atomic():
-            locked = _event_lock(event)
+            locked = event_lock(event)
             now = timezone.now()  # after the lock: the times are in the order the writes happen
             _ensure_may_act_for(actor, locked, leader_enr)
             _ensure_registration_open(locked, now)
@@ -599,7 +683,7 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
     """
     enr = enrollment_no_normalize(enrollment_no)
     with transaction.atomic():
-        locked = _event_lock(event)
+        locked = event_lock(event)
         _ensure_may_act_for(actor, locked, enr)
         registration = (
             Registration.objects.select_related("team")
@@ -774,7 +858,7 @@ def attendance_mark(
     history and fixtures, which say so with their ``method``.
     ``method`` defaults to ``scan`` for a code and ``manual`` for an enrollment number.
     """
-    _ensure_organizer(actor, event)
+    ensure_organizer(actor, event)
     at = at or timezone.now()
     if event.status == Event.Status.CANCELLED:
         raise EventCancelled()
@@ -857,6 +941,8 @@ def _answer_clean(question: FeedbackQuestion, value: object) -> FeedbackAnswer |
     text = value.strip()
     if len(text) > FeedbackAnswer.TEXT_MAX_LENGTH:
         raise ValueError(f"At most {FeedbackAnswer.TEXT_MAX_LENGTH} characters.")
+    for messages in text_errors({"text": (text, multiline_text)}).values():
+        raise ValueError(messages[0])
     return FeedbackAnswer(question=question, text=text)
 
 
@@ -911,6 +997,9 @@ def feedback_submit(
     comments = (comments or "").strip()
     if len(comments) > Feedback.COMMENTS_MAX_LENGTH:
         raise ValidationFailed.for_field("comments", f"At most {Feedback.COMMENTS_MAX_LENGTH} characters.")
+    problems = text_errors({"comments": (comments, multiline_text)})
+    if problems:
+        raise ValidationFailed("The comments are not valid.", details=problems)
     answer_rows = _answers_clean(event, answers)
     registration = _confirmed_registration(event, enr)
     if not Attendance.objects.filter(event=event, student_id=enr).exists():

@@ -4,6 +4,9 @@ from registrations import export_views, record_views, views
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/check-email/", views.signup_check_email, name="signup-check-email"),
+    path("accounts/signup/send-again/", views.signup_resend, name="signup-resend"),
+    path("accounts/signup/verify/<str:token>/", views.signup_verify_page, name="signup-verify"),
     path("accounts/login/", views.SiteLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("me/events/", views.my_events, name="my-events"),

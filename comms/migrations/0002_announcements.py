@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('comms', '0001_email_preferences'),
-        ('events', '0006_reminder_offsets'),
+        ('events', '0007_reminder_offsets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

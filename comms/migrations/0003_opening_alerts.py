@@ -9,8 +9,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('comms', '0002_announcements'),
-        ('events', '0006_reminder_offsets'),
-        ('registrations', '0007_scheduled_notifications'),
+        ('events', '0007_reminder_offsets'),
+        ('registrations', '0008_scheduled_notifications'),
     ]
 
     operations = [

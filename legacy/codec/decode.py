@@ -8,7 +8,6 @@ always gives the same rows; every record that cannot be taken is reported with i
 inside the document, a stable code and a message, and only the smallest unit is dropped.
 """
 
-import re
 import sys
 from datetime import datetime
 from typing import Any
@@ -30,10 +29,10 @@ from legacy.codec.values import (
     shared,
     year_from_semester,
 )
+from registrations.models import Student
 
 REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
 ATTENDED_STATUSES = ("present", "physical_only", "virtual_only")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class EventDecoder:
@@ -71,7 +70,7 @@ class EventDecoder:
             self.problems.drop(f"{path}.enrollment_no", problem, message)
             return None
         email = clean_text(data.get("email")).lower()
-        if email and (not _EMAIL.match(email) or len(email) > 254):
+        if email and not Student.email_is_valid(email):
             self.problems.drop(f"{path}.email", "INVALID_EMAIL", f"{email!r} is not an email address; left blank.")
             email = ""
         year = None

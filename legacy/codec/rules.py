@@ -4,6 +4,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from certificates.eligibility import RuleFacts, SessionFact, evaluate
+from events.models import Event
 from legacy.codec.rows import LegacyEvent
 
 Warn = Callable[[str, str, str], None]  # (path, code, message)
@@ -35,17 +36,15 @@ def rule_warnings(legacy: LegacyEvent, warn: Warn) -> None:
 def _capacity(legacy: LegacyEvent, warn: Warn) -> None:
     event = legacy.event
     confirmed = sum(1 for row in legacy.registrations if row.status == "confirmed")
-    if event.capacity is not None and confirmed > event.capacity:
+    if not Event(capacity=event.capacity).capacity_holds(confirmed):
         warn("max_participants", "EVENT_FULL", f"{confirmed} confirmed students for {event.capacity} places.")
 
 
 def _registration_window_and_mode(legacy: LegacyEvent, warn: Warn) -> None:
-    event = legacy.event
-    closes = event.registration_closes_at or event.starts_at
+    event = Event(**legacy.event._asdict())  # unsaved: only to ask today's rules
     for row in legacy.registrations:
         path = f"registrations.{row.registration_id}"
-        opened = event.registration_opens_at is None or row.registered_at >= event.registration_opens_at
-        if not opened or row.registered_at >= closes:
+        if not event.registration_window_open_at(row.registered_at):
             warn(path, "REGISTRATION_CLOSED", "Registered outside the registration window.")
         if (row.team_id is not None) != (event.registration_mode == "team"):
             kind = "team" if row.team_id else "individual"

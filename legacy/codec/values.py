@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from eventsite import ids
+from eventsite.text import printable
 
 CALENDAR_TOKEN_LENGTH = 26  # 130 bits, as a fresh token carries
 CHECKIN_CODE_LENGTH = 13
@@ -91,8 +92,10 @@ def extended_json_hook(obj: dict) -> Any:
 
 
 def clean_text(value: Any) -> str:
+    # Control characters are blanked (line breaks and tabs kept): PostgreSQL cannot store a NUL,
+    # which stopped the whole migration, and no page, feed or email should meet the others.
     if value.__class__ is str:
-        return value.strip()
+        return printable(value, multiline=True).strip()
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         return ""
     return str(value)

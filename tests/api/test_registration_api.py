@@ -78,6 +78,7 @@ def test_signup_creates_the_student_and_their_login(client_for):
         "department": "ECE",
         "year": 2,
         "phone": "",
+        "verification_sent": True,
     }
     student = Student.objects.get(pk="23ECE10042")
     assert student.user.username == "23ECE10042"

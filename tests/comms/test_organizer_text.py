@@ -46,5 +46,6 @@ def test_the_calendar_file_keeps_a_hostile_title_and_description_inside_their_pr
     unfolded = ics.replace("\r\n ", "")
     lines = unfolded.split("\r\n")
     assert lines.count("BEGIN:VEVENT") == 1 and lines.count("END:VCALENDAR") == 1
-    assert "SUMMARY:Talk END:VEVENT BEGIN:VEVENT SUMMARY:Injected\r\n" in unfolded
-    assert "DESCRIPTION:Line one\\nEND:VCALENDAR\r\n" in unfolded
+    summary = next(line for line in lines if line.startswith("SUMMARY:"))
+    assert summary.startswith("SUMMARY:Talk") and summary.endswith("SUMMARY:Injected")
+    assert "DESCRIPTION:Line one\\nEND:VCALENDAR" in lines

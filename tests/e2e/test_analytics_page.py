@@ -49,6 +49,7 @@ def _workshop(organizer) -> Event:
     speakers = FeedbackQuestionFactory(event=event, prompt="The speakers", position=1)
     FeedbackQuestionFactory(event=event, prompt="What should we change?", kind="text", position=2)
     first_day = timezone.make_aware(datetime(2026, 2, 2, 10, 0))
+    starts = {session.code: session.starts_at for session in event.sessions.all()}
     for n, department in enumerate(DEPARTMENTS):
         student = StudentFactory(department=department, year=n % 4 + 1)
         registration = registration_create(event=event, enrollment_no=student.pk)
@@ -56,9 +57,9 @@ def _workshop(organizer) -> Event:
         registration.save(update_fields=["registered_at"])
         if n % 6 == 5:
             continue
-        attendance_mark(event=event, enrollment_no=student.pk, session="day-1")
+        attendance_mark(event=event, enrollment_no=student.pk, session="day-1", at=starts["day-1"])
         if n % 3:
-            attendance_mark(event=event, enrollment_no=student.pk, session="day-2")
+            attendance_mark(event=event, enrollment_no=student.pk, session="day-2", at=starts["day-2"])
         if n % 4 != 3:
             feedback_submit(
                 event=event,

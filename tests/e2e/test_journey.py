@@ -1,8 +1,10 @@
 """The whole story in a real browser: sign up, register, check in, feedback, certificate, verification."""
 
 import io
+import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -31,7 +33,20 @@ def test_student_signs_up_registers_is_checked_in_gives_feedback_and_downloads_a
     student_page.get_by_label("Password", exact=True).fill(PASSWORD)
     student_page.get_by_label("Password again").fill(PASSWORD)
     student_page.get_by_role("button", name="Create my account").click()
+
+    # ... is asked to prove the address, follows the emailed link and finishes with the password.
+    expect(student_page.get_by_role("heading", name="Check your email")).to_be_visible()
+    assert student_page.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(student_page, "01b-check-email")
+    [message] = [message for message in mail.outbox if message.to == ["jose@college.example"]]
+    [link] = re.findall(r"/accounts/signup/verify/\S+/", message.body)
+    student_page.goto(link)  # the path: the email's address is SITE_URL, not this test server
+    student_page.get_by_label("Password").fill(PASSWORD)
+    student_page.get_by_role("button", name="Finish signing up").click()
+    expect(student_page.get_by_role("heading", name="Your email is verified")).to_be_visible()
     expect(student_page.get_by_text("Welcome, José Ñúñez-Øberg")).to_be_visible()
+    assert student_page.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(student_page, "01c-verified")
 
     # ... finds the event and registers.
     student_page.get_by_role("link", name="Events", exact=True).click()
@@ -192,6 +207,9 @@ def test_every_field_has_a_label_and_no_page_scrolls_sideways_at_375px(new_conte
             "/accounts/signup/",
             "/accounts/login/",
             "/accounts/password_reset/",
+            "/accounts/signup/check-email/",
+            "/accounts/signup/send-again/",
+            "/accounts/signup/verify/no-longer-valid/",
             "/certificates/verify/",
         ]
     }
@@ -222,3 +240,30 @@ def test_every_field_has_a_label_and_no_page_scrolls_sideways_at_375px(new_conte
             )
             assert page.evaluate("document.documentElement.scrollWidth") <= 375, (path, wide)
             assert page.locator("h1").count() == 1, path
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_signup_link_pages_wrong_password_expired_link_and_send_again(new_context, shoot, width):
+    from registrations.services import student_signup
+
+    student = student_signup(
+        enrollment_no="24CSE31078", full_name="Meera Iyer", email="meera@college.example", password=PASSWORD
+    )
+    [link] = re.findall(r"/accounts/signup/verify/\S+/", mail.outbox[-1].body)
+    page = new_context(width=width, height=800).new_page()
+
+    page.goto(link)
+    expect(page.get_by_text(student.enrollment_no)).to_be_visible()
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Finish signing up").click()
+    expect(page.get_by_text("This is not the password chosen at sign-up.")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shoot(page, f"{width}-wrong-password")
+
+    page.goto(link[:-4] + "x/")
+    expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
+    page.get_by_label("Enrollment number").fill(student.enrollment_no.lower())
+    page.get_by_role("button", name="Send a new link").click()
+    expect(page.get_by_role("status")).to_contain_text("a new link is on its way")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shoot(page, f"{width}-sent-again")

@@ -1,4 +1,4 @@
-"""The direct confirmation (one statement on PostgreSQL, three elsewhere) takes a seat exactly when the rules say so."""
+"""The direct confirmation (one statement, PostgreSQL only) takes a seat exactly when the rules say so."""
 
 import itertools
 from collections import Counter
@@ -6,28 +6,17 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from events.models import Event
-from events.selectors import registration_window_open_q
 from eventsite.errors import AlreadyRegistered, DomainError, EventFull
 from registrations.models import Notification, Registration
-from registrations.services import _registration_confirm_directly, registration_create
-from tests.factories import EventFactory, RegistrationFactory, StudentFactory, StudentUserFactory
+from registrations.services import _open_with_a_seat_q, _registration_confirm_directly, registration_create
+from tests.factories import EventFactory, RegistrationFactory, StudentUserFactory
 
 pytestmark = pytest.mark.django_db
 
 HOUR = timedelta(hours=1)
-
-
-def _open_with_a_seat(now) -> Q:
-    """The rule as the ORM states it (the general path and the event list use these pieces)."""
-    return (
-        Q(status=Event.Status.PUBLISHED, registration_mode=Event.Mode.INDIVIDUAL)
-        & registration_window_open_q(now)
-        & (Q(capacity__isnull=True) | Q(confirmed_count__lt=F("capacity")))
-    )
 
 
 def _general_path_answer(event: Event, enrollment_no: str) -> str:
@@ -41,8 +30,20 @@ def _general_path_answer(event: Event, enrollment_no: str) -> str:
     return answer
 
 
-def test_the_direct_confirmation_takes_a_seat_exactly_when_the_event_is_open_with_a_seat():
-    """And where it refuses by itself, it refuses as the general path would."""
+def _direct_answer(event: Event, enrollment_no: str) -> str:
+    """What the PostgreSQL statement answers by itself (a code, or "left to the general path"), undone afterwards."""
+    try:
+        with transaction.atomic():
+            confirmed = _registration_confirm_directly(event.pk, enrollment_no)
+            transaction.set_rollback(True)
+    except DomainError as error:
+        return error.code
+    return "confirmed" if confirmed else "left to the general path"
+
+
+def test_a_student_registering_themselves_gets_the_general_paths_answer_in_every_case():
+    """On PostgreSQL through the direct statement: it takes a seat exactly when the event is open with a seat,
+    and where it refuses by itself, it refuses as the general path would."""
     now = timezone.now()
     cases = itertools.product(
         [Event.Status.PUBLISHED, Event.Status.DRAFT, Event.Status.CANCELLED],
@@ -53,7 +54,8 @@ def test_the_direct_confirmation_takes_a_seat_exactly_when_the_event_is_open_wit
         [None, 1, 2],  # capacity; one seat is already taken
         [False, True],  # waitlist
     )
-    student = StudentFactory()
+    student = StudentUserFactory()
+    on_postgresql = connection.vendor == "postgresql"
     outcomes = Counter()
     for status, mode, opens, closes, starts, capacity, waitlist in cases:
         if opens and closes and closes <= opens:
@@ -71,24 +73,28 @@ def test_the_direct_confirmation_takes_a_seat_exactly_when_the_event_is_open_wit
             sessions=[],
         )
         case = (status, mode, opens, closes, starts, capacity, waitlist)
-        expected = Event.objects.filter(_open_with_a_seat(timezone.now()), pk=event.pk).exists()
+        expected = Event.objects.filter(_open_with_a_seat_q(timezone.now()), pk=event.pk).exists()
         general = _general_path_answer(event, student.pk)
+        if on_postgresql:
+            direct = _direct_answer(event, student.pk)
+            assert (direct == "confirmed") == expected, case
+            assert direct in ("confirmed", "left to the general path", general), case
+            outcomes[direct if direct in ("confirmed", "left to the general path") else "refused directly"] += 1
         try:
-            confirmed = _registration_confirm_directly(event.pk, student.pk)
+            own = registration_create(event=event.pk, enrollment_no=student.pk, actor=student.user)
         except DomainError as error:
-            assert not expected and error.code == general, case
-            outcomes["refused directly"] += 1
-            confirmed = None
+            assert error.code == general, case
+            own = None
         else:
-            assert (confirmed is not None) == expected, case
-            outcomes["confirmed" if confirmed else "left to the general path"] += 1
+            assert own.status == general, case
         event.refresh_from_db()
-        assert event.confirmed_count == (2 if expected else 1), case
-        assert Registration.objects.filter(event=event).count() == (1 if expected else 0), case
-        assert Notification.objects.filter(object_id=getattr(confirmed, "pk", None)).count() == (1 if expected else 0)
-    assert outcomes["confirmed"] and outcomes["left to the general path"], outcomes
-    if connection.vendor == "postgresql":
-        assert outcomes["refused directly"], outcomes
+        confirmed = own is not None and own.status == "confirmed"
+        assert event.confirmed_count == (2 if confirmed else 1), case
+        assert Notification.objects.filter(object_id=getattr(own, "pk", None)).count() == (1 if confirmed else 0)
+        if expected:
+            assert confirmed, case
+    if on_postgresql:
+        assert outcomes["confirmed"] and outcomes["left to the general path"] and outcomes["refused directly"], outcomes
 
 
 def test_a_second_registration_of_ones_own_is_already_registered_and_changes_nothing(event):
@@ -121,10 +127,10 @@ def test_a_full_event_refuses_its_own_registrant_as_already_registered_and_other
     assert event.confirmed_count == 1
 
 
-def test_the_direct_confirmation_writes_the_row_the_general_path_would(event):
-    student = StudentFactory()
+def test_registering_oneself_writes_the_row_the_general_path_would(event):
+    student = StudentUserFactory()
 
-    registration = _registration_confirm_directly(event.pk, student.pk)
+    registration = registration_create(event=event.pk, enrollment_no=student.pk, actor=student.user)
 
     stored = Registration.objects.get(pk=registration.pk)
     assert (stored.event_id, stored.student_id, stored.status, stored.team_id, stored.waitlist_seq) == (

@@ -79,12 +79,21 @@ def test_student_upsert_refuses_invalid_fields(fields, bad_field):
     assert not Student.objects.exists()
 
 
-def test_student_signup_creates_the_student_and_a_login_named_after_the_enrollment_number():
+def test_student_signup_creates_the_student_and_a_login_named_after_the_enrollment_number(settings):
+    settings.SIGNUP_EMAIL_VERIFICATION = False
     student = _signup(enrollment_no="22cse30999")
 
     assert student.pk == "22CSE30999"
     assert student.user.username == "22CSE30999"
     assert authenticate(username="22CSE30999", password=PASSWORD) == student.user
+
+
+def test_student_signup_login_waits_for_the_email_check_by_default():
+    student = _signup(enrollment_no="22cse30999")
+
+    assert student.user.username == "22CSE30999"
+    assert not student.user.is_active
+    assert authenticate(username="22CSE30999", password=PASSWORD) is None
 
 
 def test_student_signup_attaches_a_login_to_an_imported_student_when_the_email_matches():

@@ -165,6 +165,7 @@ class Command(BaseCommand):
                     year=student.year,
                     phone=student.phone,
                     password=STUDENT_PASSWORD,
+                    verify_email=False,
                 )
             else:
                 student.user.set_password(STUDENT_PASSWORD)

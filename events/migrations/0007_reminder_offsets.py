@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0005_lifecycle_and_audit'),
+        ('events', '0006_text_without_control_characters'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0006_reminder_offsets'),
+        ('events', '0007_reminder_offsets'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0006_attendance_method'),
+        ('registrations', '0007_signup_verification_and_text_without_control_characters'),
     ]
 
     operations = [
