@@ -227,6 +227,12 @@ def _ensure_holders_stay_eligible(event: Event, field_name: str) -> None:
         )
 
 
+def _ensure_event_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+
+
 @transaction.atomic
 def event_create(
     *,
@@ -241,9 +247,7 @@ def event_create(
     """A new event: by staff (any status), or a draft by an owner or organizer of ``club``."""
     club_row = _club_named(club)
     _ensure_may_create(actor, club=club_row, fields=fields, organizers=organizers)
-    unknown = set(fields) - set(EVENT_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    _ensure_event_fields(fields)
     if Event.objects.filter(pk=event_id).exists():
         raise AlreadyExists(f"An event {event_id!r} already exists.", details={"event_id": event_id})
     event = Event(event_id=event_id, club=club_row, **fields)
@@ -330,9 +334,7 @@ def event_update(
 
     if organizers is not None or club is not KEEP:
         _ensure_staff(actor)
-    unknown = set(fields) - set(EVENT_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    _ensure_event_fields(fields)
     status = fields.pop("status", None)
     locked = Event.objects.select_for_update(no_key=True).filter(pk=event.pk).first()
     if locked is None:

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "certificates",
     "comms",
     "legacy",
+    "door",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "door.authentication.ScannerLinkScopeMiddleware",
 ]
 
 ROOT_URLCONF = "eventsite.urls"
@@ -252,6 +254,7 @@ REST_FRAMEWORK = {
     # Token first: its challenge header is what makes a missing login a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "registrations.authentication.StudentTokenAuthentication",
+        "door.authentication.ScannerLinkAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # JSON in, JSON out: no browsable HTML pages under /api/.

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('registrations', '0008_scheduled_notifications'),
+        ('registrations', '0009_scheduled_notifications'),
     ]
 
     operations = [

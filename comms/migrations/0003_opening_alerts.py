@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('comms', '0002_announcements'),
         ('events', '0007_reminder_offsets'),
-        ('registrations', '0008_scheduled_notifications'),
+        ('registrations', '0009_scheduled_notifications'),
     ]
 
     operations = [

@@ -42,6 +42,11 @@ API_MD_OPERATIONS = {
     ("get", "/api/v2/events/{event_id}/announcements"),
     ("post", "/api/v2/events/{event_id}/announcements"),
     ("post", "/api/v2/me/email-preferences"),
+    ("get", "/api/v2/events/{event_id}/scanner-links"),
+    ("post", "/api/v2/events/{event_id}/scanner-links"),
+    ("delete", "/api/v2/events/{event_id}/scanner-links/{link_id}"),
+    ("get", "/api/v2/events/{event_id}/checkin-roster"),
+    ("post", "/api/v2/attendance/batch/{event_id}"),
 }
 ERROR_REF = "#/components/schemas/Error"
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0008_scheduled_notifications'),
+        ('registrations', '0009_scheduled_notifications'),
     ]
 
     operations = [

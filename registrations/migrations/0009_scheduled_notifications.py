@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0007_signup_verification_and_text_without_control_characters'),
+        ('registrations', '0008_door_scanner_links'),
     ]
 
     operations = [
