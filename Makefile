@@ -18,10 +18,13 @@ $(STAMP): requirements.txt | $(BIN)/python
 	touch $(STAMP)
 
 ## run: install, migrate a local SQLite database, load demo data, serve on http://127.0.0.1:$(PORT) (8000)
+## with the email worker beside it (reminders and announcements go out while the site runs; stopped with it)
 # PORT reaches the commands too: SITE_URL (QR codes, links, seed_demo's summary) follows it.
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	PORT=$(PORT) $(BIN)/python manage.py seed_demo
+	PORT=$(PORT) $(BIN)/python manage.py send_notifications & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	PORT=$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 migrate: $(STAMP)

@@ -5,6 +5,7 @@ Organizer pages answer 404 for an event that does not exist and 403 for an event
 does not organize; anonymous users are sent to the login page.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -20,6 +21,7 @@ from certificates import eligibility
 from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible, certificate_issue_many
 from clubs.selectors import club_list_visible
+from events.calendars import google_calendar_url
 from events.forms import CertificateBulkIssueForm, CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
 from events.models import Event
 from events.selectors import (
@@ -98,6 +100,10 @@ def _detail_context(request: HttpRequest, event: Event, team_form: TeamRegistrat
         "team_form": team_form or TeamRegistrationForm(),
         "register_errors": [],
         "is_organizer": event_user_is_organizer(event, request.user),
+        "share_url": settings.SITE_URL + reverse("event-detail", args=[event.pk]),
+        "google_calendar_url": google_calendar_url(
+            event, details_url=settings.SITE_URL + reverse("event-detail", args=[event.pk])
+        ),
     }
 
 

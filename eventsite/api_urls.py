@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 
 from certificates import api as certificates_api
 from clubs import api as clubs_api
+from comms import api as comms_api
 from door import api as door_api
 from events import api as events_api
 from registrations import api as registrations_api
@@ -81,4 +82,10 @@ urlpatterns = [
         certificates_api.CertificateVerifyApi.as_view(),
         name="api-certificate-verify",
     ),
+    path(
+        "events/<slug:event_id>/announcements",
+        comms_api.AnnouncementsApi.as_view(),
+        name="api-event-announcements",
+    ),
+    path("me/email-preferences", comms_api.EmailPreferencesApi.as_view(), name="api-me-email-preferences"),
 ]

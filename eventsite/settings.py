@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "certificates",
+    "comms",
     "legacy",
     "door",
 ]
@@ -230,6 +231,9 @@ EVENT_APPROVAL_REQUIRED = env_bool("EVENT_APPROVAL_REQUIRED", False)
 if NOTIFICATIONS_SENDER not in ("request", "worker"):
     raise ImproperlyConfigured('NOTIFICATIONS_SENDER must be "request" or "worker".')
 
+# Talking to students (reminders, announcements, "registration is open" alerts): comms/.
+COLLEGE_NAME = env_str("COLLEGE_NAME") or "College Events"
+ANNOUNCEMENTS_PER_DAY = env_int("ANNOUNCEMENTS_PER_DAY", 5)
 # /healthz reports the outbox as degraded (still 200) once its oldest unsent email is this old.
 HEALTH_OUTBOX_MAX_AGE = env_int("HEALTH_OUTBOX_MAX_AGE", 15 * 60)
 

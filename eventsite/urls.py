@@ -14,6 +14,7 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("", include("door.urls")),
     path("", include("registrations.urls")),
+    path("", include("comms.urls")),
     path("", include("events.urls")),
 ]
 

@@ -322,6 +322,12 @@ class Notification(models.Model):
         CERTIFICATE_ISSUED = "certificate_issued", "Certificate issued"
         EVENT_CANCELLED = "event_cancelled", "Event cancelled"
         SIGNUP_VERIFICATION = "signup_verification", "Sign-up email check"
+        WAITLIST_JOINED = "waitlist_joined", "Joined the waitlist"
+        REGISTRATION_CANCELLED = "registration_cancelled", "Registration cancelled"
+        TEAM_INVITATION = "team_invitation", "Team invitation"
+        EVENT_REMINDER = "event_reminder", "Event reminder"
+        ANNOUNCEMENT = "announcement", "Announcement"
+        REGISTRATION_OPENED = "registration_opened", "Registration opened"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -340,12 +346,25 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    due_at = models.DateTimeField(
+        null=True, blank=True, help_text="Scheduled emails (reminders, registration opened): the time they are for."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(
                 fields=["next_attempt_at", "id"], condition=Q(state="pending"), name="notification_pending_due"
+            ),
+        ]
+        constraints = [
+            # A scheduled email is written once whoever schedules it and however often: the schedulers
+            # insert with ON CONFLICT DO NOTHING against this.
+            models.UniqueConstraint(
+                fields=["kind", "student", "object_id", "due_at"],
+                condition=Q(due_at__isnull=False),
+                name="notification_scheduled_once",
+                violation_error_message="This email is already scheduled for this student at that time.",
             ),
         ]
 

@@ -614,6 +614,8 @@ def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor 
             registration.save(force_insert=True)
             if status == RegistrationStatus.CONFIRMED:
                 notifications.registrations_confirmed([registration])
+            else:
+                notifications.waitlist_joined([registration])
     except IntegrityError as exc:
         raise AlreadyRegistered(details={"enrollment_nos": [enr]}) from exc
     return registration
@@ -692,6 +694,8 @@ def team_register(
             )
             if status == RegistrationStatus.CONFIRMED:
                 notifications.registrations_confirmed(members)
+            else:
+                notifications.waitlist_joined(members)
     except IntegrityError as exc:
         if _team_name_taken(locked, name):
             raise TeamNameTaken(details={"team_name": name}) from exc
@@ -748,6 +752,7 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
         Registration.objects.filter(pk__in=[reg.pk for reg in cancelling]).update(
             status=RegistrationStatus.CANCELLED, cancelled_at=now, checkin_code=None
         )
+        notifications.registrations_cancelled([(reg.student_id, reg.pk) for reg in cancelling])
         Certificate.objects.filter(
             event=locked,
             student_id__in=[reg.student_id for reg in cancelling],

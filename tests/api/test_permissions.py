@@ -221,6 +221,22 @@ ENDPOINTS = {
     ),
     "student-detail": Endpoint("get", lambda c: f"/api/v2/students/{c.student.pk}/", only(SELF_OR_STAFF, 200)),
     "students-list": Endpoint("get", lambda c: "/api/v2/students/", only(STAFF, 200)),
+    "announcements-list": Endpoint("get", lambda c: f"/api/v2/events/{c.event.pk}/announcements", only(ORGANIZER, 200)),
+    "announcements-create": Endpoint(
+        "post",
+        lambda c: f"/api/v2/events/{c.event.pk}/announcements",
+        only(ORGANIZER, 202),
+        body=lambda c: {"subject": "Room change", "body": "Lab 3.", "audience": "all"},
+    ),
+    "email-preferences-read": Endpoint(
+        "get", lambda c: "/api/v2/me/email-preferences", only({"self", "other_student"}, 200)
+    ),
+    "email-preferences-set": Endpoint(
+        "post",
+        lambda c: "/api/v2/me/email-preferences",
+        only({"self", "other_student"}, 200),
+        body=lambda c: {"reminders": False},
+    ),
     "clubs-list": Endpoint("get", lambda c: "/api/v2/clubs/", only(set(ROLES), 200), setup=a_club),
     "clubs-create": Endpoint(
         "post", lambda c: "/api/v2/clubs/", only(STAFF, 201), body=lambda c: {"club_id": "robotics", "name": "Robotics"}
