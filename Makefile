@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-faults e2e schemathesis lint format migrate demo clean
+.PHONY: run test test-postgres test-faults e2e schemathesis lint format migrate demo clean vendor
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is needed (set PYTHON=...)"; exit 1; }
@@ -63,3 +63,13 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-* test_db*.sqlite3*
+
+## vendor: fetch the door's QR decoder again from the npm registry (static/vendor/jsqr/, with its licence)
+JSQR_VERSION ?= 1.4.0
+vendor:
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed (apt-get install npm)"; exit 1; }
+	rm -rf .vendor-tmp && mkdir .vendor-tmp
+	cd .vendor-tmp && npm pack --silent jsqr@$(JSQR_VERSION) && tar xzf jsqr-$(JSQR_VERSION).tgz
+	mkdir -p static/vendor/jsqr
+	cp .vendor-tmp/package/dist/jsQR.js .vendor-tmp/package/LICENSE static/vendor/jsqr/
+	rm -rf .vendor-tmp

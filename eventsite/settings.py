@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "registrations",
     "certificates",
     "legacy",
+    "door",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "door.authentication.ScannerLinkScopeMiddleware",
 ]
 
 ROOT_URLCONF = "eventsite.urls"
@@ -248,6 +250,7 @@ REST_FRAMEWORK = {
     # Token first: its challenge header is what makes a missing login a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "registrations.authentication.StudentTokenAuthentication",
+        "door.authentication.ScannerLinkAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # JSON in, JSON out: no browsable HTML pages under /api/.
