@@ -17,7 +17,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.html import format_html
 
 from eventsite.errors import DomainError
-from eventsite.forms import form_add_domain_error
+from eventsite.forms import domain_error_text, form_add_domain_error
 from eventsite.spreadsheets import CsvLine, spreadsheet_safe
 
 _SERVICE_ERROR = "_admin_service_error"
@@ -26,10 +26,6 @@ MAP_PREVIEW_ENTRIES = 100
 
 def counted(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def domain_error_text(error: DomainError) -> str:
-    return f"{error.message} ({error.code})"
 
 
 class ViewOnlyRowsMixin:

@@ -22,6 +22,11 @@ def _field_messages(value: object) -> list[str] | None:
     return None
 
 
+def domain_error_text(error: DomainError) -> str:
+    """The error's message with its code, as staff see it in the admin."""
+    return f"{error.message} ({error.code})"
+
+
 def form_add_domain_error(
     form: forms.BaseForm,
     error: DomainError,
@@ -39,7 +44,7 @@ def form_add_domain_error(
     error's code to the message.
     """
     aliases = field_aliases or {}
-    text = f"{error.message} ({error.code})" if with_code else error.message
+    text = domain_error_text(error) if with_code else error.message
     if not isinstance(error, ValidationFailed):
         name = next((found for key in error.details if (found := _form_field(form, key, aliases))), None)
         form.add_error(name, text)
