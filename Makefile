@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-faults e2e schemathesis lint format migrate demo clean
+.PHONY: run test test-postgres test-faults e2e schemathesis lint format migrate demo clean vendor
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is needed (set PYTHON=...)"; exit 1; }
@@ -18,10 +18,13 @@ $(STAMP): requirements.txt | $(BIN)/python
 	touch $(STAMP)
 
 ## run: install, migrate a local SQLite database, load demo data, serve on http://127.0.0.1:$(PORT) (8000)
+## with the email worker beside it (reminders and announcements go out while the site runs; stopped with it)
 # PORT reaches the commands too: SITE_URL (QR codes, links, seed_demo's summary) follows it.
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	PORT=$(PORT) $(BIN)/python manage.py seed_demo
+	PORT=$(PORT) $(BIN)/python manage.py send_notifications & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	PORT=$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 migrate: $(STAMP)
@@ -63,3 +66,13 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-* test_db*.sqlite3*
+
+## vendor: fetch the door's QR decoder again from the npm registry (static/vendor/jsqr/, with its licence)
+JSQR_VERSION ?= 1.4.0
+vendor:
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed (apt-get install npm)"; exit 1; }
+	rm -rf .vendor-tmp && mkdir .vendor-tmp
+	cd .vendor-tmp && npm pack --silent jsqr@$(JSQR_VERSION) && tar xzf jsqr-$(JSQR_VERSION).tgz
+	mkdir -p static/vendor/jsqr
+	cp .vendor-tmp/package/dist/jsQR.js .vendor-tmp/package/LICENSE static/vendor/jsqr/
+	rm -rf .vendor-tmp

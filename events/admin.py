@@ -22,7 +22,7 @@ from events.services import (
     event_publish,
     event_update,
 )
-from eventsite.admin_tools import ServiceModelAdmin, export_as_csv, map_preview
+from eventsite.admin_tools import ReadOnlyRowsMixin, ServiceModelAdmin, export_as_csv, map_preview
 from registrations.admin import FeedbackQuestionInline
 from registrations.forms import AdminLoginForm
 from registrations.models import (
@@ -94,7 +94,7 @@ class EventQuestionInline(admin.TabularInline):
 
 
 @admin.register(EventAuditEntry)
-class EventAuditEntryAdmin(admin.ModelAdmin):
+class EventAuditEntryAdmin(ReadOnlyRowsMixin, admin.ModelAdmin):
     """Read-only: the services write the trail; nobody edits history."""
 
     list_display = ("at", "event", "actor_name", "action", "before", "after", "note")
@@ -102,15 +102,6 @@ class EventAuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("event__event_id", "event__title", "actor_name")
     list_select_related = ("event",)
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 MAP_FIELDS = (

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from certificates import eligibility
 from events.analytics import event_analytics
-from events.models import Event, EventQuestion
+from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event, EventQuestion
 from events.selectors import (
     event_counts_of,
     event_details,
@@ -150,6 +150,10 @@ class EventOutputSerializer(serializers.Serializer):
         source="club_id", allow_null=True, help_text="The club's slug; its owners and organizers organize the event."
     )
     counts = serializers.SerializerMethodField()
+    reminder_offsets_minutes = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Minutes before the start at which each confirmed student gets a reminder email.",
+    )
     questions = serializers.SerializerMethodField(help_text="Asked at registration, in order.")
 
     @extend_schema_field(QuestionSerializer(many=True))
@@ -208,6 +212,12 @@ class EventInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Event.Status.choices, required=False)
     organizers = serializers.ListField(
         child=serializers.CharField(max_length=150), required=False, max_length=100, help_text="Usernames; staff only."
+    )
+    reminder_offsets_minutes = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=REMINDER_OFFSET_MAX_MINUTES),
+        required=False,
+        max_length=REMINDER_OFFSETS_MAX,
+        help_text="Minutes before the start, e.g. [1440, 60] (the default): a day and an hour before; [] for none.",
     )
     club = serializers.SlugField(
         max_length=64,

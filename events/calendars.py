@@ -9,7 +9,7 @@ control character (stored before the validator refused them) cannot break a cale
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import icalendar
 from django.conf import settings
@@ -67,3 +67,12 @@ def event_ics(event: Event) -> bytes:
 def student_feed_ics(full_name: str, entries: Iterable[tuple[Event, str]]) -> bytes:
     """``entries`` are ``(event, registration_status)`` of the student's active registrations."""
     return _calendar(f"{full_name}: college events", [(event, _status(event, status)) for event, status in entries])
+
+
+def google_calendar_url(event: Event, *, details_url: str = "") -> str:
+    """A link that opens Google Calendar's "new event" form filled in with this event."""
+    stamp = "%Y%m%dT%H%M%SZ"
+    dates = f"{event.starts_at.astimezone(UTC).strftime(stamp)}/{event.ends_at.astimezone(UTC).strftime(stamp)}"
+    details = "\n\n".join(part for part in (event.description[:1000], details_url) if part)
+    query = {"action": "TEMPLATE", "text": event.title, "dates": dates, "details": details, "location": event.venue}
+    return "https://calendar.google.com/calendar/render?" + urlencode({k: v for k, v in query.items() if v})

@@ -43,6 +43,27 @@ class CertificateIssueForm(forms.Form):
         return self.cleaned_data.get("kind") or CertificateKind.PARTICIPATION
 
 
+class CertificateBulkIssueForm(forms.Form):
+    """One kind (and title) for a list of students: winners, volunteers, the organizing team."""
+
+    MAX_STUDENTS = 5000
+
+    enrollment_nos = forms.CharField(
+        label="Enrollment numbers",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MAX_STUDENTS * 21,
+        help_text="One per line, or separated by commas or spaces.",
+    )
+    kind = forms.ChoiceField(choices=CertificateKind.choices, initial=CertificateKind.MERIT)
+    title = forms.CharField(max_length=TITLE_MAX_LENGTH, required=False, help_text="Needed for merit.")
+
+    def clean_enrollment_nos(self) -> list[str]:
+        found = list(dict.fromkeys(self.cleaned_data["enrollment_nos"].replace(",", " ").split()))
+        if len(found) > self.MAX_STUDENTS:
+            raise forms.ValidationError(f"At most {self.MAX_STUDENTS} students at a time.")
+        return found
+
+
 class AnalyticsPeriodForm(forms.Form):
     """The period of the college analytics: event start dates, both ends included; empty means the last year."""
 

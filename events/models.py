@@ -7,6 +7,15 @@ from django.utils import timezone
 from events import maps
 from eventsite.text import multiline_text, single_line_text
 
+DEFAULT_REMINDER_OFFSETS_MINUTES = (1440, 60)
+REMINDER_OFFSET_MAX_MINUTES = 28 * 24 * 60
+REMINDER_OFFSETS_MAX = 5
+
+
+def default_reminder_offsets() -> list[int]:
+    """A day and an hour before the start."""
+    return list(DEFAULT_REMINDER_OFFSETS_MINUTES)
+
 
 class Event(models.Model):
     class Mode(models.TextChoices):
@@ -67,6 +76,11 @@ class Event(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     cancellation_reason = models.TextField(blank=True, help_text="Told to every registrant when cancelled.")
     organizers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="organized_events")
+    reminder_offsets_minutes = models.JSONField(
+        default=default_reminder_offsets,
+        blank=True,
+        help_text="Minutes before the start at which each confirmed student is reminded; empty: no reminders.",
+    )
     club = models.ForeignKey(
         "clubs.Club",
         on_delete=models.PROTECT,
@@ -282,6 +296,7 @@ class EventAuditEntry(models.Model):
         CAPACITY_CHANGED = "capacity_changed", "changed the capacity"
         REGISTRATION_APPROVED = "registration_approved", "approved a registration"
         REGISTRATION_REJECTED = "registration_rejected", "rejected a registration"
+        ANNOUNCED = "announced", "sent an announcement"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="audit_entries")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)

@@ -16,7 +16,14 @@ from certificates import eligibility
 from certificates.models import Certificate
 from clubs.models import Club
 from clubs.selectors import club_user_runs_events
-from events.models import Event, EventAuditEntry, EventQuestion, EventSession
+from events.models import (
+    REMINDER_OFFSET_MAX_MINUTES,
+    REMINDER_OFFSETS_MAX,
+    Event,
+    EventAuditEntry,
+    EventQuestion,
+    EventSession,
+)
 from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
 from eventsite.text import model_text_errors, single_line_text, text_errors
@@ -40,6 +47,7 @@ EVENT_FIELDS = (
     "min_sessions_for_certificate",
     "certificate_requires_feedback",
     "status",
+    "reminder_offsets_minutes",
 )
 
 
@@ -158,8 +166,24 @@ def _validate_event(event: Event) -> None:
         errors["registration_mode"] = ["An individual event has no team sizes (set both to 1)."]
     if event.capacity is not None and event.capacity < 0:
         errors["capacity"] = ["Capacity cannot be negative."]
+    offsets_problem = reminder_offsets_problem(event.reminder_offsets_minutes)
+    if offsets_problem:
+        errors["reminder_offsets_minutes"] = [offsets_problem]
     if errors:
         raise ValidationFailed("The event is not valid.", details=errors)
+
+
+def reminder_offsets_problem(offsets: object) -> str | None:
+    """What is wrong with a list of reminder offsets (minutes before the start), or None."""
+    if not isinstance(offsets, list) or not all(type(o) is int for o in offsets):
+        return "A list of whole minutes before the start, e.g. [1440, 60]."
+    if len(offsets) > REMINDER_OFFSETS_MAX:
+        return f"At most {REMINDER_OFFSETS_MAX} reminders."
+    if any(not 1 <= o <= REMINDER_OFFSET_MAX_MINUTES for o in offsets):
+        return f"Each reminder is 1 to {REMINDER_OFFSET_MAX_MINUTES} minutes (28 days) before the start."
+    if len(set(offsets)) != len(offsets):
+        return "Each reminder time once."
+    return None
 
 
 def _organizer_users(usernames: list[str]) -> list[User]:
@@ -296,6 +320,12 @@ def _ensure_holders_stay_eligible(event: Event, field_name: str) -> None:
         )
 
 
+def _ensure_event_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+
+
 @transaction.atomic
 def event_create(
     *,
@@ -311,9 +341,7 @@ def event_create(
     """A new event: by staff (any status), or a draft by an owner or organizer of ``club``."""
     club_row = _club_named(club)
     _ensure_may_create(actor, club=club_row, fields=fields, organizers=organizers)
-    unknown = set(fields) - set(EVENT_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    _ensure_event_fields(fields)
     if Event.objects.filter(pk=event_id).exists():
         raise AlreadyExists(f"An event {event_id!r} already exists.", details={"event_id": event_id})
     event = Event(event_id=event_id, club=club_row, **fields)
@@ -403,9 +431,7 @@ def event_update(
 
     if organizers is not None or club is not KEEP:
         _ensure_staff(actor)
-    unknown = set(fields) - set(EVENT_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    _ensure_event_fields(fields)
     status = fields.pop("status", None)
     locked = Event.objects.select_for_update(no_key=True).filter(pk=event.pk).first()
     if locked is None:

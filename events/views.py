@@ -5,6 +5,7 @@ Organizer pages answer 404 for an event that does not exist and 403 for an event
 does not organize; anonymous users are sent to the login page.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -18,9 +19,10 @@ from django.views.decorators.http import require_http_methods
 
 from certificates import eligibility
 from certificates.selectors import certificate_counts, certificate_list_for_event
-from certificates.services import certificate_issue, certificate_issue_all_eligible
+from certificates.services import certificate_issue, certificate_issue_all_eligible, certificate_issue_many
 from clubs.selectors import club_list_visible
-from events.forms import CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
+from events.calendars import google_calendar_url
+from events.forms import CertificateBulkIssueForm, CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
 from events.models import Event
 from events.selectors import (
     event_get_organized,
@@ -98,6 +100,10 @@ def _detail_context(request: HttpRequest, event: Event, team_form: TeamRegistrat
         "team_form": team_form or TeamRegistrationForm(),
         "register_errors": [],
         "is_organizer": event_user_is_organizer(event, request.user),
+        "share_url": settings.SITE_URL + reverse("event-detail", args=[event.pk]),
+        "google_calendar_url": google_calendar_url(
+            event, details_url=settings.SITE_URL + reverse("event-detail", args=[event.pk])
+        ),
     }
 
 
@@ -264,18 +270,43 @@ def event_roster_csv(request: HttpRequest, event_id: str) -> StreamingHttpRespon
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_certificates(request: HttpRequest, event_id: str) -> HttpResponse:
-    """Issue one student's certificate or every eligible student's, and list those issued."""
+    """Issue one student's certificate (any kind), one kind to a list, or every eligible student's
+    participation certificate, and list those issued."""
     event = event_get_organized(event_id, request.user)
     form = CertificateIssueForm()
-    if request.method == "POST":
-        if request.POST.get("action") == "all":
-            result = certificate_issue_all_eligible(event=event, actor=request.user)
-            messages.success(
-                request,
-                f"{result.created} new certificate{'s' if result.created != 1 else ''} issued; "
-                f"{len(result.issued)} students hold one; {len(result.skipped)} not eligible.",
-            )
-            return redirect("event-certificates", event_id=event.pk)
+    bulk_form = CertificateBulkIssueForm(prefix="bulk")
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "all":
+        result = certificate_issue_all_eligible(event=event, actor=request.user)
+        messages.success(
+            request,
+            f"{result.created} new certificate{'s' if result.created != 1 else ''} issued; "
+            f"{len(result.issued)} students hold one; {len(result.skipped)} not eligible.",
+        )
+        return redirect("event-certificates", event_id=event.pk)
+    if action == "many":
+        bulk_form = CertificateBulkIssueForm(request.POST, prefix="bulk")
+        if bulk_form.is_valid():
+            try:
+                result = certificate_issue_many(
+                    event=event,
+                    enrollment_nos=bulk_form.cleaned_data["enrollment_nos"],
+                    kind=bulk_form.cleaned_data["kind"],
+                    title=bulk_form.cleaned_data["title"],
+                    actor=request.user,
+                )
+            except DomainError as error:
+                form_add_domain_error(bulk_form, error)
+            else:
+                skipped = ", ".join(f"{enr} ({code})" for enr, code in result.skipped.items())
+                messages.success(
+                    request,
+                    f"{result.created} new certificate{'s' if result.created != 1 else ''} issued; "
+                    f"{len(result.issued)} students hold one of this kind."
+                    + (f" Not issued: {skipped}." if skipped else ""),
+                )
+                return redirect("event-certificates", event_id=event.pk)
+    elif request.method == "POST":
         form = CertificateIssueForm(request.POST)
         if form.is_valid():
             try:
@@ -300,9 +331,10 @@ def event_certificates(request: HttpRequest, event_id: str) -> HttpResponse:
     page = Paginator(certificate_list_for_event(event), CERTIFICATES_PER_PAGE).get_page(request.GET.get("page"))
     context = manage_context(event, "certificates") | {
         "form": form,
+        "bulk_form": bulk_form,
         "page": page,
         "counts": certificate_counts(event),
         "rule": eligibility.rule_of(event),
     }
-    status = 400 if form.is_bound and form.errors else 200
+    status = 400 if (form.is_bound and form.errors) or (bulk_form.is_bound and bulk_form.errors) else 200
     return render(request, "events/certificates.html", context, status=status)

@@ -16,7 +16,8 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.html import format_html
 
-from eventsite.errors import DomainError, ValidationFailed
+from eventsite.errors import DomainError
+from eventsite.forms import domain_error_text, form_add_domain_error
 from eventsite.spreadsheets import CsvLine, spreadsheet_safe
 
 _SERVICE_ERROR = "_admin_service_error"
@@ -27,27 +28,21 @@ def counted(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def domain_error_text(error: DomainError) -> str:
-    return f"{error.message} ({error.code})"
+class ViewOnlyRowsMixin:
+    """Rows the services own: added through a service, never edited or deleted in place."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
-def _attach_domain_error(form, error: DomainError) -> None:
-    """A validation error's field messages go next to their field; the rest tops the form with the code.
+class ReadOnlyRowsMixin(ViewOnlyRowsMixin):
+    """Rows only the services write (an audit trail, the outbox): nobody adds, edits or deletes them here."""
 
-    Only VALIDATION_ERROR details are messages keyed by field; other errors' details are data.
-    """
-    unplaced = []
-    field_messages = error.details if isinstance(error, ValidationFailed) else {}
-    for name, value in field_messages.items():
-        if not (isinstance(value, list) and all(isinstance(message, str) for message in value)):
-            continue
-        if name in form.fields:
-            for message in value:
-                form.add_error(name, message)
-        else:
-            unplaced.extend(f"{name}: {message}" for message in value)
-    if unplaced or not form.errors:
-        form.add_error(None, " ".join([domain_error_text(error), *unplaced]))
+    def has_add_permission(self, request):
+        return False
 
 
 class ServiceModelAdmin(admin.ModelAdmin):
@@ -77,7 +72,7 @@ class ServiceModelAdmin(admin.ModelAdmin):
         class FormWithServiceError(form_class):
             def clean(self):
                 cleaned_data = super().clean()
-                _attach_domain_error(self, error)
+                form_add_domain_error(self, error, with_code=True)
                 return cleaned_data
 
         FormWithServiceError.__name__ = form_class.__name__

@@ -4,6 +4,8 @@ from django.urls import path, register_converter
 
 from certificates import api as certificates_api
 from clubs import api as clubs_api
+from comms import api as comms_api
+from door import api as door_api
 from events import api as events_api
 from registrations import api as registrations_api
 
@@ -42,6 +44,14 @@ urlpatterns = [
     path("register/team/<slug:event_id>", registrations_api.RegisterTeamApi.as_view(), name="api-register-team"),
     path("register/cancel/<slug:event_id>", registrations_api.RegisterCancelApi.as_view(), name="api-register-cancel"),
     path("attendance/mark/<slug:event_id>", registrations_api.AttendanceMarkApi.as_view(), name="api-attendance-mark"),
+    path("attendance/batch/<slug:event_id>", door_api.AttendanceBatchApi.as_view(), name="api-attendance-batch"),
+    path("events/<slug:event_id>/scanner-links", door_api.ScannerLinksApi.as_view(), name="api-scanner-links"),
+    path(
+        "events/<slug:event_id>/scanner-links/<str:link_id>",
+        door_api.ScannerLinkApi.as_view(),
+        name="api-scanner-link",
+    ),
+    path("events/<slug:event_id>/checkin-roster", door_api.CheckinRosterApi.as_view(), name="api-checkin-roster"),
     path("feedback/submit/<slug:event_id>", registrations_api.FeedbackSubmitApi.as_view(), name="api-feedback-submit"),
     path(
         "certificate/issue/<slug:event_id>",
@@ -72,4 +82,10 @@ urlpatterns = [
         certificates_api.CertificateVerifyApi.as_view(),
         name="api-certificate-verify",
     ),
+    path(
+        "events/<slug:event_id>/announcements",
+        comms_api.AnnouncementsApi.as_view(),
+        name="api-event-announcements",
+    ),
+    path("me/email-preferences", comms_api.EmailPreferencesApi.as_view(), name="api-me-email-preferences"),
 ]

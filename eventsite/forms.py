@@ -1,4 +1,4 @@
-"""Showing a domain error on a page: next to the field it is about, else above the form."""
+"""Showing a domain error on a form (pages and admin alike): next to the field it is about, else above the form."""
 
 import re
 
@@ -9,32 +9,58 @@ from eventsite.errors import DomainError, ValidationFailed
 _INDEXED_FIELD = re.compile(r"^(?P<name>[a-z_]+)\[\d+\]$")
 
 
-def _form_field(form: forms.Form, key: str, aliases: dict[str, str]) -> str | None:
+def _form_field(form: forms.BaseForm, key: str, aliases: dict[str, str]) -> str | None:
     match = _INDEXED_FIELD.match(key)
     base = match["name"] if match else key
     name = aliases.get(key) or aliases.get(base) or base
     return name if name in form.fields else None
 
 
-def form_add_domain_error(form: forms.Form, error: DomainError, *, field_aliases: dict[str, str] | None = None) -> None:
+def _field_messages(value: object) -> list[str] | None:
+    if isinstance(value, list) and all(isinstance(message, str) for message in value):
+        return value
+    return None
+
+
+def domain_error_text(error: DomainError) -> str:
+    """The error's message with its code, as staff see it in the admin."""
+    return f"{error.message} ({error.code})"
+
+
+def form_add_domain_error(
+    form: forms.BaseForm,
+    error: DomainError,
+    *,
+    field_aliases: dict[str, str] | None = None,
+    with_code: bool = False,
+) -> None:
     """Attach ``error`` to a validated ``form`` in plain words.
 
     A validation error's details are messages per field (``{"email": ["..."]}``,
-    ``{"members[2]": ["..."]}``) and go next to those fields. Any other error's message
-    goes next to the first field its details name (``{"email": [value]}``), else above
-    the form.
+    ``{"members[2]": ["..."]}``): each goes next to its field when the form has it; the
+    others go above the form, after the error's message, named by their key. Any other
+    error's details are data: its message goes next to the first field they name
+    (``{"email": value}``), else above the form. ``with_code`` (the admin) adds the
+    error's code to the message.
     """
     aliases = field_aliases or {}
-    if isinstance(error, ValidationFailed):
-        placed = False
-        for key, messages in error.details.items():
-            name = _form_field(form, key, aliases)
-            if name and isinstance(messages, list):
-                for message in messages:
-                    form.add_error(name, str(message))
-                placed = True
-        if not placed:
-            form.add_error(None, error.message)
+    text = domain_error_text(error) if with_code else error.message
+    if not isinstance(error, ValidationFailed):
+        name = next((found for key in error.details if (found := _form_field(form, key, aliases))), None)
+        form.add_error(name, text)
         return
-    name = next((found for key in error.details if (found := _form_field(form, key, aliases))), None)
-    form.add_error(name, error.message)
+    placed = False
+    unplaced: list[str] = []
+    for key, value in error.details.items():
+        messages = _field_messages(value)
+        if messages is None:
+            continue
+        name = _form_field(form, key, aliases)
+        if name:
+            for message in messages:
+                form.add_error(name, message)
+            placed = True
+        else:
+            unplaced.extend(f"{key}: {message}" for message in messages)
+    if unplaced or not placed:
+        form.add_error(None, " ".join([text, *unplaced]))

@@ -36,6 +36,10 @@ def new_certificate_id() -> str:
     return "C" + random_token(16)  # 80 bits
 
 
+def new_scanner_link_id() -> str:
+    return "L" + random_token(12)
+
+
 def new_checkin_code() -> str:
     return random_token(13)  # 65 bits, short enough to type
 

@@ -75,7 +75,9 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "certificates",
+    "comms",
     "legacy",
+    "door",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "door.authentication.ScannerLinkScopeMiddleware",
 ]
 
 ROOT_URLCONF = "eventsite.urls"
@@ -228,6 +231,9 @@ EVENT_APPROVAL_REQUIRED = env_bool("EVENT_APPROVAL_REQUIRED", False)
 if NOTIFICATIONS_SENDER not in ("request", "worker"):
     raise ImproperlyConfigured('NOTIFICATIONS_SENDER must be "request" or "worker".')
 
+# Talking to students (reminders, announcements, "registration is open" alerts): comms/.
+COLLEGE_NAME = env_str("COLLEGE_NAME") or "College Events"
+ANNOUNCEMENTS_PER_DAY = env_int("ANNOUNCEMENTS_PER_DAY", 5)
 # /healthz reports the outbox as degraded (still 200) once its oldest unsent email is this old.
 HEALTH_OUTBOX_MAX_AGE = env_int("HEALTH_OUTBOX_MAX_AGE", 15 * 60)
 
@@ -248,6 +254,7 @@ REST_FRAMEWORK = {
     # Token first: its challenge header is what makes a missing login a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "registrations.authentication.StudentTokenAuthentication",
+        "door.authentication.ScannerLinkAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # JSON in, JSON out: no browsable HTML pages under /api/.

@@ -12,7 +12,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", errors.api_not_found),
     path("certificates/", include("certificates.urls")),
+    path("", include("door.urls")),
     path("", include("registrations.urls")),
+    path("", include("comms.urls")),
     path("", include("events.urls")),
 ]
 

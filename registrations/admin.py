@@ -5,7 +5,14 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from events.models import EventSession
-from eventsite.admin_tools import ServiceModelAdmin, counted, domain_error_text, export_as_csv
+from eventsite.admin_tools import (
+    ReadOnlyRowsMixin,
+    ServiceModelAdmin,
+    ViewOnlyRowsMixin,
+    counted,
+    domain_error_text,
+    export_as_csv,
+)
 from eventsite.errors import DomainError, ValidationFailed
 from registrations import notifications
 from registrations.models import (
@@ -48,16 +55,6 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ViewOnlyRowsMixin:
-    """Rows the services own: added through a service, never edited or deleted in place."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -378,7 +375,7 @@ class FeedbackQuestionInline(admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyRowsMixin, admin.ModelAdmin):
     """The email outbox, for staff to see what was sent, skipped or is failing, and to send again."""
 
     list_display = ("id", "kind", "student", "object_id", "state", "attempts", "created_at", "sent_at", "last_error")
@@ -386,15 +383,6 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("student__enrollment_no", "student__email", "object_id")
     list_select_related = ("student",)
     actions = ["send_again"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_send_permission(self, request) -> bool:
         return request.user.has_perm("registrations.change_notification")

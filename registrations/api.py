@@ -218,6 +218,13 @@ class StudentDetailApi(APIView):
         return Response(StudentOutputSerializer(_student_for(request, enrollment_no)).data)
 
 
+class HeldCertificateSerializer(serializers.Serializer):
+    certificate_id = serializers.CharField()
+    kind = serializers.CharField(help_text="participation, merit, volunteer or organizer.")
+    title = serializers.CharField(help_text='Such as "Winner"; empty when none.')
+    verify_url = serializers.URLField()
+
+
 class HistoryEntryOutputSerializer(serializers.Serializer):
     event_id = serializers.CharField(source="event.pk")
     title = serializers.CharField(source="event.title")
@@ -229,7 +236,8 @@ class HistoryEntryOutputSerializer(serializers.Serializer):
     checkin_code = serializers.SerializerMethodField(help_text="Only while the registration is confirmed.")
     attendance_ids = serializers.ListField(child=serializers.CharField())
     feedback_id = serializers.CharField(allow_null=True)
-    certificate_id = serializers.CharField(allow_null=True)
+    certificate_id = serializers.CharField(allow_null=True, help_text="The participation certificate.")
+    certificates = HeldCertificateSerializer(many=True, help_text="Every valid certificate, of every kind.")
 
     def get_checkin_code(self, entry) -> str | None:
         registration = entry.registration

@@ -129,6 +129,31 @@ class Registration(models.Model):
         return self.status in ACTIVE_STATUSES
 
 
+class ScannerLink(models.Model):
+    """A volunteer's way in at the door: it reads one event's check-in roster and marks its
+    attendance, nothing else, until it expires or is revoked. Only the token's hash is kept."""
+
+    link_id = models.CharField(primary_key=True, max_length=40, default=ids.new_scanner_link_id, editable=False)
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="scanner_links")
+    label = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "link_id"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.event_id})"
+
+    def is_active(self, now=None) -> bool:
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at
+
+
 class Attendance(models.Model):
     attendance_id = models.CharField(primary_key=True, max_length=40)
     # event and session: no index of their own, the index and the constraint below start with them.
@@ -151,6 +176,9 @@ class Attendance(models.Model):
     # The services always name the method; rows written around them (the legacy import's plain
     # INSERTs, fixtures) are history brought in, hence the database's default.
     method = models.CharField(max_length=8, choices=Method.choices, db_default=Method.IMPORT)
+    scanner_link = models.ForeignKey(
+        ScannerLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["marked_at", "attendance_id"]
@@ -164,7 +192,38 @@ class Attendance(models.Model):
 
     @property
     def marked_by_name(self) -> str | None:
+        """A username, or ``link:<link_id>`` for a scanner link."""
+        if self.scanner_link_id:
+            return f"link:{self.scanner_link_id}"
         return self.marked_by.username if self.marked_by_id else None
+
+
+class CheckinScan(models.Model):
+    """One scan sent by a phone, kept with its answer so that sending it again answers the same."""
+
+    class Status(models.TextChoices):
+        MARKED = "marked"
+        ALREADY_MARKED = "already_marked"
+        REFUSED = "refused"
+
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, db_index=False)
+    scan_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    code = models.CharField(max_length=40, blank=True, help_text="Why a scan was refused (an error code).")
+    attendance = models.ForeignKey(Attendance, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    enrollment_no = models.CharField(max_length=20, blank=True)
+    scanned_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    scanner_link = models.ForeignKey(ScannerLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "scan_id"], name="checkin_scan_once_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.scan_id} @ {self.event_id}: {self.status}"
 
 
 class Feedback(models.Model):
@@ -281,6 +340,12 @@ class Notification(models.Model):
         CERTIFICATE_ISSUED = "certificate_issued", "Certificate issued"
         EVENT_CANCELLED = "event_cancelled", "Event cancelled"
         SIGNUP_VERIFICATION = "signup_verification", "Sign-up email check"
+        WAITLIST_JOINED = "waitlist_joined", "Joined the waitlist"
+        REGISTRATION_CANCELLED = "registration_cancelled", "Registration cancelled"
+        TEAM_INVITATION = "team_invitation", "Team invitation"
+        EVENT_REMINDER = "event_reminder", "Event reminder"
+        ANNOUNCEMENT = "announcement", "Announcement"
+        REGISTRATION_OPENED = "registration_opened", "Registration opened"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -299,12 +364,25 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    due_at = models.DateTimeField(
+        null=True, blank=True, help_text="Scheduled emails (reminders, registration opened): the time they are for."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(
                 fields=["next_attempt_at", "id"], condition=Q(state="pending"), name="notification_pending_due"
+            ),
+        ]
+        constraints = [
+            # A scheduled email is written once whoever schedules it and however often: the schedulers
+            # insert with ON CONFLICT DO NOTHING against this.
+            models.UniqueConstraint(
+                fields=["kind", "student", "object_id", "due_at"],
+                condition=Q(due_at__isnull=False),
+                name="notification_scheduled_once",
+                violation_error_message="This email is already scheduled for this student at that time.",
             ),
         ]
 

@@ -192,8 +192,9 @@ class HistoryEntry:
     registration: Registration
     attendance_ids: list[str] = field(default_factory=list)
     feedback_id: str | None = None
-    certificate_id: str | None = None
+    certificate_id: str | None = None  # the participation certificate
     starts_at: datetime | None = None
+    certificates: list[Certificate] = field(default_factory=list)  # every valid one, of every kind
 
     @property
     def team_name(self) -> str | None:
@@ -229,18 +230,21 @@ def student_history(student: Student) -> list[HistoryEntry]:
     ):
         attendance.setdefault(event_id, []).append(attendance_id)
     feedback = dict(Feedback.objects.filter(student_id=enr).values_list("event_id", "feedback_id"))
-    certificates = dict(
-        Certificate.objects.filter(
-            student_id=enr, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
-        ).values_list("event_id", "certificate_id")
-    )
+    certificates: dict[str, list[Certificate]] = {}
+    for certificate in Certificate.objects.filter(student_id=enr, revoked_at__isnull=True).order_by(
+        "issued_at", "certificate_id"
+    ):
+        certificates.setdefault(certificate.event_id, []).append(certificate)
     entries = [
         HistoryEntry(
             event=registration.event,
             registration=registration,
             attendance_ids=attendance.get(event_id, []),
             feedback_id=feedback.get(event_id),
-            certificate_id=certificates.get(event_id),
+            certificate_id=next(
+                (c.pk for c in certificates.get(event_id, []) if c.kind == Certificate.Kind.PARTICIPATION), None
+            ),
+            certificates=certificates.get(event_id, []),
             starts_at=registration.event.starts_at,
         )
         for event_id, registration in by_event.items()

@@ -8,7 +8,10 @@ student holds two active registrations. The unique constraints are the last line
 an ``IntegrityError`` becomes the domain error, never a 500.
 """
 
+import hashlib
+import hmac
 import re
+import secrets
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -33,9 +36,11 @@ from eventsite.errors import (
     AlreadyExists,
     AlreadyRegistered,
     CheckinNotOpen,
+    DomainError,
     EventCancelled,
     EventFull,
     FeedbackAlreadySubmitted,
+    LinkRevoked,
     NotAttended,
     NotAuthenticated,
     NotFound,
@@ -54,12 +59,14 @@ from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
+    CheckinScan,
     Feedback,
     FeedbackAnswer,
     FeedbackQuestion,
     Registration,
     RegistrationAnswer,
     RegistrationStatus,
+    ScannerLink,
     Student,
     Team,
 )
@@ -298,7 +305,23 @@ def _actor_enrollment_no(actor: Actor) -> str | None:
 
 
 def _actor_user(actor: Actor) -> User | None:
-    return actor if actor is not None and actor.is_authenticated else None
+    if actor is None or not actor.is_authenticated or getattr(actor, "scanner_link", None) is not None:
+        return None
+    return actor
+
+
+class ScannerLinkActor(AnonymousUser):
+    """Who acts through a scanner link: no login, only that event's door (``_ensure_may_check_in``)."""
+
+    def __init__(self, link: ScannerLink):
+        self.scanner_link = link
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return f"link:{self.scanner_link.pk}"
 
 
 def _ensure_may_act_for(actor: Actor, event: Event, enrollment_no: str) -> None:
@@ -310,6 +333,17 @@ def _ensure_may_act_for(actor: Actor, event: Event, enrollment_no: str) -> None:
     if _actor_enrollment_no(actor) == enrollment_no or event_user_is_organizer(event, actor):
         return
     raise PermissionDenied("You may act only for yourself.")
+
+
+def _ensure_may_check_in(actor: Actor, event: Event) -> None:
+    """The event's organizers, and its active scanner links, check people in."""
+    link = getattr(actor, "scanner_link", None)
+    if link is None:
+        ensure_organizer(actor, event)
+    elif link.event_id != event.pk:
+        raise PermissionDenied("This scanner link is for another event.")
+    elif not link.is_active():
+        raise LinkRevoked()
 
 
 def ensure_organizer(actor: Actor, event: Event) -> None:
@@ -683,6 +717,8 @@ def registration_create(
             _answers_save(registration, answer_rows)
             if status == RegistrationStatus.CONFIRMED:
                 notifications.registrations_confirmed([registration])
+            else:
+                notifications.waitlist_joined([registration])
     except IntegrityError as exc:
         raise AlreadyRegistered(details={"enrollment_nos": [enr]}) from exc
     return registration
@@ -774,6 +810,8 @@ def team_register(
             _answers_save(next(member for member in members if member.student_id == leader_enr), answer_rows)
             if status == RegistrationStatus.CONFIRMED:
                 notifications.registrations_confirmed(members)
+            else:
+                notifications.waitlist_joined(members)
     except IntegrityError as exc:
         if _team_name_taken(locked, name):
             raise TeamNameTaken(details={"team_name": name}) from exc
@@ -830,6 +868,7 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
         Registration.objects.filter(pk__in=[reg.pk for reg in cancelling]).update(
             status=RegistrationStatus.CANCELLED, cancelled_at=now, checkin_code=None
         )
+        notifications.registrations_cancelled([(reg.student_id, reg.pk) for reg in cancelling])
         Certificate.objects.filter(
             event=locked,
             student_id__in=[reg.student_id for reg in cancelling],
@@ -969,7 +1008,7 @@ def attendance_mark(
     history and fixtures, which say so with their ``method``.
     ``method`` defaults to ``scan`` for a code and ``manual`` for an enrollment number.
     """
-    ensure_organizer(actor, event)
+    _ensure_may_check_in(actor, event)
     at = at or timezone.now()
     if event.status == Event.Status.CANCELLED:
         raise EventCancelled()
@@ -1011,6 +1050,7 @@ def attendance_mark(
             session=target,
             marked_at=at,
             marked_by=_actor_user(actor),
+            scanner_link=getattr(actor, "scanner_link", None),
             method=method,
         )
         try:
@@ -1024,6 +1064,247 @@ def attendance_mark(
 def checkin_code_normalize(raw: str) -> str:
     """A check-in code as stored: scanners and people add spaces, dashes and lower case."""
     return raw.strip().upper().replace("-", "").replace(" ", "")
+
+
+# Self check-in: a projector shows a QR code that changes every SELF_CHECKIN_STEP seconds
+
+SELF_CHECKIN_STEP = 20
+SELF_CHECKIN_VALID = 60  # seconds from the moment a code first appears
+
+
+def _self_checkin_signature(event_id: str, step: int) -> str:
+    message = f"self-checkin:{event_id}:{step}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:20]
+
+
+def self_checkin_token(*, event: Event, at: datetime | None = None) -> str:
+    """The code on the projector now: its time step and an HMAC of the event and that step."""
+    step = int((at or timezone.now()).timestamp()) // SELF_CHECKIN_STEP
+    return f"{step}-{_self_checkin_signature(event.pk, step)}"
+
+
+def attendance_self_mark(*, event: Event, token: str, actor: Actor) -> tuple[Attendance, bool]:
+    """A logged-in student checks themself in with the code they scanned from the projector,
+    within SELF_CHECKIN_VALID seconds of its first showing and for this event only."""
+    enrollment_no = _actor_enrollment_no(actor)
+    if enrollment_no is None:
+        raise NotAuthenticated("Log in as a student to check yourself in.")
+    step_text, _, signature = (token or "").partition("-")
+    now = timezone.now()
+    if not (step_text.isdigit() and hmac.compare_digest(signature, _self_checkin_signature(event.pk, int(step_text)))):
+        raise ValidationFailed.for_field("code", "This code is not this event's check-in code.")
+    shown_at = int(step_text) * SELF_CHECKIN_STEP
+    if not shown_at <= now.timestamp() < shown_at + SELF_CHECKIN_VALID:
+        raise ValidationFailed.for_field("code", "This code has expired: scan the one on the screen now.")
+    with transaction.atomic():
+        attendance, created = attendance_mark(
+            event=event, enrollment_no=enrollment_no, method=Attendance.Method.SELF, at=now
+        )
+        if created:
+            attendance.marked_by = _actor_user(actor)
+            attendance.save(update_fields=["marked_by"])
+    return attendance, created
+
+
+# The door: scanner links and batches of scans
+
+SCANNER_LINK_LABEL_MAX_LENGTH = 100
+SCAN_BATCH_MAX = 1000
+
+
+def scanner_link_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def scanner_link_create(
+    *, event: Event, label: str, expires_at: datetime | None = None, actor: Actor = None
+) -> tuple[ScannerLink, str]:
+    """A new link for a volunteer at the door; returns it with its token, which is shown once
+    and stored only as a hash. It expires at ``expires_at`` (default: the end of the day the
+    event ends)."""
+    ensure_organizer(actor, event)
+    label = (label or "").strip() if isinstance(label, str) else ""
+    if not label or len(label) > SCANNER_LINK_LABEL_MAX_LENGTH or any(ord(ch) < 32 for ch in label):
+        raise ValidationFailed.for_field("label", "Give the link a name of at most 100 characters, such as “Gate 2”.")
+    now = timezone.now()
+    expires_at = expires_at or _end_of_day(event.ends_at)
+    if expires_at <= now:
+        raise ValidationFailed.for_field("expires_at", "The link must expire in the future.")
+    token = secrets.token_urlsafe(24)
+    link = ScannerLink.objects.create(
+        event=event,
+        label=label,
+        token_hash=scanner_link_token_hash(token),
+        created_by=_actor_user(actor),
+        created_at=now,
+        expires_at=expires_at,
+    )
+    return link, token
+
+
+def scanner_link_revoke(*, event: Event, link_id: str, actor: Actor = None) -> ScannerLink:
+    """Revoke at once: the phone holding the link is refused at its next request."""
+    ensure_organizer(actor, event)
+    with transaction.atomic():
+        link = ScannerLink.objects.select_for_update().filter(event=event, pk=link_id).first()
+        if link is None:
+            raise NotFound.of("scanner_link", link_id)
+        if link.revoked_at is None:
+            link.revoked_at = timezone.now()
+            link.save(update_fields=["revoked_at"])
+    return link
+
+
+@dataclass(frozen=True)
+class ScanIn:
+    scan_id: str
+    scanned_at: datetime
+    checkin_code: str = ""
+    enrollment_no: str = ""
+    session: str = ""
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    scan_id: str
+    status: str
+    code: str = ""
+    attendance_id: str | None = None
+    enrollment_no: str = ""
+
+
+def _scan_session(sessions: list[EventSession], code: str, at: datetime) -> EventSession:
+    if code:
+        for session in sessions:
+            if session.code == code.strip():
+                return session
+        raise NotFound.of("session", code)
+    if not sessions:
+        raise NotFound.of("session")
+    started = [session for session in sessions if session.starts_at and session.starts_at <= at]
+    return started[-1] if started else sessions[0]
+
+
+def attendance_batch_record(*, event: Event, scans: list[ScanIn], actor: Actor = None) -> list[ScanResult]:
+    """Record scans made at the door, offline or not, each judged at the moment it was made
+    (never in the future) by the rules of ``attendance_mark``.
+
+    A scan sent again (same ``scan_id``) answers what it answered the first time, so a phone
+    may resend its whole queue; two phones scanning the same student count them once. The
+    whole batch is one transaction under the event's lock: a fixed number of queries.
+    """
+    _ensure_may_check_in(actor, event)
+    if len(scans) > SCAN_BATCH_MAX:
+        raise ValidationFailed.for_field("scans", f"Send at most {SCAN_BATCH_MAX} scans at a time.")
+    user, link = _actor_user(actor), getattr(actor, "scanner_link", None)
+    now = timezone.now()
+    with transaction.atomic():
+        event = event_lock(event)
+        decided = {
+            row.scan_id: ScanResult(row.scan_id, row.status, row.code, row.attendance_id, row.enrollment_no)
+            for row in CheckinScan.objects.filter(event=event, scan_id__in={scan.scan_id for scan in scans})
+        }
+        fresh = [scan for scan in scans if scan.scan_id not in decided]
+        sessions = list(EventSession.objects.filter(event=event).order_by("position", "id"))
+        last_session = sessions[-1].pk if sessions else None
+        codes = {checkin_code_normalize(scan.checkin_code) for scan in fresh if scan.checkin_code}
+        numbers = {scan.enrollment_no.strip().upper() for scan in fresh if not scan.checkin_code and scan.enrollment_no}
+        registrations = list(
+            Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
+            .filter(Q(checkin_code__in=codes) | Q(student_id__in=numbers))
+            .only("registration_id", "student_id", "status", "checkin_code")
+        )
+        by_code = {r.checkin_code: r for r in registrations if r.checkin_code}
+        by_number = {r.student_id: r for r in registrations}
+        marked = {
+            (session_id, student_id): attendance_id
+            for session_id, student_id, attendance_id in Attendance.objects.filter(
+                event=event, student_id__in=by_number
+            ).values_list("session_id", "student_id", "attendance_id")
+        }
+        new: dict[str, Attendance] = {}
+        results: list[ScanResult] = []
+        for scan in scans:
+            if scan.scan_id in decided:
+                results.append(decided[scan.scan_id])
+                continue
+            at = min(scan.scanned_at, now)
+            try:
+                if event.status == Event.Status.CANCELLED:
+                    raise EventCancelled()
+                if scan.checkin_code:
+                    registration = by_code.get(checkin_code_normalize(scan.checkin_code))
+                    if registration is None:
+                        raise NotFound("No registration has this check-in code.", details={"what": "registration"})
+                else:
+                    registration = by_number.get(enrollment_no_normalize(scan.enrollment_no))
+                if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+                    raise NotRegistered()
+                session = _scan_session(sessions, scan.session, at)
+                key = (session.pk, registration.student_id)
+                if key in marked:
+                    result = ScanResult(
+                        scan.scan_id, CheckinScan.Status.ALREADY_MARKED, "", marked[key], registration.student_id
+                    )
+                else:
+                    _ensure_checkin_open(event, session, at, is_last=session.pk == last_session)
+                    attendance = Attendance(
+                        attendance_id=ids.new_attendance_id(),
+                        event=event,
+                        student_id=registration.student_id,
+                        registration=registration,
+                        session=session,
+                        marked_at=at,
+                        marked_by=user,
+                        scanner_link=link,
+                        method=Attendance.Method.OFFLINE,
+                    )
+                    new[attendance.pk] = attendance
+                    marked[key] = attendance.pk
+                    result = ScanResult(
+                        scan.scan_id, CheckinScan.Status.MARKED, "", attendance.pk, registration.student_id
+                    )
+            except DomainError as refused:
+                result = ScanResult(scan.scan_id, CheckinScan.Status.REFUSED, refused.code)
+            decided[scan.scan_id] = result
+            results.append(result)
+        # A single check-in (attendance_mark) may have written one of these since they were read.
+        Attendance.objects.bulk_create(new.values(), ignore_conflicts=True)
+        written = set(Attendance.objects.filter(pk__in=list(new)).values_list("pk", flat=True))
+        if len(written) < len(new):
+            lost = [attendance for pk, attendance in new.items() if pk not in written]
+            winners = {
+                (session_id, student_id): pk
+                for session_id, student_id, pk in Attendance.objects.filter(
+                    event=event, student_id__in={a.student_id for a in lost}
+                ).values_list("session_id", "student_id", "attendance_id")
+            }
+            replaced = {a.pk: winners[(a.session_id, a.student_id)] for a in lost}
+            results = [
+                ScanResult(r.scan_id, CheckinScan.Status.ALREADY_MARKED, "", replaced[r.attendance_id], r.enrollment_no)
+                if r.attendance_id in replaced
+                else r
+                for r in results
+            ]
+        fresh_ids = {scan.scan_id for scan in fresh}
+        stored = {}
+        for scan, result in zip(scans, results, strict=True):
+            if scan.scan_id in stored or scan.scan_id not in fresh_ids:
+                continue
+            stored[scan.scan_id] = CheckinScan(
+                event=event,
+                scan_id=scan.scan_id,
+                status=result.status,
+                code=result.code,
+                attendance_id=result.attendance_id,
+                enrollment_no=result.enrollment_no,
+                scanned_at=scan.scanned_at,
+                received_at=now,
+                scanner_link=link,
+                sent_by=user,
+            )
+        CheckinScan.objects.bulk_create(stored.values())
+    return results
 
 
 # Feedback

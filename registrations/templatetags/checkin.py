@@ -11,7 +11,8 @@ def checkin_qr_svg(code: str | None) -> str:
     """The check-in code as an inline SVG QR code; the door's scanner types the code itself."""
     if not code:
         return ""
-    svg = segno.make(code, error="m").svg_inline(
+    # A full QR code: segno would pick a Micro QR for 13 characters, which phone cameras and jsQR do not read.
+    svg = segno.make_qr(code, error="m").svg_inline(
         scale=6,
         border=2,
         omitsize=True,

@@ -44,6 +44,7 @@ EVENT_FIELDS = {
     "club",
     "counts",
     "questions",
+    "reminder_offsets_minutes",
 }
 COUNT_FIELDS = {"registered", "waitlisted", "teams", "attended", "feedbacks", "certificates"}
 

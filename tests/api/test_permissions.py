@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import resolve
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from certificates.services import certificate_issue
@@ -12,7 +13,8 @@ from clubs.models import Club
 from clubs.services import club_create, club_member_set
 from events.models import Event
 from eventsite.api_urls import urlpatterns as api_urlpatterns
-from registrations.services import attendance_mark, registration_create
+from registrations.models import ScannerLink
+from registrations.services import attendance_mark, registration_create, scanner_link_create
 from tests.api.helpers import ROLES, Cast, error_of
 from tests.factories import StudentFactory, UserFactory
 
@@ -26,6 +28,15 @@ def registered(cast: Cast) -> None:
 def attended(cast: Cast) -> None:
     registered(cast)
     attendance_mark(event=cast.event, enrollment_no=cast.student.pk)
+
+
+def a_scanner_link(cast: Cast) -> None:
+    scanner_link_create(event=cast.event, label="Gate 2", actor=cast.organizer)
+
+
+def link_id_of(cast: Cast) -> str:
+    link = ScannerLink.objects.filter(event=cast.event).first()
+    return link.pk if link else "L0"
 
 
 def certified(cast: Cast) -> None:
@@ -149,6 +160,33 @@ ENDPOINTS = {
         body=lambda c: {"enrollment_no": c.student.pk},
         setup=registered,
     ),
+    "scanner-links-list": Endpoint(
+        "get", lambda c: f"/api/v2/events/{c.event.pk}/scanner-links", only(ORGANIZER, 200), setup=a_scanner_link
+    ),
+    "scanner-links-create": Endpoint(
+        "post",
+        lambda c: f"/api/v2/events/{c.event.pk}/scanner-links",
+        only(ORGANIZER, 201),
+        body=lambda c: {"label": "Gate 2"},
+    ),
+    "scanner-link-revoke": Endpoint(
+        "delete",
+        lambda c: f"/api/v2/events/{c.event.pk}/scanner-links/{link_id_of(c)}",
+        only(ORGANIZER, 200),
+        setup=a_scanner_link,
+    ),
+    "checkin-roster": Endpoint(
+        "get", lambda c: f"/api/v2/events/{c.event.pk}/checkin-roster", only(ORGANIZER, 200), setup=registered
+    ),
+    "attendance-batch": Endpoint(
+        "post",
+        lambda c: f"/api/v2/attendance/batch/{c.event.pk}",
+        only(ORGANIZER, 200),
+        body=lambda c: {
+            "scans": [{"scan_id": "s1", "enrollment_no": c.student.pk, "scanned_at": timezone.now().isoformat()}]
+        },
+        setup=registered,
+    ),
     "feedback-submit": Endpoint(
         "post",
         lambda c: f"/api/v2/feedback/submit/{c.event.pk}",
@@ -183,6 +221,22 @@ ENDPOINTS = {
     ),
     "student-detail": Endpoint("get", lambda c: f"/api/v2/students/{c.student.pk}/", only(SELF_OR_STAFF, 200)),
     "students-list": Endpoint("get", lambda c: "/api/v2/students/", only(STAFF, 200)),
+    "announcements-list": Endpoint("get", lambda c: f"/api/v2/events/{c.event.pk}/announcements", only(ORGANIZER, 200)),
+    "announcements-create": Endpoint(
+        "post",
+        lambda c: f"/api/v2/events/{c.event.pk}/announcements",
+        only(ORGANIZER, 202),
+        body=lambda c: {"subject": "Room change", "body": "Lab 3.", "audience": "all"},
+    ),
+    "email-preferences-read": Endpoint(
+        "get", lambda c: "/api/v2/me/email-preferences", only({"self", "other_student"}, 200)
+    ),
+    "email-preferences-set": Endpoint(
+        "post",
+        lambda c: "/api/v2/me/email-preferences",
+        only({"self", "other_student"}, 200),
+        body=lambda c: {"reminders": False},
+    ),
     "clubs-list": Endpoint("get", lambda c: "/api/v2/clubs/", only(set(ROLES), 200), setup=a_club),
     "clubs-create": Endpoint(
         "post", lambda c: "/api/v2/clubs/", only(STAFF, 201), body=lambda c: {"club_id": "robotics", "name": "Robotics"}

@@ -231,7 +231,7 @@ def test_cancel_with_a_promotion_runs_a_fixed_number_of_queries(client_for, orga
         client = client_for(me)
         counts[size] = queries(lambda c=client, e=crowd.event: c.post(f"/api/v2/register/cancel/{e.pk}", {}))
         assert crowd.event.registrations[waiting.student_id] == waiting.registration_id
-    assert_fixed(counts, budget=13)
+    assert_fixed(counts, budget=14)  # one of them owes the cancelled student their email
 
 
 def test_attendance_mark_runs_a_fixed_number_of_queries(client_for, organizer):

@@ -38,6 +38,15 @@ API_MD_OPERATIONS = {
     ("patch", "/api/v2/clubs/{club_id}/"),
     ("post", "/api/v2/clubs/{club_id}/members"),
     ("delete", "/api/v2/clubs/{club_id}/members/{username}"),
+    ("get", "/api/v2/me/email-preferences"),
+    ("get", "/api/v2/events/{event_id}/announcements"),
+    ("post", "/api/v2/events/{event_id}/announcements"),
+    ("post", "/api/v2/me/email-preferences"),
+    ("get", "/api/v2/events/{event_id}/scanner-links"),
+    ("post", "/api/v2/events/{event_id}/scanner-links"),
+    ("delete", "/api/v2/events/{event_id}/scanner-links/{link_id}"),
+    ("get", "/api/v2/events/{event_id}/checkin-roster"),
+    ("post", "/api/v2/attendance/batch/{event_id}"),
 }
 ERROR_REF = "#/components/schemas/Error"
 

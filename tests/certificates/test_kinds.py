@@ -13,7 +13,7 @@ from certificates.pdf import certificate_pdf
 from certificates.services import certificate_issue, certificate_revoke
 from eventsite.errors import NotEligible, NotFound, ValidationFailed
 from registrations.services import attendance_mark, registration_cancel, registration_create
-from tests.factories import EventFactory, StudentFactory
+from tests.factories import EventFactory, StudentFactory, StudentUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +194,60 @@ def test_the_migration_keeps_existing_certificates_as_participation():
 
     kept = Certificate.objects.get(pk="COLDROW000000001")
     assert (kept.kind, kept.title) == ("participation", "")
+
+
+# The student's pages and history
+
+
+def test_the_student_sees_where_they_stand_and_downloads_every_kind(client, login, client_for):
+    event = EventFactory(title="HackFest", sessions=["day-1", "day-2"], min_sessions_for_certificate=2)
+    student = StudentUserFactory()
+    registration_create(event=event, enrollment_no=student.pk)
+    day_one = event.sessions.get(code="day-1")
+    attendance_mark(event=event, enrollment_no=student.pk, session="day-1", at=day_one.starts_at)
+
+    page = login(student.user).get(reverse("my-events")).content.decode()
+    assert "You attended 1 of the 2 sessions needed." in page
+    assert "Attend at least 2 sessions" in page
+
+    merit, _ = certificate_issue(event=event, enrollment_no=student.pk, kind="merit", title="Winner")
+    volunteer, _ = certificate_issue(event=event, enrollment_no=student.pk, kind="volunteer")
+    page = client.get(reverse("my-events")).content.decode()
+    history = client_for(student).get(f"/api/v2/students/{student.pk}/history").json()
+
+    assert "Download Certificate of Merit: Winner (PDF)" in page
+    assert reverse("certificate-pdf", args=[volunteer.pk]) in page
+    (entry,) = history["events"]
+    assert entry["certificate_id"] is None  # no participation certificate: 1 of 2 sessions
+    assert [(c["certificate_id"], c["kind"], c["title"]) for c in entry["certificates"]] == [
+        (merit.pk, "merit", "Winner"),
+        (volunteer.pk, "volunteer", ""),
+    ]
+    assert client.get(reverse("certificate-pdf", args=[merit.pk])).status_code == 200
+
+
+def test_the_organizer_page_issues_one_kind_to_a_list(client, login, organizer):
+    event = EventFactory(organizers=[organizer])
+    finalists = [registered(event), registered(event)]
+    login(organizer)
+    url = reverse("event-certificates", args=[event.pk])
+
+    refused = client.post(
+        url, {"action": "many", "bulk-enrollment_nos": finalists[0].pk, "bulk-kind": "merit", "bulk-title": ""}
+    )
+    response = client.post(
+        url,
+        {
+            "action": "many",
+            "bulk-enrollment_nos": f"{finalists[0].pk}, {finalists[1].pk.lower()}\n22CSE99999",
+            "bulk-kind": "merit",
+            "bulk-title": "Finalist",
+        },
+        follow=True,
+    )
+
+    assert refused.status_code == 400 and "needs a title" in refused.content.decode()
+    assert response.status_code == 200
+    assert "2 new certificates issued" in response.content.decode()
+    assert "22CSE99999 (NOT_FOUND)" in response.content.decode()
+    assert set(Certificate.objects.filter(event=event, kind="merit").values_list("title", flat=True)) == {"Finalist"}

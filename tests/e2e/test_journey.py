@@ -91,14 +91,14 @@ def test_student_signs_up_registers_is_checked_in_gives_feedback_and_downloads_a
 
     # The organizer issues the certificate.
     door.goto(f"/events/{event.pk}/manage/certificates/")
-    door.get_by_label("Enrollment number").fill("24CSE31077")
+    door.get_by_label("Enrollment number", exact=True).fill("24CSE31077")
     door.get_by_role("button", name="Issue certificate").click()
     expect(door.get_by_text("issued to José Ñúñez-Øberg")).to_be_visible()
     shoot(door, "07-certificate-issued")
 
     # The student downloads the PDF and it carries their name.
     student_page.goto("/me/events/")
-    download_link = student_page.get_by_role("link", name="Download certificate (PDF)")
+    download_link = student_page.get_by_role("link", name="Download Certificate of Participation (PDF)")
     shoot(student_page, "08-my-events-with-certificate")
     response = student_page.context.request.get(download_link.get_attribute("href"))
     assert response.ok

@@ -53,14 +53,20 @@ def test_registration_create_sends_nothing_when_the_transaction_rolls_back(event
     assert not event.registrations
 
 
-def test_registration_create_sends_nothing_to_a_waitlisted_student(event, django_capture_on_commit_callbacks):
+def test_registration_create_tells_a_waitlisted_student_their_place(event, django_capture_on_commit_callbacks):
     event.capacity, event.waitlist_enabled = 0, True
     event.save()
+    registration_create(event=event, enrollment_no=StudentFactory().pk)
+    student = StudentFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        registration = registration_create(event=event, enrollment_no=StudentFactory().pk)
+        registration = registration_create(event=event, enrollment_no=student.pk)
 
     assert registration.status == "waitlisted"
-    assert mail.outbox == []
+    [message] = mail.outbox
+    assert message.to == [student.email]
+    assert message.subject == f"You are on the waitlist: {event.title}"
+    assert "place 2" in message.body
+    assert "place 2" in message.alternatives[0].content
 
 
 def test_registration_create_skips_a_student_without_an_email(event, django_capture_on_commit_callbacks):
@@ -89,7 +95,7 @@ def test_team_register_sends_each_member_one_confirmation_over_one_connection(
     assert len(mail_backend.opened) == 1
 
 
-def test_cancelling_promotes_the_waitlist_and_tells_only_the_promoted_student(
+def test_cancelling_tells_the_student_and_promotes_the_waitlist_telling_the_promoted_one(
     event, django_capture_on_commit_callbacks
 ):
     event.capacity, event.waitlist_enabled = 1, True
@@ -101,7 +107,8 @@ def test_cancelling_promotes_the_waitlist_and_tells_only_the_promoted_student(
     with django_capture_on_commit_callbacks(execute=True):
         result = registration_cancel(event=event, enrollment_no=first.pk)
 
-    [message] = mail.outbox
+    cancelled, message = mail.outbox
+    assert (cancelled.to, cancelled.subject) == ([first.email], f"Registration cancelled: {event.title}")
     assert message.to == [waiting.email]
     assert message.subject == f"You have a seat: {event.title}"
     promoted = event.registrations[waiting.pk]

@@ -272,7 +272,7 @@ def test_emails_of_an_event_whose_stored_title_holds_a_line_break_are_sent(djang
         registration_create(event=event, enrollment_no=student.pk)
 
     [message] = mail.outbox
-    assert message.subject == "Registration confirmed: Hack  Fest 2026"
+    assert message.subject == "Registration confirmed: Hack Fest 2026"  # a header is one line, spaces collapsed
     assert message.to == [student.email]
 
 

@@ -5,16 +5,17 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
-from registrations.notifications import Delivery, deliver
+from registrations.notifications import Delivery, deliver, schedule_due
 
 logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
     help = (
-        "Send the emails owed in the outbox: confirmations, waitlist promotions, certificates, cancellations. "
+        "Send the emails owed in the outbox: confirmations, waitlist promotions, certificates, cancellations, "
+        "announcements; and write the scheduled ones (reminders, registration-opened alerts) as they come due. "
         "Runs until stopped (SIGTERM or Ctrl-C finish the current batch first); --once sends what is due and exits. "
-        "Several can run at once: each claims its own rows."
+        "Several can run at once: each claims its own rows, and a scheduled email is written once."
     )
 
     def add_arguments(self, parser):
@@ -23,17 +24,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=float, default=1.0, help="Seconds to wait when nothing is due (default 1)."
         )
+        parser.add_argument(
+            "--schedule-every",
+            type=float,
+            default=60.0,
+            help="Seconds between looks for scheduled emails coming due (default 60).",
+        )
 
-    def handle(self, *args, once: bool, batch: int, interval: float, **options):
+    def handle(self, *args, once: bool, batch: int, interval: float, schedule_every: float, **options):
         self.stopping = False
         if not once:
             signal.signal(signal.SIGTERM, self._stop)
             signal.signal(signal.SIGINT, self._stop)
         total = Delivery()
+        scheduled, next_schedule = 0, 0.0
         while not self.stopping:
             if not once:
                 close_old_connections()  # a long-running worker outlives connections and database restarts
             try:
+                if time.monotonic() >= next_schedule:
+                    scheduled += schedule_due()
+                    next_schedule = float("inf") if once else time.monotonic() + schedule_every
                 delivery = deliver(limit=batch)
             except DatabaseError as error:
                 if once:
@@ -55,6 +66,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Sent {total.sent}, skipped {total.skipped}, to retry {total.retrying}, given up {total.failed}."
         )
+        self.stdout.write(f"Scheduled {scheduled} (reminders and other emails that came due).")
 
     def _stop(self, signum, frame) -> None:
         self.stopping = True

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0006_text_without_control_characters'),
+        ('events', '0008_audit_announced'),
     ]
 
     operations = [

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0007_event_questions'),
-        ('registrations', '0007_signup_verification_and_text_without_control_characters'),
+        ('events', '0009_event_questions'),
+        ('registrations', '0010_notification_kinds'),
     ]
 
     operations = [

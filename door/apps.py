@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DoorConfig(AppConfig):
+    name = "door"
+    verbose_name = "The door (check-in scanner)"

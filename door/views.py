@@ -1,0 +1,89 @@
+"""The scanner page: a plain ES module over the public API (static/door/scan.js)."""
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods
+
+from door.selectors import scanner_link_for_token
+from events.selectors import event_get, event_get_organized
+from eventsite.errors import DomainError
+from registrations.services import SELF_CHECKIN_STEP, attendance_self_mark, self_checkin_token
+
+DOOR_FILES = ("door/scan.js", "door/scan.css", "door/manifest.webmanifest", "door/icon.svg", "vendor/jsqr/jsQR.js")
+
+
+@login_required
+@require_GET
+def event_scan(request: HttpRequest, event_id: str) -> HttpResponse:
+    """Organizers: the page talks to the API with their session (and its CSRF token)."""
+    event = event_get_organized(event_id, request.user)
+    get_token(request)  # the script sends the CSRF cookie back with its POSTs
+    return render(request, "door/scan.html", {"event_id": event.pk, "title": event.title, "token": ""})
+
+
+@require_GET
+def scan_link(request: HttpRequest, token: str) -> HttpResponse:
+    """Volunteers: the token in the address is the page's only credential; the API judges each request."""
+    link = scanner_link_for_token(token)
+    if link is None or not link.is_active():
+        response = render(request, "door/link_revoked.html", status=401 if link is not None else 404)
+    else:
+        context = {"event_id": link.event_id, "title": link.event.title, "token": token}
+        response = render(request, "door/scan.html", context)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    files = [static(name) for name in DOOR_FILES]
+    response = render(request, "door/sw.js", {"files": files}, content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_required
+@require_GET
+def self_checkin_projector(request: HttpRequest, event_id: str) -> HttpResponse:
+    """For a projector: a QR code that changes every SELF_CHECKIN_STEP seconds (the page reloads itself)."""
+    event = event_get_organized(event_id, request.user)
+    now = timezone.now()
+    token = self_checkin_token(event=event, at=now)
+    url = request.build_absolute_uri(reverse("door-self-checkin-mark", args=[event.pk, token]))
+    qr = segno.make_qr(url, error="m").svg_inline(scale=10, border=2, omitsize=True, svgclass="self-qr", lineclass=None)
+    context = {
+        "event": event,
+        "qr": mark_safe(qr),
+        "url": url,
+        "refresh": SELF_CHECKIN_STEP - int(now.timestamp()) % SELF_CHECKIN_STEP,
+    }
+    return render(request, "door/self_checkin.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def self_checkin_mark(request: HttpRequest, event_id: str, token: str) -> HttpResponse:
+    """What the student's phone opens from the projector's code: one button, then the answer."""
+    event = event_get(event_id)
+    if request.method == "POST":
+        try:
+            attendance, created = attendance_self_mark(event=event, token=token, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            session = attendance.session.title or attendance.session.code
+            if created:
+                messages.success(request, f"You are checked in for {event.title} ({session}).")
+            else:
+                messages.info(request, f"You were already checked in for {event.title} ({session}).")
+            return redirect("my-events")
+    return render(request, "door/self_checkin_mark.html", {"event": event, "token": token})
