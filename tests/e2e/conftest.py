@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
@@ -32,19 +32,20 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
+    """One Playwright for the whole run: its sync API allows only one per thread."""
     # Playwright's sync API keeps an event loop running in this thread, and Django refuses
     # ORM calls beside a running loop; only the browser tests need that guard lifted.
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as running:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield from _launch()
+        yield running
 
 
-def _launch() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield launched
+    launched.close()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import segno
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from registrations.models import Attendance
 from registrations.services import registration_create, scanner_link_create
@@ -35,7 +35,7 @@ def _qr_video(text: str, path: Path, frames: int = 20) -> Path:
     return path
 
 
-def test_the_camera_reads_the_code_and_the_student_is_marked(live_server, tmp_path, shoot):
+def test_the_camera_reads_the_code_and_the_student_is_marked(playwright, live_server, tmp_path, shoot):
 
     organizer = UserFactory(username="door-organizer")
     event = EventFactory(organizers=[organizer], title="Robotics Talk")
@@ -47,9 +47,8 @@ def test_the_camera_reads_the_code_and_the_student_is_marked(live_server, tmp_pa
         "--use-fake-ui-for-media-stream",
         f"--use-file-for-fake-video-capture={video}",
     ]
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + camera_args)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + camera_args)
+    try:
         context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740})
         context.grant_permissions(["camera"])
         page = context.new_page()
@@ -63,6 +62,7 @@ def test_the_camera_reads_the_code_and_the_student_is_marked(live_server, tmp_pa
         picture = shoot(page, "camera")
         if os.environ.get("UPDATE_README_SCREENSHOTS"):
             shutil.copyfile(picture, README_SCREENSHOT)
+    finally:
         browser.close()
 
     attendance = Attendance.objects.get(student=student)
