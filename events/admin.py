@@ -1,5 +1,6 @@
 import json
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
@@ -8,11 +9,12 @@ from django.utils.html import format_html, format_html_join
 
 from certificates.models import Certificate
 from certificates.services import certificate_issue_all_eligible
-from events.models import Event, EventAuditEntry, EventSession
+from events.models import Event, EventAuditEntry, EventQuestion, EventSession
 from events.selectors import event_audit_trail
 from events.services import (
     EVENT_FIELDS,
     AttendanceRuleSpec,
+    QuestionSpec,
     SessionSpec,
     event_approve,
     event_cancel,
@@ -56,6 +58,41 @@ class EventSessionInline(admin.TabularInline):
     verbose_name_plural = "sessions (one day or slot each; none means one implicit session)"
 
 
+class EventQuestionForm(forms.ModelForm):
+    choices = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 30}),
+        required=False,
+        help_text="Choice questions: one option per line.",
+    )
+
+    class Meta:
+        model = EventQuestion
+        fields = ("code", "label", "kind", "choices", "required")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["choices"] = "\n".join(self.instance.choices)
+
+    def clean_choices(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("choices", "").splitlines() if line.strip()]
+
+
+class EventQuestionInline(admin.TabularInline):
+    """Registration questions, written through the event services: a question with answers is archived, never lost."""
+
+    model = EventQuestion
+    form = EventQuestionForm
+    fields = ("code", "label", "kind", "choices", "required")
+    ordering = ("position", "id")
+    extra = 0
+    verbose_name = "registration question"
+    verbose_name_plural = "registration questions (asked when registering; removing an answered one archives it)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(archived=False)
+
+
 @admin.register(EventAuditEntry)
 class EventAuditEntryAdmin(ReadOnlyRowsMixin, admin.ModelAdmin):
     """Read-only: the services write the trail; nobody edits history."""
@@ -95,7 +132,7 @@ class EventAdmin(ServiceModelAdmin):
     search_fields = ("event_id", "title", "venue")
     date_hierarchy = "starts_at"
     filter_horizontal = ("organizers",)
-    inlines = [EventSessionInline, FeedbackQuestionInline]
+    inlines = [EventSessionInline, EventQuestionInline, FeedbackQuestionInline]
     actions = ["publish_events", "approve_events", "issue_certificates", "cancel_events", export_as_csv]
 
     def get_queryset(self, request):
@@ -168,8 +205,22 @@ class EventAdmin(ServiceModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         sessions = None
+        questions = None
         mandatory: tuple[str, ...] | None = None
         for formset in formsets:
+            if formset.model is EventQuestion:
+                formset.save(commit=False)
+                questions = [
+                    QuestionSpec(
+                        code=question_form.cleaned_data["code"],
+                        label=question_form.cleaned_data["label"],
+                        kind=question_form.cleaned_data["kind"],
+                        choices=tuple(question_form.cleaned_data.get("choices") or ()),
+                        required=bool(question_form.cleaned_data.get("required")),
+                    )
+                    for question_form in formset.forms
+                    if question_form.cleaned_data and question_form not in formset.deleted_forms
+                ]
             if formset.model is EventSession:
                 # commit=False writes nothing; it records the changes for the admin's history message.
                 formset.save(commit=False)
@@ -208,6 +259,7 @@ class EventAdmin(ServiceModelAdmin):
                 attendance_rule=rule,
                 organizers=organizers,
                 club=club.pk if club else None,
+                questions=questions,
                 actor=request.user,
                 **fields,
             )
@@ -218,6 +270,7 @@ class EventAdmin(ServiceModelAdmin):
                 attendance_rule=rule,
                 organizers=organizers,
                 club=club.pk if club else None,
+                questions=questions,
                 actor=request.user,
                 **fields,
             )

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from certificates import eligibility
 from events.analytics import event_analytics
-from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event
+from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event, EventQuestion
 from events.selectors import (
     event_counts_of,
     event_details,
@@ -22,6 +22,7 @@ from events.selectors import (
 )
 from events.services import (
     AttendanceRuleSpec,
+    QuestionSpec,
     SessionSpec,
     event_approve,
     event_cancel,
@@ -112,6 +113,16 @@ def _rule_spec(data: dict) -> AttendanceRuleSpec:
     )
 
 
+class QuestionSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    label = serializers.CharField(max_length=300)
+    kind = serializers.ChoiceField(choices=EventQuestion.Kind.choices, default=EventQuestion.Kind.TEXT)
+    choices = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=50
+    )
+    required = serializers.BooleanField(required=False, default=False)
+
+
 class EventOutputSerializer(serializers.Serializer):
     event_id = serializers.CharField()
     title = serializers.CharField()
@@ -143,6 +154,15 @@ class EventOutputSerializer(serializers.Serializer):
         child=serializers.IntegerField(),
         help_text="Minutes before the start at which each confirmed student gets a reminder email.",
     )
+    questions = serializers.SerializerMethodField(help_text="Asked at registration, in order.")
+
+    @extend_schema_field(QuestionSerializer(many=True))
+    def get_questions(self, event: Event) -> list[dict]:
+        return [
+            {"code": q.code, "label": q.label, "kind": q.kind, "choices": q.choices, "required": q.required}
+            for q in event.questions.all()
+            if not q.archived
+        ]
 
     def get_min_sessions_for_certificate(self, event: Event) -> int:
         if event.attendance_rule_kind == Event.AttendanceRule.MIN_SESSIONS:
@@ -206,6 +226,8 @@ class EventInputSerializer(serializers.Serializer):
         help_text="The club's slug. Creating: staff, or an owner or organizer of this club. Changing: staff.",
     )
 
+    questions = QuestionSerializer(many=True, required=False, max_length=50)
+
     def validate_sessions(self, sessions: list[dict]) -> list[dict]:
         # The list replaces the event's sessions, so even in a partial update each one is whole.
         if any("code" not in session for session in sessions):
@@ -232,6 +254,17 @@ def _service_arguments(data: dict) -> dict:
         ]
     if "attendance_rule" in arguments:
         arguments["attendance_rule"] = _rule_spec(arguments["attendance_rule"])
+    if "questions" in arguments:
+        arguments["questions"] = [
+            QuestionSpec(
+                code=spec["code"],
+                label=spec["label"],
+                kind=spec.get("kind", EventQuestion.Kind.TEXT),
+                choices=tuple(spec.get("choices", ())),
+                required=spec.get("required", False),
+            )
+            for spec in arguments["questions"]
+        ]
     return arguments
 
 

@@ -316,3 +316,45 @@ class EventAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name or 'system'} {self.get_action_display()} {self.event_id}"
+
+
+class EventQuestion(models.Model):
+    """A question an event asks at registration; its answers are rows in ``registrations``.
+
+    A question that has answers is never deleted: removed from the event's list it is
+    ``archived`` (no longer asked, its answers still shown).
+    """
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text"
+        CHOICE = "choice", "One choice"
+        MULTI_CHOICE = "multi_choice", "Several choices"
+        YES_NO = "yes_no", "Yes or no"
+        NUMBER = "number", "Number"
+
+    LABEL_MAX_LENGTH = 300
+    CHOICES_MAX = 50
+    CHOICE_MAX_LENGTH = 200
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(max_length=40)
+    label = models.CharField(max_length=LABEL_MAX_LENGTH, validators=[single_line_text])
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.JSONField(default=list, blank=True, help_text="The options of a choice question.")
+    required = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    archived = models.BooleanField(default=False, help_text="No longer asked; its answers are kept.")
+
+    class Meta:
+        ordering = ["event", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "code"], name="event_question_code_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["text", "choice", "multi_choice", "yes_no", "number"]),
+                name="event_question_kind_known",
+                violation_error_message="A question is text, choice, multi_choice, yes_no or number.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label

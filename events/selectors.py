@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from clubs.models import Club, ClubMembership
-from events.models import Event, EventAuditEntry, EventSession, registration_window_open_q
+from events.models import Event, EventAuditEntry, EventQuestion, EventSession, registration_window_open_q
 from eventsite.errors import NotFound
 from registrations.models import ACTIVE_STATUSES, RegistrationStatus
 
@@ -162,6 +162,7 @@ def event_details(events: QuerySet[Event]) -> QuerySet[Event]:
     return event_counts_annotate(events).prefetch_related(
         Prefetch("sessions", queryset=EventSession.objects.order_by("position", "id")),
         Prefetch("organizers", queryset=User.objects.order_by("username").only("id", "username")),
+        Prefetch("questions", queryset=EventQuestion.objects.filter(archived=False).order_by("position", "id")),
     )
 
 

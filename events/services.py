@@ -1,5 +1,6 @@
 """Every write to events: creation, updates, sessions, cancellation."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,14 @@ from certificates import eligibility
 from certificates.models import Certificate
 from clubs.models import Club
 from clubs.selectors import club_user_runs_events
-from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event, EventAuditEntry, EventSession
+from events.models import (
+    REMINDER_OFFSET_MAX_MINUTES,
+    REMINDER_OFFSETS_MAX,
+    Event,
+    EventAuditEntry,
+    EventQuestion,
+    EventSession,
+)
 from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
 from eventsite.text import model_text_errors, single_line_text, text_errors
@@ -63,6 +71,91 @@ class SessionSpec:
     code: str
     title: str = ""
     starts_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    code: str
+    label: str
+    kind: str = "text"
+    choices: tuple[str, ...] = ()
+    required: bool = False
+
+
+def _questions_replace(event: Event, questions: list[QuestionSpec]) -> None:
+    """Make the event ask exactly ``questions``, in order, without losing an answer.
+
+    A question left out is deleted if nobody answered it, else archived (its answers stay);
+    a changed label or choices keep the answers; changing the kind of an answered question is refused.
+    """
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    kinds = set(EventQuestion.Kind.values)
+    for position, spec in enumerate(questions):
+        key = f"questions[{position}]"
+        if not spec.code or not re.fullmatch(r"[-a-zA-Z0-9_]{1,40}", spec.code):
+            errors[f"{key}.code"] = ["A code is 1 to 40 letters, digits, hyphens or underscores."]
+        elif spec.code in seen:
+            errors[f"{key}.code"] = ["Two questions have this code."]
+        seen.add(spec.code)
+        label = " ".join(spec.label.split()) if isinstance(spec.label, str) else ""
+        if not label:
+            errors[f"{key}.label"] = ["A question needs its text."]
+        elif len(label) > EventQuestion.LABEL_MAX_LENGTH:
+            errors[f"{key}.label"] = [f"At most {EventQuestion.LABEL_MAX_LENGTH} characters."]
+        if spec.kind not in kinds:
+            errors[f"{key}.kind"] = [f"One of {', '.join(sorted(kinds))}."]
+        choices = [" ".join(str(choice).split()) for choice in spec.choices]
+        if spec.kind in (EventQuestion.Kind.CHOICE, EventQuestion.Kind.MULTI_CHOICE):
+            if not choices or any(not choice for choice in choices):
+                errors[f"{key}.choices"] = ["A choice question needs its options, none of them blank."]
+            elif len(set(choices)) != len(choices):
+                errors[f"{key}.choices"] = ["Each option appears once."]
+            elif len(choices) > EventQuestion.CHOICES_MAX or any(
+                len(choice) > EventQuestion.CHOICE_MAX_LENGTH for choice in choices
+            ):
+                errors[f"{key}.choices"] = [
+                    f"At most {EventQuestion.CHOICES_MAX} options of {EventQuestion.CHOICE_MAX_LENGTH} characters."
+                ]
+        elif choices:
+            errors[f"{key}.choices"] = ["Only choice questions have options."]
+        for field_name, messages in text_errors({"label": (label, single_line_text)}).items():
+            errors.setdefault(f"{key}.{field_name}", messages)
+    if errors:
+        raise ValidationFailed("Some questions are not valid.", details=errors)
+    existing = {question.code: question for question in EventQuestion.objects.filter(event=event)}
+    answered = set(
+        EventQuestion.objects.filter(event=event, answers__isnull=False).values_list("code", flat=True).distinct()
+    )
+    for position, spec in enumerate(questions):
+        question = existing.pop(spec.code, None)
+        if question is not None and question.kind != spec.kind and spec.code in answered:
+            raise ValidationFailed.for_field(
+                f"questions[{position}].kind", "People have answered this question: its kind cannot change."
+            )
+        question = question or EventQuestion(event=event, code=spec.code)
+        question.label = " ".join(spec.label.split())
+        question.kind = spec.kind
+        question.choices = [" ".join(str(choice).split()) for choice in spec.choices]
+        question.required = spec.required
+        question.position = position
+        question.archived = False
+        question.save()
+    for code, question in existing.items():
+        if code in answered:
+            if not question.archived:
+                question.archived = True
+                question.save(update_fields=["archived"])
+        else:
+            question.delete()
+
+
+def event_questions(event: Event) -> list[QuestionSpec]:
+    """The questions the event asks now, as specs (for forms)."""
+    return [
+        QuestionSpec(code=q.code, label=q.label, kind=q.kind, choices=tuple(q.choices), required=q.required)
+        for q in EventQuestion.objects.filter(event=event, archived=False)
+    ]
 
 
 def _validate_event(event: Event) -> None:
@@ -241,6 +334,7 @@ def event_create(
     attendance_rule: AttendanceRuleSpec | None = None,
     organizers: list[str] | None = None,
     club: str | None = None,
+    questions: list[QuestionSpec] | None = None,
     actor: User | None = None,
     **fields: Any,
 ) -> Event:
@@ -260,6 +354,8 @@ def event_create(
         _rule_apply(event, attendance_rule)
     if organizers:
         event.organizers.set(_organizer_users(organizers))
+    if questions:
+        _questions_replace(event, questions)
     event_audit_record(
         event=event,
         actor=actor,
@@ -320,6 +416,7 @@ def event_update(
     attendance_rule: AttendanceRuleSpec | None = None,
     organizers: list[str] | None = None,
     club: str | None | type[KEEP] = KEEP,
+    questions: list[QuestionSpec] | None = None,
     actor: User | None = None,
     **fields: Any,
 ) -> Event:
@@ -373,6 +470,8 @@ def event_update(
         _ensure_holders_stay_eligible(locked, "attendance_rule" if attendance_rule is not None else "sessions")
     if organizers is not None:
         locked.organizers.set(_organizer_users(organizers))
+    if questions is not None:
+        _questions_replace(locked, questions)
     if "capacity" in fields and locked.capacity != capacity_before:
         event_audit_record(
             event=locked,

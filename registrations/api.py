@@ -20,6 +20,7 @@ from eventsite.schema import errors
 from eventsite.text import multiline_text, single_line_text
 from registrations.models import Attendance, RegistrationStatus, Student
 from registrations.selectors import (
+    registration_answers,
     student_event_record_for,
     student_history,
     student_list,
@@ -288,9 +289,14 @@ class LookupOutputSerializer(serializers.Serializer):
     eligibility = serializers.SerializerMethodField(
         help_text="Where the student stands against the event's attendance rule."
     )
+    answers = serializers.SerializerMethodField(help_text="The registration's answers, {code: value}.")
 
     def get_registration_id(self, record) -> str | None:
         return record.registration.registration_id if record.registration else None
+
+    @extend_schema_field(serializers.DictField())
+    def get_answers(self, record) -> dict:
+        return registration_answers(record.registration) if record.registration else {}
 
     @extend_schema_field(EligibilitySerializer)
     def get_eligibility(self, record) -> dict:
@@ -326,6 +332,15 @@ class EnrollmentInputSerializer(serializers.Serializer):
     enrollment_no = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text=ENROLLMENT_NO_HELP)
 
 
+ANSWERS_HELP = (
+    "Answers to the event's questions, {code: value}: text, a number, true/false, an option, or a list of options."
+)
+
+
+class RegistrationInputSerializer(EnrollmentInputSerializer):
+    answers = serializers.JSONField(required=False, help_text=ANSWERS_HELP)
+
+
 class RegistrationOutputSerializer(serializers.Serializer):
     registration_id = serializers.CharField()
     event_id = serializers.CharField()
@@ -345,15 +360,16 @@ class RegisterIndividualApi(APIView):
         operation_id="register_individual_create",
         summary="Register one student for an individual event",
         parameters=[EVENT_ID_PARAMETER],
-        request=EnrollmentInputSerializer,
+        request=RegistrationInputSerializer,
         responses={201: RegistrationOutputSerializer, **errors(403, conflicts=REGISTER_CONFLICTS)},
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = EnrollmentInputSerializer(data=request.data)
+        given = RegistrationInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         registration = registration_create(
             event=event_id,
             enrollment_no=enrollment_no_or_own(request, given.validated_data.get("enrollment_no")),
+            answers=given.validated_data.get("answers"),
             actor=request.user,
         )
         return Response(RegistrationOutputSerializer(registration).data, status=status.HTTP_201_CREATED)
@@ -367,6 +383,7 @@ class TeamInputSerializer(serializers.Serializer):
         max_length=100,
         help_text="Enrollment numbers; may include the leader.",
     )
+    answers = serializers.JSONField(required=False, help_text=ANSWERS_HELP + " The leader's answers.")
 
 
 class TeamOutputSerializer(serializers.Serializer):
@@ -403,6 +420,7 @@ class RegisterTeamApi(APIView):
             team_name=data["team_name"],
             leader=enrollment_no_or_own(request, data.get("leader"), field_name="leader"),
             members=data["members"],
+            answers=data.get("answers"),
             actor=request.user,
         )
         return Response(TeamOutputSerializer(team).data, status=status.HTTP_201_CREATED)

@@ -308,6 +308,24 @@ class FeedbackAnswer(models.Model):
         return f"{self.feedback_id} / {self.question_id}"
 
 
+class RegistrationAnswer(models.Model):
+    """One answer of one registration to one of its event's questions (JSON: text, number, bool or list)."""
+
+    registration = models.ForeignKey("Registration", on_delete=models.CASCADE, related_name="answers")
+    # PROTECT: a question with answers is archived, never deleted.
+    question = models.ForeignKey("events.EventQuestion", on_delete=models.PROTECT, related_name="answers")
+    value = models.JSONField()
+
+    class Meta:
+        ordering = ["registration", "question__position", "question_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "question"], name="registration_answer_once_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} / {self.question_id}"
+
+
 class Notification(models.Model):
     """An email owed to a student, written in the same transaction as the change that owes it.
 

@@ -17,6 +17,7 @@ from registrations.models import (
     Feedback,
     Notification,
     Registration,
+    RegistrationAnswer,
     RegistrationStatus,
     Student,
     Team,
@@ -350,3 +351,22 @@ def notification_backlog() -> OutboxBacklog:
         pending=Count("pk"), oldest=Min("created_at")
     )
     return OutboxBacklog(pending=figures["pending"], oldest_created_at=figures["oldest"])
+
+
+def registration_answers(registration: Registration) -> dict[str, object]:
+    """The registration's answers, {question code: value}, in the questions' order (one query)."""
+    rows = RegistrationAnswer.objects.filter(registration=registration).select_related("question")
+    return {row.question.code: row.value for row in rows.order_by("question__position", "question_id")}
+
+
+def answers_by_registration(registration_ids: list[str]) -> dict[str, dict[str, object]]:
+    """{registration_id: {question code: value}} for many registrations, in one query."""
+    answers: dict[str, dict[str, object]] = {}
+    rows = (
+        RegistrationAnswer.objects.filter(registration_id__in=registration_ids)
+        .order_by("question__position", "question_id")
+        .values_list("registration_id", "question__code", "value")
+    )
+    for registration_id, code, value in rows:
+        answers.setdefault(registration_id, {})[code] = value
+    return answers

@@ -23,13 +23,13 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import timezone
 
 from certificates.models import PARTICIPANT_KINDS, Certificate
-from events.models import Event, EventSession, registration_window_open_q, seat_free_q
+from events.models import Event, EventQuestion, EventSession, registration_window_open_q, seat_free_q
 from events.selectors import event_session_current, event_user_is_organizer
 from eventsite import ids
 from eventsite.errors import (
@@ -64,6 +64,7 @@ from registrations.models import (
     FeedbackAnswer,
     FeedbackQuestion,
     Registration,
+    RegistrationAnswer,
     RegistrationStatus,
     ScannerLink,
     Student,
@@ -357,12 +358,16 @@ def ensure_organizer(actor: Actor, event: Event) -> None:
 # Registration
 
 
-def event_lock(event: Event | str) -> Event:
+def event_lock(event: Event | str, *, with_questions: bool = False) -> Event:
+    """The event, locked. ``with_questions``: annotated ``asks_questions`` in the same query."""
     pk = event.pk if isinstance(event, Event) else event
     # NO KEY UPDATE: rows that merely point at the event (an attendance, a certificate) can still be
     # inserted while it is held, so a check-in holding its registration's lock never deadlocks with a
     # cancellation holding the event's.
-    locked = Event.objects.select_for_update(no_key=True).filter(pk=pk).first()
+    rows = Event.objects.select_for_update(no_key=True).filter(pk=pk)
+    if with_questions:
+        rows = rows.annotate(asks_questions=Exists(EventQuestion.objects.filter(event=OuterRef("pk"), archived=False)))
+    locked = rows.first()
     if locked is None:
         raise NotFound.of("event", pk)
     return locked
@@ -431,11 +436,13 @@ class _NoSeatClaimed(Exception):
 
 
 def _open_with_a_seat_q(now) -> Q:
-    """Where the direct confirmation may take a seat: a published individual event, open, with a seat free."""
+    """Where the direct confirmation may take a seat: a published individual event, open, with a seat free,
+    asking no questions (their answers are checked and written by the general path, with the seat)."""
     return (
         Q(status=Event.Status.PUBLISHED, registration_mode=Event.Mode.INDIVIDUAL)
         & registration_window_open_q(now)
         & seat_free_q()
+        & ~Exists(EventQuestion.objects.filter(event=OuterRef("pk"), archived=False))
     )
 
 
@@ -582,10 +589,102 @@ def _registration_confirm_directly(event_pk: str, enrollment_no: str) -> Registr
     return registration
 
 
-def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor = None) -> Registration:
-    """Register one student for an individual event: confirmed if a seat is left, else waitlisted or EVENT_FULL."""
+# Answers to an event's registration questions
+
+ANSWER_TEXT_MAX_LENGTH = 2000
+
+
+def _registration_answer_value(question: EventQuestion, value: object) -> object:
+    """The stored value of one answer, or None when an optional question is left blank; ValueError if malformed."""
+    blank = value is None or (isinstance(value, str) and not value.strip()) or value == []
+    if blank:
+        if question.required:
+            raise ValueError("This question needs an answer.")
+        return None
+    kind = question.kind
+    if kind == EventQuestion.Kind.TEXT:
+        if not isinstance(value, str):
+            raise ValueError("The answer is text.")
+        text = value.strip()
+        if len(text) > ANSWER_TEXT_MAX_LENGTH:
+            raise ValueError(f"At most {ANSWER_TEXT_MAX_LENGTH} characters.")
+        for messages in text_errors({"text": (text, multiline_text)}).values():
+            raise ValueError(messages[0])
+        return text
+    if kind == EventQuestion.Kind.NUMBER:
+        if isinstance(value, str):
+            try:
+                value = float(value.strip()) if "." in value else int(value.strip())
+            except ValueError:
+                raise ValueError("The answer is a number.") from None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value or abs(value) > 1e12:
+            raise ValueError("The answer is a number.")
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+    if kind == EventQuestion.Kind.YES_NO:
+        if isinstance(value, str) and value.strip().lower() in ("yes", "no", "true", "false"):
+            value = value.strip().lower() in ("yes", "true")
+        if not isinstance(value, bool):
+            raise ValueError("The answer is yes or no.")
+        return value
+    if kind == EventQuestion.Kind.CHOICE:
+        if not isinstance(value, str) or value.strip() not in question.choices:
+            raise ValueError(f"One of: {', '.join(question.choices)}.")
+        return value.strip()
+    # multi_choice: a list of options (a single option alone is accepted as a list of one)
+    picked = [value] if isinstance(value, str) else value
+    known = set(question.choices)
+    if not isinstance(picked, list) or any(not isinstance(item, str) or item.strip() not in known for item in picked):
+        raise ValueError(f"Some of: {', '.join(question.choices)}.")
+    chosen = {item.strip() for item in picked}
+    return [choice for choice in question.choices if choice in chosen]
+
+
+def registration_answers_clean(*, event: Event, answers: object) -> list[RegistrationAnswer]:
+    """Validate ``{code: value}`` against the event's questions: unsaved answer rows, or VALIDATION_ERROR.
+
+    Every problem is reported, keyed ``answers.<code>``. The one check used by the API and the pages.
+    """
+    questions = list(EventQuestion.objects.filter(event=event, archived=False))
+    if answers is None:
+        answers = {}
+    if not isinstance(answers, dict):
+        raise ValidationFailed.for_field("answers", "Answers are an object {code: value}.")
+    by_code = {question.code: question for question in questions}
+    errors: dict[str, list[str]] = {}
+    for code in answers:
+        if str(code) not in by_code:
+            errors[f"answers.{code}"] = ["This event asks no such question."]
+    rows: list[RegistrationAnswer] = []
+    for question in questions:
+        try:
+            value = _registration_answer_value(question, answers.get(question.code))
+        except ValueError as exc:
+            errors[f"answers.{question.code}"] = [str(exc)]
+            continue
+        if value is not None:
+            rows.append(RegistrationAnswer(question=question, value=value))
+    if errors:
+        raise ValidationFailed("Some answers are not valid.", details=errors)
+    return rows
+
+
+def _answers_save(registration: Registration, rows: list[RegistrationAnswer]) -> None:
+    for row in rows:
+        row.registration = registration
+    RegistrationAnswer.objects.bulk_create(rows)
+
+
+def registration_create(
+    *, event: Event | str, enrollment_no: str, answers: dict | None = None, actor: Actor = None
+) -> Registration:
+    """Register one student for an individual event: confirmed if a seat is left, else waitlisted or EVENT_FULL.
+
+    ``answers`` (``{code: value}``) answer the event's questions; they are written with the registration.
+    """
     enr = enrollment_no_normalize(enrollment_no)
-    if connection.vendor == "postgresql" and _actor_enrollment_no(actor) == enr:
+    # An event with questions takes the general path (the direct statement's condition refuses it),
+    # so its answers are checked and written in the transaction that takes the seat.
+    if connection.vendor == "postgresql" and _actor_enrollment_no(actor) == enr and not answers:
         # A student registering themselves while seats are left: the common case of a rush,
         # kept to the shortest hold of the event's lock. (Only for them: their student row was
         # loaded with their login, so the insert cannot break the deferred foreign key.) SQLite
@@ -595,7 +694,7 @@ def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor 
             return confirmed
     try:
         with transaction.atomic():
-            locked = event_lock(event)
+            locked = event_lock(event, with_questions=True)
             now = timezone.now()  # after the lock: the times are in the order the writes happen
             _ensure_may_act_for(actor, locked, enr)
             _ensure_registration_open(locked, now)
@@ -610,8 +709,12 @@ def registration_create(*, event: Event | str, enrollment_no: str, actor: Actor 
                 if _active_enrollments(locked, [enr]):
                     raise AlreadyRegistered(details={"enrollment_nos": [enr]}) from None
                 raise
+            answer_rows = (
+                registration_answers_clean(event=locked, answers=answers) if answers or locked.asks_questions else []
+            )
             registration = _new_registration(locked, enr, status, seq, now)
             registration.save(force_insert=True)
+            _answers_save(registration, answer_rows)
             if status == RegistrationStatus.CONFIRMED:
                 notifications.registrations_confirmed([registration])
             else:
@@ -652,15 +755,24 @@ def _team_name_taken(event: Event, name: str) -> bool:
 
 
 def team_register(
-    *, event: Event | str, team_name: str, leader: str, members: Iterable[str], actor: Actor = None
+    *,
+    event: Event | str,
+    team_name: str,
+    leader: str,
+    members: Iterable[str],
+    answers: dict | None = None,
+    actor: Actor = None,
 ) -> Team:
-    """Register a whole team: all confirmed, or all waitlisted, never split."""
+    """Register a whole team: all confirmed, or all waitlisted, never split.
+
+    ``answers`` answer the event's questions for the leader's registration.
+    """
     name = _team_name_clean(team_name)
     leader_enr = enrollment_no_normalize(leader, field_name="leader")
     roster = _team_roster(leader_enr, members)
     try:
         with transaction.atomic():
-            locked = event_lock(event)
+            locked = event_lock(event, with_questions=True)
             now = timezone.now()  # after the lock: the times are in the order the writes happen
             _ensure_may_act_for(actor, locked, leader_enr)
             _ensure_registration_open(locked, now)
@@ -685,6 +797,9 @@ def team_register(
                 )
             if _team_name_taken(locked, name):
                 raise TeamNameTaken(details={"team_name": name})
+            answer_rows = (
+                registration_answers_clean(event=locked, answers=answers) if answers or locked.asks_questions else []
+            )
             status, seq = _seats_claim(locked, len(roster))
             team = Team.objects.create(
                 team_id=ids.new_team_id(), event=locked, name=name, leader_id=leader_enr, status=status, created_at=now
@@ -692,6 +807,7 @@ def team_register(
             members = Registration.objects.bulk_create(
                 [_new_registration(locked, enr, status, seq, now, team=team) for enr in roster]
             )
+            _answers_save(next(member for member in members if member.student_id == leader_enr), answer_rows)
             if status == RegistrationStatus.CONFIRMED:
                 notifications.registrations_confirmed(members)
             else:

@@ -316,6 +316,8 @@ def test_adding_an_event_with_two_sessions_and_an_organizer_goes_through_the_ser
             "sessions-INITIAL_FORMS": "0",
             "feedback_questions-TOTAL_FORMS": "0",
             "feedback_questions-INITIAL_FORMS": "0",
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
             "sessions-0-code": "day-1",
             "sessions-0-title": "Day 1",
             "sessions-1-code": "day-2",
@@ -344,6 +346,8 @@ def test_event_change_refused_by_the_service_shows_the_field_error(admin_client,
             "sessions-INITIAL_FORMS": "0",
             "feedback_questions-TOTAL_FORMS": "0",
             "feedback_questions-INITIAL_FORMS": "0",
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
         }
     )
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
@@ -647,6 +651,8 @@ def test_the_attendance_rule_is_set_in_the_event_admin_with_mandatory_sessions_t
             "sessions-INITIAL_FORMS": "0",
             "feedback_questions-TOTAL_FORMS": "0",
             "feedback_questions-INITIAL_FORMS": "0",
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
             "sessions-0-code": "day-1",
             "sessions-1-code": "day-2",
             "sessions-2-code": "final",

@@ -43,6 +43,7 @@ EVENT_FIELDS = {
     "organizers",
     "club",
     "counts",
+    "questions",
     "reminder_offsets_minutes",
 }
 COUNT_FIELDS = {"registered", "waitlisted", "teams", "attended", "feedbacks", "certificates"}

@@ -153,7 +153,7 @@ def test_lookup_runs_a_fixed_number_of_queries(client_for, organizer):
         counts[size] = queries(
             lambda c=client, e=crowd.event, m=me: c.get(f"/api/v2/lookup/enrollment/{m.pk}/event/{e.pk}")
         )
-    assert_fixed(counts, budget=8)
+    assert_fixed(counts, budget=9)  # the answers are one more query
 
 
 def test_history_runs_a_fixed_number_of_queries(client_for, organizer):
@@ -181,7 +181,7 @@ def test_event_list_runs_a_fixed_number_of_queries_whatever_the_events_and_their
         crowd_event(size, organizer)
         EventFactory.create_batch(3, organizers=[organizer])
         counts[size] = queries(lambda: client_for().get("/api/v2/events/"))
-    assert_fixed(counts, budget=4)
+    assert_fixed(counts, budget=5)  # the questions are one more query
 
 
 def test_event_detail_runs_a_fixed_number_of_queries(client_for, organizer):
@@ -189,7 +189,7 @@ def test_event_detail_runs_a_fixed_number_of_queries(client_for, organizer):
     for size in SIZES:
         crowd = crowd_event(size, organizer)
         counts[size] = queries(lambda e=crowd.event: client_for().get(f"/api/v2/events/{e.pk}/"))
-    assert_fixed(counts, budget=3)
+    assert_fixed(counts, budget=4)  # the questions are one more query
 
 
 # Writes
@@ -310,4 +310,4 @@ def test_event_update_runs_a_fixed_number_of_queries(client_for, organizer):
             lambda c=client, e=crowd.event: c.patch(f"/api/v2/events/{e.pk}/", {"capacity": 5000}, format="json")
         )
     # 15: the capacity change writes its audit row.
-    assert_fixed(counts, budget=15)
+    assert_fixed(counts, budget=17)  # the questions, read with the event before and after

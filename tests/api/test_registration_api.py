@@ -184,6 +184,7 @@ def test_lookup_gives_one_students_whole_record_at_one_event(client_for, organiz
             "missing": [],
             "message": "You attended 1 of the 1 session needed: you can receive a certificate.",
         },
+        "answers": {},
     }
 
 

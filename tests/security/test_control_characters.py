@@ -180,6 +180,8 @@ def test_admin_refuses_an_event_title_with_a_line_break(admin_client):
             "sessions-INITIAL_FORMS": "0",
             "feedback_questions-TOTAL_FORMS": "0",
             "feedback_questions-INITIAL_FORMS": "0",
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
         },
     )
 
@@ -203,6 +205,8 @@ def test_admin_refuses_a_feedback_question_with_a_control_character(admin_client
             "sessions-INITIAL_FORMS": "0",
             "feedback_questions-TOTAL_FORMS": "1",
             "feedback_questions-INITIAL_FORMS": "0",
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
             "feedback_questions-0-position": "0",
             "feedback_questions-0-kind": "rating",
             "feedback_questions-0-prompt": "How was\x1b[2J the talk?",

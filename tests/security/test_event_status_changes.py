@@ -107,7 +107,7 @@ def _admin_change_data(admin_client, event, **changes) -> dict:
         data[f"{name}_0"], data[f"{name}_1"] = moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S")
     for name in ("registration_opens_at", "registration_closes_at"):
         data.pop(name, None)
-    for prefix in ("sessions", "feedback_questions"):
+    for prefix in ("sessions", "questions", "feedback_questions"):
         data[f"{prefix}-TOTAL_FORMS"] = data[f"{prefix}-INITIAL_FORMS"] = "0"
     return {**data, **changes}
 
