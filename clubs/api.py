@@ -64,7 +64,7 @@ class ClubListCreateApi(APIView):
         operation_id="clubs_list",
         summary="Clubs (members see theirs, staff all)",
         parameters=PAGE_PARAMETERS,
-        responses={200: paginated(ClubOutputSerializer)},
+        responses={200: paginated(ClubOutputSerializer), **errors(404)},
     )
     def get(self, request: Request) -> Response:
         clubs = club_list_visible(request.user)

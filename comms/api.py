@@ -101,7 +101,7 @@ class AnnouncementsApi(APIView):
         operation_id="events_announcements_list",
         summary="The event's announcements, newest first (organizers)",
         parameters=[EVENT_ID_PARAMETER, *PAGE_PARAMETERS],
-        responses={200: paginated(AnnouncementOutputSerializer), **errors(403)},
+        responses={200: paginated(AnnouncementOutputSerializer), **errors(403, 404)},
     )
     def get(self, request: Request, event_id: str) -> Response:
         event = event_get(event_id)

@@ -5,6 +5,7 @@ from datetime import datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
+from rest_framework.fields import empty
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -77,7 +78,28 @@ class SessionOutputSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField(allow_null=True)
 
 
-class AttendanceRuleSerializer(serializers.Serializer):
+class NestedInputSerializer(serializers.Serializer):
+    """An object inside an event's input, validated whole even when the event is PATCHed.
+
+    DRF carries a PATCH's partial validation down into nested objects, which would let a
+    question without its label or a rule without its kind through to the services.
+    """
+
+    def validate(self, data: dict) -> dict:
+        missing = {}
+        for name, field in self.fields.items():
+            if name in data or field.read_only:
+                continue
+            if field.required:
+                missing[name] = ["This field is required."]
+            elif field.default is not empty:
+                data[name] = field.default() if callable(field.default) else field.default
+        if missing:
+            raise serializers.ValidationError(missing)
+        return data
+
+
+class AttendanceRuleSerializer(NestedInputSerializer):
     """``{"kind": "min_sessions", "n"}``, ``{"kind": "percentage", "percent"}``, ``{"kind": "all"}``
     or ``{"kind": "mandatory", "sessions": [codes], "min_sessions"}``."""
 
@@ -99,6 +121,7 @@ class AttendanceRuleSerializer(serializers.Serializer):
     )
 
     def validate(self, data: dict) -> dict:
+        data = super().validate(data)
         needs = {"min_sessions": "n", "percentage": "percent", "mandatory": "sessions"}.get(data["kind"])
         if needs and needs not in data:
             raise serializers.ValidationError({needs: [f"The {data['kind']} rule needs {needs}."]})
@@ -113,7 +136,7 @@ def _rule_spec(data: dict) -> AttendanceRuleSpec:
     )
 
 
-class QuestionSerializer(serializers.Serializer):
+class QuestionSerializer(NestedInputSerializer):
     code = serializers.CharField(max_length=40)
     label = serializers.CharField(max_length=300)
     kind = serializers.ChoiceField(choices=EventQuestion.Kind.choices, default=EventQuestion.Kind.TEXT)
@@ -184,7 +207,7 @@ class EventOutputSerializer(serializers.Serializer):
 # Input
 
 
-class SessionInputSerializer(serializers.Serializer):
+class SessionInputSerializer(NestedInputSerializer):
     code = serializers.SlugField(max_length=40)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, validators=[single_line_text])
     starts_at = EventDateTimeField(required=False, allow_null=True)

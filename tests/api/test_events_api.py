@@ -370,6 +370,7 @@ def test_the_attendance_rule_is_set_and_read_through_the_api(client_for, staff_u
         ({"kind": "sometimes"}, "kind"),
         ({"kind": "mandatory"}, "sessions"),
         ({"kind": "min_sessions", "n": -1}, "n"),
+        ({"n": 0, "percent": 1, "sessions": [], "min_sessions": 0}, "kind"),
     ],
 )
 def test_a_malformed_attendance_rule_is_a_validation_error(client_for, staff_user, rule, field):
@@ -388,3 +389,19 @@ def test_an_unknown_mandatory_session_is_a_validation_error(client_for, staff_us
     )
     assert response.status_code == 400
     assert response.json()["error"]["details"] == {"attendance_rule": ["No such session in this event: day-7."]}
+
+
+def test_a_patch_validates_nested_objects_whole(client_for, staff_user):
+    """A PATCH is partial for the event's own fields, never for a question or a rule inside it."""
+    event = EventFactory()
+    client = client_for(staff_user)
+    response = client.patch(f"/api/v2/events/{event.pk}/", {"questions": [{"code": "diet"}]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["questions"]["0"] == {"label": ["This field is required."]}
+
+    response = client.patch(
+        f"/api/v2/events/{event.pk}/", {"questions": [{"code": "diet", "label": "Diet?"}]}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["questions"][0]["kind"] == "text"
+    assert response.json()["questions"][0]["required"] is False
