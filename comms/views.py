@@ -27,7 +27,8 @@ from comms.services import (
 )
 from events.models import Event
 from events.selectors import event_user_is_organizer
-from eventsite.errors import DomainError, ValidationFailed
+from eventsite.errors import DomainError
+from eventsite.forms import form_add_domain_error
 
 EMAILS_IN_WORDS = {"reminders": "reminder emails", "announcements": "announcements from organizers"}
 
@@ -76,12 +77,6 @@ def _organized_event(event_id: str, user) -> Event:
     return event
 
 
-def _form_errors_from(form: AnnouncementForm, error: ValidationFailed) -> None:
-    for field, problems in error.details.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_announcements(request: HttpRequest, event_id: str) -> HttpResponse:
@@ -107,10 +102,8 @@ def event_announcements(request: HttpRequest, event_id: str) -> HttpResponse:
                     "audience": Announcement.Audience(draft.audience).label,
                     "recipients": announcement_recipients(event, draft.audience).count(),
                 }
-            except ValidationFailed as error:
-                _form_errors_from(form, error)
             except DomainError as error:
-                form.add_error(None, error.message)
+                form_add_domain_error(form, error)
         if preview is None:
             status = 400 if form.errors else 200
     sent_today = announcements_sent_today(event, now=timezone.now())
