@@ -158,9 +158,7 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> Bulk
             certificate = _new_certificate(event, enr, registration, actor, now)
             new.append(certificate)
             result.issued[enr] = certificate.certificate_id
-        Certificate.objects.bulk_create(new, batch_size=500)
-        notifications.certificates_issued(new)
-        result.created = len(new)
+        _store_new(new, result)
     return result
 
 
@@ -188,6 +186,7 @@ def certificate_issue_many(
             .filter(event=event, student_id__in=wanted, status=RegistrationStatus.CONFIRMED)
             .order_by("registered_at", "pk")
         }
+        known = set(Student.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         if kind == CertificateKind.PARTICIPATION:
             allowed = set(
                 eligibility.eligibility_annotations(Registration.objects.filter(event=event, student_id__in=wanted))
@@ -197,8 +196,7 @@ def certificate_issue_many(
         elif kind in PARTICIPANT_KINDS:
             allowed = set(confirmed)
         else:
-            allowed = set(Student.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-        known = allowed | set(confirmed) | set(Student.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+            allowed = known
         held = {
             cert.student_id: cert for cert in Certificate.objects.filter(event=event, kind=kind, student_id__in=wanted)
         }
@@ -219,10 +217,15 @@ def certificate_issue_many(
                 certificate = _new_certificate(event, enr, confirmed.get(enr), actor, now, kind, title)
                 new.append(certificate)
                 result.issued[enr] = certificate.certificate_id
-        Certificate.objects.bulk_create(new, batch_size=500)
-        notifications.certificates_issued(new)
-        result.created = len(new)
+        _store_new(new, result)
     return result
+
+
+def _store_new(new: list[Certificate], result: BulkIssueResult) -> None:
+    """Write a bulk issue's new certificates at once and owe each student their email."""
+    Certificate.objects.bulk_create(new, batch_size=500)
+    notifications.certificates_issued(new)
+    result.created = len(new)
 
 
 def certificate_revoke(
