@@ -27,7 +27,7 @@ from events.models import (
 from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
 from eventsite.text import model_text_errors, single_line_text, text_errors
-from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus, Team
+from registrations.models import ACTIVE_STATUSES, CURRENT_STATUSES, Registration, RegistrationStatus, Team
 
 CANCELLATION_REASON_MAX = 2000
 
@@ -558,10 +558,10 @@ def event_cancel(*, event: Event, reason: str = "", actor: User | None = None) -
     if len(reason) > CANCELLATION_REASON_MAX:
         raise ValidationFailed.for_field("reason", f"Keep the reason under {CANCELLATION_REASON_MAX} characters.")
     notifications.event_cancelled(locked)
-    Registration.objects.filter(event=locked, status__in=ACTIVE_STATUSES).update(
+    Registration.objects.filter(event=locked, status__in=CURRENT_STATUSES).update(
         status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now(), checkin_code=None
     )
-    Team.objects.filter(event=locked, status__in=ACTIVE_STATUSES).update(status=RegistrationStatus.CANCELLED)
+    Team.objects.filter(event=locked, status__in=CURRENT_STATUSES).update(status=RegistrationStatus.CANCELLED)
     locked.cancellation_reason = reason
     locked.confirmed_count = 0
     return _set_status(
