@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from clubs.models import Club, ClubMembership
 from events.models import Event, EventAuditEntry, EventQuestion, EventSession, registration_window_open_q
 from eventsite.errors import NotFound
+from eventsite.errors import PermissionDenied as DomainPermissionDenied
 
 
 def event_get(event_id: str) -> Event:
@@ -63,6 +64,15 @@ def event_get_organized(event_id: str, user: User | AnonymousUser | None) -> Eve
         raise Http404("No such event.")
     if not event_user_is_organizer(event, user):
         raise PermissionDenied("Only this event's organizers can open this page.")
+    return event
+
+
+def event_get_for_organizer(event_id: str, user: User | AnonymousUser | None) -> Event:
+    """The event behind an organizer endpoint: NOT_FOUND if there is none, PERMISSION_DENIED for anyone
+    who does not organize it."""
+    event = event_get(event_id)
+    if not event_user_is_organizer(event, user):
+        raise DomainPermissionDenied("Only this event's organizers can see this.")
     return event
 
 
