@@ -210,27 +210,27 @@ class Event(models.Model):
     # The six enrollment-keyed maps of DESIGN.md: read-only views over the rows.
     @property
     def registrations(self) -> maps.RowMap:
-        return maps.registrations_map(self.pk)
+        return maps.event_map("registrations", self.pk)
 
     @property
     def waitlist(self) -> maps.RowMap:
-        return maps.waitlist_map(self.pk)
+        return maps.event_map("waitlist", self.pk)
 
     @property
     def team_registrations(self) -> maps.RowMap:
-        return maps.team_registrations_map(self.pk)
+        return maps.event_map("team_registrations", self.pk)
 
     @property
     def attendances(self) -> maps.RowMap:
-        return maps.attendances_map(self.pk)
+        return maps.event_map("attendances", self.pk)
 
     @property
     def feedbacks(self) -> maps.RowMap:
-        return maps.feedbacks_map(self.pk)
+        return maps.event_map("feedbacks", self.pk)
 
     @property
     def certificates(self) -> maps.RowMap:
-        return maps.certificates_map(self.pk)
+        return maps.event_map("certificates", self.pk)
 
 
 def registration_window_open_q(now) -> Q:

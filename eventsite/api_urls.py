@@ -2,6 +2,7 @@
 
 from django.urls import path, register_converter
 
+from analytics import api as analytics_api
 from certificates import api as certificates_api
 from clubs import api as clubs_api
 from comms import api as comms_api
@@ -80,7 +81,7 @@ urlpatterns = [
         registrations_api.LookupApi.as_view(),
         name="api-lookup",
     ),
-    path("analytics/<slug:event_id>", events_api.EventAnalyticsApi.as_view(), name="api-analytics"),
+    path("analytics/<slug:event_id>", analytics_api.EventAnalyticsApi.as_view(), name="api-analytics"),
     path("students/", registrations_api.StudentListApi.as_view(), name="api-students"),
     path("students/<code:enrollment_no>/", registrations_api.StudentDetailApi.as_view(), name="api-student"),
     path(

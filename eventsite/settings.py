@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "certificates",
+    "analytics",
     "comms",
     "legacy",
     "door",

@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 
 from certificates.models import Certificate
 from events.models import Event, EventSession
-from events.selectors import event_user_is_organizer
+from events.selectors import count_per_event, event_user_is_organizer, register_count
 from eventsite.errors import NotAuthenticated, NotFound, PermissionDenied
 from registrations.models import (
     ACTIVE_STATUSES,
@@ -381,3 +381,12 @@ def answers_by_registration(registration_ids: list[str]) -> dict[str, dict[str, 
     for registration_id, code, value in rows:
         answers.setdefault(registration_id, {})[code] = value
     return answers
+
+
+def register_event_counts() -> None:
+    """The counts of an event (API.md) that registrations hold, for ``events.selectors.event_counts_annotate``."""
+    waitlisted = Registration.objects.filter(status=RegistrationStatus.WAITLISTED)
+    register_count("waitlisted", "waitlisted_count", lambda: count_per_event(waitlisted))
+    register_count("teams", "teams_count", lambda: count_per_event(Team.objects.filter(status__in=ACTIVE_STATUSES)))
+    register_count("attended", "attended_count", lambda: count_per_event(Attendance.objects.all(), distinct="student"))
+    register_count("feedbacks", "feedbacks_count", lambda: count_per_event(Feedback.objects.all()))
