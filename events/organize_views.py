@@ -176,8 +176,7 @@ def organize_event_new(request: HttpRequest) -> HttpResponse:
 def organize_event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
     event = _event_organized(event_id, request.user)
     if request.method == "GET":
-        initial = {name: getattr(event, name) for name in EventForm.SERVICE_FIELDS}
-        form = EventForm(initial=initial)
+        form = EventForm(initial=EventForm.initial_for(event))
         sessions = SessionFormSet(prefix="sessions", initial=_session_initial(event))
         return _event_form_page(request, form=form, sessions=sessions, event=event)
     form = EventForm(request.POST)

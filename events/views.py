@@ -21,6 +21,7 @@ from certificates.selectors import certificate_counts, certificate_list_for_even
 from certificates.services import certificate_issue, certificate_issue_all_eligible, certificate_issue_many
 from clubs.selectors import club_list_visible
 from events.attendance_rules import rule_of
+from events.audience import audience_sentence
 from events.calendars import google_calendar_url
 from events.forms import CertificateBulkIssueForm, CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
 from events.manage_nav import manage_context
@@ -37,17 +38,19 @@ from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
 from registrations.exports import roster_registrations, roster_rows
 from registrations.forms import TeamRegistrationForm
-from registrations.models import RegistrationStatus, Student
+from registrations.models import CURRENT_STATUSES, RegistrationStatus, Student
 from registrations.roster_export import roster_csv_lines
 from registrations.selectors import (
     attendance_count_for_session,
     attendance_marks,
+    registration_audience_refusal,
     student_event_record,
     waitlist_position,
 )
 from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
 
 EVENTS_PER_PAGE = 20
+ACCESS_CODE_FIELD_MAX = 32
 ROSTER_PER_PAGE = 50
 CERTIFICATES_PER_PAGE = 100
 
@@ -84,16 +87,19 @@ def _detail_context(request: HttpRequest, event: Event, team_form: TeamRegistrat
     student = _student_of(request.user)
     record = student_event_record(student, event) if student else None
     registration = record.registration if record else None
-    active = registration is not None and registration.is_active
+    current = registration is not None and registration.status in CURRENT_STATUSES
     return {
         "event": event,
         "sessions": event_sessions(event),
         "student": student,
         "record": record,
-        "registration": registration if active else None,
-        "waitlist_position": waitlist_position(registration) if active else None,
+        "registration": registration if current else None,
+        "rejected": registration is not None and registration.status == RegistrationStatus.REJECTED,
+        "waitlist_position": waitlist_position(registration) if current else None,
+        "audience": audience_sentence(event),
+        "audience_refusal": registration_audience_refusal(event, student),
         "registration_open": event.status == Event.Status.PUBLISHED and event.phase == Event.Phase.REGISTRATION_OPEN,
-        "team_form": team_form or TeamRegistrationForm(),
+        "team_form": team_form or TeamRegistrationForm(access_code=event.access_code_required),
         "register_errors": [],
         "is_organizer": event_user_is_organizer(event, request.user),
         "share_url": settings.SITE_URL + reverse("event-detail", args=[event.pk]),
@@ -121,9 +127,18 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         return _team_register(request, event, student)
     try:
         if action == "register":
-            registration = registration_create(event=event, enrollment_no=student.pk, actor=request.user)
+            registration = registration_create(
+                event=event,
+                enrollment_no=student.pk,
+                access_code=request.POST.get("access_code", "")[:ACCESS_CODE_FIELD_MAX],
+                actor=request.user,
+            )
             if registration.status == RegistrationStatus.CONFIRMED:
                 messages.success(request, f"You are registered for {event.title}.")
+            elif registration.status == RegistrationStatus.PENDING:
+                messages.info(
+                    request, "Your registration is waiting for the organizers' approval. We email you when they decide."
+                )
             else:
                 messages.info(
                     request,
@@ -139,12 +154,13 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
     except DomainError as error:
         context = _detail_context(request, event)
         context["register_errors"] = [error.message]
+        context["access_code"] = request.POST.get("access_code", "")[:ACCESS_CODE_FIELD_MAX]
         return render(request, "events/detail.html", context, status=error.http_status)
     return redirect("event-detail", event_id=event.pk)
 
 
 def _team_register(request: HttpRequest, event: Event, student: Student) -> HttpResponse:
-    form = TeamRegistrationForm(request.POST)
+    form = TeamRegistrationForm(request.POST, access_code=event.access_code_required)
     if form.is_valid():
         try:
             team = team_register(
@@ -152,6 +168,7 @@ def _team_register(request: HttpRequest, event: Event, student: Student) -> Http
                 team_name=form.cleaned_data["team_name"],
                 leader=student.pk,
                 members=form.cleaned_data["members"],
+                access_code=form.cleaned_data.get("access_code"),
                 actor=request.user,
             )
         except DomainError as error:
@@ -159,6 +176,8 @@ def _team_register(request: HttpRequest, event: Event, student: Student) -> Http
         else:
             if team.status == RegistrationStatus.CONFIRMED:
                 messages.success(request, f"Team {team.name} is registered for {event.title}.")
+            elif team.status == RegistrationStatus.PENDING:
+                messages.info(request, f"Team {team.name} is waiting for the organizers' approval.")
             else:
                 messages.info(request, f"{event.title} is full: team {team.name} is on the waitlist.")
             return redirect("event-detail", event_id=event.pk)

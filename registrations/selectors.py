@@ -11,6 +11,7 @@ from certificates.models import Certificate
 from events.models import Event, EventSession
 from events.selectors import count_per_event, event_user_is_organizer, register_count
 from eventsite.errors import NotAuthenticated, NotFound, PermissionDenied
+from registrations.audience import audience_refusal
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
@@ -60,6 +61,11 @@ def attendance_marks(event: Event, enrollment_nos: list[str]) -> dict[tuple[str,
         "student_id", "session_id", "method", "marked_by__username"
     )
     return {(enr, session_id): AttendanceMark(method, by or "") for enr, session_id, method, by in rows}
+
+
+def registration_audience_refusal(event: Event, student: Student | None) -> str | None:
+    """Why this student cannot register for the event, in a sentence shown before they try; None when they can."""
+    return audience_refusal(event, student) if student is not None else None
 
 
 def access_code_list(*, event: Event, actor: User | AnonymousUser | None) -> list[AccessCode]:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("me/record.pdf", record_views.my_record_pdf, name="my-record-pdf"),
     path("students/<str:enrollment_no>/record.pdf", record_views.student_record_pdf, name="student-record-pdf"),
     path("events/<slug:event_id>/feedback/", views.event_feedback, name="event-feedback"),
+    path("events/<slug:event_id>/manage/access-codes/", views.event_access_codes, name="event-access-codes"),
     path("events/<slug:event_id>/manage/export.xlsx", export_views.event_export_xlsx, name="event-export-xlsx"),
 ]
