@@ -43,6 +43,16 @@ urlpatterns = [
         name="api-register-individual",
     ),
     path("register/team/<slug:event_id>", registrations_api.RegisterTeamApi.as_view(), name="api-register-team"),
+    path(
+        "registrations/<code:registration_id>/approve",
+        registrations_api.RegistrationApproveApi.as_view(),
+        name="api-registration-approve",
+    ),
+    path(
+        "registrations/<code:registration_id>/reject",
+        registrations_api.RegistrationRejectApi.as_view(),
+        name="api-registration-reject",
+    ),
     path("register/cancel/<slug:event_id>", registrations_api.RegisterCancelApi.as_view(), name="api-register-cancel"),
     path("attendance/mark/<slug:event_id>", registrations_api.AttendanceMarkApi.as_view(), name="api-attendance-mark"),
     path("attendance/batch/<slug:event_id>", door_api.AttendanceBatchApi.as_view(), name="api-attendance-batch"),
