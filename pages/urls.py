@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import organize_views, views
+from pages import organize_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
