@@ -66,7 +66,7 @@ from eventsite.errors import (
 from eventsite.logins import locked_message, login_locked
 from eventsite.text import multiline_text, single_line_text, text_errors
 from registrations import hooks, notifications
-from registrations.audience import access_code_normalize, ensure_in_audience
+from registrations.audience import access_code_new, access_code_normalize, ensure_in_audience
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
@@ -1007,6 +1007,34 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
             locked.save(update_fields=["confirmed_count"])
         promoted = waitlist_promote(event=locked) if freed else {}
     return CancelResult(cancelled=[reg.pk for reg in cancelling], promoted=promoted)
+
+
+ACCESS_CODES_PER_REQUEST_MAX = 500
+ACCESS_CODE_USES_MAX = 10_000
+
+
+def access_codes_generate(*, event: Event, count: int, max_uses: int, actor: Actor = None) -> list[AccessCode]:
+    """``count`` new access codes for the event (its organizers), each good for ``max_uses`` registrations."""
+    ensure_organizer(actor, event)
+    errors: dict[str, list[str]] = {}
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= ACCESS_CODES_PER_REQUEST_MAX:
+        errors["count"] = [f"From 1 to {ACCESS_CODES_PER_REQUEST_MAX} codes at a time."]
+    if isinstance(max_uses, bool) or not isinstance(max_uses, int) or not 1 <= max_uses <= ACCESS_CODE_USES_MAX:
+        errors["max_uses"] = [f"Each code is used from 1 to {ACCESS_CODE_USES_MAX} times."]
+    if errors:
+        raise ValidationFailed("The codes cannot be made like this.", details=errors)
+    with transaction.atomic():
+        taken = set(AccessCode.objects.filter(event=event).values_list("code", flat=True))
+        codes: list[str] = []
+        while len(codes) < count:
+            code = access_code_new()
+            if code not in taken:
+                taken.add(code)
+                codes.append(code)
+        now, by = timezone.now(), _actor_user(actor)
+        return AccessCode.objects.bulk_create(
+            [AccessCode(event=event, code=code, max_uses=max_uses, created_by=by, created_at=now) for code in codes]
+        )
 
 
 def _pending_locked(registration: Registration | str, actor: Actor) -> tuple[Event, Registration, list[Registration]]:
