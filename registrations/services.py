@@ -371,18 +371,45 @@ def ensure_organizer(actor: Actor, event: Event) -> None:
 # Registration
 
 
-def event_lock(event: Event | str, *, with_questions: bool = False) -> Event:
-    """The event, locked. ``with_questions``: annotated ``asks_questions`` in the same query."""
-    pk = event.pk if isinstance(event, Event) else event
+# Stands for the event's key while the lock's query is compiled; each execution binds the real one.
+_EVENT_KEY_PLACEHOLDER = "\x00event\x00"
+
+
+def _event_lock_rows(pk: str, with_questions: bool):
     # NO KEY UPDATE: rows that merely point at the event (an attendance, a certificate) can still be
     # inserted while it is held, so a check-in holding its registration's lock never deadlocks with a
     # cancellation holding the event's.
     rows = Event.objects.select_for_update(no_key=True).filter(pk=pk)
     if with_questions:
         rows = rows.annotate(asks_questions=Exists(EventQuestion.objects.filter(event=OuterRef("pk"), archived=False)))
-    locked = rows.first()
+    return rows[:1]
+
+
+_event_lock_sql: dict[tuple[str, bool], tuple[str, tuple]] = {}
+
+
+def event_lock(event: Event | str, *, with_questions: bool = False) -> Event:
+    """The event, locked. ``with_questions``: annotated ``asks_questions`` in the same query.
+
+    The query is the ORM's (``_event_lock_rows``), compiled once per connection and then run through
+    ``Manager.raw``: on SQLite the database's write lock is held while it runs, and compiling it
+    (the annotation above all) took most of a registration's time under that lock.
+    """
+    pk = event.pk if isinstance(event, Event) else event
+    if connection.get_autocommit():
+        raise transaction.TransactionManagementError("event_lock() holds the lock until the end of a transaction.")
+    key = (connection.alias, with_questions)
+    if key not in _event_lock_sql:
+        sql, params = _event_lock_rows(_EVENT_KEY_PLACEHOLDER, with_questions).query.sql_with_params()
+        _event_lock_sql[key] = sql, params
+    sql, params = _event_lock_sql[key]
+    locked = next(
+        iter(Event.objects.raw(sql, [pk if value == _EVENT_KEY_PLACEHOLDER else value for value in params])), None
+    )
     if locked is None:
         raise NotFound.of("event", pk)
+    if with_questions:
+        locked.asks_questions = bool(locked.asks_questions)  # SQLite answers 0 or 1
     return locked
 
 
