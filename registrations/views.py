@@ -26,7 +26,7 @@ from eventsite.errors import DomainError
 from eventsite.forms import form_add_domain_error
 from eventsite.logins import locked_message, lockout_response
 from registrations.forms import AccessCodesForm, FeedbackForm, LoginForm, SignupForm, SignupResendForm, SignupVerifyForm
-from registrations.models import RegistrationStatus, Student
+from registrations.models import CURRENT_STATUSES, RegistrationStatus, Student
 from registrations.selectors import (
     HistoryEntry,
     access_code_list,
@@ -222,7 +222,7 @@ def my_events(request: HttpRequest) -> HttpResponse:
     student = _student_or_none(request)
     if student is None:
         return render(request, "registrations/not_a_student.html", status=403)
-    active = [entry for entry in student_history(student) if entry.registration.is_active]
+    active = [entry for entry in student_history(student) if entry.registration.status in CURRENT_STATUSES]
     return render(request, "registrations/my_events.html", {"student": student, "cards": _event_cards(student, active)})
 
 

@@ -115,3 +115,12 @@ def test_organizers_make_codes_on_a_page_and_see_their_use(client, organizer):
     registration_create(event=event, enrollment_no=student.pk, access_code=codes[0].code, actor=student.user)
     assert "1 of 2" in client.get(url).content.decode()
     assert "Access codes" in client.get(reverse("organize-event", args=[event.pk])).content.decode()
+
+
+def test_my_events_lists_a_request_awaiting_approval(client):
+    event = EventFactory(approval_required=True, title="Research talk")
+    student = StudentUserFactory()
+    registration_create(event=event, enrollment_no=student.pk, actor=student.user)
+    client.force_login(student.user)
+    page = client.get(reverse("my-events")).content.decode()
+    assert "Research talk" in page and "Waiting for the organizers' approval" in page
