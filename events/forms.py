@@ -28,10 +28,6 @@ class CheckinForm(forms.Form):
         self.fields["session"].choices = [(session.code, session.title or session.code) for session in sessions]
 
 
-class RosterSearchForm(forms.Form):
-    q = forms.CharField(label="Search by enrollment number, name or team", required=False, max_length=100)
-
-
 class CertificateIssueForm(forms.Form):
     enrollment_no = forms.CharField(label="Enrollment number", max_length=20)
     kind = forms.ChoiceField(choices=CertificateKind.choices, initial=CertificateKind.PARTICIPATION, required=False)

@@ -1,5 +1,5 @@
 """Event pages: the public list and detail (with registration), and the organizer pages of one
-event: check-in, roster (with CSV export) and certificates.
+event: check-in, the roster's CSV export and certificates (the roster is in registrations.roster_views).
 
 Organizer pages answer 404 for an event that does not exist and 403 for an event the user
 does not organize; anonymous users are sent to the login page.
@@ -22,7 +22,7 @@ from certificates.selectors import certificate_counts, certificate_list_for_even
 from certificates.services import certificate_issue, certificate_issue_all_eligible, certificate_issue_many
 from clubs.selectors import club_list_visible
 from events.calendars import google_calendar_url
-from events.forms import CertificateBulkIssueForm, CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
+from events.forms import CertificateBulkIssueForm, CertificateIssueForm, CheckinForm, EventSearchForm
 from events.models import Event
 from events.selectors import (
     event_get_organized,
@@ -34,20 +34,17 @@ from events.selectors import (
 )
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
-from registrations.exports import roster_registrations, roster_rows
 from registrations.forms import TeamRegistrationForm
 from registrations.models import RegistrationStatus, Student
 from registrations.roster_export import roster_csv_lines
 from registrations.selectors import (
     attendance_count_for_session,
-    attendance_marks,
     student_event_record,
     waitlist_position,
 )
 from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
 
 EVENTS_PER_PAGE = 20
-ROSTER_PER_PAGE = 50
 CERTIFICATES_PER_PAGE = 100
 
 
@@ -233,29 +230,6 @@ def event_checkin(request: HttpRequest, event_id: str) -> HttpResponse:
         "confirmed": event.confirmed_count,
     }
     return render(request, "events/checkin.html", context)
-
-
-@login_required
-def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
-    event = event_get_organized(event_id, request.user)
-    form = RosterSearchForm(request.GET or None)
-    q = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
-    sessions = event_sessions(event)
-    enrollment_nos = roster_registrations(event, q=q).values_list("student_id", flat=True)
-    page = Paginator(enrollment_nos, ROSTER_PER_PAGE).get_page(request.GET.get("page"))
-    marks = attendance_marks(event, list(page.object_list))
-    rows = [
-        (row, [marks.get((row["enrollment_no"], session.pk)) for session in sessions])
-        for row in roster_rows(event, sessions=sessions, enrollment_nos=list(page.object_list))
-    ]
-    context = manage_context(event, "roster") | {
-        "form": form,
-        "q": q,
-        "page": page,
-        "rows": rows,
-        "sessions": sessions,
-    }
-    return render(request, "events/roster.html", context)
 
 
 @login_required

@@ -100,3 +100,23 @@ class LoginForm(AuthenticationForm):
 
 class AdminLoginForm(LoginForm, AdminAuthenticationForm):
     """The admin's login form (staff only), under the same lock-out."""
+
+
+class RosterFilterForm(forms.Form):
+    """The roster's search and filters; unknown values are ignored rather than refused."""
+
+    q = forms.CharField(label="Search by enrollment number, name or team", required=False, max_length=100)
+    status = forms.ChoiceField(label="Status", required=False)
+    session = forms.ChoiceField(label="Checked in to", required=False)
+
+    def __init__(self, *args, sessions=(), statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Current (not cancelled)"), *statuses]
+        self.fields["session"].choices = [("", "Any or none"), *((s.code, s.title or s.code) for s in sessions)]
+
+
+class RosterCancelForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Yes, cancel this registration",
+        help_text="The student is emailed; the first on the waitlist may take the seat.",
+    )
