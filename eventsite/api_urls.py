@@ -8,7 +8,6 @@ from comms import api as comms_api
 from door import api as door_api
 from events import api as events_api
 from registrations import api as registrations_api
-from registrations import roster_api
 
 
 class CodeConverter:
@@ -52,7 +51,7 @@ urlpatterns = [
         door_api.ScannerLinkApi.as_view(),
         name="api-scanner-link",
     ),
-    path("events/<slug:event_id>/roster/", roster_api.EventRosterApi.as_view(), name="api-event-roster"),
+    path("events/<slug:event_id>/roster/", registrations_api.EventRosterApi.as_view(), name="api-event-roster"),
     path("events/<slug:event_id>/checkin-roster", door_api.CheckinRosterApi.as_view(), name="api-checkin-roster"),
     path("feedback/submit/<slug:event_id>", registrations_api.FeedbackSubmitApi.as_view(), name="api-feedback-submit"),
     path(
