@@ -66,6 +66,11 @@ def event_get_organized(event_id: str, user: User | AnonymousUser | None) -> Eve
     return event
 
 
+def event_questions_asked(event: Event) -> list[EventQuestion]:
+    """The questions the event asks at registration now, in order."""
+    return list(EventQuestion.objects.filter(event=event, archived=False).order_by("position", "id"))
+
+
 def event_list_managed_by(user: User) -> QuerySet[Event]:
     if user.is_staff:
         return Event.objects.all()

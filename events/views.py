@@ -28,13 +28,14 @@ from events.selectors import (
     event_get_organized,
     event_list_managed_by,
     event_list_published,
+    event_questions_asked,
     event_session_current,
     event_sessions,
     event_user_is_organizer,
 )
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
-from registrations.forms import TeamRegistrationForm
+from registrations.forms import RegistrationAnswersForm, TeamRegistrationForm
 from registrations.models import RegistrationStatus, Student
 from registrations.roster_export import roster_csv_lines
 from registrations.selectors import (
@@ -81,7 +82,12 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "events/list.html", {"form": form, "page": page, "status": status, "q": q, "tabs": tabs})
 
 
-def _detail_context(request: HttpRequest, event: Event, team_form: TeamRegistrationForm | None = None) -> dict:
+def _detail_context(
+    request: HttpRequest,
+    event: Event,
+    team_form: TeamRegistrationForm | None = None,
+    answers_form: RegistrationAnswersForm | None = None,
+) -> dict:
     student = _student_of(request.user)
     record = student_event_record(student, event) if student else None
     registration = record.registration if record else None
@@ -95,6 +101,7 @@ def _detail_context(request: HttpRequest, event: Event, team_form: TeamRegistrat
         "waitlist_position": waitlist_position(registration) if active else None,
         "registration_open": event.status == Event.Status.PUBLISHED and event.phase == Event.Phase.REGISTRATION_OPEN,
         "team_form": team_form or TeamRegistrationForm(),
+        "answers_form": answers_form or RegistrationAnswersForm(questions=event_questions_asked(event)),
         "register_errors": [],
         "is_organizer": event_user_is_organizer(event, request.user),
         "share_url": settings.SITE_URL + reverse("event-detail", args=[event.pk]),
@@ -118,11 +125,17 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         context = _detail_context(request, event)
         context["register_errors"] = ["Only students can register. This account is not linked to a student."]
         return render(request, "events/detail.html", context, status=403)
+    answers_form = RegistrationAnswersForm(request.POST, questions=event_questions_asked(event))
     if action == "team":
-        return _team_register(request, event, student)
+        return _team_register(request, event, student, answers_form)
     try:
         if action == "register":
-            registration = registration_create(event=event, enrollment_no=student.pk, actor=request.user)
+            if not answers_form.is_valid():
+                context = _detail_context(request, event, answers_form=answers_form)
+                return render(request, "events/detail.html", context, status=400)
+            registration = registration_create(
+                event=event, enrollment_no=student.pk, answers=answers_form.answers(), actor=request.user
+            )
             if registration.status == RegistrationStatus.CONFIRMED:
                 messages.success(request, f"You are registered for {event.title}.")
             else:
@@ -137,33 +150,44 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
             context = _detail_context(request, event)
             context["register_errors"] = ["Choose what to do: register or cancel."]
             return render(request, "events/detail.html", context, status=400)
+    except ValidationFailed as error:
+        form_add_domain_error(answers_form, error, field_aliases=answers_form.field_aliases)
+        context = _detail_context(request, event, answers_form=answers_form)
+        return render(request, "events/detail.html", context, status=error.http_status)
     except DomainError as error:
-        context = _detail_context(request, event)
+        context = _detail_context(request, event, answers_form=answers_form)
         context["register_errors"] = [error.message]
         return render(request, "events/detail.html", context, status=error.http_status)
     return redirect("event-detail", event_id=event.pk)
 
 
-def _team_register(request: HttpRequest, event: Event, student: Student) -> HttpResponse:
+def _team_register(
+    request: HttpRequest, event: Event, student: Student, answers_form: RegistrationAnswersForm
+) -> HttpResponse:
     form = TeamRegistrationForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and answers_form.is_valid():
         try:
             team = team_register(
                 event=event,
                 team_name=form.cleaned_data["team_name"],
                 leader=student.pk,
                 members=form.cleaned_data["members"],
+                answers=answers_form.answers(),
                 actor=request.user,
             )
         except DomainError as error:
-            form_add_domain_error(form, error, field_aliases={"enrollment_nos": "members", "leader": "members"})
+            if any(key.startswith("answers.") for key in error.details):
+                form_add_domain_error(answers_form, error, field_aliases=answers_form.field_aliases)
+            else:
+                form_add_domain_error(form, error, field_aliases={"enrollment_nos": "members", "leader": "members"})
         else:
             if team.status == RegistrationStatus.CONFIRMED:
                 messages.success(request, f"Team {team.name} is registered for {event.title}.")
             else:
                 messages.info(request, f"{event.title} is full: team {team.name} is on the waitlist.")
             return redirect("event-detail", event_id=event.pk)
-    return render(request, "events/detail.html", _detail_context(request, event, team_form=form), status=400)
+    context = _detail_context(request, event, team_form=form, answers_form=answers_form)
+    return render(request, "events/detail.html", context, status=400)
 
 
 @login_required
