@@ -71,6 +71,11 @@ def event_questions_asked(event: Event) -> list[EventQuestion]:
     return list(EventQuestion.objects.filter(event=event, archived=False).order_by("position", "id"))
 
 
+def event_question_codes(event: Event) -> set[str]:
+    """Every code the event's questions use or used (archived ones keep theirs)."""
+    return set(EventQuestion.objects.filter(event=event).values_list("code", flat=True))
+
+
 def event_list_managed_by(user: User) -> QuerySet[Event]:
     if user.is_staff:
         return Event.objects.all()
