@@ -43,12 +43,12 @@ def roster_columns(sessions: Iterable[EventSession]) -> list[str]:
     return [*FIXED_COLUMNS, *(session_column(session.code) for session in sessions), *TRAILING_COLUMNS]
 
 
-def _by_enrollment_no():
-    """Order by enrollment number in code-point order, the order Python compares strings in,
+def _by_enrollment_no(field: str = "student_id"):
+    """Order by enrollment number (``field``) in code-point order, the order Python compares strings in,
     whatever the database's default collation."""
     if connection.vendor == "postgresql":
-        return Collate(F("student_id"), "C")
-    return F("student_id")
+        return Collate(F(field), "C")
+    return F(field)
 
 
 class _Cursor:
