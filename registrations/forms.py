@@ -116,13 +116,6 @@ class RosterFilterForm(forms.Form):
         self.fields["session"].choices = [("", "Any or none"), *((s.code, s.title or s.code) for s in sessions)]
 
 
-class RosterCancelForm(forms.Form):
-    confirm = forms.BooleanField(
-        label="Yes, cancel this registration",
-        help_text="The student is emailed; the first on the waitlist may take the seat.",
-    )
-
-
 class RegistrationAnswersForm(forms.Form):
     """One field per question the event asks, named by its code (``answers-<code>`` in the page).
 

@@ -18,7 +18,7 @@ from events.models import Event
 from events.selectors import event_get_organized, event_sessions
 from eventsite.errors import DomainError
 from registrations.exports import answer_text
-from registrations.forms import RosterCancelForm, RosterFilterForm
+from registrations.forms import RosterFilterForm
 from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from registrations.selectors import roster_questions, roster_registrations, roster_rows_of
 from registrations.services import attendance_mark, registration_cancel, registration_promote
@@ -114,7 +114,7 @@ def event_roster_act(request: HttpRequest, event_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: str) -> HttpResponse:
-    """Say who loses their place (a whole team), ask for a confirmation, then cancel."""
+    """Say who loses their place (a whole team) and ask; the POST of this page's button cancels."""
     event = event_get_organized(event_id, request.user)
     registration = (
         Registration.objects.select_related("student", "team").filter(event=event, pk=registration_id).first()
@@ -122,21 +122,18 @@ def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: st
     if registration is None:
         raise Http404("No such registration.")
     back = _back_to_roster(event, request.POST.get("back") or request.GET.get("back", ""))
-    form = RosterCancelForm(request.POST or None)
-    status = 200
+    error = None
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = registration_cancel(event=event, enrollment_no=registration.student_id, actor=request.user)
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
-                who = f"team {registration.team.name}" if registration.team else registration.student.full_name
-                promoted = len(result.promoted)
-                moved_up = f" {promoted} from the waitlist now hold a seat." if promoted else ""
-                messages.success(request, f"The registration of {who} is cancelled; they are emailed.{moved_up}")
-                return redirect(back)
-        status = 400
+        try:
+            result = registration_cancel(event=event, enrollment_no=registration.student_id, actor=request.user)
+        except DomainError as refused:
+            error = refused.message
+        else:
+            who = f"team {registration.team.name}" if registration.team else registration.student.full_name
+            promoted = len(result.promoted)
+            moved_up = f" {promoted} from the waitlist now hold a seat." if promoted else ""
+            messages.success(request, f"The registration of {who} is cancelled; they are emailed.{moved_up}")
+            return redirect(back)
     team_members = (
         list(registration.team.registrations.select_related("student").filter(status__in=ACTIVE_STATUSES))
         if registration.team
@@ -145,8 +142,8 @@ def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: st
     context = _roster_context(event) | {
         "registration": registration,
         "team_members": team_members,
-        "form": form,
+        "error": error,
         "back": back,
         "back_query": request.POST.get("back") or request.GET.get("back", ""),
     }
-    return render(request, "registrations/roster_cancel.html", context, status=status)
+    return render(request, "registrations/roster_cancel.html", context, status=409 if error else 200)
