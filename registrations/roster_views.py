@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from events.manage_nav import manage_context
 from events.models import Event
 from events.selectors import event_get_organized, event_sessions
 from eventsite.errors import DomainError
@@ -25,10 +26,6 @@ from registrations.services import attendance_mark, registration_cancel, registr
 
 ROSTER_PER_PAGE = 50
 FILTER_KEYS = ("q", "status", "session", "page")
-
-
-def _roster_context(event: Event) -> dict:
-    return {"event": event, "manage_tab": "roster", "analytics_url": reverse("event-analytics", args=[event.pk])}
 
 
 def _back_to_roster(event: Event, query: str) -> str:
@@ -59,7 +56,7 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
         for row in roster_rows_of(event, list(page.object_list))
     ]
     query = {key: filters.get(key) for key in ("q", "status", "session") if filters.get(key)}
-    context = _roster_context(event) | {
+    context = manage_context(event, "roster") | {
         "form": form,
         "page": page,
         "rows": rows,
@@ -139,7 +136,7 @@ def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: st
         if registration.team
         else []
     )
-    context = _roster_context(event) | {
+    context = manage_context(event, "roster") | {
         "registration": registration,
         "team_members": team_members,
         "error": error,

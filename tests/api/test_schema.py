@@ -48,6 +48,8 @@ API_MD_OPERATIONS = {
     ("get", "/api/v2/events/{event_id}/checkin-roster"),
     ("get", "/api/v2/events/{event_id}/roster/"),
     ("post", "/api/v2/attendance/batch/{event_id}"),
+    ("post", "/api/v2/registrations/{registration_id}/approve"),
+    ("post", "/api/v2/registrations/{registration_id}/reject"),
 }
 ERROR_REF = "#/components/schemas/Error"
 
