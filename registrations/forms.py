@@ -116,6 +116,15 @@ class RosterFilterForm(forms.Form):
         self.fields["session"].choices = [("", "Any or none"), *((s.code, s.title or s.code) for s in sessions)]
 
 
+class RosterRejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Why (optional, sent to the student)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class RegistrationAnswersForm(forms.Form):
     """One field per question the event asks, named by its code (``answers-<code>`` in the page).
 

@@ -18,11 +18,24 @@ from events.manage_nav import manage_context
 from events.models import Event
 from events.selectors import event_get_organized, event_sessions
 from eventsite.errors import DomainError
+from eventsite.forms import form_add_domain_error
 from registrations.exports import answer_text
-from registrations.forms import RosterFilterForm
+from registrations.forms import RosterFilterForm, RosterRejectForm
 from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
-from registrations.selectors import roster_questions, roster_registrations, roster_rows_of
-from registrations.services import attendance_mark, registration_cancel, registration_promote
+from registrations.selectors import (
+    registration_status_counts,
+    roster_questions,
+    roster_registrations,
+    roster_rows_of,
+    waitlist_position,
+)
+from registrations.services import (
+    attendance_mark,
+    registration_approve,
+    registration_cancel,
+    registration_promote,
+    registration_reject,
+)
 
 ROSTER_PER_PAGE = 50
 FILTER_KEYS = ("q", "status", "session", "page")
@@ -55,6 +68,7 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
         )
         for row in roster_rows_of(event, list(page.object_list))
     ]
+    counts = registration_status_counts(event)
     query = {key: filters.get(key) for key in ("q", "status", "session") if filters.get(key)}
     context = manage_context(event, "roster") | {
         "form": form,
@@ -64,7 +78,8 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
         "questions": questions,
         "extra_query": urlencode(query),
         "back": urlencode(query | ({"page": page.number} if page.number > 1 else {})),
-        "waitlisted": Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).count(),
+        "waitlisted": counts.get(RegistrationStatus.WAITLISTED, 0),
+        "pending": counts.get(RegistrationStatus.PENDING, 0),
     }
     return render(request, "registrations/roster.html", context)
 
@@ -72,8 +87,8 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def event_roster_act(request: HttpRequest, event_id: str) -> HttpResponse:
-    """One action on one registration from the roster: ``checkin`` (with ``session``) or ``promote``
-    (with ``add_seats=1`` when the organizer chose to add the seats it needs)."""
+    """One action on one registration from the roster: ``checkin`` (with ``session``), ``approve``, or
+    ``promote`` (with ``add_seats=1`` when the organizer chose to add the seats it needs)."""
     event = event_get_organized(event_id, request.user)
     back = _back_to_roster(event, request.POST.get("back", ""))
     registration = Registration.objects.filter(event=event, pk=request.POST.get("registration", "")).first()
@@ -92,6 +107,16 @@ def event_roster_act(request: HttpRequest, event_id: str) -> HttpResponse:
                 messages.success(request, f"{student.full_name} is checked in to {session_name}.")
             else:
                 messages.info(request, f"{student.full_name} was already checked in to {session_name}.")
+        elif action == "approve":
+            approved = registration_approve(registration=registration, actor=request.user)
+            if approved.status == RegistrationStatus.CONFIRMED:
+                messages.success(request, f"{student.full_name} is approved and holds a seat; they are emailed.")
+            else:
+                messages.info(
+                    request,
+                    f"{student.full_name} is approved; no seat is free, so they wait at place "
+                    f"{waitlist_position(approved)} of the waitlist. They are emailed.",
+                )
         elif action == "promote":
             promoted = registration_promote(
                 event=event,
@@ -144,3 +169,39 @@ def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: st
         "back_query": request.POST.get("back") or request.GET.get("back", ""),
     }
     return render(request, "registrations/roster_cancel.html", context, status=409 if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_roster_reject(request: HttpRequest, event_id: str, registration_id: str) -> HttpResponse:
+    """Say who is turned down (a whole team), take an optional reason for the email, then reject."""
+    event = event_get_organized(event_id, request.user)
+    registration = (
+        Registration.objects.select_related("student", "team").filter(event=event, pk=registration_id).first()
+    )
+    if registration is None:
+        raise Http404("No such registration.")
+    back = _back_to_roster(event, request.POST.get("back") or request.GET.get("back", ""))
+    form = RosterRejectForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration_reject(registration=registration, reason=form.cleaned_data["reason"], actor=request.user)
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            who = f"team {registration.team.name}" if registration.team else registration.student.full_name
+            messages.success(request, f"The registration of {who} is rejected; they are emailed.")
+            return redirect(back)
+    team_members = (
+        list(registration.team.registrations.select_related("student").filter(status=RegistrationStatus.PENDING))
+        if registration.team
+        else []
+    )
+    context = manage_context(event, "roster") | {
+        "registration": registration,
+        "team_members": team_members,
+        "form": form,
+        "back": back,
+        "back_query": request.POST.get("back") or request.GET.get("back", ""),
+    }
+    return render(request, "registrations/roster_reject.html", context, status=400 if form.errors else 200)

@@ -476,6 +476,11 @@ def roster_rows_of(event: Event, registrations: list[Registration]) -> list[Rost
     ]
 
 
+def registration_status_counts(event: Event) -> dict[str, int]:
+    """How many of the event's registrations are in each status (one query)."""
+    return dict(Registration.objects.filter(event=event).values_list("status").annotate(n=Count("pk")).order_by())
+
+
 def roster_questions(event: Event) -> list[EventQuestion]:
     """The questions whose answers the roster shows: those asked now, then archived ones that were answered."""
     return list(

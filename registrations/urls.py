@@ -21,5 +21,10 @@ urlpatterns = [
         roster_views.event_roster_cancel,
         name="event-roster-cancel",
     ),
+    path(
+        "events/<slug:event_id>/manage/roster/<str:registration_id>/reject/",
+        roster_views.event_roster_reject,
+        name="event-roster-reject",
+    ),
     path("events/<slug:event_id>/manage/export.xlsx", export_views.event_export_xlsx, name="event-export-xlsx"),
 ]

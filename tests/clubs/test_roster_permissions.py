@@ -98,3 +98,40 @@ def test_a_draft_roster_is_for_the_club_side_only(club_cast, client_for, role):
 
     assert page.status_code == _expected(200, others=403, anonymous=302)[role]
     assert api.status_code == _expected(200, others=404, anonymous=401)[role]
+
+
+@pytest.fixture
+def awaiting(club_cast: ClubCast) -> Registration:
+    """The club's event needs approval; a student waits for it."""
+    event = club_cast.event
+    event.approval_required = True
+    event.save(update_fields=["approval_required"])
+    registration = registration_create(event=event, enrollment_no=StudentFactory().pk)
+    assert registration.status == RegistrationStatus.PENDING
+    return registration
+
+
+@pytest.mark.parametrize("role", CLUB_ROLES)
+def test_only_the_club_side_approves_from_the_roster(club_cast, awaiting, role):
+    response = _client(club_cast, role).post(
+        "/events/code-jam/manage/roster/act/", {"registration": awaiting.pk, "action": "approve"}
+    )
+    assert response.status_code == _expected(302, others=403, anonymous=302)[role]
+    awaiting.refresh_from_db()
+    assert (awaiting.status == RegistrationStatus.CONFIRMED) == (role in CLUB_SIDE)
+
+
+@pytest.mark.parametrize("role", CLUB_ROLES)
+def test_only_the_club_side_sees_the_reject_confirmation(club_cast, awaiting, role):
+    response = _client(club_cast, role).get(f"/events/code-jam/manage/roster/{awaiting.pk}/reject/")
+    assert response.status_code == _expected(200, others=403, anonymous=302)[role]
+
+
+@pytest.mark.parametrize("role", CLUB_ROLES)
+def test_only_the_club_side_rejects_from_the_roster(club_cast, awaiting, role):
+    response = _client(club_cast, role).post(
+        f"/events/code-jam/manage/roster/{awaiting.pk}/reject/", {"reason": "Full of second-years."}
+    )
+    assert response.status_code == _expected(302, others=403, anonymous=302)[role]
+    awaiting.refresh_from_db()
+    assert (awaiting.status == RegistrationStatus.REJECTED) == (role in CLUB_SIDE)

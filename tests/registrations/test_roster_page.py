@@ -11,7 +11,7 @@ from events.models import EventAuditEntry
 from events.services import QuestionSpec, event_update
 from registrations.models import Attendance, Notification, Registration, RegistrationStatus
 from registrations.services import attendance_mark, registration_create, team_register
-from tests.factories import EventFactory, StudentFactory, TeamEventFactory
+from tests.factories import EventFactory, StudentFactory, StudentUserFactory, TeamEventFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -329,6 +329,11 @@ def test_the_roster_page_costs_the_same_queries_for_5_or_50_registrations(client
             )
         for registration in Registration.objects.filter(event=event, status="confirmed"):
             attendance_mark(event=event, enrollment_no=registration.student_id, actor=organizer)
+        event.approval_required = True
+        event.save(update_fields=["approval_required"])
+        for student in StudentFactory.create_batch(size // 5):
+            registration_create(event=event, enrollment_no=student.pk, answers={"tshirt": "M"})
+        assert Registration.objects.filter(event=event, status="pending").count() == size // 5
         sizes[size] = event
     login(organizer)
 
@@ -336,3 +341,106 @@ def test_the_roster_page_costs_the_same_queries_for_5_or_50_registrations(client
 
     assert small == large
     assert large <= 16
+
+
+# Approval
+
+
+@pytest.fixture
+def approving(organizer):
+    return EventFactory(organizers=[organizer], capacity=1, waitlist_enabled=True, approval_required=True)
+
+
+def _pending(event, name="Pending Person"):
+    student = StudentUserFactory(full_name=name)
+    registration = registration_create(event=event, enrollment_no=student.pk, actor=student.user)
+    assert registration.status == RegistrationStatus.PENDING
+    return registration
+
+
+def test_a_registration_awaiting_approval_offers_approve_and_reject(client, approving, organizer, login):
+    registration = _pending(approving)
+    login(organizer)
+
+    page = _roster(client, approving).content.decode()
+    card = _card(page, registration)
+
+    assert "Awaiting approval" in card and ">Approve<" in card and "Reject…" in card
+    assert "Check in" not in card and "Cancel…" not in card
+    assert "1 awaiting approval" in page
+    assert _card(_roster(client, approving, status="pending").content.decode(), registration)
+
+
+def test_approving_from_the_roster_takes_the_free_seat_then_the_waitlist(client, approving, organizer, login):
+    first, second = _pending(approving, "First Asker"), _pending(approving, "Second Asker")
+    login(organizer)
+
+    seated = _act(client, approving, first, "approve").content.decode()
+    waiting = _act(client, approving, second, "approve").content.decode()
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+    assert "First Asker is approved and holds a seat" in seated
+    assert "Second Asker is approved; no seat is free, so they wait at place 1 of the waitlist." in waiting
+    assert EventAuditEntry.objects.filter(event=approving, action="registration_approved").count() == 2
+
+
+def test_approving_when_full_without_a_waitlist_says_why_and_keeps_it_waiting(client, organizer, login):
+    event = EventFactory(organizers=[organizer], capacity=1, approval_required=True)
+    first, second = _pending(event, "First Asker"), _pending(event, "Second Asker")
+    login(organizer)
+    _act(client, event, first, "approve")
+
+    page = _act(client, event, second, "approve").content.decode()
+
+    second.refresh_from_db()
+    assert second.status == RegistrationStatus.PENDING
+    assert "message-error" in page and "Second Asker:" in page
+
+
+def test_reject_asks_first_then_rejects_with_the_reason(client, approving, organizer, login):
+    registration = _pending(approving, "Turned Down")
+    login(organizer)
+    url = reverse("event-roster-reject", args=[approving.pk, registration.pk])
+
+    question = client.get(url)
+    registration.refresh_from_db()
+    assert question.status_code == 200 and registration.status == RegistrationStatus.PENDING
+    assert "Turned Down" in question.content.decode() and "Keep it waiting" in question.content.decode()
+
+    response = client.post(url, {"reason": "The lab holds second-years only.", "back": "status=pending"})
+
+    assert response.status_code == 302
+    assert response.url == reverse("event-roster", args=[approving.pk]) + "?status=pending"
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.REJECTED
+    entry = EventAuditEntry.objects.get(event=approving, action="registration_rejected")
+    assert "second-years" in entry.note
+    assert f'id="reg-{registration.pk}"' not in _roster(client, approving).content.decode()
+    assert f'id="reg-{registration.pk}"' in _roster(client, approving, status="rejected").content.decode()
+
+
+def test_a_too_long_reason_is_refused_next_to_its_field(client, approving, organizer, login):
+    registration = _pending(approving)
+    login(organizer)
+
+    response = client.post(reverse("event-roster-reject", args=[approving.pk, registration.pk]), {"reason": "x" * 2001})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["reason"]
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.PENDING
+
+
+def test_rejecting_a_confirmed_registration_points_to_cancel(client, event, organizer, login):
+    registration = registration_create(event=event, enrollment_no=StudentFactory().pk)
+    login(organizer)
+
+    page = client.get(reverse("event-roster-reject", args=[event.pk, registration.pk])).content.decode()
+    refused = client.post(reverse("event-roster-reject", args=[event.pk, registration.pk]), {})
+
+    assert "only a registration awaiting approval can be rejected; cancel it from the roster instead" in page
+    assert refused.status_code == 400
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
