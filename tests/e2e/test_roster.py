@@ -1,5 +1,6 @@
-"""A student organizer asks two questions on a club event, a student answers them when registering,
-and the organizer sees the answers on the roster and acts from it: on a phone and on a desk."""
+"""A student organizer asks two questions on a club event that needs approval, a student answers them
+when registering, and the organizer sees the answers on the roster, approves and acts from it: on a
+phone and on a desk."""
 
 from datetime import timedelta
 
@@ -56,6 +57,7 @@ def test_questions_asked_answered_and_seen_on_the_roster_that_acts(new_context, 
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("is published")).to_be_visible()
     event = Event.objects.get(pk="git-night")
+    Event.objects.filter(pk=event.pk).update(approval_required=True)  # each registration waits for approval
     assert list(EventQuestion.objects.filter(event=event).values_list("code", "kind", "required")) == [
         ("t-shirt-size", "choice", True),
         ("bringing-a-laptop", "yes_no", False),
@@ -75,11 +77,22 @@ def test_questions_asked_answered_and_seen_on_the_roster_that_acts(new_context, 
     expect(student_page.get_by_role("radio", name="Yes")).to_be_checked()  # what was answered stays
     student_page.get_by_role("radio", name="M", exact=True).check()
     student_page.get_by_role("button", name="Register").click()
-    expect(student_page.get_by_text("You are registered for Git Night.")).to_be_visible()
+    student_page.wait_for_load_state()
     registration = Registration.objects.get(event=event, student=student)
+    assert registration.status == "pending"
     assert registration_answers(registration) == {"t-shirt-size": "M", "bringing-a-laptop": True}
 
     page.goto("/events/git-night/manage/roster/")
+    card = page.locator(f"#reg-{registration.pk}")
+    expect(card.get_by_text("Awaiting approval")).to_be_visible()
+    approve = card.get_by_role("button", name="Approve")
+    _visible_in_width(page, approve, width)
+    shoot(page, f"{width}-03-roster-awaiting-approval-with-answers")
+    _fits(page, width)
+    approve.click()
+    expect(page.get_by_text("Sam Student is approved and holds a seat")).to_be_visible()
+    registration.refresh_from_db()
+    assert registration.status == "confirmed"
     card = page.locator(f"#reg-{registration.pk}")
     expect(card.locator(".roster-name")).to_have_text("Sam Student")
     expect(card.locator("dd", has_text="M").first).to_be_visible()
@@ -87,7 +100,7 @@ def test_questions_asked_answered_and_seen_on_the_roster_that_acts(new_context, 
     expect(card.locator("dd", has_text="yes")).to_be_visible()
     check_in = card.get_by_role("button", name="Check in")
     _visible_in_width(page, check_in, width)
-    shoot(page, f"{width}-03-roster-with-answers")
+    shoot(page, f"{width}-04-roster-approved")
     _fits(page, width)
     check_in.click()
     expect(page.get_by_text("Sam Student is checked in")).to_be_visible()
@@ -98,12 +111,12 @@ def test_questions_asked_answered_and_seen_on_the_roster_that_acts(new_context, 
     expect(page.get_by_role("heading", name="Cancel this registration?")).to_be_visible()
     confirm = page.get_by_role("button", name="Cancel the registration")
     _visible_in_width(page, confirm, width)
-    shoot(page, f"{width}-04-cancel-asks-first")
+    shoot(page, f"{width}-05-cancel-asks-first")
     _fits(page, width)
     assert Registration.objects.get(pk=registration.pk).status == "confirmed"  # asking changed nothing
     confirm.click()
     expect(page.get_by_text("The registration of Sam Student is cancelled")).to_be_visible()
     registration.refresh_from_db()
     assert registration.status == "cancelled"
-    shoot(page, f"{width}-05-roster-after-cancel")
+    shoot(page, f"{width}-06-roster-after-cancel")
     _fits(page, width)
