@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import Lower
 
 from certificates.models import Certificate
@@ -429,8 +429,9 @@ def roster_registrations(
             Q(student__enrollment_no__icontains=q) | Q(student__full_name__icontains=q) | Q(team__name__icontains=q)
         )
     if session is not None:
+        # One subquery read once through the session's index, not one probe per registration.
         registrations = registrations.filter(
-            Exists(Attendance.objects.filter(registration=OuterRef("pk"), session=session))
+            pk__in=Attendance.objects.filter(session=session).values("registration_id")
         )
     return registrations.order_by("student_id", "registered_at", "registration_id")
 
