@@ -14,6 +14,7 @@ from eventsite.errors import NotAuthenticated, NotFound, PermissionDenied
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
+    AccessCode,
     Attendance,
     Feedback,
     Notification,
@@ -51,6 +52,15 @@ class AttendanceMark:
     @property
     def method_label(self) -> str:
         return Attendance.Method(self.method).label
+
+
+def access_code_list(*, event: Event, actor: User | AnonymousUser | None) -> list[AccessCode]:
+    """The event's access codes with their use counts, newest first: for its organizers only."""
+    if actor is None or not actor.is_authenticated:
+        raise NotAuthenticated()
+    if not event_user_is_organizer(event, actor):
+        raise PermissionDenied("Only this event's organizers see its access codes.")
+    return list(AccessCode.objects.filter(event=event).order_by("-created_at", "-id"))
 
 
 def team_registrations_of(team: Team) -> dict[str, str]:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from registrations import export_views, record_views, roster_views, views
+from registrations import calendar_views, export_views, record_views, roster_views, views
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
@@ -27,4 +27,7 @@ urlpatterns = [
         name="event-roster-reject",
     ),
     path("events/<slug:event_id>/manage/export.xlsx", export_views.event_export_xlsx, name="event-export-xlsx"),
+    path("events/<slug:event_id>.ics", calendar_views.event_calendar, name="event-ics"),
+    path("calendar/<str:token>.ics", calendar_views.student_calendar_feed, name="student-calendar-feed"),
+    path("me/calendar/rotate/", calendar_views.student_calendar_rotate, name="student-calendar-rotate"),
 ]
