@@ -1,5 +1,6 @@
 """The acting roster: an event's registrations with their check-ins and answers, and what an
-organizer does from it (check in, give a waitlisted student a seat, cancel after a confirmation).
+organizer does from it (approve or reject, check in, give a waitlisted student a seat, cancel;
+rejecting and cancelling after a confirmation).
 
 Every action calls the registration services; a refusal comes back as a message on the roster.
 """
@@ -53,7 +54,10 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
     event = event_get_organized(event_id, request.user)
     sessions = event_sessions(event)
     form = RosterFilterForm(request.GET or None, sessions=sessions, statuses=RegistrationStatus.choices)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    filters = {}
+    if form.is_bound:
+        form.is_valid()  # a filter that is not one of its choices is left out; the others still apply
+        filters = form.cleaned_data
     session = next((s for s in sessions if s.code == filters.get("session")), None)
     registrations = roster_registrations(
         event=event, actor=request.user, q=filters.get("q"), status=filters.get("status"), session=session

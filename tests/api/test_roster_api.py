@@ -97,6 +97,20 @@ def test_cancelled_registrations_show_only_when_asked_for(client_for, event, org
     assert [row["status"] for row in _roster(client, event, status="cancelled").json()["results"]] == ["cancelled"]
 
 
+def test_registrations_awaiting_approval_are_on_the_roster_and_filtered_by_status(client_for, organizer):
+    event = EventFactory(organizers=[organizer], approval_required=True)
+    waiting = StudentFactory()
+    registration_create(event=event, enrollment_no=waiting.pk)
+    client = client_for(organizer)
+
+    everyone = _roster(client, event).json()["results"]
+    pending = _roster(client, event, status="pending").json()["results"]
+
+    assert [(row["student"]["enrollment_no"], row["status"]) for row in everyone] == [(waiting.pk, "pending")]
+    assert pending == everyone
+    assert _roster(client, event, status="confirmed").json()["count"] == 0
+
+
 def test_the_roster_is_paginated(client_for, event, organizer):
     for student in StudentFactory.create_batch(5):
         registration_create(event=event, enrollment_no=student.pk)

@@ -142,11 +142,14 @@ def test_the_roster_is_paginated_and_keeps_its_filters_between_pages(client, eve
 
 def test_unknown_filters_are_ignored_not_a_500(client, event, organizer, login):
     registration_create(event=event, enrollment_no=StudentFactory(full_name="Still Here").pk)
+    registration_create(event=event, enrollment_no=StudentFactory(full_name="Someone Else").pk)
     login(organizer)
 
     response = _roster(client, event, status="nonsense", session="nope", page="x")
+    searched = _roster(client, event, q="still", status="nonsense").content.decode()
 
     assert response.status_code == 200 and "Still Here" in response.content.decode()
+    assert "Still Here" in searched and "Someone Else" not in searched  # the valid filter still applies
 
 
 # Actions
