@@ -49,6 +49,11 @@ def _back_to_roster(event: Event, query: str) -> str:
     return f"{url}?{urlencode(kept)}" if kept else url
 
 
+def _seats_missing(event: Event, group_size: int) -> int:
+    """How many seats a waitlisted row (a whole team) lacks to be seated now: the page offers to add them."""
+    return 0 if event.capacity is None else max(group_size - event.seats_left, 0)
+
+
 @login_required
 def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
     event = event_get_organized(event_id, request.user)
@@ -69,6 +74,7 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
             row,
             [(session, row.checkins.get(session.code)) for session in sessions],
             [(question, answer_text(row.answers.get(question.code))) for question in questions],
+            _seats_missing(event, row.group_size),
         )
         for row in roster_rows_of(event, list(page.object_list))
     ]
@@ -95,7 +101,11 @@ def event_roster_act(request: HttpRequest, event_id: str) -> HttpResponse:
     ``promote`` (with ``add_seats=1`` when the organizer chose to add the seats it needs)."""
     event = event_get_organized(event_id, request.user)
     back = _back_to_roster(event, request.POST.get("back", ""))
-    registration = Registration.objects.filter(event=event, pk=request.POST.get("registration", "")).first()
+    registration = (
+        Registration.objects.select_related("student", "team")
+        .filter(event=event, pk=request.POST.get("registration", ""))
+        .first()
+    )
     if registration is None:
         messages.error(request, "That registration is not in this event's roster any more. Reload and try again.")
         return redirect(back)
@@ -128,8 +138,11 @@ def event_roster_act(request: HttpRequest, event_id: str) -> HttpResponse:
                 add_seats=request.POST.get("add_seats") == "1",
                 actor=request.user,
             )
-            who = student.full_name if len(promoted) == 1 else f"{student.full_name}'s team ({len(promoted)} students)"
-            messages.success(request, f"{who} now holds a seat; they are emailed.")
+            if registration.team_id:
+                seated = f"Team {registration.team.name} ({len(promoted)} students) now holds its seats"
+            else:
+                seated = f"{student.full_name} now holds a seat"
+            messages.success(request, f"{seated}; they are emailed.")
         else:
             messages.error(request, "Choose an action from the roster.")
     except DomainError as error:

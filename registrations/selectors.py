@@ -396,6 +396,7 @@ class RosterRow:
     answers: dict[str, object]
     feedback_id: str | None
     certificate_ids: list[str]
+    group_size: int = 1  # the students decided with this one: its team's members in the same status
 
     @property
     def student(self) -> Student:
@@ -449,7 +450,8 @@ def roster_registrations(
 def roster_rows_of(event: Event, registrations: list[Registration]) -> list[RosterRow]:
     """Each registration with its attended session codes, answers, feedback and valid certificates.
 
-    Four queries whatever the number of registrations (attendance, answers, feedback, certificates).
+    Four queries whatever the number of registrations (attendance, answers, feedback, certificates),
+    and one more when some are in teams.
     """
     ids = [registration.pk for registration in registrations]
     enrollment_nos = [registration.student_id for registration in registrations]
@@ -473,6 +475,18 @@ def roster_rows_of(event: Event, registrations: list[Registration]) -> list[Rost
     )
     for enrollment_no, certificate_id in held:
         certificates.setdefault(enrollment_no, []).append(certificate_id)
+    team_ids = {registration.team_id for registration in registrations if registration.team_id}
+    together = (
+        {
+            (team_id, status): n
+            for team_id, status, n in Registration.objects.filter(team_id__in=team_ids)
+            .values_list("team_id", "status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+        if team_ids
+        else {}
+    )
     # A cancelled registration's answers and check-ins are its own; feedback and certificates belong
     # to the student's current place at the event.
     return [
@@ -482,6 +496,7 @@ def roster_rows_of(event: Event, registrations: list[Registration]) -> list[Rost
             answers=answers.get(registration.pk, {}),
             feedback_id=feedbacks.get(registration.student_id) if registration.is_active else None,
             certificate_ids=certificates.get(registration.student_id, []) if registration.is_active else [],
+            group_size=together.get((registration.team_id, registration.status), 1),
         )
         for registration in registrations
     ]

@@ -447,3 +447,32 @@ def test_rejecting_a_confirmed_registration_points_to_cancel(client, event, orga
     assert refused.status_code == 400
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_the_roster_offers_exactly_the_seats_a_waitlisted_row_lacks(client, organizer, login):
+    event = EventFactory(organizers=[organizer], capacity=1, waitlist_enabled=True)
+    registration_create(event=event, enrollment_no=StudentFactory().pk)
+    waiting = registration_create(event=event, enrollment_no=StudentFactory().pk)
+    login(organizer)
+
+    card = _card(_roster(client, event).content.decode(), waiting)
+
+    assert "Add 1 seat and promote" in card and 'name="add_seats" value="1"' in card
+
+
+def test_a_waitlisted_team_short_of_seats_is_offered_the_missing_ones_and_seated_whole(client, organizer, login):
+    event = TeamEventFactory(organizers=[organizer], capacity=3, waitlist_enabled=True, team_size_min=2)
+    students = StudentFactory.create_batch(4)
+    team_register(event=event, team_name="Seated", leader=students[0].pk, members=[students[1].pk])
+    team_register(event=event, team_name="Waiting", leader=students[2].pk, members=[students[3].pk])
+    member = Registration.objects.get(student=students[3])
+    login(organizer)
+
+    card = _card(_roster(client, event).content.decode(), member)
+    page = _act(client, event, member, "promote", add_seats="1").content.decode()
+
+    assert "Add 1 seat and promote the team" in card
+    assert "Team Waiting (2 students) now holds its seats; they are emailed." in page
+    event.refresh_from_db()
+    assert (event.capacity, event.confirmed_count) == (4, 4)
+    assert set(Registration.objects.filter(team__name="Waiting").values_list("status", flat=True)) == {"confirmed"}
