@@ -8,10 +8,19 @@ from django.urls import reverse
 
 from certificates.models import Certificate
 from clubs.models import ClubMembership
-from events.models import Event, EventAuditEntry
+from events.models import Event, EventAuditEntry, EventQuestion
 from events.selectors import event_list_published, event_user_is_organizer
 from registrations.audience import audience_refusal
-from registrations.models import AccessCode, Attendance, Feedback, FeedbackAnswer, Registration, Student, Team
+from registrations.models import (
+    AccessCode,
+    Attendance,
+    Feedback,
+    FeedbackAnswer,
+    Registration,
+    RegistrationAnswer,
+    Student,
+    Team,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +214,22 @@ def test_seed_demo_shows_who_may_register_approval_a_department_and_an_invitatio
     codes = AccessCode.objects.filter(event="demo-alumni-evening")
     assert Event.objects.get(pk="demo-alumni-evening").access_code_required and codes.count() == 5
     assert all(code.code in output for code in codes)
+
+
+def test_seed_demo_club_event_asks_questions_that_some_registrants_answered(client):
+    _seed()
+    workshop = Event.objects.get(pk="demo-git-workshop")
+    assert list(EventQuestion.objects.filter(event=workshop).values_list("code", "required")) == [
+        ("git-level", True),
+        ("laptop", False),
+    ]
+    answered = RegistrationAnswer.objects.filter(registration__event=workshop)
+    assert answered.values("registration").distinct().count() == 6
+    assert set(answered.filter(question__code="git-level").values_list("value", flat=True)) == {
+        "Never used it",
+        "Commit and push",
+        "Branches and merges",
+    }
+    client.force_login(User.objects.get(username="22CSE30001"))
+    roster = client.get("/events/demo-git-workshop/manage/roster/").content.decode()
+    assert "How well do you know Git?" in roster and "Branches and merges" in roster
