@@ -15,7 +15,8 @@ urlpatterns = [
     path("", include("door.urls")),
     path("", include("registrations.urls")),
     path("", include("comms.urls")),
-    path("", include("events.urls")),
+    path("", include("analytics.urls")),
+    path("", include("pages.urls")),
 ]
 
 # JSON under /api/, Django's pages elsewhere.
