@@ -45,6 +45,9 @@ EVENT_FIELDS = {
     "counts",
     "questions",
     "reminder_offsets_minutes",
+    "contact_email",
+    "contact",
+    "poster",
 }
 COUNT_FIELDS = {"registered", "waitlisted", "teams", "attended", "feedbacks", "certificates"}
 
