@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, validate_slug
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email, validate_slug
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -140,8 +141,14 @@ class Event(models.Model):
 
     @property
     def contact(self) -> str:
-        """Whom students write to: the event's address, else its club's (the club must be loaded)."""
-        return self.contact_email or (self.club.contact_email if self.club_id else "")
+        """Whom students write to: the event's address, else its club's (the club must be loaded); empty
+        when none is a valid address (one stored before its validator existed cannot reach a page or a header)."""
+        address = self.contact_email or (self.club.contact_email if self.club_id else "")
+        try:
+            validate_email(address)
+        except ValidationError:
+            return ""
+        return address
 
     @property
     def is_public(self) -> bool:
