@@ -152,7 +152,6 @@ def scanner_links(request: HttpRequest, event_id: str) -> HttpResponse:
     context = _manage(event) | {"form": form, "rows": _link_rows(request, links)}
     response = render(request, "door/scanner_links.html", context, status=status)
     response["Cache-Control"] = "private, no-store"  # the page holds working credentials
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
