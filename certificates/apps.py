@@ -6,7 +6,7 @@ class CertificatesConfig(AppConfig):
     verbose_name = "Certificates"
 
     def ready(self) -> None:
-        from certificates import emails, integrity, services
+        from certificates import emails, integrity, maps, selectors, services
         from events import hooks as event_hooks
         from registrations import hooks as registration_hooks
 
@@ -15,3 +15,5 @@ class CertificatesConfig(AppConfig):
         registration_hooks.REGISTRATIONS_CANCELLED.append(services.certificates_revoke_cancelled)
         emails.register()
         integrity.register()
+        maps.register()
+        selectors.register_event_counts()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from door.forms import ScannerLinkForm
 from door.selectors import scanner_link_for_token, scanner_link_list
-from events.models import Event
+from events.manage_nav import manage_context
 from events.selectors import event_get, event_get_organized
 from eventsite.errors import DomainError
 from eventsite.forms import form_add_domain_error
@@ -103,11 +103,6 @@ def self_checkin_mark(request: HttpRequest, event_id: str, token: str) -> HttpRe
 # Scanner links: the organizer's page
 
 
-def _manage(event: Event) -> dict:
-    """What the organizer pages' sub-navigation needs (templates/_manage_nav.html)."""
-    return {"event": event, "manage_tab": "scanner-links", "analytics_url": reverse("event-analytics", args=[event.pk])}
-
-
 def _qr_svg(url: str) -> str:
     return mark_safe(segno.make_qr(url, error="m").svg_inline(scale=6, border=2, omitsize=True, svgclass="link-qr"))
 
@@ -149,7 +144,7 @@ def scanner_links(request: HttpRequest, event_id: str) -> HttpResponse:
                 return redirect(f"{reverse('door-scanner-links', args=[event.pk])}#link-{link.pk}")
         status = 400
     links = scanner_link_list(event=event, actor=request.user)
-    context = _manage(event) | {"form": form, "rows": _link_rows(request, links)}
+    context = manage_context(event, "scanner-links") | {"form": form, "rows": _link_rows(request, links)}
     response = render(request, "door/scanner_links.html", context, status=status)
     response["Cache-Control"] = "private, no-store"  # the page holds working credentials
     return response
@@ -167,4 +162,4 @@ def scanner_link_revoke_page(request: HttpRequest, event_id: str, link_id: str) 
         scanner_link_revoke(event=event, link_id=link.pk, actor=request.user)
         messages.success(request, f"Link “{link.label}” is revoked: its phone stops at its next scan.")
         return redirect("door-scanner-links", event_id=event.pk)
-    return render(request, "door/scanner_link_revoke.html", _manage(event) | {"link": link})
+    return render(request, "door/scanner_link_revoke.html", manage_context(event, "scanner-links") | {"link": link})

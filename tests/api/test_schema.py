@@ -49,6 +49,8 @@ API_MD_OPERATIONS = {
     ("post", "/api/v2/attendance/batch/{event_id}"),
     ("post", "/api/v2/events/{event_id}/poster"),
     ("delete", "/api/v2/events/{event_id}/poster"),
+    ("post", "/api/v2/registrations/{registration_id}/approve"),
+    ("post", "/api/v2/registrations/{registration_id}/reject"),
 }
 # Operations that take files: multipart/form-data instead of JSON.
 MULTIPART_OPERATIONS = {("post", "/api/v2/events/{event_id}/poster")}

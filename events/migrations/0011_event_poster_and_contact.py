@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0009_event_questions'),
+        ('events', '0010_event_audience_and_approval'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
