@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
@@ -219,7 +220,7 @@ def organize_event_poster(request: HttpRequest, event_id: str) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "remove":
         if event_poster_remove(event=event, actor=request.user):
             messages.success(request, f"The poster of {event.title} is removed.")
-        return redirect("organize-event-edit", event_id=event.pk)
+        return redirect(reverse("organize-event-edit", args=[event.pk]) + "#poster")
     if request.method == "POST":
         form = PosterForm(request.POST, request.FILES)
         if form.is_valid():
@@ -235,7 +236,7 @@ def organize_event_poster(request: HttpRequest, event_id: str) -> HttpResponse:
                 form_add_domain_error(form, error, field_aliases={"field": "poster"})
             else:
                 messages.success(request, f"The poster of {event.title} is saved. It shows on the event's page.")
-                return redirect("organize-event-edit", event_id=event.pk)
+                return redirect(reverse("organize-event-edit", args=[event.pk]) + "#poster")
         status = 400
     context = {
         **manage_context(event, "overview"),
