@@ -65,9 +65,7 @@ def test_a_student_sees_the_poster_club_and_contact_and_reaches_the_club_page(ne
     box = poster.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["height"] <= 0.45 * 800 + 1
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    expect(page.get_by_role("link", name="acm@college.example")).to_have_attribute(
-        "href", "mailto:acm@college.example"
-    )
+    expect(page.get_by_role("link", name="acm@college.example")).to_have_attribute("href", "mailto:acm@college.example")
     assert page.locator('meta[property="og:image"]').get_attribute("content").endswith(".jpg")
     shoot(page, f"event-{width}")
 
