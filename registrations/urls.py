@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from registrations import export_views, record_views, views
+from registrations import calendar_views, export_views, record_views, views
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
@@ -15,4 +15,7 @@ urlpatterns = [
     path("students/<str:enrollment_no>/record.pdf", record_views.student_record_pdf, name="student-record-pdf"),
     path("events/<slug:event_id>/feedback/", views.event_feedback, name="event-feedback"),
     path("events/<slug:event_id>/manage/export.xlsx", export_views.event_export_xlsx, name="event-export-xlsx"),
+    path("events/<slug:event_id>.ics", calendar_views.event_calendar, name="event-ics"),
+    path("calendar/<str:token>.ics", calendar_views.student_calendar_feed, name="student-calendar-feed"),
+    path("me/calendar/rotate/", calendar_views.student_calendar_rotate, name="student-calendar-rotate"),
 ]

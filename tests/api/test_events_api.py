@@ -48,6 +48,11 @@ EVENT_FIELDS = {
     "contact_email",
     "contact",
     "poster",
+    "eligible_departments",
+    "eligible_years",
+    "access_code_required",
+    "approval_required",
+    "audience",
 }
 COUNT_FIELDS = {"registered", "waitlisted", "teams", "attended", "feedbacks", "certificates"}
 

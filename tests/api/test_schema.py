@@ -51,6 +51,8 @@ API_MD_OPERATIONS = {
     ("delete", "/api/v2/events/{event_id}/poster"),
     ("post", "/api/v2/registrations/{registration_id}/approve"),
     ("post", "/api/v2/registrations/{registration_id}/reject"),
+    ("get", "/api/v2/events/{event_id}/access-codes"),
+    ("post", "/api/v2/events/{event_id}/access-codes"),
 }
 # Operations that take files: multipart/form-data instead of JSON.
 MULTIPART_OPERATIONS = {("post", "/api/v2/events/{event_id}/poster")}

@@ -91,7 +91,7 @@ def test_club_department_search_and_status_work_together(club_events):
 
 
 def test_the_list_page_filters_and_keeps_the_filters_in_tabs_and_pages(client, club_events, monkeypatch):
-    monkeypatch.setattr("events.views.EVENTS_PER_PAGE", 1)
+    monkeypatch.setattr("pages.views.EVENTS_PER_PAGE", 1)
 
     page = client.get("/events/", {"department": "CSE", "club": "acm"})
 

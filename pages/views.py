@@ -19,13 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from certificates.forms import CertificateBulkIssueForm, CertificateIssueForm
 from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible, certificate_issue_many
 from clubs.models import Club
 from clubs.selectors import club_list_visible
 from events.attendance_rules import rule_of
 from events.calendars import google_calendar_url
-from events.forms import CertificateBulkIssueForm, CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
+from events.forms import CheckinForm, EventSearchForm, RosterSearchForm
 from events.manage_nav import manage_context
 from events.models import Event
 from events.selectors import (
