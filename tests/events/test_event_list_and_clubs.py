@@ -184,3 +184,12 @@ def test_organizers_set_the_contact_through_the_api(client_for, event, organizer
 
     assert response.status_code == 200
     assert response.json()["contact_email"] == response.json()["contact"] == "desk@college.example"
+
+
+def test_a_full_event_page_says_full_join_the_waitlist_not_zero_seats_left(client):
+    full = EventFactory(capacity=0, waitlist_enabled=True)
+    closed = EventFactory(capacity=0)
+
+    assert "<dd>Full: join the waitlist</dd>" in client.get(f"/events/{full.pk}/").content.decode()
+    assert "<dd>Full</dd>" in client.get(f"/events/{closed.pk}/").content.decode()
+    assert "0 of 0 left" not in client.get(f"/events/{full.pk}/").content.decode()
