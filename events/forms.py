@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 
+from events.models import EventQuestion
 from eventsite.images import ACCEPTED_CONTENT_TYPES
 
 STATUS_CHOICES = [("open", "Open for registration"), ("upcoming", "Upcoming"), ("past", "Past")]
@@ -36,10 +37,6 @@ class CheckinForm(forms.Form):
     def __init__(self, *args, sessions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].choices = [(session.code, session.title or session.code) for session in sessions]
-
-
-class RosterSearchForm(forms.Form):
-    q = forms.CharField(label="Search by enrollment number, name or team", required=False, max_length=100)
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -177,3 +174,39 @@ class PosterForm(forms.Form):
         ].help_text = (
             f"JPEG, PNG or WebP, up to {megabytes} MB. It is re-encoded: camera details and location are removed."
         )
+
+
+class QuestionForm(forms.Form):
+    """One registration question as an organizer writes it; an empty row is no question."""
+
+    label = forms.CharField(label="Question", max_length=300, required=False)
+    kind = forms.ChoiceField(label="Answer", choices=EventQuestion.Kind.choices, initial=EventQuestion.Kind.TEXT)
+    choices = forms.CharField(
+        label="Options",
+        required=False,
+        max_length=12_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For a choice: one option per line.",
+    )
+    required = forms.BooleanField(label="An answer is required", required=False)
+    code = forms.SlugField(widget=forms.HiddenInput, required=False)
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not (data.get("label") or data.get("code") or data.get("choices"))
+
+    def option_list(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in self.cleaned_data.get("choices", "").splitlines() if line.strip())
+
+
+class BaseQuestionFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = "Position"
+        form.fields["ORDER"].widget.attrs.update({"min": 1, "inputmode": "numeric"})
+        form.fields["DELETE"].label = "Remove this question"
+
+
+QuestionFormSet = forms.formset_factory(
+    QuestionForm, formset=BaseQuestionFormSet, extra=2, max_num=50, validate_max=True, can_order=True, can_delete=True
+)

@@ -27,7 +27,6 @@ urlpatterns = [
         name="organize-club-member-remove",
     ),
     path("events/<slug:event_id>/manage/checkin/", views.event_checkin, name="event-checkin"),
-    path("events/<slug:event_id>/manage/roster/", views.event_roster, name="event-roster"),
     path("events/<slug:event_id>/manage/roster.csv", views.event_roster_csv, name="event-roster-csv"),
     path("events/<slug:event_id>/manage/certificates/", views.event_certificates, name="event-certificates"),
 ]

@@ -1216,6 +1216,67 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
     return promoted
 
 
+def registration_promote(
+    *, event: Event | str, registration_id: str, add_seats: bool = False, actor: Actor = None
+) -> dict[str, str]:
+    """An organizer seats a waitlisted registration (its whole team) ahead of its turn.
+
+    Returns ``{enrollment_no: registration_id}`` promoted. Never beyond the capacity: without
+    enough free seats it is EVENT_FULL, unless ``add_seats`` raises the capacity by what is
+    missing (an audited capacity change, the organizer's explicit choice).
+    """
+    with transaction.atomic():
+        locked = event_lock(event)
+        ensure_organizer(actor, locked)
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("team")
+            .filter(event=locked, pk=registration_id)
+            .first()
+        )
+        if registration is None:
+            raise NotFound.of("registration", registration_id)
+        if registration.status != RegistrationStatus.WAITLISTED:
+            raise NotRegistered(
+                "Only a registration on the waitlist can be promoted.", details={"status": registration.status}
+            )
+        team = registration.team
+        members = (
+            list(team.registrations.select_for_update().filter(status=RegistrationStatus.WAITLISTED))
+            if team
+            else [registration]
+        )
+        missing = 0 if locked.capacity is None else locked.confirmed_count + len(members) - locked.capacity
+        if missing > 0:
+            if not add_seats:
+                raise EventFull(
+                    f"No seat is free for {'this team' if team else 'this student'}: add "
+                    f"{missing} seat{'s' if missing != 1 else ''} or cancel a registration first.",
+                    details={"capacity": locked.capacity, "seats_left": locked.seats_left, "needed": len(members)},
+                )
+            event_audit_record(
+                event=locked,
+                actor=_actor_user(actor),
+                action=EventAuditEntry.Action.CAPACITY_CHANGED,
+                before={"capacity": locked.capacity},
+                after={"capacity": locked.capacity + missing},
+                note=f"Seats added to promote {registration.student_id} from the waitlist.",
+            )
+            locked.capacity += missing
+        for member in members:
+            member.status = RegistrationStatus.CONFIRMED
+            member.checkin_code = ids.new_checkin_code()
+        Registration.objects.bulk_update(members, ["status", "checkin_code"])
+        if team:
+            team.status = RegistrationStatus.CONFIRMED
+            team.save(update_fields=["status"])
+        locked.confirmed_count += len(members)
+        locked.save(update_fields=["confirmed_count", "capacity"])
+        promoted = {member.student_id: member.pk for member in members}
+        notifications.waitlist_promoted(promoted)
+    return promoted
+
+
 # Attendance
 
 
