@@ -241,6 +241,9 @@ ENDPOINTS = {
     "checkin-roster": Endpoint(
         "get", lambda c: f"/api/v2/events/{c.event.pk}/checkin-roster", only(ORGANIZER, 200), setup=registered
     ),
+    "event-roster": Endpoint(
+        "get", lambda c: f"/api/v2/events/{c.event.pk}/roster/", only(ORGANIZER, 200), setup=pending
+    ),
     "attendance-batch": Endpoint(
         "post",
         lambda c: f"/api/v2/attendance/batch/{c.event.pk}",
