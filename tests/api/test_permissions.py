@@ -235,9 +235,6 @@ ENDPOINTS = {
         only(ORGANIZER, 200),
         setup=a_scanner_link,
     ),
-    "event-roster": Endpoint(
-        "get", lambda c: f"/api/v2/events/{c.event.pk}/roster/", only(ORGANIZER, 200), setup=registered
-    ),
     "checkin-roster": Endpoint(
         "get", lambda c: f"/api/v2/events/{c.event.pk}/checkin-roster", only(ORGANIZER, 200), setup=registered
     ),
