@@ -550,6 +550,15 @@ WHERE e.event_id = %(event_id)s
 """
 
 
+def _event_snapshot(event_id: str, values: list) -> Event:
+    """The event as the statement read it, its columns decoded as the ORM would (Django leaves jsonb as text)."""
+    fields = {}
+    for name, value in zip(_SNAPSHOT_FIELDS, values, strict=True):
+        field = Event._meta.get_field(name)
+        fields[name] = field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+    return Event(event_id=event_id, **fields)
+
+
 def _refuse_as_the_general_path_would(event: Event, already_registered: bool, enrollment_no: str, now) -> None:
     """Raise the general path's answer where the event as the statement saw it leaves nothing to decide.
 
@@ -619,7 +628,7 @@ def _confirm_in_one_statement(registration: Registration) -> None:
         raise _NoSeatClaimed
     notification_id, already_registered, *event_values = row
     if notification_id is None:
-        snapshot = Event(event_id=registration.event_id, **dict(zip(_SNAPSHOT_FIELDS, event_values, strict=True)))
+        snapshot = _event_snapshot(registration.event_id, event_values)
         _refuse_as_the_general_path_would(snapshot, already_registered, registration.student_id, params["now"])
         raise _NoSeatClaimed
     notifications.deliver_after_commit([notification_id])

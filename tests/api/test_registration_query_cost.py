@@ -1,5 +1,7 @@
 """What one registration over the API costs in queries: the figure the registration burst depends on."""
 
+from contextlib import nullcontext
+
 import pytest
 from django.core import mail
 from django.db import connection
@@ -38,6 +40,25 @@ def test_a_student_registering_themselves_costs_two_queries_on_postgresql(
     on_postgresql = connection.vendor == "postgresql"
     # token+user+student; then one statement, or BEGIN, event, seat UPDATE, insert, outbox insert, COMMIT
     _registration_queries(event, student, django_assert_num_queries, 2 if on_postgresql else 7)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("already", [False, True])
+def test_a_refusal_of_a_plain_full_event_costs_two_queries_on_postgresql(
+    event, student, settings, django_assert_num_queries, already
+):
+    """The statement's own snapshot of the event decides the refusal (its audience fields decoded as the ORM
+    would); SQLite takes the general path."""
+    settings.NOTIFICATIONS_SENDER = "worker"
+    client = token_client(student.user)
+    if already:
+        client.post(f"/api/v2/register/individual/{event.pk}", {}, format="json")
+    event.capacity = event.confirmed_count = 1 if already else 0
+    event.save()
+    with django_assert_num_queries(2) if connection.vendor == "postgresql" else nullcontext():
+        response = client.post(f"/api/v2/register/individual/{event.pk}", {}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == ("ALREADY_REGISTERED" if already else "EVENT_FULL")
 
 
 def test_inside_a_transaction_the_registration_statement_gets_a_savepoint(
