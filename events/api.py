@@ -178,6 +178,9 @@ class EventOutputSerializer(serializers.Serializer):
         help_text="Minutes before the start at which each confirmed student gets a reminder email.",
     )
     questions = serializers.SerializerMethodField(help_text="Asked at registration, in order.")
+    certificate_template = serializers.IntegerField(
+        source="certificate_template_id", allow_null=True, help_text="The template its certificates are drawn with."
+    )
 
     @extend_schema_field(QuestionSerializer(many=True))
     def get_questions(self, event: Event) -> list[dict]:
@@ -250,6 +253,12 @@ class EventInputSerializer(serializers.Serializer):
     )
 
     questions = QuestionSerializer(many=True, required=False, max_length=50)
+    certificate_template = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="A template id of the event's club or a college-wide one; null: the plain layout.",
+    )
 
     def validate_sessions(self, sessions: list[dict]) -> list[dict]:
         # The list replaces the event's sessions, so even in a partial update each one is whole.

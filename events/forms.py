@@ -2,7 +2,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
-from certificates.models import TITLE_MAX_LENGTH, CertificateKind
+from certificates.models import TITLE_MAX_LENGTH, CertificateKind, CertificateTemplate
 from events.college_analytics import Period, period_default
 
 STATUS_CHOICES = [("open", "Open for registration"), ("upcoming", "Upcoming"), ("past", "Past")]
@@ -172,11 +172,13 @@ class EventForm(forms.Form):
         "team_size_max",
     )
 
-    def __init__(self, *args, clubs=None, allow_no_club: bool = False, **kwargs):
-        """``clubs``: the clubs the event may belong to when creating it; None when editing."""
+    def __init__(self, *args, clubs=None, allow_no_club: bool = False, event=None, **kwargs):
+        """``clubs``: the clubs the event may belong to when creating it; None when editing ``event``."""
         super().__init__(*args, **kwargs)
         if clubs is None:
             del self.fields["event_id"]
+            if event is not None:
+                self._certificate_template_field(event)
             return
         choices = [(club.pk, club.name) for club in clubs]
         if allow_no_club:
@@ -195,8 +197,26 @@ class EventForm(forms.Form):
             cleaned["team_size_max"] = cleaned.get("team_size_max") or cleaned["team_size_min"]
         return cleaned
 
+    def _certificate_template_field(self, event) -> None:
+        templates = CertificateTemplate.objects.usable_for_club(event.club_id).select_related("club")
+        choices = [("", "Plain layout (no template)")] + [
+            (str(template.pk), f"{template.name} ({template.club.name if template.club else 'college-wide'})")
+            for template in templates
+        ]
+        self.fields["certificate_template"] = forms.TypedChoiceField(
+            label="Certificate template",
+            choices=choices,
+            coerce=int,
+            empty_value=None,
+            required=False,
+            help_text="How this event's certificates look. Club owners design templates under Organize.",
+        )
+
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
+        fields = {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
+        if "certificate_template" in self.fields:
+            fields["certificate_template"] = self.cleaned_data["certificate_template"]
+        return fields
 
 
 class SessionForm(forms.Form):

@@ -13,7 +13,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from certificates import eligibility
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateTemplate
 from clubs.models import Club
 from clubs.selectors import club_user_runs_events
 from events.models import (
@@ -320,6 +320,20 @@ def _ensure_holders_stay_eligible(event: Event, field_name: str) -> None:
         )
 
 
+def _certificate_template_choose(event: Event, template_id: int | None) -> None:
+    """An event draws its certificates with its club's template or a college-wide one."""
+    if template_id is None:
+        event.certificate_template = None
+        return
+    template = CertificateTemplate.objects.usable_for_club(event.club_id).filter(pk=template_id).first()
+    if template is None:
+        raise ValidationFailed.for_field(
+            "certificate_template",
+            f"No certificate template {template_id} for this event: choose one of its club's or a college-wide one.",
+        )
+    event.certificate_template = template
+
+
 def _ensure_event_fields(fields: dict[str, Any]) -> None:
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
@@ -335,6 +349,7 @@ def event_create(
     organizers: list[str] | None = None,
     club: str | None = None,
     questions: list[QuestionSpec] | None = None,
+    certificate_template: int | None = None,
     actor: User | None = None,
     **fields: Any,
 ) -> Event:
@@ -345,6 +360,7 @@ def event_create(
     if Event.objects.filter(pk=event_id).exists():
         raise AlreadyExists(f"An event {event_id!r} already exists.", details={"event_id": event_id})
     event = Event(event_id=event_id, club=club_row, **fields)
+    _certificate_template_choose(event, certificate_template)
     _validate_event(event)
     event.save()
     if sessions:
@@ -417,6 +433,7 @@ def event_update(
     organizers: list[str] | None = None,
     club: str | None | type[KEEP] = KEEP,
     questions: list[QuestionSpec] | None = None,
+    certificate_template: int | None | type[KEEP] = KEEP,
     actor: User | None = None,
     **fields: Any,
 ) -> Event:
@@ -458,6 +475,10 @@ def event_update(
         setattr(locked, name, value)
     if club is not KEEP:
         locked.club = _club_named(club)
+    if certificate_template is not KEEP:
+        _certificate_template_choose(locked, certificate_template)
+    elif club is not KEEP and locked.certificate_template_id is not None:
+        _certificate_template_choose(locked, locked.certificate_template_id)
     _validate_event(locked)
     _ensure_fits_registrations(locked, changed=set(fields))
     locked.save()

@@ -158,6 +158,32 @@ class LinkRevoked(DomainError):
     default_message = "This scanner link has been revoked or has expired."
 
 
+class ImageRejected(DomainError):
+    """An uploaded image the site will not keep; ``details`` names the field."""
+
+    code = "IMAGE_REJECTED"
+    http_status = 400
+
+    @classmethod
+    def for_field(cls, field: str, message: str) -> "ImageRejected":
+        return cls(message, details={field: [message]})
+
+
+class ImageNotSupported(ImageRejected):
+    code = "IMAGE_NOT_SUPPORTED"
+    default_message = "Upload a PNG or JPEG image."
+
+
+class ImageTooLarge(ImageRejected):
+    code = "IMAGE_TOO_LARGE"
+    default_message = "The image is too large."
+
+
+class ImageUnreadable(ImageRejected):
+    code = "IMAGE_UNREADABLE"
+    default_message = "The image could not be read."
+
+
 class PayloadTooLarge(DomainError):
     code = "PAYLOAD_TOO_LARGE"
     http_status = 413

@@ -45,6 +45,7 @@ EVENT_FIELDS = {
     "counts",
     "questions",
     "reminder_offsets_minutes",
+    "certificate_template",
 }
 COUNT_FIELDS = {"registered", "waitlisted", "teams", "attended", "feedbacks", "certificates"}
 
