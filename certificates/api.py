@@ -19,7 +19,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certificates.images import MAX_UPLOAD_BYTES
 from certificates.models import SIGNATORIES_MAX, TITLE_MAX_LENGTH, CertificateKind, CertificateTemplate
 from certificates.selectors import (
     certificate_get,
@@ -312,34 +311,34 @@ class TemplateOutputSerializer(serializers.Serializer):
 
 
 def _template_arguments(data: dict) -> dict:
-    """Validated input -> keyword arguments of the template services (uploads read, capped)."""
+    """Validated input -> keyword arguments of the template services (the uploads as they came)."""
     arguments = {name: value for name, value in data.items() if not name.startswith("signature_") and name != "logo"}
     if "signatories" in arguments:
         arguments["signatories"] = [Signatory(**signatory) for signatory in arguments["signatories"]]
     if "logo" in data:
-        arguments["logo"] = _upload_bytes(data["logo"])
+        arguments["logo"] = data["logo"]
     arguments["signatures"] = {
-        position: _upload_bytes(data[f"signature_{position}"])
+        position: data[f"signature_{position}"]
         for position in range(1, SIGNATORIES_MAX + 1)
         if f"signature_{position}" in data
     }
     return arguments
 
 
-def _upload_bytes(upload) -> bytes:
-    # One byte more than the limit is enough for the service to refuse it as too large.
-    return upload.read(MAX_UPLOAD_BYTES + 1)
-
-
 TEMPLATE_ID_PARAMETER = OpenApiParameter("template_id", int, OpenApiParameter.PATH, description="The template's id.")
 TEMPLATE_PARSERS = [SafeJSONParser, MultiPartParser]
-IMAGE_ERRORS = "IMAGE_NOT_SUPPORTED, IMAGE_TOO_LARGE, IMAGE_UNREADABLE (details: field -> message)"
+IMAGE_ERRORS = "IMAGE_INVALID: an image is not PNG or JPEG, or is damaged (details.field names it)"
 
 
 def _template_errors(*statuses: int) -> dict:
     documented = errors(*statuses)
     documented[400] = OpenApiResponse(
         ErrorSerializer, f"VALIDATION_ERROR (a field, an unknown placeholder or a stray brace), or {IMAGE_ERRORS}."
+    )
+    documented[413] = OpenApiResponse(
+        ErrorSerializer,
+        "IMAGE_TOO_LARGE: an image has too many pixels (a decompression bomb is refused undecoded); "
+        "PAYLOAD_TOO_LARGE: a file or the body is larger than the server accepts.",
     )
     return documented
 

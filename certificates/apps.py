@@ -6,7 +6,15 @@ class CertificatesConfig(AppConfig):
     verbose_name = "Certificates"
 
     def ready(self) -> None:
-        from certificates.services import record_snapshot_seal
-        from registrations import record_pdf
+        from certificates import emails, integrity, services
+        from events import hooks as event_hooks
+        from registrations import hooks as registration_hooks
 
-        record_pdf.RECORD_SEALERS.append(record_snapshot_seal)
+        event_hooks.EVENT_CHANGE_CHECKS.append(services.event_change_keeps_certificates)
+        event_hooks.EVENT_RULE_CHECKS.append(services.event_rule_keeps_certificates)
+        registration_hooks.REGISTRATIONS_CANCELLED.append(services.certificates_revoke_cancelled)
+        emails.register()
+        integrity.register()
+        event_hooks.CERTIFICATE_TEMPLATE_CHECKS.append(services.event_certificate_template_problem)
+        event_hooks.CERTIFICATE_TEMPLATE_CHOICES.append(services.event_certificate_template_choices)
+        registration_hooks.RECORD_SEALERS.append(services.record_snapshot_seal)

@@ -2,7 +2,6 @@ import re
 
 from django import forms
 
-from certificates.images import MAX_UPLOAD_BYTES
 from certificates.models import DEFAULT_BODY, SIGNATORIES_MAX
 from certificates.services import Signatory
 
@@ -22,13 +21,19 @@ class VerifyForm(forms.Form):
         return typed
 
 
+IMAGE_TYPES = "image/png,image/jpeg"
+
+
 class TemplateForm(forms.Form):
     """A certificate template as its designer fills it in; the services judge it."""
 
     name = forms.CharField(label="Template name", max_length=100, help_text="For you: e.g. “Hackathon winners”.")
     institution = forms.CharField(label="Institution", max_length=200, help_text="Printed at the top.")
     logo = forms.FileField(
-        label="Logo", required=False, help_text="PNG or JPEG, up to 2 MB. Empty: keep the current one."
+        label="Logo",
+        required=False,
+        help_text="PNG or JPEG. Empty: keep the current one.",
+        widget=forms.FileInput(attrs={"accept": IMAGE_TYPES}),
     )
     accent_color = forms.RegexField(
         regex=r"^#[0-9a-fA-F]{6}$",
@@ -59,6 +64,7 @@ class TemplateForm(forms.Form):
                 label=f"Signatory {position}: signature",
                 required=False,
                 help_text="PNG or JPEG; a transparent PNG looks best. Empty: keep the current one.",
+                widget=forms.FileInput(attrs={"accept": IMAGE_TYPES}),
             )
         if clubs is not None:
             choices = [(club.pk, club.name) for club in clubs]
@@ -104,12 +110,12 @@ class TemplateForm(forms.Form):
         }
 
     def uploads(self) -> dict:
-        """``logo`` and ``signatures`` (position -> bytes) of the files chosen, read up to the size limit."""
+        """``logo`` and ``signatures`` (position -> file) of the files chosen."""
         data = self.cleaned_data
         return {
-            "logo": data["logo"].read(MAX_UPLOAD_BYTES + 1) if data.get("logo") else None,
+            "logo": data.get("logo"),
             "signatures": {
-                position: data[f"signature_{position}"].read(MAX_UPLOAD_BYTES + 1)
+                position: data[f"signature_{position}"]
                 for position in range(1, SIGNATORIES_MAX + 1)
                 if data.get(f"signature_{position}")
             },

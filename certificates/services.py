@@ -6,13 +6,13 @@ import json
 import re
 import string
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from certificates import eligibility
-from certificates.images import LOGO_BOX, SIGNATURE_BOX, image_clean
+from certificates import eligibility, emails
+from certificates.images import LOGO_SIDE, SIGNATURE_SIDE, image_clean
 from certificates.models import (
     DEFAULT_BODY,
     PARTICIPANT_KINDS,
@@ -30,7 +30,6 @@ from events.models import Event
 from eventsite import ids
 from eventsite.errors import NotAuthenticated, NotEligible, NotFound, PermissionDenied, ValidationFailed
 from eventsite.text import multiline_text, single_line_text, text_errors
-from registrations import notifications
 from registrations.models import Registration, RegistrationStatus, Student
 from registrations.services import Actor, enrollment_no_normalize, ensure_organizer, event_lock
 
@@ -122,7 +121,7 @@ def certificate_issue(
         try:
             with transaction.atomic():
                 certificate.save(force_insert=True)
-                notifications.certificates_issued([certificate])
+                emails.certificates_issued([certificate])
         except IntegrityError:
             return Certificate.objects.get(event=event, student_id=enr, kind=kind), False
     return certificate, True
@@ -243,7 +242,7 @@ def certificate_issue_many(
 def _store_new(new: list[Certificate], result: BulkIssueResult) -> None:
     """Write a bulk issue's new certificates at once and owe each student their email."""
     Certificate.objects.bulk_create(new, batch_size=500)
-    notifications.certificates_issued(new)
+    emails.certificates_issued(new)
     result.created = len(new)
 
 
@@ -287,6 +286,8 @@ class Signatory:
     designation: str = ""
 
 
+# An uploaded file (or its bytes), read and cleaned by certificates.images.
+Upload = IO[bytes] | bytes
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _PLACEHOLDER_LIST = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
 
@@ -377,7 +378,9 @@ def _ensure_designer(actor: Actor, club: Club | None) -> None:
         raise PermissionDenied("Only the club's owners and staff design the club's certificate templates.")
 
 
-def _template_images_apply(template: CertificateTemplate, *, logo: bytes | None, signatures: dict[int, bytes]) -> None:
+def _template_images_apply(
+    template: CertificateTemplate, *, logo: Upload | None, signatures: dict[int, Upload]
+) -> None:
     """Clean and store the uploads; a signature belongs to the signatory in the same position."""
     for position in signatures:
         if not 1 <= position <= SIGNATORIES_MAX:
@@ -389,9 +392,11 @@ def _template_images_apply(template: CertificateTemplate, *, logo: bytes | None,
                 f"signature_{position}", f"There is no signatory {position}: add their name to the signatories first."
             )
     if logo is not None:
-        template.logo = image_clean(logo, field="logo", box=LOGO_BOX)
+        template.logo = image_clean(logo, field="logo", max_side=LOGO_SIDE)
     for position, data in signatures.items():
-        setattr(template, f"signature_{position}", image_clean(data, field=f"signature_{position}", box=SIGNATURE_BOX))
+        setattr(
+            template, f"signature_{position}", image_clean(data, field=f"signature_{position}", max_side=SIGNATURE_SIDE)
+        )
     for position in range(len(template.signatories) + 1, SIGNATORIES_MAX + 1):
         setattr(template, f"signature_{position}", None)
 
@@ -403,8 +408,8 @@ def certificate_template_draft(
     *,
     template: CertificateTemplate | None = None,
     club: Club | None = None,
-    logo: bytes | None = None,
-    signatures: dict[int, bytes] | None = None,
+    logo: Upload | None = None,
+    signatures: dict[int, Upload] | None = None,
     actor: Actor = None,
     **changes: Any,
 ) -> CertificateTemplate:
@@ -440,8 +445,8 @@ def certificate_template_create(
     club: Club | None,
     name: str,
     institution: str,
-    logo: bytes | None = None,
-    signatures: dict[int, bytes] | None = None,
+    logo: Upload | None = None,
+    signatures: dict[int, Upload] | None = None,
     actor: Actor = None,
     **fields: Any,
 ) -> CertificateTemplate:
@@ -458,8 +463,8 @@ def certificate_template_create(
 def certificate_template_update(
     *,
     template: CertificateTemplate,
-    logo: bytes | None = None,
-    signatures: dict[int, bytes] | None = None,
+    logo: Upload | None = None,
+    signatures: dict[int, Upload] | None = None,
     actor: Actor = None,
     **changes: Any,
 ) -> CertificateTemplate:
@@ -497,8 +502,8 @@ def record_snapshot_issue(*, student: Student, lines: list[dict[str, Any]]) -> R
         )
 
 
-def record_snapshot_seal(student: Student, lines: list[dict[str, Any]]) -> str:
-    """The record PDF's sealer (``registrations.record_pdf.RECORD_SEALERS``): the snapshot's URL."""
+def record_snapshot_seal(*, student: Student, lines: list[dict[str, Any]]) -> str:
+    """The record PDF's sealer (``registrations.hooks.RECORD_SEALERS``): the snapshot's URL."""
     return record_snapshot_issue(student=student, lines=lines).verify_url
 
 
@@ -522,3 +527,62 @@ def record_snapshot_revoke(*, snapshot: RecordSnapshot, reason: str, actor: Acto
             locked.revoked_reason = reason[:2000]
             locked.save(update_fields=["revoked_at", "revoked_reason"])
     return locked
+
+
+def certificates_revoke_cancelled(*, event: Event, enrollment_nos: list[str], at, by) -> None:
+    """A cancelled registration leaves no participation or merit certificate standing (``registrations.hooks``)."""
+    Certificate.objects.filter(
+        event=event,
+        student_id__in=enrollment_nos,
+        revoked_at__isnull=True,
+        kind__in=PARTICIPANT_KINDS,
+    ).update(revoked_at=at, revoked_reason="Registration cancelled.", revoked_by=by)
+
+
+def _participation_certificates(event: Event):
+    return Certificate.objects.filter(event=event, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION)
+
+
+def event_change_keeps_certificates(*, event: Event, changed: set[str]) -> dict[str, list[str]]:
+    """Certificates issued under an event's rules forbid making those rules stricter (``events.hooks``)."""
+    errors: dict[str, list[str]] = {}
+    tightened = changed & {"min_sessions_for_certificate", "certificate_requires_feedback"}
+    if tightened and _participation_certificates(event).exists():
+        before = Event.objects.filter(pk=event.pk).values(*tightened).get()
+        stricter = "Certificates were already issued under the current rules; they cannot be made stricter."
+        if event.min_sessions_for_certificate > before.get(
+            "min_sessions_for_certificate", event.min_sessions_for_certificate
+        ):
+            errors["min_sessions_for_certificate"] = [stricter]
+        if event.certificate_requires_feedback and not before.get("certificate_requires_feedback", True):
+            errors["certificate_requires_feedback"] = [stricter]
+    return errors
+
+
+def event_rule_keeps_certificates(*, event: Event) -> str | None:
+    """Nobody loses a participation certificate because the rule or the sessions were changed afterwards
+    (``events.hooks``)."""
+    lost = (
+        eligibility.eligibility_annotations(_participation_certificates(event))
+        .exclude(eligibility.eligible_q())
+        .count()
+    )
+    if lost:
+        return f"{lost} certificate holder{'s' if lost != 1 else ''} would no longer meet the rule."
+    return None
+
+
+def event_certificate_template_problem(*, event: Event, template_id: int) -> str | None:
+    """``events.hooks.CERTIFICATE_TEMPLATE_CHECKS``: an event uses its club's templates or college-wide ones."""
+    if CertificateTemplate.objects.usable_for_club(event.club_id).filter(pk=template_id).exists():
+        return None
+    return f"No certificate template {template_id} for this event: choose one of its club's or a college-wide one."
+
+
+def event_certificate_template_choices(*, event: Event) -> list[tuple[int, str]]:
+    """``events.hooks.CERTIFICATE_TEMPLATE_CHOICES``: the templates the event may use, named for a menu."""
+    templates = CertificateTemplate.objects.usable_for_club(event.club_id).select_related("club")
+    return [
+        (template.pk, f"{template.name} ({template.club.name if template.club else 'college-wide'})")
+        for template in templates
+    ]

@@ -10,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certificates import eligibility
 from events.analytics import event_analytics
+from events.attendance_rules import rule_of
 from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event, EventQuestion
 from events.selectors import (
     event_counts_of,
@@ -193,11 +193,11 @@ class EventOutputSerializer(serializers.Serializer):
     def get_min_sessions_for_certificate(self, event: Event) -> int:
         if event.attendance_rule_kind == Event.AttendanceRule.MIN_SESSIONS:
             return event.min_sessions_for_certificate
-        return eligibility.rule_of(event).required
+        return rule_of(event).required
 
     @extend_schema_field(AttendanceRuleSerializer)
     def get_attendance_rule(self, event: Event) -> dict:
-        return eligibility.rule_of(event).as_json()
+        return rule_of(event).as_json()
 
     def get_organizers(self, event: Event) -> list[str]:
         return [user.username for user in event.organizers.all()]

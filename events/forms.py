@@ -2,7 +2,8 @@ from urllib.parse import urlencode
 
 from django import forms
 
-from certificates.models import TITLE_MAX_LENGTH, CertificateKind, CertificateTemplate
+from certificates.models import TITLE_MAX_LENGTH, CertificateKind
+from events import hooks
 from events.college_analytics import Period, period_default
 
 STATUS_CHOICES = [("open", "Open for registration"), ("upcoming", "Upcoming"), ("past", "Past")]
@@ -198,10 +199,10 @@ class EventForm(forms.Form):
         return cleaned
 
     def _certificate_template_field(self, event) -> None:
-        templates = CertificateTemplate.objects.usable_for_club(event.club_id).select_related("club")
         choices = [("", "Plain layout (no template)")] + [
-            (str(template.pk), f"{template.name} ({template.club.name if template.club else 'college-wide'})")
-            for template in templates
+            (str(template_id), label)
+            for choices_of in hooks.CERTIFICATE_TEMPLATE_CHOICES
+            for template_id, label in choices_of(event=event)
         ]
         self.fields["certificate_template"] = forms.TypedChoiceField(
             label="Certificate template",

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from certificates import eligibility
 from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible, certificate_issue_many
 from clubs.selectors import club_list_visible
+from events.attendance_rules import rule_of
 from events.calendars import google_calendar_url
 from events.forms import CertificateBulkIssueForm, CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
 from events.models import Event
@@ -334,7 +334,7 @@ def event_certificates(request: HttpRequest, event_id: str) -> HttpResponse:
         "bulk_form": bulk_form,
         "page": page,
         "counts": certificate_counts(event),
-        "rule": eligibility.rule_of(event),
+        "rule": rule_of(event),
     }
     status = 400 if (form.is_bound and form.errors) or (bulk_form.is_bound and bulk_form.errors) else 200
     return render(request, "events/certificates.html", context, status=status)

@@ -158,32 +158,6 @@ class LinkRevoked(DomainError):
     default_message = "This scanner link has been revoked or has expired."
 
 
-class ImageRejected(DomainError):
-    """An uploaded image the site will not keep; ``details`` names the field."""
-
-    code = "IMAGE_REJECTED"
-    http_status = 400
-
-    @classmethod
-    def for_field(cls, field: str, message: str) -> "ImageRejected":
-        return cls(message, details={field: [message]})
-
-
-class ImageNotSupported(ImageRejected):
-    code = "IMAGE_NOT_SUPPORTED"
-    default_message = "Upload a PNG or JPEG image."
-
-
-class ImageTooLarge(ImageRejected):
-    code = "IMAGE_TOO_LARGE"
-    default_message = "The image is too large."
-
-
-class ImageUnreadable(ImageRejected):
-    code = "IMAGE_UNREADABLE"
-    default_message = "The image could not be read."
-
-
 class PayloadTooLarge(DomainError):
     code = "PAYLOAD_TOO_LARGE"
     http_status = 413
@@ -382,9 +356,16 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if is_api_request(request) and self._declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        if is_api_request(request) and self._declared_length(request) > self._limit(request):
             return JsonResponse(_payload_too_large(), status=413)
         return self.get_response(request)
+
+    @staticmethod
+    def _limit(request: HttpRequest) -> int:
+        """A multipart body may carry one uploaded image (its own limit is checked where it is read)."""
+        if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+            return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + settings.IMAGE_UPLOAD_MAX_BYTES
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
     @staticmethod
     def _declared_length(request: HttpRequest) -> int:

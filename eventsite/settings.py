@@ -240,6 +240,12 @@ HEALTH_OUTBOX_MAX_AGE = env_int("HEALTH_OUTBOX_MAX_AGE", 15 * 60)
 # Bodies larger than this are refused (413 PAYLOAD_TOO_LARGE under /api/).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Uploaded images (posters, certificate logos): at most this many bytes and pixels; stored re-encoded
+# (eventsite/images.py) with their largest side at most IMAGE_MAX_SIDE. A multipart body may be
+# larger than DATA_UPLOAD_MAX_MEMORY_SIZE by one such image.
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", 40_000_000)
+IMAGE_MAX_SIDE = env_int("IMAGE_MAX_SIDE", 2000)
 
 # Sign-up: the login works once the email address is proven by the link sent to it (off: at once,
 # for a trusted intranet). SIGNUP_EMAIL_DOMAINS limits sign-up to those domains (empty: any).

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 
-from certificates import eligibility
-from certificates.models import Certificate
 from events.models import Event
 from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, RegistrationStatus, Team
 
@@ -29,12 +27,12 @@ class Problem:
         return f"[{self.code}] {self.event_id}{who}: {self.message}"
 
 
-def _scoped(rows: QuerySet, event_ids: list[str] | None, field: str = "event_id") -> QuerySet:
+def scoped(rows: QuerySet, event_ids: list[str] | None, field: str = "event_id") -> QuerySet:
     return rows if event_ids is None else rows.filter(**{f"{field}__in": event_ids})
 
 
 def _confirmed_counts(event_ids: list[str] | None) -> QuerySet:
-    return _scoped(Event.objects.all(), event_ids, "pk").annotate(
+    return scoped(Event.objects.all(), event_ids, "pk").annotate(
         real_confirmed=Count("registration", filter=Q(registration__status=RegistrationStatus.CONFIRMED))
     )
 
@@ -75,13 +73,13 @@ def check_waitlist(event_ids: list[str] | None = None) -> list[Problem]:
     free_seats = F("event__capacity") - F("event__confirmed_count")
     fits = Q(event__capacity__isnull=True) | Q(size__lte=free_seats)
     waiting_individuals = (
-        _scoped(Registration.objects.filter(status=RegistrationStatus.WAITLISTED, team__isnull=True), event_ids)
+        scoped(Registration.objects.filter(status=RegistrationStatus.WAITLISTED, team__isnull=True), event_ids)
         .annotate(size=Value(1))
         .filter(fits)
         .values_list("event_id", "student_id")
     )
     waiting_teams = (
-        _scoped(Team.objects.filter(status=RegistrationStatus.WAITLISTED), event_ids)
+        scoped(Team.objects.filter(status=RegistrationStatus.WAITLISTED), event_ids)
         .annotate(size=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)))
         .filter(fits)
         .values_list("event_id", "leader_id")
@@ -96,7 +94,7 @@ def check_waitlist(event_ids: list[str] | None = None) -> list[Problem]:
 def check_one_active_registration(event_ids: list[str] | None = None) -> list[Problem]:
     """A student holds at most one active registration per event."""
     duplicates = (
-        _scoped(Registration.objects.filter(status__in=ACTIVE_STATUSES), event_ids)
+        scoped(Registration.objects.filter(status__in=ACTIVE_STATUSES), event_ids)
         .values("event_id", "student_id")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
@@ -112,7 +110,7 @@ def check_teams(event_ids: list[str] | None = None) -> list[Problem]:
     """Active teams have an allowed size, and every member's registration has the team's status and event."""
     problems = []
     sized = (
-        _scoped(Team.objects.filter(status__in=ACTIVE_STATUSES), event_ids)
+        scoped(Team.objects.filter(status__in=ACTIVE_STATUSES), event_ids)
         .annotate(size=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES)))
         .filter(Q(size__lt=F("event__team_size_min")) | Q(size__gt=F("event__team_size_max")))
         .values("event_id", "leader_id", "name", "size", "event__team_size_min", "event__team_size_max")
@@ -129,7 +127,7 @@ def check_teams(event_ids: list[str] | None = None) -> list[Problem]:
             )
         )
     mismatched = (
-        _scoped(Registration.objects.filter(team__isnull=False), event_ids)
+        scoped(Registration.objects.filter(team__isnull=False), event_ids)
         .filter(~Q(status=F("team__status")) | ~Q(event_id=F("team__event_id")))
         .values("event_id", "student_id", "status", "team__name", "team__status", "team__event_id")
         .order_by("event_id", "student_id")
@@ -149,7 +147,7 @@ def check_attendance(event_ids: list[str] | None = None) -> list[Problem]:
     A registration cancelled after the student was checked in keeps its attendance: that is history.
     """
     wrong = (
-        _scoped(Attendance.objects.all(), event_ids)
+        scoped(Attendance.objects.all(), event_ids)
         .filter(
             Q(registration__status=RegistrationStatus.WAITLISTED)
             | Q(registration__status=RegistrationStatus.CANCELLED, registration__cancelled_at__isnull=True)
@@ -188,7 +186,7 @@ def check_feedback(event_ids: list[str] | None = None) -> list[Problem]:
     """Feedback comes only from a student who attended the event."""
     attended = Attendance.objects.filter(event_id=OuterRef("event_id"), student_id=OuterRef("student_id"))
     without = (
-        _scoped(Feedback.objects.all(), event_ids)
+        scoped(Feedback.objects.all(), event_ids)
         .filter(~Exists(attended))
         .values("feedback_id", "event_id", "student_id")
         .order_by("event_id", "student_id")
@@ -204,44 +202,10 @@ def check_feedback(event_ids: list[str] | None = None) -> list[Problem]:
     ]
 
 
-def check_certificates(event_ids: list[str] | None = None) -> list[Problem]:
-    """Every valid (non-revoked) participation certificate is held by an eligible student.
-
-    The event's attendance rule is filtered in SQL; each certificate found is explained by the
-    same rule in Python (``certificates.eligibility``), a few queries per event concerned.
-    """
-    ineligible = (
-        eligibility.eligibility_annotations(
-            _scoped(Certificate.objects.filter(revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION), event_ids)
-        )
-        .exclude(eligibility.eligible_q())
-        .values_list("certificate_id", "event_id", "student_id")
-        .order_by("event_id", "student_id")
-    )
-    by_event: dict[str, list[tuple[str, str]]] = {}
-    for certificate_id, event_id, student_id in ineligible:
-        by_event.setdefault(event_id, []).append((certificate_id, student_id))
-    problems = []
-    for event in Event.objects.filter(pk__in=by_event).order_by("pk"):
-        rows = by_event[event.pk]
-        standings = eligibility.students_eligibility(event, [student_id for _, student_id in rows])
-        for certificate_id, student_id in rows:
-            why = standings[student_id].staff_message
-            problems.append(
-                Problem(
-                    "CERTIFICATE_NOT_ELIGIBLE",
-                    event.pk,
-                    student_id,
-                    f"Certificate {certificate_id} is valid. {why}",
-                )
-            )
-    return problems
-
-
 def check_checkin_codes(event_ids: list[str] | None = None) -> list[Problem]:
     """A registration has a check-in code exactly when it is confirmed."""
     wrong = (
-        _scoped(Registration.objects.all(), event_ids)
+        scoped(Registration.objects.all(), event_ids)
         .filter(
             Q(status=RegistrationStatus.CONFIRMED, checkin_code__isnull=True)
             | Q(status=RegistrationStatus.CONFIRMED, checkin_code="")
@@ -265,7 +229,8 @@ def check_checkin_codes(event_ids: list[str] | None = None) -> list[Problem]:
     ]
 
 
-CHECKS: tuple[Callable[[list[str] | None], list[Problem]], ...] = (
+# The checks of this app; the apps above add theirs with ``register_check`` from their ``AppConfig.ready()``.
+CHECKS: list[Callable[[list[str] | None], list[Problem]]] = [
     check_capacity,
     check_confirmed_counter,
     check_waitlist,
@@ -273,9 +238,13 @@ CHECKS: tuple[Callable[[list[str] | None], list[Problem]], ...] = (
     check_teams,
     check_attendance,
     check_feedback,
-    check_certificates,
     check_checkin_codes,
-)
+]
+
+
+def register_check(check: Callable[[list[str] | None], list[Problem]]) -> None:
+    if check not in CHECKS:
+        CHECKS.append(check)
 
 
 def integrity_problems(event_ids: Iterable[str] | None = None) -> list[Problem]:

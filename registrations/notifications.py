@@ -29,7 +29,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates.models import Certificate
 from events.models import Event
 from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus, Student, Team
 from registrations.verification import signup_link_token
@@ -171,11 +170,6 @@ def team_invited(team_id: str, enrollment_nos: Iterable[str]) -> None:
     owe(Kind.TEAM_INVITATION, [(enrollment_no, team_id) for enrollment_no in enrollment_nos])
 
 
-def certificates_issued(certificates: Iterable[Certificate]) -> None:
-    """Send each new certificate's holder its verification link."""
-    owe(Kind.CERTIFICATE_ISSUED, [(c.student_id, c.pk) for c in certificates])
-
-
 def event_cancelled(event: Event) -> None:
     """Tell every active registrant (confirmed or waitlisted) that the event is cancelled.
 
@@ -295,9 +289,6 @@ class Batch:
             wanted.setdefault(notification.kind, set()).add(notification.object_id)
         registration_ids = set().union(*(wanted.get(kind, set()) for kind in _ABOUT_A_REGISTRATION))
         self.registrations = Registration.objects.select_related("event", "team").in_bulk(list(registration_ids))
-        self.certificates = Certificate.objects.select_related("event").in_bulk(
-            list(wanted.get(Kind.CERTIFICATE_ISSUED, []))
-        )
         self.events = Event.objects.in_bulk(list(wanted.get(Kind.EVENT_CANCELLED, [])))
         self.teams = Team.objects.select_related("event", "leader").in_bulk(list(wanted.get(Kind.TEAM_INVITATION, [])))
         self.waitlist_places = self._waitlist_places(
@@ -350,13 +341,6 @@ class Batch:
             return _renderers[kind].build(self, notification, self.loaded[kind])
         if kind in _ABOUT_A_REGISTRATION:
             return self._about_registration(notification, self.registrations.get(key))
-        if kind == Kind.CERTIFICATE_ISSUED:
-            certificate = self.certificates.get(key)
-            if certificate is None or certificate.revoked_at is not None:
-                return NO_LONGER_SO
-            context = {**self.about(certificate.event), "student": student, "certificate": certificate}
-            title = certificate.event.title
-            return compose("certificate_issued", f"Your certificate: {title}", context, student.email)
         if kind == Kind.TEAM_INVITATION:
             team = self.teams.get(key)
             if team is None or team.status == RegistrationStatus.CANCELLED:

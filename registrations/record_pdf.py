@@ -3,11 +3,10 @@
 Every certificate line carries its kind, its title and its public verification URL, printed
 in full and clickable, so the reader can check it without trusting the paper. The record
 itself carries a QR code of its own verification page when a sealer is registered
-(``RECORD_SEALERS``, filled by the certificates app): what the paper says is stored at that
-moment, so it can be checked, and withdrawn, as a whole.
+(``registrations.hooks.RECORD_SEALERS``, filled by the certificates app): what the paper says
+is stored at that moment, so it can be checked, and withdrawn, as a whole.
 """
 
-from collections.abc import Callable
 from io import BytesIO
 
 from django.conf import settings
@@ -21,12 +20,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from eventsite.pdf_common import FONT, FONT_BOLD, fonts_register, qr_draw, text_markup
+from registrations import hooks
 from registrations.models import Student
 from registrations.selectors import RecordLine
 
-# Each takes the student and the record's lines as plain data, stores them, and returns the URL
-# that verifies them; filled from a higher app's AppConfig.ready().
-RECORD_SEALERS: list[Callable[[Student, list[dict]], str]] = []
 ROLE_LABELS = {"individual": "Individual", "team_leader": "Team leader", "team_member": "Team member"}
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#616e7c")
@@ -81,9 +78,9 @@ def record_summary(lines: list[RecordLine]) -> list[dict]:
 
 def record_seal(student: Student, lines: list[RecordLine]) -> str | None:
     """The URL verifying this record as it is now, or None when no sealer is registered."""
-    if not RECORD_SEALERS:
+    if not hooks.RECORD_SEALERS:
         return None
-    return RECORD_SEALERS[-1](student, record_summary(lines))
+    return hooks.RECORD_SEALERS[-1](student=student, lines=record_summary(lines))
 
 
 class _QrCode(Flowable):

@@ -23,12 +23,11 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import timezone
 
-from certificates.models import PARTICIPANT_KINDS, Certificate
 from events.models import Event, EventQuestion, EventSession, registration_window_open_q, seat_free_q
 from events.selectors import event_session_current, event_user_is_organizer
 from eventsite import ids
@@ -55,7 +54,7 @@ from eventsite.errors import (
 )
 from eventsite.logins import locked_message, login_locked
 from eventsite.text import multiline_text, single_line_text, text_errors
-from registrations import notifications
+from registrations import hooks, notifications
 from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
@@ -869,17 +868,47 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
             status=RegistrationStatus.CANCELLED, cancelled_at=now, checkin_code=None
         )
         notifications.registrations_cancelled([(reg.student_id, reg.pk) for reg in cancelling])
-        Certificate.objects.filter(
-            event=locked,
-            student_id__in=[reg.student_id for reg in cancelling],
-            revoked_at__isnull=True,
-            kind__in=PARTICIPANT_KINDS,
-        ).update(revoked_at=now, revoked_reason="Registration cancelled.", revoked_by=_actor_user(actor))
+        for cancelled in hooks.REGISTRATIONS_CANCELLED:
+            cancelled(
+                event=locked, enrollment_nos=[reg.student_id for reg in cancelling], at=now, by=_actor_user(actor)
+            )
         if freed:
             locked.confirmed_count -= freed
             locked.save(update_fields=["confirmed_count"])
         promoted = waitlist_promote(event=locked) if freed else {}
     return CancelResult(cancelled=[reg.pk for reg in cancelling], promoted=promoted)
+
+
+def event_change_fits_registrations(*, event: Event, changed: set[str]) -> dict[str, list[str]]:
+    """What an edit of ``event`` would break among its registrations and teams (``events.hooks``)."""
+    errors: dict[str, list[str]] = {}
+    if "registration_mode" in changed:
+        registered_otherwise = (
+            Q(team__isnull=False) if event.registration_mode == Event.Mode.INDIVIDUAL else Q(team=None)
+        )
+        if Registration.objects.filter(registered_otherwise, event=event, status__in=ACTIVE_STATUSES).exists():
+            errors["registration_mode"] = ["Students are registered in the other mode; cancel them first."]
+    if changed & {"team_size_min", "team_size_max"}:
+        sizes = (
+            Team.objects.filter(event=event, status__in=ACTIVE_STATUSES)
+            .annotate(size=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES)))
+            .aggregate(smallest=Min("size"), largest=Max("size"))
+        )
+        if sizes["smallest"] is not None and sizes["smallest"] < event.team_size_min:
+            errors["team_size_min"] = [f"A registered team has only {sizes['smallest']} members."]
+        if sizes["largest"] is not None and sizes["largest"] > event.team_size_max:
+            errors["team_size_max"] = [f"A registered team has {sizes['largest']} members."]
+    return errors
+
+
+def event_registrations_cancel(*, event: Event) -> None:
+    """``event`` (locked) is being cancelled: every registrant is told, every active registration and
+    team is cancelled (``events.hooks``)."""
+    notifications.event_cancelled(event)
+    Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES).update(
+        status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now(), checkin_code=None
+    )
+    Team.objects.filter(event=event, status__in=ACTIVE_STATUSES).update(status=RegistrationStatus.CANCELLED)
 
 
 def waitlist_promote(*, event: Event) -> dict[str, str]:

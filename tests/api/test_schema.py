@@ -123,4 +123,5 @@ def test_the_certificate_templates_take_multipart_and_document_the_image_errors(
     ):
         operation = schema["paths"][path][method]
         assert "multipart/form-data" in operation["requestBody"]["content"], (method, path)
-        assert "IMAGE_NOT_SUPPORTED" in operation["responses"]["400"]["description"], (method, path)
+        assert "IMAGE_INVALID" in operation["responses"]["400"]["description"], (method, path)
+        assert "IMAGE_TOO_LARGE" in operation["responses"]["413"]["description"], (method, path)
