@@ -83,6 +83,10 @@ class TemplateForm(forms.Form):
             initial[f"signatory_{position}_designation"] = signatory.get("designation", "")
         return initial
 
+    def main_fields(self) -> list:
+        """Every field but the signatories', in order."""
+        return [self[name] for name in self.fields if not name.startswith(("signatory_", "signature_"))]
+
     def signatory_rows(self) -> list[tuple]:
         """The signatory fields in threes, for the page to lay out side by side."""
         return [

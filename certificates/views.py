@@ -131,11 +131,12 @@ def _sample_verify_url(request: HttpRequest) -> str:
 
 @login_required
 def certificate_template_list(request: HttpRequest) -> HttpResponse:
-    clubs = _clubs_designed_by(request.user)
-    if not clubs and not request.user.is_staff:
+    """The templates the user designs; a club's organizers learn here who designs them."""
+    can_design = request.user.is_staff or bool(_clubs_designed_by(request.user))
+    if not can_design and not club_list_visible(request.user).exists():
         raise PermissionDenied("Only staff and club owners design certificate templates.")
     templates = certificate_template_list_managed(request.user)
-    return render(request, "certificates/templates.html", {"templates": templates})
+    return render(request, "certificates/templates.html", {"templates": templates, "can_design": can_design})
 
 
 def _template_form_page(request, *, form, template=None, status=200) -> HttpResponse:
