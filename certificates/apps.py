@@ -6,7 +6,7 @@ class CertificatesConfig(AppConfig):
     verbose_name = "Certificates"
 
     def ready(self) -> None:
-        from certificates import emails, integrity, services
+        from certificates import emails, integrity, maps, selectors, services
         from events import hooks as event_hooks
         from registrations import hooks as registration_hooks
 
@@ -15,6 +15,8 @@ class CertificatesConfig(AppConfig):
         registration_hooks.REGISTRATIONS_CANCELLED.append(services.certificates_revoke_cancelled)
         emails.register()
         integrity.register()
+        maps.register()
+        selectors.register_event_counts()
         event_hooks.CERTIFICATE_TEMPLATE_CHECKS.append(services.event_certificate_template_problem)
         event_hooks.CERTIFICATE_TEMPLATE_CHOICES.append(services.event_certificate_template_choices)
         registration_hooks.RECORD_SEALERS.append(services.record_snapshot_seal)

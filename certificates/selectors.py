@@ -2,6 +2,7 @@ from django.db.models import Count, Q, QuerySet
 
 from certificates.models import Certificate, CertificateTemplate, RecordSnapshot
 from clubs.models import ClubMembership
+from events.selectors import count_per_event, register_count
 from eventsite.errors import NotFound
 
 
@@ -76,3 +77,9 @@ def record_snapshot_get(snapshot_id: str) -> RecordSnapshot:
     if snapshot is None:
         raise NotFound.of("record", snapshot_id)
     return snapshot
+
+
+def register_event_counts() -> None:
+    """The certificates count of an event (API.md), for ``events.selectors.event_counts_annotate``."""
+    valid = Certificate.objects.filter(revoked_at__isnull=True)
+    register_count("certificates", "certificates_count", lambda: count_per_event(valid))

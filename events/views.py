@@ -23,6 +23,7 @@ from clubs.selectors import club_list_visible
 from events.attendance_rules import rule_of
 from events.calendars import google_calendar_url
 from events.forms import CertificateBulkIssueForm, CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
+from events.manage_nav import manage_context
 from events.models import Event
 from events.selectors import (
     event_get_organized,
@@ -61,11 +62,6 @@ def _event_visible(event_id: str, user) -> Event:
     if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
         raise Http404("No such event.")
     return event
-
-
-def manage_context(event: Event, active: str) -> dict:
-    """What the organizer pages' sub-navigation needs."""
-    return {"event": event, "manage_tab": active, "analytics_url": reverse("event-analytics", args=[event.pk])}
 
 
 def home(request: HttpRequest) -> HttpResponse:

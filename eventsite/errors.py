@@ -152,6 +152,21 @@ class CheckinNotOpen(Conflict):
     default_message = "Check-in for this session is not open now."
 
 
+class PendingApproval(Conflict):
+    code = "PENDING_APPROVAL"
+    default_message = "This registration is waiting for the organizers' approval."
+
+
+class AudienceRestricted(Conflict):
+    code = "AUDIENCE_RESTRICTED"
+    default_message = "This event is not open to you."
+
+
+class AccessCodeInvalid(Conflict):
+    code = "ACCESS_CODE_INVALID"
+    default_message = "This access code is not valid for this event, or it has been used up."
+
+
 class LinkRevoked(DomainError):
     code = "LINK_REVOKED"
     http_status = 401

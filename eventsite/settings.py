@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "certificates",
+    "analytics",
     "comms",
     "legacy",
     "door",
@@ -255,6 +256,9 @@ SIGNUP_VERIFICATION_MAX_AGE = env_int("SIGNUP_VERIFICATION_MAX_AGE", 3 * 24 * 60
 
 # Domain settings
 ENROLLMENT_NO_PATTERN = env_str("ENROLLMENT_NO_PATTERN") or r"^[0-9]{2}[A-Z]{2,5}[0-9]{3,6}$"
+# The month the academic year starts: a student admitted in 2024 (24CSE...) without a stored year of
+# study is in year 1 from then until the month before it comes round again.
+ACADEMIC_YEAR_START_MONTH = env_int("ACADEMIC_YEAR_START_MONTH", 7)
 
 REST_FRAMEWORK = {
     # Token first: its challenge header is what makes a missing login a 401.

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 
 from events.models import Event
-from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, RegistrationStatus, Team
+from registrations.models import (
+    ACTIVE_STATUSES,
+    CURRENT_STATUSES,
+    Attendance,
+    Feedback,
+    Registration,
+    RegistrationStatus,
+    Team,
+)
 
 
 @dataclass(frozen=True)
@@ -92,9 +100,9 @@ def check_waitlist(event_ids: list[str] | None = None) -> list[Problem]:
 
 
 def check_one_active_registration(event_ids: list[str] | None = None) -> list[Problem]:
-    """A student holds at most one active registration per event."""
+    """A student holds at most one active registration (or one awaiting approval) per event."""
     duplicates = (
-        scoped(Registration.objects.filter(status__in=ACTIVE_STATUSES), event_ids)
+        scoped(Registration.objects.filter(status__in=CURRENT_STATUSES), event_ids)
         .values("event_id", "student_id")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
@@ -141,6 +149,10 @@ def check_teams(event_ids: list[str] | None = None) -> list[Problem]:
     return problems
 
 
+# Registrations that never held a seat, so never let anyone in at the door.
+NEVER_SEATED = (RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING, RegistrationStatus.REJECTED)
+
+
 def check_attendance(event_ids: list[str] | None = None) -> list[Problem]:
     """Attendance belongs to a confirmed registration of the same event and student, and a session of that event.
 
@@ -149,7 +161,7 @@ def check_attendance(event_ids: list[str] | None = None) -> list[Problem]:
     wrong = (
         scoped(Attendance.objects.all(), event_ids)
         .filter(
-            Q(registration__status=RegistrationStatus.WAITLISTED)
+            Q(registration__status__in=NEVER_SEATED)
             | Q(registration__status=RegistrationStatus.CANCELLED, registration__cancelled_at__isnull=True)
             | Q(registration__status=RegistrationStatus.CANCELLED, registration__cancelled_at__lt=F("marked_at"))
             | ~Q(event_id=F("registration__event_id"))

@@ -30,7 +30,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
-from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus, Student, Team
+from registrations.models import (
+    CURRENT_STATUSES,
+    Notification,
+    Registration,
+    RegistrationStatus,
+    Student,
+    Team,
+)
 from registrations.verification import signup_link_token
 
 logger = logging.getLogger(__name__)
@@ -160,6 +167,16 @@ def waitlist_joined(registrations: Iterable[Registration]) -> None:
     owe(Kind.WAITLIST_JOINED, [(r.student_id, r.pk) for r in registrations])
 
 
+def registrations_pending(registrations: Iterable[Registration]) -> None:
+    """Tell each student their registration was received and waits for the organizers' approval."""
+    owe(Kind.REGISTRATION_PENDING, [(r.student_id, r.pk) for r in registrations])
+
+
+def registrations_rejected(registrations: Iterable[Registration]) -> None:
+    """Tell each student the organizers did not approve their registration."""
+    owe(Kind.REGISTRATION_REJECTED, [(r.student_id, r.pk) for r in registrations])
+
+
 def registrations_cancelled(cancelled: Iterable[tuple[str, str]]) -> None:
     """Tell each student (``(enrollment_no, registration_id)``) that their registration was cancelled."""
     owe(Kind.REGISTRATION_CANCELLED, cancelled)
@@ -171,13 +188,13 @@ def team_invited(team_id: str, enrollment_nos: Iterable[str]) -> None:
 
 
 def event_cancelled(event: Event) -> None:
-    """Tell every active registrant (confirmed or waitlisted) that the event is cancelled.
+    """Tell every registrant (confirmed, waitlisted or awaiting approval) that the event is cancelled.
 
     The recipients are read now, inside the cancelling transaction, so that whatever the
     cancellation does to the registrations afterwards, the people who held a place are told.
     """
     registrants = (
-        Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
+        Registration.objects.filter(event=event, status__in=CURRENT_STATUSES)
         .order_by("registered_at", "pk")
         .values_list("student_id", flat=True)
     )
@@ -381,6 +398,8 @@ _ABOUT_A_REGISTRATION = {
     Kind.WAITLIST_PROMOTED: ("waitlist_promoted", "You have a seat", RegistrationStatus.CONFIRMED),
     Kind.WAITLIST_JOINED: ("waitlist_joined", "You are on the waitlist", RegistrationStatus.WAITLISTED),
     Kind.REGISTRATION_CANCELLED: ("registration_cancelled", "Registration cancelled", RegistrationStatus.CANCELLED),
+    Kind.REGISTRATION_PENDING: ("registration_pending", "Waiting for approval", RegistrationStatus.PENDING),
+    Kind.REGISTRATION_REJECTED: ("registration_rejected", "Registration not approved", RegistrationStatus.REJECTED),
 }
 
 

@@ -51,6 +51,8 @@ API_MD_OPERATIONS = {
     ("delete", "/api/v2/events/{event_id}/scanner-links/{link_id}"),
     ("get", "/api/v2/events/{event_id}/checkin-roster"),
     ("post", "/api/v2/attendance/batch/{event_id}"),
+    ("post", "/api/v2/registrations/{registration_id}/approve"),
+    ("post", "/api/v2/registrations/{registration_id}/reject"),
 }
 ERROR_REF = "#/components/schemas/Error"
 
