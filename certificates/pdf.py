@@ -8,10 +8,13 @@ when they were uploaded (``certificates.images``), which keeps a PDF under 300 K
 """
 
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from io import BytesIO
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER
@@ -60,6 +63,15 @@ class Design:
     signatories: list[dict] = field(default_factory=list)
     logo: bytes | None = None
     signatures: list[bytes | None] = field(default_factory=list)
+
+    @cached_property
+    def logo_reader(self) -> ImageReader | None:
+        """Decoded once per design, however many certificates are drawn with it."""
+        return ImageReader(BytesIO(self.logo)) if self.logo else None
+
+    @cached_property
+    def signature_readers(self) -> list[ImageReader | None]:
+        return [ImageReader(BytesIO(image)) if image else None for image in self.signatures]
 
     @classmethod
     def of(cls, template: CertificateTemplate | None) -> "Design":
@@ -112,6 +124,19 @@ class Sheet:
 def certificate_pdf(certificate: Certificate) -> bytes:
     """Render the certificate with its event's template; the event and student come from its relations."""
     return sheet_pdf(Sheet.of(certificate), Design.of(certificate.event.certificate_template))
+
+
+def certificate_pdfs(certificates: QuerySet[Certificate]) -> Iterator[tuple[Certificate, bytes]]:
+    """Each certificate with its PDF, one at a time: the rows are read in chunks and each template's
+    images are loaded once, so memory stays flat whatever the number."""
+    designs: dict[int | None, Design] = {}
+    rows = certificates.select_related("event", "student").order_by("pk").iterator(chunk_size=500)
+    for certificate in rows:
+        template_id = certificate.event.certificate_template_id
+        if template_id not in designs:
+            template = CertificateTemplate.objects.filter(pk=template_id).first() if template_id else None
+            designs[template_id] = Design.of(template)
+        yield certificate, sheet_pdf(Sheet.of(certificate), designs[template_id])
 
 
 def template_preview_pdf(design: Design, *, verify_url: str) -> bytes:
@@ -180,7 +205,7 @@ def sheet_pdf(sheet: Sheet, design: Design) -> bytes:
     if design.logo:
         logo_height = 20 * mm
         canvas.drawImage(
-            ImageReader(BytesIO(design.logo)),
+            design.logo_reader,
             centre - 30 * mm,
             top - logo_height,
             60 * mm,
@@ -291,10 +316,10 @@ def _signatories_draw(canvas: Canvas, design: Design, *, left: float, right: flo
     for position, signatory in enumerate(design.signatories):
         centre = left + column * (position + 0.5)
         half = min(column * 0.4, 32 * mm)
-        image = design.signatures[position] if position < len(design.signatures) else None
+        image = design.signature_readers[position] if position < len(design.signatures) else None
         if image:
             canvas.drawImage(
-                ImageReader(BytesIO(image)),
+                image,
                 centre - half,
                 line_y + 1 * mm,
                 2 * half,
