@@ -2,7 +2,7 @@ import re
 
 from django import forms
 
-from certificates.models import DEFAULT_BODY, SIGNATORIES_MAX
+from certificates.models import DEFAULT_BODY, SIGNATORIES_MAX, TITLE_MAX_LENGTH, CertificateKind
 from certificates.services import Signatory
 
 
@@ -132,3 +132,35 @@ TEMPLATE_FIELD_ALIASES = {
     **{f"signatories.{n}": f"signatory_{n}_name" for n in range(1, SIGNATORIES_MAX + 1)},
     "signatories": "signatory_1_name",
 }
+
+
+class CertificateIssueForm(forms.Form):
+    enrollment_no = forms.CharField(label="Enrollment number", max_length=20)
+    kind = forms.ChoiceField(choices=CertificateKind.choices, initial=CertificateKind.PARTICIPATION, required=False)
+    title = forms.CharField(
+        max_length=TITLE_MAX_LENGTH, required=False, help_text="Such as \u201cWinner\u201d; needed for merit."
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or CertificateKind.PARTICIPATION
+
+
+class CertificateBulkIssueForm(forms.Form):
+    """One kind (and title) for a list of students: winners, volunteers, the organizing team."""
+
+    MAX_STUDENTS = 5000
+
+    enrollment_nos = forms.CharField(
+        label="Enrollment numbers",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MAX_STUDENTS * 21,
+        help_text="One per line, or separated by commas or spaces.",
+    )
+    kind = forms.ChoiceField(choices=CertificateKind.choices, initial=CertificateKind.MERIT)
+    title = forms.CharField(max_length=TITLE_MAX_LENGTH, required=False, help_text="Needed for merit.")
+
+    def clean_enrollment_nos(self) -> list[str]:
+        found = list(dict.fromkeys(self.cleaned_data["enrollment_nos"].replace(",", " ").split()))
+        if len(found) > self.MAX_STUDENTS:
+            raise forms.ValidationError(f"At most {self.MAX_STUDENTS} students at a time.")
+        return found

@@ -11,9 +11,9 @@ from pypdf import PdfReader
 from certificates.models import Certificate, CertificateTemplate
 from certificates.pdf import certificate_pdf
 from clubs.models import ClubMembership
-from events.models import Event, EventAuditEntry
+from events.models import Event, EventAuditEntry, EventQuestion
 from events.selectors import event_list_published, event_user_is_organizer
-from registrations.models import Attendance, Feedback, FeedbackAnswer, Registration, Student, Team
+from registrations.models import Attendance, Feedback, FeedbackAnswer, Registration, RegistrationAnswer, Student, Team
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +200,22 @@ def test_seed_demo_draws_the_workshop_certificates_with_the_college_template():
 
     assert workshop.certificate_template == template
     assert "Demo College of Engineering" in text and "Dr. Kavita Menon" in text
+
+
+def test_seed_demo_club_event_asks_questions_that_some_registrants_answered(client):
+    _seed()
+    workshop = Event.objects.get(pk="demo-git-workshop")
+    assert list(EventQuestion.objects.filter(event=workshop).values_list("code", "required")) == [
+        ("git-level", True),
+        ("laptop", False),
+    ]
+    answered = RegistrationAnswer.objects.filter(registration__event=workshop)
+    assert answered.values("registration").distinct().count() == 6
+    assert set(answered.filter(question__code="git-level").values_list("value", flat=True)) == {
+        "Never used it",
+        "Commit and push",
+        "Branches and merges",
+    }
+    client.force_login(User.objects.get(username="22CSE30001"))
+    roster = client.get("/events/demo-git-workshop/manage/roster/").content.decode()
+    assert "How well do you know Git?" in roster and "Branches and merges" in roster

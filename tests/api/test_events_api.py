@@ -46,6 +46,11 @@ EVENT_FIELDS = {
     "questions",
     "reminder_offsets_minutes",
     "certificate_template",
+    "eligible_departments",
+    "eligible_years",
+    "access_code_required",
+    "approval_required",
+    "audience",
 }
 COUNT_FIELDS = {"registered", "waitlisted", "teams", "attended", "feedbacks", "certificates"}
 

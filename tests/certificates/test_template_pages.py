@@ -176,6 +176,8 @@ def test_the_organizer_edit_page_picks_the_template(client, owner, club):
         "certificate_template": str(template.pk),
         "sessions-TOTAL_FORMS": "0",
         "sessions-INITIAL_FORMS": "0",
+        "questions-TOTAL_FORMS": "0",
+        "questions-INITIAL_FORMS": "0",
     }
     response = client.post(url, form)
 

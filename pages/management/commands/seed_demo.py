@@ -33,7 +33,7 @@ from certificates.services import (
 from clubs.models import Club, ClubMembership
 from clubs.services import club_create, club_member_set
 from events.models import Event
-from events.services import SessionSpec, event_create, event_publish
+from events.services import QuestionSpec, SessionSpec, event_create, event_publish
 from registrations.models import (
     Attendance,
     Feedback,
@@ -436,7 +436,8 @@ class Command(BaseCommand):
         )
 
     def _git_workshop(self) -> None:
-        """Created as a draft and published by the student organizer: its audit trail shows both."""
+        """Created as a draft and published by the student organizer: its audit trail shows both.
+        It asks two questions; some registrants have answered them (the roster shows the answers)."""
         student_organizer = User.objects.get(username=STUDENT_ORGANIZER)
         event = event_create(
             event_id=GIT_WORKSHOP,
@@ -447,9 +448,26 @@ class Command(BaseCommand):
             ends_at=self.at(12, 18),
             capacity=30,
             club=DEMO_CLUB,
+            questions=[
+                QuestionSpec(
+                    code="git-level",
+                    label="How well do you know Git?",
+                    kind="choice",
+                    choices=("Never used it", "Commit and push", "Branches and merges"),
+                    required=True,
+                ),
+                QuestionSpec(code="laptop", label="Bringing your own laptop?", kind="yes_no"),
+            ],
             actor=student_organizer,
         )
         event_publish(event=event, actor=student_organizer)
+        levels = ("Never used it", "Commit and push", "Branches and merges")
+        for position, student in enumerate(self.students[12:18]):
+            registration_create(
+                event=event,
+                enrollment_no=student.pk,
+                answers={"git-level": levels[position % 3], "laptop": position % 4 != 1},
+            )
 
     def _ctf_night(self) -> None:
         """A draft of the club's: only the club's members and staff see it."""
