@@ -37,6 +37,7 @@ urlpatterns = [
     path("events/<slug:event_id>/publish", events_api.EventPublishApi.as_view(), name="api-event-publish"),
     path("events/<slug:event_id>/approve", events_api.EventApproveApi.as_view(), name="api-event-approve"),
     path("events/<slug:event_id>/cancel", events_api.EventCancelApi.as_view(), name="api-event-cancel"),
+    path("events/<slug:event_id>/poster", events_api.EventPosterApi.as_view(), name="api-event-poster"),
     path(
         "register/individual/<slug:event_id>",
         registrations_api.RegisterIndividualApi.as_view(),

@@ -119,6 +119,10 @@ def image_reencode(
                     "accepted. Save it smaller and upload it again.",
                     details={"field": field, "width": width, "height": height, "max_pixels": max_pixels},
                 )
+            # A JPEG far larger than what is kept is decoded at 1/2, 1/4 or 1/8 scale (never below max_side).
+            shrink = max(width, height) / max_side
+            if shrink > 1:
+                image.draft("RGB", (int(width / shrink), int(height / shrink)))
             image.load()
             image = ImageOps.exif_transpose(image)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -135,7 +139,7 @@ def image_reencode(
     clean = Image.frombytes(mode, image.size, image.tobytes())
     out = io.BytesIO()
     if transparent:
-        clean.save(out, format="PNG", optimize=True)
+        clean.save(out, format="PNG", compress_level=6)
         content_type, extension = "image/png", "png"
     else:
         clean.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)

@@ -8,10 +8,10 @@ student holds two active registrations. The unique constraints are the last line
 an ``IntegrityError`` becomes the domain error, never a 500.
 """
 
+import base64
 import hashlib
 import hmac
 import re
-import secrets
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -1469,6 +1469,18 @@ def scanner_link_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _scanner_link_token_for(link_id: str) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"scanner-link:{link_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def scanner_link_token(link: ScannerLink) -> str | None:
+    """The link's token, derived from its id and the secret key, so that its organizers can show it as a QR
+    code again while the database keeps only its hash; None for a link whose token was not derived so."""
+    token = _scanner_link_token_for(link.pk)
+    return token if hmac.compare_digest(scanner_link_token_hash(token), link.token_hash) else None
+
+
 def scanner_link_create(
     *, event: Event, label: str, expires_at: datetime | None = None, actor: Actor = None
 ) -> tuple[ScannerLink, str]:
@@ -1483,16 +1495,10 @@ def scanner_link_create(
     expires_at = expires_at or _end_of_day(event.ends_at)
     if expires_at <= now:
         raise ValidationFailed.for_field("expires_at", "The link must expire in the future.")
-    token = secrets.token_urlsafe(24)
-    link = ScannerLink.objects.create(
-        event=event,
-        label=label,
-        token_hash=scanner_link_token_hash(token),
-        created_by=_actor_user(actor),
-        created_at=now,
-        expires_at=expires_at,
-    )
-    return link, token
+    link = ScannerLink(event=event, label=label, created_by=_actor_user(actor), created_at=now, expires_at=expires_at)
+    link.token_hash = scanner_link_token_hash(_scanner_link_token_for(link.pk))
+    link.save(force_insert=True)
+    return link, _scanner_link_token_for(link.pk)
 
 
 def scanner_link_revoke(*, event: Event, link_id: str, actor: Actor = None) -> ScannerLink:

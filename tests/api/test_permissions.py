@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -13,11 +14,13 @@ from certificates.services import certificate_issue, certificate_template_create
 from clubs.models import Club
 from clubs.services import club_create, club_member_set
 from events.models import Event
+from events.services import event_poster_set
 from eventsite.api_urls import urlpatterns as api_urlpatterns
 from registrations.models import Registration, ScannerLink
 from registrations.services import attendance_mark, registration_create, scanner_link_create
 from tests.api.helpers import ROLES, Cast, error_of
 from tests.factories import StudentFactory, UserFactory
+from tests.images import photo_with_gps
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +32,14 @@ def registered(cast: Cast) -> None:
 def attended(cast: Cast) -> None:
     registered(cast)
     attendance_mark(event=cast.event, enrollment_no=cast.student.pk)
+
+
+def a_poster(cast: Cast) -> None:
+    event_poster_set(event=cast.event, upload=photo_with_gps(size=(40, 30)))
+
+
+def a_poster_upload(cast: Cast) -> dict:
+    return {"poster": SimpleUploadedFile("poster.jpg", photo_with_gps(size=(40, 30)), "image/jpeg")}
 
 
 def a_scanner_link(cast: Cast) -> None:
@@ -105,6 +116,7 @@ class Endpoint:
     body: Callable[[Cast], dict] = lambda cast: {}
     setup: Callable[[Cast], None] = lambda cast: None
     name: str = field(default="")
+    format: str = "json"
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -148,6 +160,16 @@ ENDPOINTS = {
     "events-detail": Endpoint("get", lambda c: f"/api/v2/events/{c.event.pk}/", everyone(200)),
     "events-patch": Endpoint(
         "patch", lambda c: f"/api/v2/events/{c.event.pk}/", only(ORGANIZER, 200), body=lambda c: {"venue": "Hall B"}
+    ),
+    "events-poster-set": Endpoint(
+        "post",
+        lambda c: f"/api/v2/events/{c.event.pk}/poster",
+        only(ORGANIZER, 200),
+        body=a_poster_upload,
+        format="multipart",
+    ),
+    "events-poster-remove": Endpoint(
+        "delete", lambda c: f"/api/v2/events/{c.event.pk}/poster", only(ORGANIZER, 204), setup=a_poster
     ),
     "events-publish": Endpoint("post", lambda c: f"/api/v2/events/{c.event.pk}/publish", only(ORGANIZER, 200)),
     "events-approve": Endpoint(
@@ -229,6 +251,9 @@ ENDPOINTS = {
     ),
     "checkin-roster": Endpoint(
         "get", lambda c: f"/api/v2/events/{c.event.pk}/checkin-roster", only(ORGANIZER, 200), setup=registered
+    ),
+    "event-roster": Endpoint(
+        "get", lambda c: f"/api/v2/events/{c.event.pk}/roster/", only(ORGANIZER, 200), setup=pending
     ),
     "attendance-batch": Endpoint(
         "post",
@@ -351,7 +376,7 @@ def test_each_role_gets_the_status_api_md_gives_it(cast, client_for, endpoint_na
     endpoint.setup(cast)
     client = client_for(cast.user(role))
 
-    response = getattr(client, endpoint.method)(endpoint.path(cast), endpoint.body(cast), format="json")
+    response = getattr(client, endpoint.method)(endpoint.path(cast), endpoint.body(cast), format=endpoint.format)
 
     expected = endpoint.expected[role]
     assert response.status_code == expected, response.content

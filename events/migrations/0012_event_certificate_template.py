@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('certificates', '0005_certificate_templates_and_record_snapshots'),
-        ('events', '0010_event_audience_and_approval'),
+        ('events', '0011_event_poster_and_contact'),
     ]
 
     operations = [
