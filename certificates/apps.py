@@ -13,6 +13,7 @@ class CertificatesConfig(AppConfig):
         event_hooks.EVENT_CHANGE_CHECKS.append(services.event_change_keeps_certificates)
         event_hooks.EVENT_RULE_CHECKS.append(services.event_rule_keeps_certificates)
         registration_hooks.REGISTRATIONS_CANCELLED.append(services.certificates_revoke_cancelled)
+        registration_hooks.ROSTER_CERTIFICATE_IDS.append(selectors.certificate_ids_held)
         emails.register()
         integrity.register()
         maps.register()

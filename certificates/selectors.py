@@ -79,6 +79,19 @@ def record_snapshot_get(snapshot_id: str) -> RecordSnapshot:
     return snapshot
 
 
+def certificate_ids_held(*, event, enrollment_nos: list[str]) -> dict[str, list[str]]:
+    """The valid certificates (every kind) these students hold at the event, oldest first, in one query."""
+    held: dict[str, list[str]] = {}
+    rows = (
+        Certificate.objects.filter(event=event, student_id__in=enrollment_nos, revoked_at__isnull=True)
+        .order_by("issued_at", "certificate_id")
+        .values_list("student_id", "certificate_id")
+    )
+    for enrollment_no, certificate_id in rows:
+        held.setdefault(enrollment_no, []).append(certificate_id)
+    return held
+
+
 def register_event_counts() -> None:
     """The certificates count of an event (API.md), for ``events.selectors.event_counts_annotate``."""
     valid = Certificate.objects.filter(revoked_at__isnull=True)

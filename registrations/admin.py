@@ -15,7 +15,6 @@ from eventsite.admin_tools import (
 )
 from eventsite.errors import DomainError, ValidationFailed
 from registrations import notifications
-from registrations.exports import answer_text
 from registrations.models import (
     ACTIVE_STATUSES,
     Attendance,
@@ -161,7 +160,7 @@ class RegistrationAnswerInline(ReadOnlyInline):
 
     @admin.display(description="answer")
     def answer(self, row: RegistrationAnswer) -> str:
-        return answer_text(row.value)
+        return RegistrationAnswer.as_text(row.value)
 
 
 @admin.register(Registration)

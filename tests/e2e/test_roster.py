@@ -46,11 +46,14 @@ def test_questions_asked_answered_and_seen_on_the_roster_that_acts(new_context, 
     page.get_by_label("Starts", exact=True).first.fill(_local(starts))
     page.get_by_label("Ends").fill(_local(starts + timedelta(hours=3)))
     page.locator("#id_questions-0-label").fill("T-shirt size")
+    expect(page.locator("#id_questions-0-choices")).to_be_hidden()  # a text answer has no options
     page.locator("#id_questions-0-kind").select_option("choice")
     page.locator("#id_questions-0-choices").fill("S\nM\nL")
     page.locator("#id_questions-0-required").check()
     page.locator("#id_questions-1-label").fill("Bringing a laptop?")
     page.locator("#id_questions-1-kind").select_option("yes_no")
+    expect(page.locator("#id_questions-0-choices")).to_be_visible()
+    expect(page.locator("#id_questions-1-choices")).to_be_hidden()  # options only for a choice
     shoot(page, f"{width}-01-questions-on-the-event-form")
     _fits(page, width)
     page.get_by_role("button", name="Save draft").click()

@@ -430,7 +430,14 @@ class Command(BaseCommand):
     def _coding_club(self) -> None:
         """The organizer login owns the club; the first demo student organizes its events."""
         if not Club.objects.filter(pk=DEMO_CLUB).exists():
-            club_create(club_id=DEMO_CLUB, name="Coding Club", kind=Club.Kind.CLUB, owners=[ORGANIZER_LOGIN[0]])
+            club_create(
+                club_id=DEMO_CLUB,
+                name="Coding Club",
+                kind=Club.Kind.CLUB,
+                department="CSE",
+                contact_email="coding.club@college.example",
+                owners=[ORGANIZER_LOGIN[0]],
+            )
         club_member_set(
             club=Club.objects.get(pk=DEMO_CLUB), username=STUDENT_ORGANIZER, role=ClubMembership.Role.ORGANIZER
         )
