@@ -1,14 +1,16 @@
 """Bulk issue of certificates and their PDFs: certificates per second and memory, at two sizes.
 
     python bench/certificates_bulk.py                      # 1,000 and 5,000, SQLite in a temporary directory
-    python bench/certificates_bulk.py --counts 1000 5000
+    python bench/certificates_bulk.py --counts 1000 5000 --steps issue
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/certificates_bulk.py
 
 For each count the parent writes one event with that many confirmed, attending students and a
 certificate template with a logo and three signatures (bulk inserts). Then fresh child
 processes each run one step, so the figures are the step's own:
 
-- issue: ``certificate_issue_all_eligible`` (the service the API and the pages call);
+- issue: ``certificate_issue_all_eligible`` (the service the API and the pages call), with
+  ``NOTIFICATIONS_SENDER=worker`` as in production: the emails are owed in the outbox and sent
+  by the worker, not measured here;
 - render: ``certificate_pdfs`` over the event's certificates, each PDF written into a zip
   file on disk as it is made, as a "download all" would.
 
@@ -36,6 +38,8 @@ EVENT_ID = "bench-certificates"
 
 def _django(database: Path | None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eventsite.settings")
+    # As in production: the emails owed go to the outbox for the worker, not out of this process.
+    os.environ.setdefault("NOTIFICATIONS_SENDER", "worker")
     if database is not None and "DATABASE_URL" not in os.environ:
         os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     import django
@@ -207,6 +211,7 @@ def _clear_certificates(database: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--steps", nargs="+", choices=["issue", "render"], default=["issue", "render"])
     parser.add_argument("--heap", action="store_true", help="also measure the Python heap peak (tracemalloc)")
     parser.add_argument("--measure", choices=["issue", "render"], help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
@@ -228,7 +233,7 @@ def main() -> None:
         for count in args.counts:
             _populate(count)
             connection.close()
-            for step in ("issue", "render"):
+            for step in args.steps:
                 # Each issue run starts from no certificates; the traced runs (--heap) double the time.
                 plain = _child(step, database, out, traced=False, reset=step == "issue")
                 traced = _child(step, database, out, traced=True, reset=step == "issue") if args.heap else None
