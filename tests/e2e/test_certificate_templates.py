@@ -136,6 +136,11 @@ def test_a_club_owner_designs_previews_and_issues_and_anyone_verifies_by_qr(
     for expected in ("Government College of Engineering, Pune", "Aarav Sharma", "Dr. Anjali Deshmukh", "Club Advisor"):
         assert expected in preview_text
 
+    page.goto("/certificates/templates/")
+    expect(page.get_by_role("link", name="Robotics winners")).to_be_visible()
+    shoot(page, f"{width}-02b-template-list")
+    _fits(page, width)
+
     page.goto("/organize/events/robo-race/edit/")
     page.get_by_label("Certificate template").select_option(str(template.pk))
     shoot(page, f"{width}-03-event-picks-template")
@@ -183,4 +188,14 @@ def test_a_club_owner_designs_previews_and_issues_and_anyone_verifies_by_qr(
     expect(anyone.get_by_text("Certificate of Merit: Winner")).to_be_visible()
     expect(anyone.get_by_text("Ananya Iyer")).to_be_visible()
     shoot(anyone, f"{width}-06-verified-by-qr")
+    _fits(anyone, width)
+
+    # The student's co-curricular record verifies itself the same way.
+    record = student_page.request.get("/me/record.pdf").body()
+    assert "Certificate of Merit: Winner" in _pdf_text(record)
+    record_url = _decode_qr(anyone, _qr_png(record))
+    anyone.goto(record_url)
+    expect(anyone.get_by_text("Valid record")).to_be_visible()
+    expect(anyone.get_by_text("Certificate of Merit: Winner")).to_be_visible()
+    shoot(anyone, f"{width}-07-record-verified-by-qr")
     _fits(anyone, width)
