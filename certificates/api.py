@@ -195,6 +195,7 @@ class CertificateVerifyOutputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CertificateKind.choices)
     title = serializers.CharField(help_text='Such as "Winner"; empty when none.')
     heading = serializers.CharField(help_text='What it is, in words: "Certificate of Merit: Winner".')
+    institution = serializers.CharField(help_text="Who issued it, from the event's template; empty: none named.")
 
 
 class CertificateVerifyApi(APIView):

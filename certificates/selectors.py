@@ -31,6 +31,7 @@ def certificate_public_view(certificate: Certificate) -> dict:
         "kind": certificate.kind,
         "title": certificate.title,
         "heading": certificate.heading,
+        "institution": event.certificate_template.institution if event.certificate_template_id else "",
     }
 
 

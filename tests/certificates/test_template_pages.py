@@ -267,3 +267,17 @@ def test_staff_design_a_template_in_the_admin_through_the_service(client, club):
     assert response.status_code == 200
     assert "{nope} is not a placeholder" in response.content.decode()
     assert not CertificateTemplate.objects.exists()
+
+
+def test_verification_names_the_institution_of_the_event_template(client, owner, club):
+    template = certificate_template_create(club=club, name="W", institution="GCE Pune", actor=owner)
+    event = EventFactory(club=club, certificate_template=template)
+    student = StudentUserFactory()
+    registration_create(event=event, enrollment_no=student.pk)
+    certificate, _ = certificate_issue(event=event, enrollment_no=student.pk, kind="merit", title="Winner")
+
+    page = client.get(certificate.verify_path).content.decode()
+    answer = client.get(f"/api/v2/certificates/{certificate.pk}/verify").json()
+
+    assert "Issued by" in page and "GCE Pune" in page
+    assert answer["institution"] == "GCE Pune"
