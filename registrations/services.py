@@ -562,8 +562,8 @@ def _refuse_as_the_general_path_would(event: Event, already_registered: bool, en
     if not event.registration_is_plain:
         return
     if not event.capacity_holds(event.confirmed_count + 1) and not event.waitlist_enabled:
-        if already_registered:
-            raise AlreadyRegistered(details={"enrollment_nos": [enrollment_no]})
+        if already_registered:  # confirmed, waitlisted or awaiting approval: the general path's words for each
+            raise _already_registered(event.pk, enrollment_no)
         raise EventFull(details={"capacity": event.capacity, "seats_left": event.seats_left})
 
 
@@ -588,6 +588,20 @@ def _confirm_in_one_statement_sql() -> tuple[str, dict[str, object]]:
             fixed[f"seat_{position}"] = value
             names.append(f"%(seat_{position})s")
     return _CONFIRM_IN_ONE_STATEMENT.format(seat_condition=condition % tuple(names)), fixed
+
+
+def _event_snapshot(event_id: str, values: Iterable[object]) -> Event:
+    """The event as the statement read it, each value decoded as the ORM decodes it.
+
+    A cursor hands JSON columns over as text (Django's PostgreSQL backend loads ``jsonb`` so), and
+    the text ``"[]"`` is not the empty audience: undecoded, every plain event looked restricted
+    and each refusal took the general path, four queries more under the event's lock.
+    """
+    decoded = {}
+    for name, value in zip(_SNAPSHOT_FIELDS, values, strict=True):
+        field = Event._meta.get_field(name)
+        decoded[name] = field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+    return Event(event_id=event_id, **decoded)
 
 
 def _confirm_in_one_statement(registration: Registration) -> None:
@@ -619,7 +633,7 @@ def _confirm_in_one_statement(registration: Registration) -> None:
         raise _NoSeatClaimed
     notification_id, already_registered, *event_values = row
     if notification_id is None:
-        snapshot = Event(event_id=registration.event_id, **dict(zip(_SNAPSHOT_FIELDS, event_values, strict=True)))
+        snapshot = _event_snapshot(registration.event_id, event_values)
         _refuse_as_the_general_path_would(snapshot, already_registered, registration.student_id, params["now"])
         raise _NoSeatClaimed
     notifications.deliver_after_commit([notification_id])
