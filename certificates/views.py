@@ -63,23 +63,31 @@ def _may_download(certificate: Certificate, user) -> bool:
     return certificate.student.user_id == user.pk or event_user_is_organizer(certificate.event, user)
 
 
+def _session_or_token_user(request: HttpRequest):
+    """``(user, None)`` from the browser session or the API's ``Authorization: Token ...``;
+    ``(None, response)`` when neither: a 401 for a bad token, else the login page."""
+    if request.user.is_authenticated:
+        return request.user, None
+    try:
+        authenticated = StudentTokenAuthentication().authenticate(request)
+    except AuthenticationFailed as error:
+        response = HttpResponse(str(error.detail), status=401, content_type="text/plain; charset=utf-8")
+        response["WWW-Authenticate"] = "Token"
+        return None, response
+    if authenticated is None:
+        return None, redirect_to_login(request.get_full_path())
+    return authenticated[0], None
+
+
 def certificate_pdf_download(request: HttpRequest, certificate_id: str) -> HttpResponse:
     """The PDF for the certificate's student, its event's organizers and staff.
 
     Accepts a browser session or the API's ``Authorization: Token ...``. Anyone else gets
     404, as for an id that does not exist, so the page does not reveal which ids exist.
     """
-    user = request.user
-    if not user.is_authenticated:
-        try:
-            authenticated = StudentTokenAuthentication().authenticate(request)
-        except AuthenticationFailed as error:
-            response = HttpResponse(str(error.detail), status=401, content_type="text/plain; charset=utf-8")
-            response["WWW-Authenticate"] = "Token"
-            return response
-        if authenticated is None:
-            return redirect_to_login(request.get_full_path())
-        user = authenticated[0]
+    user, refusal = _session_or_token_user(request)
+    if refusal is not None:
+        return refusal
     try:
         certificate = certificate_get(certificate_id)
     except NotFound as error:
@@ -189,10 +197,12 @@ def certificate_template_edit(request: HttpRequest, template_id: int) -> HttpRes
     return _template_form_page(request, form=form, template=template, status=400)
 
 
-@login_required
 def certificate_template_preview(request: HttpRequest, template_id: int) -> HttpResponse:
-    """The saved template drawn with sample data."""
-    template = _template_managed(template_id, request.user)
+    """The saved template drawn with sample data (the API's ``preview_url``: a session or a token)."""
+    user, refusal = _session_or_token_user(request)
+    if refusal is not None:
+        return refusal
+    template = _template_managed(template_id, user)
     content = template_preview_pdf(Design.of(template), verify_url=_sample_verify_url(request))
     return _pdf_response(content, f"template-{template.pk}-preview.pdf")
 

@@ -8,6 +8,7 @@ import struct
 import zlib
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from PIL import Image
 from rest_framework.test import APIClient
@@ -376,3 +377,16 @@ def test_an_event_chooses_its_club_template_or_a_college_wide_one(club, owner):
     assert cleared.json()["certificate_template"] is None
     event.refresh_from_db()
     assert event.certificate_template is None
+
+
+def test_the_preview_url_answers_the_api_token_of_a_designer_only(club, owner, client_for):
+    template = make_template(club, owner, institution="GCE Pune")
+    url = _api(owner).get(f"/api/v2/certificate-templates/{template.pk}/").json()["preview_url"]
+    path = url.removeprefix(settings.SITE_URL)
+
+    shown = client_for(owner).get(path)
+    hidden = client_for(StudentUserFactory().user).get(path)
+
+    assert shown["Content-Type"] == "application/pdf" and shown.content.startswith(b"%PDF")
+    assert hidden.status_code == 404
+    assert client_for().get(path, HTTP_AUTHORIZATION="Token wrong").status_code == 401
