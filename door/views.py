@@ -1,5 +1,7 @@
 """The scanner page: a plain ES module over the public API (static/door/scan.js)."""
 
+from datetime import time, timedelta
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -107,6 +110,14 @@ def _qr_svg(url: str) -> str:
     return mark_safe(segno.make_qr(url, error="m").svg_inline(scale=6, border=2, omitsize=True, svgclass="link-qr"))
 
 
+def _until(link: ScannerLink) -> str:
+    """ "the end of Fri 27 Nov 2026" for a link that stops at midnight, else the day and time."""
+    local = timezone.localtime(link.expires_at)
+    if local.time() == time(0):
+        return "the end of " + date_format(local - timedelta(days=1), "D j M Y")
+    return date_format(local, "D j M Y, H:i")
+
+
 def _link_rows(request: HttpRequest, links: list[ScannerLink]) -> list[dict]:
     """Each link with its address and QR code while it works; a link whose token cannot be derived again
     (made before tokens were derived) is listed without them."""
@@ -116,7 +127,9 @@ def _link_rows(request: HttpRequest, links: list[ScannerLink]) -> list[dict]:
         active = link.is_active(now)
         token = scanner_link_token(link) if active else None
         url = request.build_absolute_uri(reverse("door-scan-link", args=[token])) if token else ""
-        rows.append({"link": link, "active": active, "url": url, "qr": _qr_svg(url) if url else ""})
+        rows.append(
+            {"link": link, "active": active, "url": url, "qr": _qr_svg(url) if url else "", "until": _until(link)}
+        )
     return rows
 
 

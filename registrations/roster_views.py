@@ -190,7 +190,7 @@ def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: st
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_roster_reject(request: HttpRequest, event_id: str, registration_id: str) -> HttpResponse:
-    """Say who is turned down (a whole team), take an optional reason for the email, then reject."""
+    """Say who is turned down (a whole team), take an optional reason for the audit trail, then reject."""
     event = event_get_organized(event_id, request.user)
     registration = (
         Registration.objects.select_related("student", "team").filter(event=event, pk=registration_id).first()

@@ -129,3 +129,13 @@ def test_the_manage_navigation_leads_to_the_links(client, login, event, organize
     html = login(organizer).get(reverse("event-roster", args=[event.pk])).content.decode()
 
     assert f'href="{page_url(event)}"' in html
+
+
+def test_a_link_that_stops_at_midnight_says_the_end_of_the_day_before(client, login, event, organizer):
+    midnight = timezone.localtime(event.ends_at).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    scanner_link_create(event=event, label="Gate 2", expires_at=midnight, actor=organizer)
+
+    html = login(organizer).get(page_url(event)).content.decode()
+
+    day_before = (midnight - timedelta(days=1)).strftime("%a %-d %b %Y")
+    assert f"Works until the end of {day_before}" in html

@@ -1,6 +1,10 @@
 """Volunteer links in Chromium: the organizer creates one, a phone with no login opens it and checks a
 student in by typing the code, the organizer revokes it, and the phone stops at its next request."""
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -10,6 +14,7 @@ from tests.e2e.conftest import log_in
 from tests.factories import EventFactory, StudentFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "volunteer-links.png"
 
 
 def test_a_volunteer_link_is_created_scanned_with_and_revoked(new_context, shoot):
@@ -34,7 +39,9 @@ def test_a_volunteer_link_is_created_scanned_with_and_revoked(new_context, shoot
     desk.set_viewport_size({"width": 375, "height": 740})
     box = desk.locator("svg.link-qr").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375
-    shoot(desk, "links-375")
+    picture = shoot(desk, "links-375")
+    if os.environ.get("UPDATE_README_SCREENSHOTS"):
+        shutil.copyfile(picture, README_SCREENSHOT)
 
     phone = new_context(375, 740).new_page()
     phone.goto(url)
