@@ -18,3 +18,6 @@ class CertificatesConfig(AppConfig):
         integrity.register()
         maps.register()
         selectors.register_event_counts()
+        event_hooks.CERTIFICATE_TEMPLATE_CHECKS.append(services.event_certificate_template_problem)
+        event_hooks.CERTIFICATE_TEMPLATE_CHOICES.append(services.event_certificate_template_choices)
+        registration_hooks.RECORD_SEALERS.append(services.record_snapshot_seal)

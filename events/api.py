@@ -199,6 +199,9 @@ class EventOutputSerializer(serializers.Serializer):
         help_text="Minutes before the start at which each confirmed student gets a reminder email.",
     )
     questions = serializers.SerializerMethodField(help_text="Asked at registration, in order.")
+    certificate_template = serializers.IntegerField(
+        source="certificate_template_id", allow_null=True, help_text="The template its certificates are drawn with."
+    )
     contact_email = serializers.EmailField(help_text="The event's own contact address; empty: none of its own.")
     contact = serializers.CharField(help_text="Whom students write to: contact_email, else the club's; empty: none.")
     poster = serializers.SerializerMethodField(help_text="The poster image, or null.")
@@ -296,6 +299,12 @@ class EventInputSerializer(serializers.Serializer):
     )
 
     questions = QuestionSerializer(many=True, required=False, max_length=50)
+    certificate_template = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="A template id of the event's club or a college-wide one; null: the plain layout.",
+    )
     contact_email = serializers.EmailField(
         required=False, allow_blank=True, help_text="Shown on the event's page; empty: the club's address."
     )

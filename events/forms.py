@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.conf import settings
 
+from events import hooks
 from events.models import EventQuestion
 from eventsite.images import ACCEPTED_CONTENT_TYPES
 
@@ -146,11 +147,13 @@ class EventForm(forms.Form):
         """Split what was typed; the services check each code."""
         return [part for part in re.split(r"[\s,;]+", self.cleaned_data["eligible_departments"]) if part]
 
-    def __init__(self, *args, clubs=None, allow_no_club: bool = False, **kwargs):
-        """``clubs``: the clubs the event may belong to when creating it; None when editing."""
+    def __init__(self, *args, clubs=None, allow_no_club: bool = False, event=None, **kwargs):
+        """``clubs``: the clubs the event may belong to when creating it; None when editing ``event``."""
         super().__init__(*args, **kwargs)
         if clubs is None:
             del self.fields["event_id"]
+            if event is not None:
+                self._certificate_template_field(event)
             return
         choices = [(club.pk, club.name) for club in clubs]
         if allow_no_club:
@@ -169,8 +172,26 @@ class EventForm(forms.Form):
             cleaned["team_size_max"] = cleaned.get("team_size_max") or cleaned["team_size_min"]
         return cleaned
 
+    def _certificate_template_field(self, event) -> None:
+        choices = [("", "Plain layout (no template)")] + [
+            (str(template_id), label)
+            for choices_of in hooks.CERTIFICATE_TEMPLATE_CHOICES
+            for template_id, label in choices_of(event=event)
+        ]
+        self.fields["certificate_template"] = forms.TypedChoiceField(
+            label="Certificate template",
+            choices=choices,
+            coerce=int,
+            empty_value=None,
+            required=False,
+            help_text="How this event's certificates look. Club owners design templates under Organize.",
+        )
+
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
+        fields = {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
+        if "certificate_template" in self.fields:
+            fields["certificate_template"] = self.cleaned_data["certificate_template"]
+        return fields
 
 
 class SessionForm(forms.Form):

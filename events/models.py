@@ -105,6 +105,14 @@ class Event(models.Model):
         related_name="events",
         help_text="The club's owners and organizers organize the event too.",
     )
+    certificate_template = models.ForeignKey(
+        "certificates.CertificateTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="How its certificates look; none: the plain layout.",
+    )
 
     # Kept by the services under the event's row lock so that the capacity check
     # costs the same whatever the event's size; check_integrity recounts it.

@@ -327,6 +327,16 @@ def _ensure_rule_keeps_what_was_granted(event: Event, field_name: str) -> None:
             raise ValidationFailed.for_field(field_name, problem)
 
 
+def _certificate_template_choose(event: Event, template_id: int | None) -> None:
+    """The template the event's certificates are drawn with; the certificates app says which it may use."""
+    if template_id is not None:
+        for check in hooks.CERTIFICATE_TEMPLATE_CHECKS:
+            problem = check(event=event, template_id=template_id)
+            if problem:
+                raise ValidationFailed.for_field("certificate_template", problem)
+    event.certificate_template_id = template_id
+
+
 def _audience_fields_clean(fields: dict[str, Any]) -> None:
     """Departments as upper-case codes (CSE), years of study 1 to 6, each once, in order; in place."""
     errors: dict[str, list[str]] = {}
@@ -364,6 +374,7 @@ def event_create(
     organizers: list[str] | None = None,
     club: str | None = None,
     questions: list[QuestionSpec] | None = None,
+    certificate_template: int | None = None,
     actor: User | None = None,
     **fields: Any,
 ) -> Event:
@@ -375,6 +386,7 @@ def event_create(
     if Event.objects.filter(pk=event_id).exists():
         raise AlreadyExists(f"An event {event_id!r} already exists.", details={"event_id": event_id})
     event = Event(event_id=event_id, club=club_row, **fields)
+    _certificate_template_choose(event, certificate_template)
     _validate_event(event)
     event.save()
     if sessions:
@@ -419,6 +431,7 @@ def event_update(
     organizers: list[str] | None = None,
     club: str | None | type[KEEP] = KEEP,
     questions: list[QuestionSpec] | None = None,
+    certificate_template: int | None | type[KEEP] = KEEP,
     actor: User | None = None,
     **fields: Any,
 ) -> Event:
@@ -459,6 +472,10 @@ def event_update(
         setattr(locked, name, value)
     if club is not KEEP:
         locked.club = _club_named(club)
+    if certificate_template is not KEEP:
+        _certificate_template_choose(locked, certificate_template)
+    elif club is not KEEP and locked.certificate_template_id is not None:
+        _certificate_template_choose(locked, locked.certificate_template_id)
     _validate_event(locked)
     _ensure_fits_registrations(locked, changed=set(fields))
     locked.save()

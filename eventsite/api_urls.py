@@ -77,6 +77,16 @@ urlpatterns = [
         certificates_api.CertificateRevokeApi.as_view(),
         name="api-certificate-revoke",
     ),
+    path(
+        "certificate-templates/",
+        certificates_api.CertificateTemplateListApi.as_view(),
+        name="api-certificate-templates",
+    ),
+    path(
+        "certificate-templates/<int:template_id>/",
+        certificates_api.CertificateTemplateDetailApi.as_view(),
+        name="api-certificate-template",
+    ),
     path("status/<slug:event_id>", events_api.EventStatusApi.as_view(), name="api-status"),
     path(
         "lookup/enrollment/<code:enrollment_no>/event/<slug:event_id>",

@@ -264,11 +264,13 @@ def organize_event_new(request: HttpRequest) -> HttpResponse:
 def organize_event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
     event = _event_organized(event_id, request.user)
     if request.method == "GET":
-        form = EventForm(initial=EventForm.initial_for(event))
+        initial = EventForm.initial_for(event)
+        initial["certificate_template"] = event.certificate_template_id
+        form = EventForm(initial=initial, event=event)
         sessions = SessionFormSet(prefix="sessions", initial=_session_initial(event))
         questions = QuestionFormSet(prefix="questions", initial=_question_initial(event))
         return _event_form_page(request, form=form, sessions=sessions, questions=questions, event=event)
-    form = EventForm(request.POST)
+    form = EventForm(request.POST, event=event)
     sessions = SessionFormSet(request.POST, prefix="sessions", initial=_session_initial(event))
     questions = QuestionFormSet(request.POST, prefix="questions", initial=_question_initial(event))
     if form.is_valid() and sessions.is_valid() and questions.is_valid():

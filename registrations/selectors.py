@@ -311,11 +311,17 @@ class RecordLine:
     sessions_total: int
     feedback_rating: int | None
     gave_feedback: bool
-    certificate: Certificate | None
+    certificates: list[Certificate]
+
+    @property
+    def certificate(self) -> Certificate | None:
+        """The participation certificate, if the student holds one."""
+        return next((c for c in self.certificates if c.kind == Certificate.Kind.PARTICIPATION), None)
 
 
 def student_record(student: Student) -> list[RecordLine]:
-    """The events the student held a confirmed place at (cancelled events left out), newest first.
+    """The events the student held a confirmed place at (cancelled events left out), newest first,
+    each with the student's valid certificates of every kind.
 
     Built on ``student_history`` plus two queries: the events' session counts, and the
     feedback ratings and certificates of the student.
@@ -328,12 +334,11 @@ def student_record(student: Student) -> list[RecordLine]:
     event_ids = [entry.event.pk for entry in entries]
     sessions = dict(Event.objects.filter(pk__in=event_ids).annotate(n=Count("sessions")).values_list("event_id", "n"))
     ratings = dict(Feedback.objects.filter(student=student, event_id__in=event_ids).values_list("event_id", "rating"))
-    certificates = {
-        certificate.event_id: certificate
-        for certificate in Certificate.objects.filter(
-            student=student, event_id__in=event_ids, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
-        )
-    }
+    certificates: dict[str, list[Certificate]] = {}
+    for certificate in Certificate.objects.filter(
+        student=student, event_id__in=event_ids, revoked_at__isnull=True
+    ).order_by("issued_at", "certificate_id"):
+        certificates.setdefault(certificate.event_id, []).append(certificate)
     return [
         RecordLine(
             event=entry.event,
@@ -343,7 +348,7 @@ def student_record(student: Student) -> list[RecordLine]:
             sessions_total=sessions.get(entry.event.pk, 0),
             feedback_rating=ratings.get(entry.event.pk),
             gave_feedback=entry.event.pk in ratings,
-            certificate=certificates.get(entry.event.pk),
+            certificates=certificates.get(entry.event.pk, []),
         )
         for entry in entries
     ]

@@ -550,15 +550,6 @@ WHERE e.event_id = %(event_id)s
 """
 
 
-def _event_snapshot(event_id: str, values: list) -> Event:
-    """The event as the statement read it, its columns decoded as the ORM would (Django leaves jsonb as text)."""
-    fields = {}
-    for name, value in zip(_SNAPSHOT_FIELDS, values, strict=True):
-        field = Event._meta.get_field(name)
-        fields[name] = field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-    return Event(event_id=event_id, **fields)
-
-
 def _refuse_as_the_general_path_would(event: Event, already_registered: bool, enrollment_no: str, now) -> None:
     """Raise the general path's answer where the event as the statement saw it leaves nothing to decide.
 
@@ -571,8 +562,8 @@ def _refuse_as_the_general_path_would(event: Event, already_registered: bool, en
     if not event.registration_is_plain:
         return
     if not event.capacity_holds(event.confirmed_count + 1) and not event.waitlist_enabled:
-        if already_registered:
-            raise AlreadyRegistered(details={"enrollment_nos": [enrollment_no]})
+        if already_registered:  # confirmed, waitlisted or awaiting approval: the general path's words for each
+            raise _already_registered(event.pk, enrollment_no)
         raise EventFull(details={"capacity": event.capacity, "seats_left": event.seats_left})
 
 
@@ -597,6 +588,20 @@ def _confirm_in_one_statement_sql() -> tuple[str, dict[str, object]]:
             fixed[f"seat_{position}"] = value
             names.append(f"%(seat_{position})s")
     return _CONFIRM_IN_ONE_STATEMENT.format(seat_condition=condition % tuple(names)), fixed
+
+
+def _event_snapshot(event_id: str, values: Iterable[object]) -> Event:
+    """The event as the statement read it, each value decoded as the ORM decodes it.
+
+    A cursor hands JSON columns over as text (Django's PostgreSQL backend loads ``jsonb`` so), and
+    the text ``"[]"`` is not the empty audience: undecoded, every plain event looked restricted
+    and each refusal took the general path, four queries more under the event's lock.
+    """
+    decoded = {}
+    for name, value in zip(_SNAPSHOT_FIELDS, values, strict=True):
+        field = Event._meta.get_field(name)
+        decoded[name] = field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+    return Event(event_id=event_id, **decoded)
 
 
 def _confirm_in_one_statement(registration: Registration) -> None:

@@ -45,6 +45,7 @@ EVENT_FIELDS = {
     "counts",
     "questions",
     "reminder_offsets_minutes",
+    "certificate_template",
     "contact_email",
     "contact",
     "poster",

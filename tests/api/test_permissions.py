@@ -9,7 +9,8 @@ from django.urls import resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from certificates.services import certificate_issue
+from certificates.models import CertificateTemplate
+from certificates.services import certificate_issue, certificate_template_create
 from clubs.models import Club
 from clubs.services import club_create, club_member_set
 from events.models import Event
@@ -87,6 +88,19 @@ def a_club(cast: Cast) -> None:
 def club_members_only(status: int) -> dict[str, int]:
     """The club's owner (the organizer) and staff; to anyone else the club does not exist."""
     return {role: 401 if role == "anonymous" else status if role in ORGANIZER else 404 for role in ROLES}
+
+
+def a_club_template(cast: Cast) -> None:
+    """The coding club's template, designed by its owner (the event's organizer)."""
+    a_club(cast)
+    certificate_template_create(
+        club=Club.objects.get(pk="coding-club"), name="Winners", institution="GCE", actor=cast.organizer
+    )
+
+
+def template_path(cast: Cast) -> str:
+    template = CertificateTemplate.objects.first()
+    return f"/api/v2/certificate-templates/{template.pk if template else 0}/"
 
 
 def a_login(cast: Cast) -> dict:
@@ -299,6 +313,20 @@ ENDPOINTS = {
         lambda c: "/api/v2/me/email-preferences",
         only({"self", "other_student"}, 200),
         body=lambda c: {"reminders": False},
+    ),
+    "certificate-templates-list": Endpoint(
+        "get", lambda c: "/api/v2/certificate-templates/", only(set(ROLES), 200), setup=a_club_template
+    ),
+    "certificate-templates-create": Endpoint(
+        "post",
+        lambda c: "/api/v2/certificate-templates/",
+        only(ORGANIZER, 201),
+        body=lambda c: {"club": "coding-club", "name": "Winners", "institution": "GCE"},
+        setup=a_club,
+    ),
+    "certificate-template-detail": Endpoint("get", template_path, club_members_only(200), setup=a_club_template),
+    "certificate-template-patch": Endpoint(
+        "patch", template_path, club_members_only(200), body=lambda c: {"name": "Finalists"}, setup=a_club_template
     ),
     "clubs-list": Endpoint("get", lambda c: "/api/v2/clubs/", only(set(ROLES), 200), setup=a_club),
     "clubs-create": Endpoint(

@@ -21,6 +21,10 @@ API_MD_OPERATIONS = {
     ("post", "/api/v2/feedback/submit/{event_id}"),
     ("post", "/api/v2/certificate/issue/{event_id}"),
     ("post", "/api/v2/certificate/revoke/{event_id}"),
+    ("get", "/api/v2/certificate-templates/"),
+    ("post", "/api/v2/certificate-templates/"),
+    ("get", "/api/v2/certificate-templates/{template_id}/"),
+    ("patch", "/api/v2/certificate-templates/{template_id}/"),
     ("get", "/api/v2/status/{event_id}"),
     ("get", "/api/v2/lookup/enrollment/{enrollment_no}/event/{event_id}"),
     ("get", "/api/v2/analytics/{event_id}"),
@@ -123,3 +127,14 @@ def test_swagger_ui_is_served_with_local_assets_only(client):
     for asset in assets:
         assert finders.find(asset.removeprefix("/static/")), asset
     assert "/api/schema/" in page
+
+
+def test_the_certificate_templates_take_multipart_and_document_the_image_errors(schema):
+    for method, path in (
+        ("post", "/api/v2/certificate-templates/"),
+        ("patch", "/api/v2/certificate-templates/{template_id}/"),
+    ):
+        operation = schema["paths"][path][method]
+        assert "multipart/form-data" in operation["requestBody"]["content"], (method, path)
+        assert "IMAGE_INVALID" in operation["responses"]["400"]["description"], (method, path)
+        assert "IMAGE_TOO_LARGE" in operation["responses"]["413"]["description"], (method, path)

@@ -23,8 +23,13 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from certificates.models import Certificate
-from certificates.services import certificate_issue_all_eligible, certificate_revoke
+from certificates.models import Certificate, CertificateTemplate
+from certificates.services import (
+    Signatory,
+    certificate_issue_all_eligible,
+    certificate_revoke,
+    certificate_template_create,
+)
 from clubs.models import Club, ClubMembership
 from clubs.services import club_create, club_member_set
 from events.models import Event
@@ -91,6 +96,8 @@ DEMO_EVENT_IDS = (
     ALUMNI_EVENING,
 )
 DEMO_CLUB = "demo-coding-club"
+DEMO_COLLEGE = "Demo College of Engineering"
+DEMO_TEMPLATE = "College certificate"
 STUDENT_ORGANIZER = STUDENT_LOGINS[0]
 
 COMMENTS = (
@@ -131,6 +138,7 @@ class Command(BaseCommand):
             self.students = self._students()
             self._student_logins()
             self._coding_club()
+            self.template = self._certificate_template()
         if reset:
             _delete_events(DEMO_EVENT_IDS)
             self.stdout.write(f"Removed the demo events: {', '.join(DEMO_EVENT_IDS)}.")
@@ -223,6 +231,7 @@ class Command(BaseCommand):
                 SessionSpec(code="day-2", title="Day 2: deployment", starts_at=self.at(-29, 9, 30)),
             ],
             organizers=[ORGANIZER_LOGIN[0]],
+            certificate_template=self.template.pk,
         )
         day_one, day_two = event.sessions.order_by("position")
         labs = FeedbackQuestionFactory(
@@ -417,6 +426,24 @@ class Command(BaseCommand):
                 SessionSpec(code="evening-1", title="Evening 1", starts_at=self.at(30, 17)),
                 SessionSpec(code="evening-2", title="Evening 2", starts_at=self.at(31, 17)),
             ],
+        )
+
+    def _certificate_template(self) -> CertificateTemplate:
+        """The college-wide template, with the demo college's name and its signatories."""
+        existing = CertificateTemplate.objects.filter(club=None, name=DEMO_TEMPLATE).first()
+        if existing is not None:
+            return existing
+        return certificate_template_create(
+            club=None,
+            name=DEMO_TEMPLATE,
+            institution=DEMO_COLLEGE,
+            accent_color="#1f5f8b",
+            body="This certifies that {student_name} took part in {event_title}, held on {event_dates}.",
+            signatories=[
+                Signatory("Dr. Kavita Menon", "Principal"),
+                Signatory("Prof. Arjun Rao", "Dean, Student Affairs"),
+            ],
+            actor=self.staff,
         )
 
     # A club run by a student
