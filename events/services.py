@@ -27,7 +27,8 @@ from events.models import (
 from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
 from eventsite.text import model_text_errors, single_line_text, text_errors
-from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus, Team
+from registrations.models import ACTIVE_STATUSES, LIVE_TEAM_STATUSES, Registration, RegistrationStatus, Team
+from registrations.services import team_memberships_end
 
 CANCELLATION_REASON_MAX = 2000
 
@@ -561,7 +562,9 @@ def event_cancel(*, event: Event, reason: str = "", actor: User | None = None) -
     Registration.objects.filter(event=locked, status__in=ACTIVE_STATUSES).update(
         status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now(), checkin_code=None
     )
-    Team.objects.filter(event=locked, status__in=ACTIVE_STATUSES).update(status=RegistrationStatus.CANCELLED)
+    teams = Team.objects.filter(event=locked, status__in=LIVE_TEAM_STATUSES)
+    team_memberships_end(teams)
+    teams.update(status=RegistrationStatus.CANCELLED)
     locked.cancellation_reason = reason
     locked.confirmed_count = 0
     return _set_status(

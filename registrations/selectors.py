@@ -13,6 +13,8 @@ from events.selectors import event_user_is_organizer
 from eventsite.errors import NotFound, PermissionDenied
 from registrations.models import (
     ACTIVE_STATUSES,
+    IN_TEAM_STATES,
+    LIVE_TEAM_STATUSES,
     Attendance,
     Feedback,
     Notification,
@@ -21,6 +23,7 @@ from registrations.models import (
     RegistrationStatus,
     Student,
     Team,
+    TeamMembership,
 )
 
 
@@ -370,3 +373,93 @@ def answers_by_registration(registration_ids: list[str]) -> dict[str, dict[str, 
     for registration_id, code, value in rows:
         answers.setdefault(registration_id, {})[code] = value
     return answers
+
+
+# Teams
+
+MEMBER_ORDER = {"leader": 0, "accepted": 1, "pending": 2, "declined": 3}
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    enrollment_no: str
+    full_name: str
+    state: str  # leader, accepted, pending or declined
+    registration_status: str | None  # confirmed or waitlisted while the member holds a place
+
+
+def team_members(team: Team) -> list[TeamMember]:
+    """The team's leader, members, open and declined invitations (not those who left), leader first.
+
+    Two queries. Members of a team registered before invitations existed (or imported) have a
+    registration and no membership row: they count as accepted.
+    """
+    registered = dict(team.registrations.filter(status__in=ACTIVE_STATUSES).values_list("student_id", "status"))
+    rows = {
+        enr: (name, state)
+        for enr, name, state in team.memberships.exclude(state=TeamMembership.State.LEFT).values_list(
+            "student_id", "student__full_name", "state"
+        )
+    }
+    missing = [enr for enr in registered if enr not in rows]
+    if missing:
+        for enr, name in Student.objects.filter(pk__in=missing).values_list("pk", "full_name"):
+            rows[enr] = (name, "leader" if enr == team.leader_id else "accepted")
+    members = [
+        TeamMember(enr, name, state, registered.get(enr) if state in IN_TEAM_STATES else None)
+        for enr, (name, state) in rows.items()
+    ]
+    return sorted(members, key=lambda member: (MEMBER_ORDER[member.state], member.full_name, member.enrollment_no))
+
+
+def team_membership_state(team: Team, enrollment_no: str | None) -> str | None:
+    """The student's state in the team (leader, accepted, pending ...), or None."""
+    if enrollment_no is None:
+        return None
+    if team.leader_id == enrollment_no and team.status in LIVE_TEAM_STATUSES:
+        return TeamMembership.State.LEADER
+    state = team.memberships.filter(student_id=enrollment_no).values_list("state", flat=True).first()
+    if state is None and team.registrations.filter(student_id=enrollment_no, status__in=ACTIVE_STATUSES).exists():
+        return TeamMembership.State.ACCEPTED
+    return state
+
+
+def team_get_visible(user: User | AnonymousUser | None, team_id: str) -> Team:
+    """A team for its leader, members, invited students and the event's organizers; NOT_FOUND for anyone else,
+    so that a team's name and members are no one else's to read."""
+    team = Team.objects.select_related("event", "leader").filter(pk=team_id).first()
+    if team is None or user is None or not user.is_authenticated:
+        raise NotFound.of("team", team_id)
+    if event_user_is_organizer(team.event, user):
+        return team
+    own = getattr(user, "student", None)
+    state = team_membership_state(team, own.enrollment_no if own else None)
+    if state in (*IN_TEAM_STATES, TeamMembership.State.PENDING):
+        return team
+    raise NotFound.of("team", team_id)
+
+
+def team_of_student(event: Event, enrollment_no: str) -> Team | None:
+    """The live team (forming, confirmed or waitlisted) the student leads or belongs to at this event."""
+    member = Q(memberships__student_id=enrollment_no, memberships__state__in=IN_TEAM_STATES) | Q(
+        registrations__student_id=enrollment_no, registrations__status__in=ACTIVE_STATUSES
+    )
+    return (
+        Team.objects.select_related("leader")
+        .filter(member, event=event, status__in=LIVE_TEAM_STATUSES)
+        .distinct()
+        .first()
+    )
+
+
+def team_invitations_of(student: Student, event: Event | None = None) -> list[TeamMembership]:
+    """The student's open invitations, to teams still live of events not cancelled, newest first."""
+    rows = (
+        TeamMembership.objects.select_related("team", "team__leader", "team__event")
+        .filter(student=student, state=TeamMembership.State.PENDING, team__status__in=LIVE_TEAM_STATUSES)
+        .exclude(team__event__status=Event.Status.CANCELLED)
+        .order_by("-invited_at", "-id")
+    )
+    if event is not None:
+        rows = rows.filter(event=event)
+    return list(rows)
