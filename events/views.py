@@ -35,16 +35,17 @@ from events.selectors import (
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
 from registrations.exports import roster_registrations, roster_rows
-from registrations.forms import TeamRegistrationForm
+from registrations.forms import TeamJoinForm, TeamRegistrationForm
 from registrations.models import RegistrationStatus, Student
 from registrations.roster_export import roster_csv_lines
 from registrations.selectors import (
     attendance_count_for_session,
     attendance_marks,
     student_event_record,
+    team_panel,
     waitlist_position,
 )
-from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
+from registrations.services import attendance_mark, registration_cancel, registration_create
 
 EVENTS_PER_PAGE = 20
 ROSTER_PER_PAGE = 50
@@ -84,7 +85,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "events/list.html", {"form": form, "page": page, "status": status, "q": q, "tabs": tabs})
 
 
-def _detail_context(request: HttpRequest, event: Event, team_form: TeamRegistrationForm | None = None) -> dict:
+def _detail_context(request: HttpRequest, event: Event) -> dict:
     student = _student_of(request.user)
     record = student_event_record(student, event) if student else None
     registration = record.registration if record else None
@@ -97,7 +98,9 @@ def _detail_context(request: HttpRequest, event: Event, team_form: TeamRegistrat
         "registration": registration if active else None,
         "waitlist_position": waitlist_position(registration) if active else None,
         "registration_open": event.status == Event.Status.PUBLISHED and event.phase == Event.Phase.REGISTRATION_OPEN,
-        "team_form": team_form or TeamRegistrationForm(),
+        "team_form": TeamRegistrationForm(),
+        "join_form": TeamJoinForm(),
+        "team_panel": team_panel(event, student) if student and event.is_team_event else None,
         "register_errors": [],
         "is_organizer": event_user_is_organizer(event, request.user),
         "share_url": settings.SITE_URL + reverse("event-detail", args=[event.pk]),
@@ -121,8 +124,6 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         context = _detail_context(request, event)
         context["register_errors"] = ["Only students can register. This account is not linked to a student."]
         return render(request, "events/detail.html", context, status=403)
-    if action == "team":
-        return _team_register(request, event, student)
     try:
         if action == "register":
             registration = registration_create(event=event, enrollment_no=student.pk, actor=request.user)
@@ -145,28 +146,6 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         context["register_errors"] = [error.message]
         return render(request, "events/detail.html", context, status=error.http_status)
     return redirect("event-detail", event_id=event.pk)
-
-
-def _team_register(request: HttpRequest, event: Event, student: Student) -> HttpResponse:
-    form = TeamRegistrationForm(request.POST)
-    if form.is_valid():
-        try:
-            team = team_register(
-                event=event,
-                team_name=form.cleaned_data["team_name"],
-                leader=student.pk,
-                members=form.cleaned_data["members"],
-                actor=request.user,
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error, field_aliases={"enrollment_nos": "members", "leader": "members"})
-        else:
-            if team.status == RegistrationStatus.CONFIRMED:
-                messages.success(request, f"Team {team.name} is registered for {event.title}.")
-            else:
-                messages.info(request, f"{event.title} is full: team {team.name} is on the waitlist.")
-            return redirect("event-detail", event_id=event.pk)
-    return render(request, "events/detail.html", _detail_context(request, event, team_form=form), status=400)
 
 
 @login_required

@@ -416,7 +416,7 @@ def team_membership_state(team: Team, enrollment_no: str | None) -> str | None:
     """The student's state in the team (leader, accepted, pending ...), or None."""
     if enrollment_no is None:
         return None
-    if team.leader_id == enrollment_no and team.status in LIVE_TEAM_STATUSES:
+    if team.leader_id == enrollment_no:
         return TeamMembership.State.LEADER
     state = team.memberships.filter(student_id=enrollment_no).values_list("state", flat=True).first()
     if state is None and team.registrations.filter(student_id=enrollment_no, status__in=ACTIVE_STATUSES).exists():
@@ -463,3 +463,20 @@ def team_invitations_of(student: Student, event: Event | None = None) -> list[Te
     if event is not None:
         rows = rows.filter(event=event)
     return list(rows)
+
+
+def team_panel(event: Event, student: Student) -> dict:
+    """What the event page shows a student of a team event: their team (members and states), whether they
+    lead it, and the invitations of this event still open to them."""
+    team = team_of_student(event, student.enrollment_no)
+    members = team_members(team) if team else []
+    in_team = sum(1 for member in members if member.state in IN_TEAM_STATES)
+    return {
+        "team": team,
+        "members": members,
+        "is_leader": team is not None and team.leader_id == student.enrollment_no,
+        "in_team": in_team,
+        "missing": max(event.team_size_min - in_team, 0),
+        "accepted": [m for m in members if m.state == TeamMembership.State.ACCEPTED],
+        "invitations": [] if team else team_invitations_of(student, event),
+    }

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from registrations import export_views, record_views, views
+from registrations import export_views, record_views, team_views, views
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
@@ -14,5 +14,10 @@ urlpatterns = [
     path("me/record.pdf", record_views.my_record_pdf, name="my-record-pdf"),
     path("students/<str:enrollment_no>/record.pdf", record_views.student_record_pdf, name="student-record-pdf"),
     path("events/<slug:event_id>/feedback/", views.event_feedback, name="event-feedback"),
+    path("events/<slug:event_id>/team/new/", team_views.team_start, name="team-start"),
+    path("events/<slug:event_id>/team/join/", team_views.team_join, name="team-join"),
+    path("teams/<str:team_id>/<str:answer>/", team_views.team_answer, name="team-answer"),
+    path("teams/<str:team_id>/manage/<str:action>/", team_views.team_manage, name="team-manage"),
+    path("teams/<str:team_id>/confirm/<str:action>/", team_views.team_confirm, name="team-confirm"),
     path("events/<slug:event_id>/manage/export.xlsx", export_views.event_export_xlsx, name="event-export-xlsx"),
 ]

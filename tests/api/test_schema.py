@@ -47,6 +47,16 @@ API_MD_OPERATIONS = {
     ("delete", "/api/v2/events/{event_id}/scanner-links/{link_id}"),
     ("get", "/api/v2/events/{event_id}/checkin-roster"),
     ("post", "/api/v2/attendance/batch/{event_id}"),
+    ("get", "/api/v2/teams/{team_id}"),
+    ("patch", "/api/v2/teams/{team_id}"),
+    ("post", "/api/v2/teams/{team_id}/accept"),
+    ("post", "/api/v2/teams/{team_id}/decline"),
+    ("post", "/api/v2/teams/{team_id}/invite"),
+    ("post", "/api/v2/teams/{team_id}/leave"),
+    ("post", "/api/v2/teams/{team_id}/remove"),
+    ("post", "/api/v2/teams/{team_id}/transfer"),
+    ("post", "/api/v2/teams/{team_id}/cancel"),
+    ("post", "/api/v2/teams/join/{event_id}"),
 }
 ERROR_REF = "#/components/schemas/Error"
 
