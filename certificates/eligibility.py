@@ -30,76 +30,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 
+from events.attendance_rules import RuleFacts, names_text, rule_of, sessions_text
 from events.models import Event, EventSession
 from registrations.models import Attendance, Feedback, Registration, RegistrationStatus
 
 Rule = Event.AttendanceRule
-
-
-@dataclass(frozen=True)
-class SessionFact:
-    pk: int | str  # a session row's key (its code in legacy data)
-    code: str
-    title: str
-    mandatory: bool = False
-
-    @property
-    def name(self) -> str:
-        return self.title or self.code
-
-
-@dataclass(frozen=True)
-class RuleFacts:
-    """An event's rule with what it needs of the event: its sessions in order."""
-
-    kind: str = Rule.MIN_SESSIONS
-    n: int = 1
-    percent: int = 100
-    requires_feedback: bool = False
-    sessions: tuple[SessionFact, ...] = ()
-
-    @property
-    def total(self) -> int:
-        return len(self.sessions)
-
-    @property
-    def mandatory_sessions(self) -> tuple[SessionFact, ...]:
-        return tuple(s for s in self.sessions if s.mandatory) if self.kind == Rule.MANDATORY else ()
-
-    @property
-    def required(self) -> int:
-        """How many sessions a student must attend (never fewer than one)."""
-        if self.kind == Rule.ALL:
-            return max(self.total, 1)
-        if self.kind == Rule.PERCENTAGE:
-            return max(-(-self.percent * self.total // 100), 1)
-        if self.kind == Rule.MANDATORY:
-            return max(self.n, len(self.mandatory_sessions), 1)
-        return max(self.n, 1)
-
-    def as_json(self) -> dict:
-        """The API's ``attendance_rule``."""
-        if self.kind == Rule.PERCENTAGE:
-            return {"kind": self.kind, "percent": self.percent}
-        if self.kind == Rule.ALL:
-            return {"kind": self.kind}
-        if self.kind == Rule.MANDATORY:
-            return {"kind": self.kind, "sessions": [s.code for s in self.mandatory_sessions], "min_sessions": self.n}
-        return {"kind": Rule.MIN_SESSIONS, "n": self.n}
-
-    def describe(self) -> str:
-        """The rule in a sentence."""
-        if self.kind == Rule.ALL:
-            text = "Attend every session"
-        elif self.kind == Rule.PERCENTAGE:
-            text = f"Attend {self.percent}% of the sessions ({_sessions(self.required)})"
-        elif self.kind == Rule.MANDATORY:
-            names = _names(self.mandatory_sessions)
-            at_least = _sessions(self.required)
-            text = f"Attend {names} and at least {at_least} in all" if names else f"Attend at least {at_least}"
-        else:
-            text = f"Attend at least {_sessions(self.required)}"
-        return text + (", then give feedback" if self.requires_feedback else "")
 
 
 @dataclass(frozen=True)
@@ -128,17 +63,6 @@ class Eligibility:
         return details
 
 
-def _sessions(n: int) -> str:
-    return f"{n} session{'s' if n != 1 else ''}"
-
-
-def _names(sessions: Iterable[SessionFact]) -> str:
-    names = [f"\u201c{s.name}\u201d" for s in sessions]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def evaluate(
     rule: RuleFacts, *, confirmed: bool, attended_sessions: Collection[int], gave_feedback: bool
 ) -> Eligibility:
@@ -163,7 +87,7 @@ def evaluate(
     reason = None
     missed_mandatory = [s for s in rule.mandatory_sessions if s.pk not in attended_set]
     if missed_mandatory:
-        missing.extend(f"the session {_names([s])}" for s in missed_mandatory)
+        missing.extend(f"the session {names_text([s])}" for s in missed_mandatory)
         reason = "mandatory_session_missed"
     short = required - attended - len(missed_mandatory)
     if short > 0:
@@ -176,12 +100,12 @@ def evaluate(
         reason = reason or "feedback_required"
 
     def sentence(subject: str, pronoun: str) -> str:
-        text = f"{subject} attended {attended} of the {_sessions(required)} needed"
+        text = f"{subject} attended {attended} of the {sessions_text(required)} needed"
         if reason is None:
             text += " and gave feedback" if rule.requires_feedback else ""
             return text + f": {pronoun} can receive a certificate."
         if missed_mandatory:
-            text += f"; {_names(missed_mandatory)} {'is' if len(missed_mandatory) == 1 else 'are'} required"
+            text += f"; {names_text(missed_mandatory)} {'is' if len(missed_mandatory) == 1 else 'are'} required"
         if feedback_due:
             text += "; feedback is still due"
         return text + "."
@@ -196,20 +120,6 @@ def evaluate(
         sentence("The student", "they")
         if reason is None
         else "This student is not eligible: " + sentence("they", "they"),
-    )
-
-
-def rule_of(event: Event, sessions: Iterable[EventSession] | None = None) -> RuleFacts:
-    """The event's rule; reads its sessions (one query) unless given or prefetched."""
-    if sessions is None:
-        sessions = event.sessions.all()
-    ordered = sorted(sessions, key=lambda s: (s.position, s.pk))
-    return RuleFacts(
-        kind=event.attendance_rule_kind,
-        n=event.min_sessions_for_certificate,
-        percent=event.attendance_percent,
-        requires_feedback=event.certificate_requires_feedback,
-        sessions=tuple(SessionFact(s.pk, s.code, s.title, s.mandatory) for s in ordered),
     )
 
 

@@ -1,6 +1,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from certificates.models import Certificate
+from events.selectors import count_per_event, register_count
 from eventsite.errors import NotFound
 
 
@@ -42,3 +43,9 @@ def certificate_counts(event) -> dict[str, int]:
     return Certificate.objects.filter(event=event).aggregate(
         valid=Count("pk", filter=Q(revoked_at__isnull=True)), revoked=Count("pk", filter=Q(revoked_at__isnull=False))
     )
+
+
+def register_event_counts() -> None:
+    """The certificates count of an event (API.md), for ``events.selectors.event_counts_annotate``."""
+    valid = Certificate.objects.filter(revoked_at__isnull=True)
+    register_count("certificates", "certificates_count", lambda: count_per_event(valid))

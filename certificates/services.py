@@ -5,13 +5,12 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from certificates import eligibility
+from certificates import eligibility, emails
 from certificates.models import PARTICIPANT_KINDS, TITLE_MAX_LENGTH, Certificate, CertificateKind
 from events.models import Event
 from eventsite import ids
 from eventsite.errors import NotEligible, NotFound, ValidationFailed
 from eventsite.text import multiline_text, single_line_text, text_errors
-from registrations import notifications
 from registrations.models import Registration, RegistrationStatus, Student
 from registrations.services import Actor, enrollment_no_normalize, ensure_organizer, event_lock
 
@@ -103,7 +102,7 @@ def certificate_issue(
         try:
             with transaction.atomic():
                 certificate.save(force_insert=True)
-                notifications.certificates_issued([certificate])
+                emails.certificates_issued([certificate])
         except IntegrityError:
             return Certificate.objects.get(event=event, student_id=enr, kind=kind), False
     return certificate, True
@@ -224,7 +223,7 @@ def certificate_issue_many(
 def _store_new(new: list[Certificate], result: BulkIssueResult) -> None:
     """Write a bulk issue's new certificates at once and owe each student their email."""
     Certificate.objects.bulk_create(new, batch_size=500)
-    notifications.certificates_issued(new)
+    emails.certificates_issued(new)
     result.created = len(new)
 
 
@@ -257,3 +256,46 @@ def certificate_revoke(
             certificate.revoked_by = actor if actor is not None and actor.is_authenticated else None
             certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     return certificate
+
+
+def certificates_revoke_cancelled(*, event: Event, enrollment_nos: list[str], at, by) -> None:
+    """A cancelled registration leaves no participation or merit certificate standing (``registrations.hooks``)."""
+    Certificate.objects.filter(
+        event=event,
+        student_id__in=enrollment_nos,
+        revoked_at__isnull=True,
+        kind__in=PARTICIPANT_KINDS,
+    ).update(revoked_at=at, revoked_reason="Registration cancelled.", revoked_by=by)
+
+
+def _participation_certificates(event: Event):
+    return Certificate.objects.filter(event=event, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION)
+
+
+def event_change_keeps_certificates(*, event: Event, changed: set[str]) -> dict[str, list[str]]:
+    """Certificates issued under an event's rules forbid making those rules stricter (``events.hooks``)."""
+    errors: dict[str, list[str]] = {}
+    tightened = changed & {"min_sessions_for_certificate", "certificate_requires_feedback"}
+    if tightened and _participation_certificates(event).exists():
+        before = Event.objects.filter(pk=event.pk).values(*tightened).get()
+        stricter = "Certificates were already issued under the current rules; they cannot be made stricter."
+        if event.min_sessions_for_certificate > before.get(
+            "min_sessions_for_certificate", event.min_sessions_for_certificate
+        ):
+            errors["min_sessions_for_certificate"] = [stricter]
+        if event.certificate_requires_feedback and not before.get("certificate_requires_feedback", True):
+            errors["certificate_requires_feedback"] = [stricter]
+    return errors
+
+
+def event_rule_keeps_certificates(*, event: Event) -> str | None:
+    """Nobody loses a participation certificate because the rule or the sessions were changed afterwards
+    (``events.hooks``)."""
+    lost = (
+        eligibility.eligibility_annotations(_participation_certificates(event))
+        .exclude(eligibility.eligible_q())
+        .count()
+    )
+    if lost:
+        return f"{lost} certificate holder{'s' if lost != 1 else ''} would no longer meet the rule."
+    return None

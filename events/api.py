@@ -10,13 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certificates import eligibility
-from events.analytics import event_analytics
+from events.attendance_rules import rule_of
 from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event, EventQuestion
 from events.selectors import (
     event_counts_of,
     event_details,
-    event_get,
+    event_get_for_organizer,
     event_get_visible,
     event_list_published,
     event_user_is_organizer,
@@ -190,11 +189,11 @@ class EventOutputSerializer(serializers.Serializer):
     def get_min_sessions_for_certificate(self, event: Event) -> int:
         if event.attendance_rule_kind == Event.AttendanceRule.MIN_SESSIONS:
             return event.min_sessions_for_certificate
-        return eligibility.rule_of(event).required
+        return rule_of(event).required
 
     @extend_schema_field(AttendanceRuleSerializer)
     def get_attendance_rule(self, event: Event) -> dict:
-        return eligibility.rule_of(event).as_json()
+        return rule_of(event).as_json()
 
     def get_organizers(self, event: Event) -> list[str]:
         return [user.username for user in event.organizers.all()]
@@ -421,11 +420,6 @@ class EventStatusOutputSerializer(serializers.Serializer):
     counts = CountsSerializer()
 
 
-def _ensure_organizer_of(event: Event, request: Request) -> None:
-    if not event_user_is_organizer(event, request.user):
-        raise PermissionDenied("Only this event's organizers can see this.")
-
-
 class EventStatusApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -436,8 +430,7 @@ class EventStatusApi(APIView):
         responses={200: EventStatusOutputSerializer, **errors(403)},
     )
     def get(self, request: Request, event_id: str) -> Response:
-        event = event_get(event_id)
-        _ensure_organizer_of(event, request)
+        event = event_get_for_organizer(event_id, request.user)
         maps = {
             "registrations": dict(event.registrations),
             "waitlist": dict(event.waitlist),
@@ -455,58 +448,3 @@ class EventStatusApi(APIView):
             "certificates": len(maps["certificates"]),
         }
         return Response(EventStatusOutputSerializer({"event_id": event.pk, **maps, "counts": counts}).data)
-
-
-class FeedbackSummarySerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    average = serializers.FloatField(allow_null=True)
-    histogram = serializers.DictField(child=serializers.IntegerField(), help_text='"1".."5" -> how many')
-
-
-class SessionAttendanceSerializer(serializers.Serializer):
-    session = serializers.CharField(help_text="The session's code.")
-    title = serializers.CharField()
-    starts_at = serializers.DateTimeField(allow_null=True)
-    attended = serializers.IntegerField(help_text="Students checked in to this session.")
-    rate = serializers.FloatField(allow_null=True, help_text="Attended / confirmed; null before any.")
-
-
-class QuestionAverageSerializer(serializers.Serializer):
-    question_id = serializers.IntegerField()
-    prompt = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["rating", "text"])
-    required = serializers.BooleanField()
-    answers = serializers.IntegerField(help_text="How many answered it.")
-    average = serializers.FloatField(allow_null=True, help_text="Mean rating 1..5; null for text or unanswered.")
-
-
-class EventAnalyticsOutputSerializer(serializers.Serializer):
-    event_id = serializers.CharField()
-    counts = CountsSerializer()
-    attendance_rate = serializers.FloatField(allow_null=True, help_text="Attended / confirmed; null before any.")
-    registrations_by_day = serializers.DictField(
-        child=serializers.IntegerField(), help_text="Date (college time zone) -> active registrations made that day."
-    )
-    departments = serializers.DictField(child=serializers.IntegerField(), help_text="Department -> registrations.")
-    feedback = FeedbackSummarySerializer()
-    certificates_issued = serializers.IntegerField()
-    attendance_by_session = SessionAttendanceSerializer(many=True, help_text="In session order.")
-    years = serializers.DictField(
-        child=serializers.IntegerField(), help_text='Year of study ("unknown" last) -> active registrations.'
-    )
-    questions = QuestionAverageSerializer(many=True, help_text="The event's feedback questions, in form order.")
-
-
-class EventAnalyticsApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        operation_id="analytics_retrieve",
-        summary="The event's figures (organizers)",
-        parameters=[EVENT_ID_PARAMETER],
-        responses={200: EventAnalyticsOutputSerializer, **errors(403)},
-    )
-    def get(self, request: Request, event_id: str) -> Response:
-        event = event_get(event_id)
-        _ensure_organizer_of(event, request)
-        return Response(EventAnalyticsOutputSerializer(event_analytics(event)).data)

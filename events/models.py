@@ -81,6 +81,17 @@ class Event(models.Model):
         blank=True,
         help_text="Minutes before the start at which each confirmed student is reminded; empty: no reminders.",
     )
+    # Who may register (registrations/audience.py states the rules and the sentence a student reads).
+    eligible_departments = models.JSONField(
+        default=list, blank=True, help_text="Department codes such as CSE; empty: every department."
+    )
+    eligible_years = models.JSONField(default=list, blank=True, help_text="Years of study (1-6); empty: every year.")
+    access_code_required = models.BooleanField(
+        default=False, help_text="Invite-only: registering needs one of the event's access codes."
+    )
+    approval_required = models.BooleanField(
+        default=False, help_text="A registration waits, holding no seat, until an organizer approves it."
+    )
     club = models.ForeignKey(
         "clubs.Club",
         on_delete=models.PROTECT,
@@ -176,6 +187,13 @@ class Event(models.Model):
         return self.registration_mode == self.Mode.TEAM
 
     @property
+    def registration_is_plain(self) -> bool:
+        """Anyone may register with nothing more to check: no audience, no access code, no approval."""
+        return not (
+            self.eligible_departments or self.eligible_years or self.access_code_required or self.approval_required
+        )
+
+    @property
     def seats_left(self) -> int | None:
         if self.capacity is None:
             return None
@@ -192,27 +210,27 @@ class Event(models.Model):
     # The six enrollment-keyed maps of DESIGN.md: read-only views over the rows.
     @property
     def registrations(self) -> maps.RowMap:
-        return maps.registrations_map(self.pk)
+        return maps.event_map("registrations", self.pk)
 
     @property
     def waitlist(self) -> maps.RowMap:
-        return maps.waitlist_map(self.pk)
+        return maps.event_map("waitlist", self.pk)
 
     @property
     def team_registrations(self) -> maps.RowMap:
-        return maps.team_registrations_map(self.pk)
+        return maps.event_map("team_registrations", self.pk)
 
     @property
     def attendances(self) -> maps.RowMap:
-        return maps.attendances_map(self.pk)
+        return maps.event_map("attendances", self.pk)
 
     @property
     def feedbacks(self) -> maps.RowMap:
-        return maps.feedbacks_map(self.pk)
+        return maps.event_map("feedbacks", self.pk)
 
     @property
     def certificates(self) -> maps.RowMap:
-        return maps.certificates_map(self.pk)
+        return maps.event_map("certificates", self.pk)
 
 
 def registration_window_open_q(now) -> Q:
@@ -225,6 +243,11 @@ def registration_window_open_q(now) -> Q:
 def seat_free_q() -> Q:
     """``Event.capacity_holds(confirmed_count + 1)`` in SQL: one more student fits."""
     return Q(capacity__isnull=True) | Q(confirmed_count__lt=F("capacity"))
+
+
+def registration_plain_q() -> Q:
+    """``Event.registration_is_plain`` in SQL."""
+    return Q(eligible_departments=[], eligible_years=[], access_code_required=False, approval_required=False)
 
 
 # The check constraints of ``Event.Meta`` in Python, by name, with the field and message a page or the API

@@ -21,6 +21,7 @@ from clubs.selectors import (
 )
 from clubs.services import club_member_remove, club_member_set
 from events.forms import EventCancelForm, EventForm, SessionFormSet
+from events.manage_nav import manage_context
 from events.models import Event
 from events.selectors import (
     event_audit_trail,
@@ -30,7 +31,6 @@ from events.selectors import (
     event_user_is_organizer,
 )
 from events.services import SessionSpec, event_approve, event_cancel, event_create, event_publish, event_update
-from events.views import manage_context
 from eventsite.errors import DomainError, NotFound
 from eventsite.errors import PermissionDenied as DomainPermissionDenied
 from eventsite.forms import form_add_domain_error

@@ -1,7 +1,8 @@
-from django.apps import apps
+from collections.abc import Callable
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Expression, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.utils.text import slugify
 from clubs.models import Club, ClubMembership
 from events.models import Event, EventAuditEntry, EventQuestion, EventSession, registration_window_open_q
 from eventsite.errors import NotFound
-from registrations.models import ACTIVE_STATUSES, RegistrationStatus
+from eventsite.errors import PermissionDenied as DomainPermissionDenied
 
 
 def event_get(event_id: str) -> Event:
@@ -66,6 +67,15 @@ def event_get_organized(event_id: str, user: User | AnonymousUser | None) -> Eve
     return event
 
 
+def event_get_for_organizer(event_id: str, user: User | AnonymousUser | None) -> Event:
+    """The event behind an organizer endpoint: NOT_FOUND if there is none, PERMISSION_DENIED for anyone
+    who does not organize it."""
+    event = event_get(event_id)
+    if not event_user_is_organizer(event, user):
+        raise DomainPermissionDenied("Only this event's organizers can see this.")
+    return event
+
+
 def event_list_managed_by(user: User) -> QuerySet[Event]:
     if user.is_staff:
         return Event.objects.all()
@@ -105,43 +115,38 @@ def event_session_current(event: Event, now=None) -> EventSession:
     return started[-1] if started else sessions[0]
 
 
-def _count_per_event(label: str, *, distinct: str | None = None, **filters) -> Coalesce:
-    rows = (
-        apps.get_model(label)
-        .objects.filter(event=OuterRef("pk"), **filters)
+def count_per_event(rows: QuerySet, *, distinct: str | None = None) -> Coalesce:
+    """How many of ``rows`` (a queryset of rows with an ``event``) each annotated event has: one subquery."""
+    counted = (
+        rows.filter(event=OuterRef("pk"))
         .order_by()
         .values("event")
         .annotate(n=Count(distinct or "pk", distinct=distinct is not None))
         .values("n")
     )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+# Names of the counts in API.md -> the attributes that hold them on an annotated event. The
+# registered count is kept on the row; the apps that hold the other rows add theirs with
+# ``register_count`` from their ``AppConfig.ready()``.
+COUNT_ATTRIBUTES = {"registered": "confirmed_count"}
+_count_expressions: dict[str, Callable[[], Expression]] = {}
+
+
+def register_count(name: str, attribute: str, expression: Callable[[], Expression]) -> None:
+    """``expression()`` counts the rows of each event (``count_per_event``) as ``attribute``."""
+    COUNT_ATTRIBUTES[name] = attribute
+    _count_expressions[attribute] = expression
 
 
 def event_counts_annotate(events: QuerySet[Event]) -> QuerySet[Event]:
     """Each event's counts in the same query as the event (one subquery each), so lists stay flat.
 
-    ``confirmed_count`` is kept on the row by the services; the others are annotated as
-    ``waitlisted_count``, ``teams_count``, ``attended_count``, ``feedbacks_count`` and
-    ``certificates_count``.
+    ``confirmed_count`` is kept on the row by the services; the others (``waitlisted_count``,
+    ``teams_count``, ``attended_count``, ``feedbacks_count``, ``certificates_count``) are annotated.
     """
-    return events.annotate(
-        waitlisted_count=_count_per_event("registrations.Registration", status=RegistrationStatus.WAITLISTED),
-        teams_count=_count_per_event("registrations.Team", status__in=ACTIVE_STATUSES),
-        attended_count=_count_per_event("registrations.Attendance", distinct="student"),
-        feedbacks_count=_count_per_event("registrations.Feedback"),
-        certificates_count=_count_per_event("certificates.Certificate", revoked_at__isnull=True),
-    )
-
-
-# Names of the counts in API.md -> the attributes that hold them on an annotated event.
-COUNT_ATTRIBUTES = {
-    "registered": "confirmed_count",
-    "waitlisted": "waitlisted_count",
-    "teams": "teams_count",
-    "attended": "attended_count",
-    "feedbacks": "feedbacks_count",
-    "certificates": "certificates_count",
-}
+    return events.annotate(**{attribute: expression() for attribute, expression in _count_expressions.items()})
 
 
 def event_counts_of(event: Event) -> dict[str, int]:

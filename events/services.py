@@ -9,13 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
-from django.utils import timezone
 
-from certificates import eligibility
-from certificates.models import Certificate
 from clubs.models import Club
 from clubs.selectors import club_user_runs_events
+from events import hooks
+from events.attendance_rules import rule_of
 from events.models import (
     REMINDER_OFFSET_MAX_MINUTES,
     REMINDER_OFFSETS_MAX,
@@ -27,8 +25,6 @@ from events.models import (
 from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
 from eventsite.text import model_text_errors, single_line_text, text_errors
-from registrations.models import ACTIVE_STATUSES, LIVE_TEAM_STATUSES, Registration, RegistrationStatus, Team
-from registrations.services import team_memberships_end
 
 CANCELLATION_REASON_MAX = 2000
 
@@ -300,25 +296,18 @@ def _rule_from_min_sessions(event: Event, fields: dict[str, Any]) -> AttendanceR
     if "min_sessions_for_certificate" not in fields or event.attendance_rule_kind == Event.AttendanceRule.MIN_SESSIONS:
         return None
     n = fields["min_sessions_for_certificate"]
-    if n == eligibility.rule_of(event).required:
+    if n == rule_of(event).required:
         fields.pop("min_sessions_for_certificate")
         return None
     return AttendanceRuleSpec(kind=Event.AttendanceRule.MIN_SESSIONS, n=n)
 
 
-def _ensure_holders_stay_eligible(event: Event, field_name: str) -> None:
-    """Nobody loses a participation certificate because the rule or the sessions were changed afterwards."""
-    lost = (
-        eligibility.eligibility_annotations(
-            Certificate.objects.filter(event=event, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION)
-        )
-        .exclude(eligibility.eligible_q())
-        .count()
-    )
-    if lost:
-        raise ValidationFailed.for_field(
-            field_name, f"{lost} certificate holder{'s' if lost != 1 else ''} would no longer meet the rule."
-        )
+def _ensure_rule_keeps_what_was_granted(event: Event, field_name: str) -> None:
+    """Nobody loses what the old rule granted because the rule or the sessions were changed afterwards."""
+    for check in hooks.EVENT_RULE_CHECKS:
+        problem = check(event=event)
+        if problem:
+            raise ValidationFailed.for_field(field_name, problem)
 
 
 def _ensure_event_fields(fields: dict[str, Any]) -> None:
@@ -369,42 +358,14 @@ def event_create(
 def _ensure_fits_registrations(event: Event, *, changed: set[str]) -> None:
     """Refuse changes that would make what was already accepted break the event's rules.
 
-    Nobody loses a seat, a team or a certificate because the event was edited afterwards.
+    Nobody loses a seat, a team or a certificate because the event was edited afterwards: the
+    seats are checked here, the rest by the apps that hold them (``hooks.EVENT_CHANGE_CHECKS``).
     """
     errors: dict[str, list[str]] = {}
     if "capacity" in changed and event.capacity is not None and event.capacity < event.confirmed_count:
         errors["capacity"] = [f"{event.confirmed_count} students are already confirmed; the capacity cannot be lower."]
-    if "registration_mode" in changed:
-        registered_otherwise = (
-            Q(team__isnull=False) if event.registration_mode == Event.Mode.INDIVIDUAL else Q(team=None)
-        )
-        if Registration.objects.filter(registered_otherwise, event=event, status__in=ACTIVE_STATUSES).exists():
-            errors["registration_mode"] = ["Students are registered in the other mode; cancel them first."]
-    if changed & {"team_size_min", "team_size_max"}:
-        sizes = (
-            Team.objects.filter(event=event, status__in=ACTIVE_STATUSES)
-            .annotate(size=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES)))
-            .aggregate(smallest=Min("size"), largest=Max("size"))
-        )
-        if sizes["smallest"] is not None and sizes["smallest"] < event.team_size_min:
-            errors["team_size_min"] = [f"A registered team has only {sizes['smallest']} members."]
-        if sizes["largest"] is not None and sizes["largest"] > event.team_size_max:
-            errors["team_size_max"] = [f"A registered team has {sizes['largest']} members."]
-    tightened = changed & {"min_sessions_for_certificate", "certificate_requires_feedback"}
-    if (
-        tightened
-        and Certificate.objects.filter(
-            event=event, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
-        ).exists()
-    ):
-        before = Event.objects.filter(pk=event.pk).values(*tightened).get()
-        stricter = "Certificates were already issued under the current rules; they cannot be made stricter."
-        if event.min_sessions_for_certificate > before.get(
-            "min_sessions_for_certificate", event.min_sessions_for_certificate
-        ):
-            errors["min_sessions_for_certificate"] = [stricter]
-        if event.certificate_requires_feedback and not before.get("certificate_requires_feedback", True):
-            errors["certificate_requires_feedback"] = [stricter]
+    for check in hooks.EVENT_CHANGE_CHECKS:
+        errors |= check(event=event, changed=changed)
     if errors:
         raise ValidationFailed("The change does not fit the registrations already made.", details=errors)
 
@@ -428,8 +389,6 @@ def event_update(
     A change of the attendance rule or of the sessions that would leave a certificate
     holder short of the rule is refused.
     """
-    from registrations.services import waitlist_promote
-
     if organizers is not None or club is not KEEP:
         _ensure_staff(actor)
     _ensure_event_fields(fields)
@@ -468,7 +427,7 @@ def event_update(
     if attendance_rule is not None:
         _rule_apply(locked, attendance_rule)
     if attendance_rule is not None or sessions is not None:
-        _ensure_holders_stay_eligible(locked, "attendance_rule" if attendance_rule is not None else "sessions")
+        _ensure_rule_keeps_what_was_granted(locked, "attendance_rule" if attendance_rule is not None else "sessions")
     if organizers is not None:
         locked.organizers.set(_organizer_users(organizers))
     if questions is not None:
@@ -481,7 +440,8 @@ def event_update(
             before={"capacity": capacity_before},
             after={"capacity": locked.capacity},
         )
-        waitlist_promote(event=locked)
+        for changed in hooks.EVENT_CAPACITY_CHANGED:
+            changed(event=locked)
     if status_service is not None:
         locked = status_service(event=locked, actor=actor)
     return locked
@@ -550,21 +510,14 @@ def event_cancel(*, event: Event, reason: str = "", actor: User | None = None) -
 
     Cancelling again tells no one twice. Attendance and certificates stay as history.
     """
-    from registrations import notifications
-
     locked = _locked_for_organizer(event, actor)
     if locked.status == Event.Status.CANCELLED:
         return locked
     reason = reason.strip()
     if len(reason) > CANCELLATION_REASON_MAX:
         raise ValidationFailed.for_field("reason", f"Keep the reason under {CANCELLATION_REASON_MAX} characters.")
-    notifications.event_cancelled(locked)
-    Registration.objects.filter(event=locked, status__in=ACTIVE_STATUSES).update(
-        status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now(), checkin_code=None
-    )
-    teams = Team.objects.filter(event=locked, status__in=LIVE_TEAM_STATUSES)
-    team_memberships_end(teams)
-    teams.update(status=RegistrationStatus.CANCELLED)
+    for cancelling in hooks.EVENT_CANCELLING:
+        cancelling(event=locked)
     locked.cancellation_reason = reason
     locked.confirmed_count = 0
     return _set_status(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import analytics_views, calendar_views, organize_views, views
+from events import calendar_views, organize_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,10 +27,7 @@ urlpatterns = [
     path("events/<slug:event_id>/manage/roster/", views.event_roster, name="event-roster"),
     path("events/<slug:event_id>/manage/roster.csv", views.event_roster_csv, name="event-roster-csv"),
     path("events/<slug:event_id>/manage/certificates/", views.event_certificates, name="event-certificates"),
-    path("events/<slug:event_id>/analytics/", analytics_views.event_analytics_page, name="event-analytics"),
     path("events/<slug:event_id>.ics", calendar_views.event_calendar, name="event-ics"),
     path("calendar/<str:token>.ics", calendar_views.student_calendar_feed, name="student-calendar-feed"),
     path("me/calendar/rotate/", calendar_views.student_calendar_rotate, name="student-calendar-rotate"),
-    path("staff/analytics/", analytics_views.college_analytics_page, name="college-analytics"),
-    path("staff/analytics.csv", analytics_views.college_analytics_csv, name="college-analytics-csv"),
 ]

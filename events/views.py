@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from certificates import eligibility
 from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible, certificate_issue_many
 from clubs.selectors import club_list_visible
+from events.attendance_rules import rule_of
 from events.calendars import google_calendar_url
 from events.forms import CertificateBulkIssueForm, CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
+from events.manage_nav import manage_context
 from events.models import Event
 from events.selectors import (
     event_get_organized,
@@ -62,11 +63,6 @@ def _event_visible(event_id: str, user) -> Event:
     if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
         raise Http404("No such event.")
     return event
-
-
-def manage_context(event: Event, active: str) -> dict:
-    """What the organizer pages' sub-navigation needs."""
-    return {"event": event, "manage_tab": active, "analytics_url": reverse("event-analytics", args=[event.pk])}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -313,7 +309,7 @@ def event_certificates(request: HttpRequest, event_id: str) -> HttpResponse:
         "bulk_form": bulk_form,
         "page": page,
         "counts": certificate_counts(event),
-        "rule": eligibility.rule_of(event),
+        "rule": rule_of(event),
     }
     status = 400 if (form.is_bound and form.errors) or (bulk_form.is_bound and bulk_form.errors) else 200
     return render(request, "events/certificates.html", context, status=status)

@@ -2,6 +2,7 @@
 
 from django.urls import path, register_converter
 
+from analytics import api as analytics_api
 from certificates import api as certificates_api
 from clubs import api as clubs_api
 from comms import api as comms_api
@@ -43,6 +44,16 @@ urlpatterns = [
         name="api-register-individual",
     ),
     path("register/team/<slug:event_id>", registrations_api.RegisterTeamApi.as_view(), name="api-register-team"),
+    path(
+        "registrations/<code:registration_id>/approve",
+        registrations_api.RegistrationApproveApi.as_view(),
+        name="api-registration-approve",
+    ),
+    path(
+        "registrations/<code:registration_id>/reject",
+        registrations_api.RegistrationRejectApi.as_view(),
+        name="api-registration-reject",
+    ),
     path("register/cancel/<slug:event_id>", registrations_api.RegisterCancelApi.as_view(), name="api-register-cancel"),
     path("attendance/mark/<slug:event_id>", registrations_api.AttendanceMarkApi.as_view(), name="api-attendance-mark"),
     path("attendance/batch/<slug:event_id>", door_api.AttendanceBatchApi.as_view(), name="api-attendance-batch"),
@@ -79,7 +90,7 @@ urlpatterns = [
         registrations_api.LookupApi.as_view(),
         name="api-lookup",
     ),
-    path("analytics/<slug:event_id>", events_api.EventAnalyticsApi.as_view(), name="api-analytics"),
+    path("analytics/<slug:event_id>", analytics_api.EventAnalyticsApi.as_view(), name="api-analytics"),
     path("students/", registrations_api.StudentListApi.as_view(), name="api-students"),
     path("students/<code:enrollment_no>/", registrations_api.StudentDetailApi.as_view(), name="api-student"),
     path(

@@ -162,6 +162,21 @@ class InvitationNotFound(Conflict):
     default_message = "There is no open invitation to this team for you."
 
 
+class PendingApproval(Conflict):
+    code = "PENDING_APPROVAL"
+    default_message = "This registration is waiting for the organizers' approval."
+
+
+class AudienceRestricted(Conflict):
+    code = "AUDIENCE_RESTRICTED"
+    default_message = "This event is not open to you."
+
+
+class AccessCodeInvalid(Conflict):
+    code = "ACCESS_CODE_INVALID"
+    default_message = "This access code is not valid for this event, or it has been used up."
+
+
 class LinkRevoked(DomainError):
     code = "LINK_REVOKED"
     http_status = 401
@@ -366,9 +381,16 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if is_api_request(request) and self._declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        if is_api_request(request) and self._declared_length(request) > self._limit(request):
             return JsonResponse(_payload_too_large(), status=413)
         return self.get_response(request)
+
+    @staticmethod
+    def _limit(request: HttpRequest) -> int:
+        """A multipart body may carry one uploaded image (its own limit is checked where it is read)."""
+        if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+            return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + settings.IMAGE_UPLOAD_MAX_BYTES
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
     @staticmethod
     def _declared_length(request: HttpRequest) -> int:

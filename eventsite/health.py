@@ -7,7 +7,8 @@ real answer. It checks, each on its own:
 - database: a ``SELECT 1`` on the default connection;
 - cache: a value written, read back and deleted (the throttles depend on it);
 - migrations: every migration of this code is applied (remembered once true);
-- outbox: emails owed and not yet sent, and the age of the oldest.
+- outbox: emails owed and not yet sent, and the age of the oldest (read by the function the app
+  that keeps the outbox registers with ``register_outbox_backlog`` from its ``AppConfig.ready()``).
 
 200 with ``"status": "ok"`` when all hold; 503 with ``"status": "fail"`` and the failed checks
 under ``"problems"`` when the database, the cache or the migrations do not. An outbox older
@@ -18,7 +19,8 @@ server or worker that is behind is worth an alert, not taking every web server o
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,12 +29,24 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
-from registrations.selectors import notification_backlog
-
 logger = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
 _migrations_applied = False
+
+
+class OutboxBacklog(Protocol):
+    pending: int
+    oldest_created_at: datetime | None
+
+
+_outbox_backlog: Callable[[], OutboxBacklog] | None = None
+
+
+def register_outbox_backlog(reader: Callable[[], OutboxBacklog]) -> None:
+    """The function ``check_outbox`` asks for the backlog (``eventsite`` does not know where the outbox is)."""
+    global _outbox_backlog
+    _outbox_backlog = reader
 
 
 def _failure(error: Exception) -> dict[str, Any]:
@@ -80,8 +94,10 @@ def check_migrations() -> dict[str, Any]:
 
 
 def check_outbox() -> dict[str, Any]:
+    if _outbox_backlog is None:
+        return {"ok": False, "error": "no email outbox is registered"}
     try:
-        backlog = notification_backlog()
+        backlog = _outbox_backlog()
     except Exception as error:
         return _failure(error)
     age = int((timezone.now() - backlog.oldest_created_at).total_seconds()) if backlog.oldest_created_at else 0

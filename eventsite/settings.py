@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "certificates",
+    "analytics",
     "comms",
     "legacy",
     "door",
@@ -240,6 +241,12 @@ HEALTH_OUTBOX_MAX_AGE = env_int("HEALTH_OUTBOX_MAX_AGE", 15 * 60)
 # Bodies larger than this are refused (413 PAYLOAD_TOO_LARGE under /api/).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Uploaded images (posters, certificate logos): at most this many bytes and pixels; stored re-encoded
+# (eventsite/images.py) with their largest side at most IMAGE_MAX_SIDE. A multipart body may be
+# larger than DATA_UPLOAD_MAX_MEMORY_SIZE by one such image.
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", 40_000_000)
+IMAGE_MAX_SIDE = env_int("IMAGE_MAX_SIDE", 2000)
 
 # Sign-up: the login works once the email address is proven by the link sent to it (off: at once,
 # for a trusted intranet). SIGNUP_EMAIL_DOMAINS limits sign-up to those domains (empty: any).
@@ -249,6 +256,9 @@ SIGNUP_VERIFICATION_MAX_AGE = env_int("SIGNUP_VERIFICATION_MAX_AGE", 3 * 24 * 60
 
 # Domain settings
 ENROLLMENT_NO_PATTERN = env_str("ENROLLMENT_NO_PATTERN") or r"^[0-9]{2}[A-Z]{2,5}[0-9]{3,6}$"
+# The month the academic year starts: a student admitted in 2024 (24CSE...) without a stored year of
+# study is in year 1 from then until the month before it comes round again.
+ACADEMIC_YEAR_START_MONTH = env_int("ACADEMIC_YEAR_START_MONTH", 7)
 
 REST_FRAMEWORK = {
     # Token first: its challenge header is what makes a missing login a 401.

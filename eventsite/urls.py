@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("door.urls")),
     path("", include("registrations.urls")),
     path("", include("comms.urls")),
+    path("", include("analytics.urls")),
     path("", include("events.urls")),
 ]
 

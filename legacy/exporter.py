@@ -8,8 +8,8 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from certificates import eligibility
 from certificates.models import Certificate
+from events.attendance_rules import rule_of
 from events.models import Event
 from legacy.codec.encode import event_to_legacy
 from legacy.codec.rows import (
@@ -78,7 +78,7 @@ def event_document(event: Event) -> dict:
     fields = {name: getattr(event, name) for name in _EVENT_FIELDS}
     if event.attendance_rule_kind != Event.AttendanceRule.MIN_SESSIONS:
         # The legacy shape knows only "at least N sessions": another rule goes out as the number it needs now.
-        fields["min_sessions_for_certificate"] = eligibility.rule_of(event).required
+        fields["min_sessions_for_certificate"] = rule_of(event).required
     return event_to_legacy(
         event=EventRow(**fields),
         sessions=sessions,

@@ -4,6 +4,7 @@ A student acts only for themselves (``enrollment_no`` may be omitted: it default
 theirs); an organizer of the event, or staff, acts for anyone. The services enforce it.
 """
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
@@ -34,8 +35,10 @@ from registrations.services import (
     enrollment_no_normalize,
     feedback_submit,
     login_token_issue,
+    registration_approve,
     registration_cancel,
     registration_create,
+    registration_reject,
     student_get,
     student_signup,
 )
@@ -52,6 +55,9 @@ ENROLLMENT_NO_PARAMETER = OpenApiParameter(
 ENROLLMENT_NO_HELP = "Defaults to the logged-in student's own; required when an organizer acts."
 REGISTER_CONFLICTS = (
     "ALREADY_REGISTERED",
+    "PENDING_APPROVAL",
+    "AUDIENCE_RESTRICTED",
+    "ACCESS_CODE_INVALID",
     "EVENT_FULL",
     "REGISTRATION_CLOSED",
     "WRONG_REGISTRATION_MODE",
@@ -338,8 +344,12 @@ ANSWERS_HELP = (
 )
 
 
+ACCESS_CODE_HELP = "For an invite-only event (`access_code_required`): one of the codes its organizers gave out."
+
+
 class RegistrationInputSerializer(EnrollmentInputSerializer):
     answers = serializers.JSONField(required=False, help_text=ANSWERS_HELP)
+    access_code = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text=ACCESS_CODE_HELP)
 
 
 class RegistrationOutputSerializer(serializers.Serializer):
@@ -371,6 +381,7 @@ class RegisterIndividualApi(APIView):
             event=event_id,
             enrollment_no=enrollment_no_or_own(request, given.validated_data.get("enrollment_no")),
             answers=given.validated_data.get("answers"),
+            access_code=given.validated_data.get("access_code"),
             actor=request.user,
         )
         return Response(RegistrationOutputSerializer(registration).data, status=status.HTTP_201_CREATED)
@@ -385,6 +396,7 @@ class TeamInputSerializer(serializers.Serializer):
         help_text="Enrollment numbers; may include the leader.",
     )
     answers = serializers.JSONField(required=False, help_text=ANSWERS_HELP + " The leader's answers.")
+    access_code = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text=ACCESS_CODE_HELP)
 
 
 class TeamOutputSerializer(serializers.Serializer):
@@ -435,9 +447,68 @@ class RegisterTeamApi(APIView):
             leader=data.get("leader") or None,
             members=data["members"],
             answers=data.get("answers"),
+            access_code=data.get("access_code"),
             actor=request.user,
         )
         return Response(TeamOutputSerializer(team).data, status=status.HTTP_201_CREATED)
+
+
+REGISTRATION_ID_PARAMETER = OpenApiParameter(
+    "registration_id",
+    str,
+    OpenApiParameter.PATH,
+    description="The registration's id (`registration_id`).",
+    pattern="^[0-9A-Za-z]+$",
+)
+
+
+class RegistrationRejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        validators=[multiline_text],
+        help_text="Kept in the event's audit trail.",
+    )
+
+
+class RegistrationApproveApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="registration_approve",
+        summary="Approve a registration awaiting approval (organizers): confirmed or waitlisted by the seats free now",
+        description="A team's registration approves the whole team. Approving one already approved changes nothing.",
+        parameters=[REGISTRATION_ID_PARAMETER],
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={
+            200: RegistrationOutputSerializer,
+            **errors(400, 403, 404, conflicts=("EVENT_FULL", "EVENT_CANCELLED")),
+        },
+    )
+    def post(self, request: Request, registration_id: str) -> Response:
+        registration = registration_approve(registration=registration_id, actor=request.user)
+        return Response(RegistrationOutputSerializer(registration).data)
+
+
+class RegistrationRejectApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="registration_reject",
+        summary="Reject a registration awaiting approval (organizers); the student is emailed",
+        description="A team's registration rejects the whole team. Rejecting one already rejected changes nothing.",
+        parameters=[REGISTRATION_ID_PARAMETER],
+        request=RegistrationRejectInputSerializer,
+        responses={200: RegistrationOutputSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request, registration_id: str) -> Response:
+        given = RegistrationRejectInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        registration = registration_reject(
+            registration=registration_id, reason=given.validated_data.get("reason", ""), actor=request.user
+        )
+        return Response(RegistrationOutputSerializer(registration).data)
 
 
 class CancelOutputSerializer(serializers.Serializer):

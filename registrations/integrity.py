@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 
-from certificates import eligibility
-from certificates.models import Certificate
 from events.models import Event
 from registrations.models import (
     ACTIVE_STATUSES,
+    CURRENT_STATUSES,
     IN_TEAM_STATES,
     Attendance,
     Feedback,
@@ -39,12 +38,12 @@ class Problem:
         return f"[{self.code}] {self.event_id}{who}: {self.message}"
 
 
-def _scoped(rows: QuerySet, event_ids: list[str] | None, field: str = "event_id") -> QuerySet:
+def scoped(rows: QuerySet, event_ids: list[str] | None, field: str = "event_id") -> QuerySet:
     return rows if event_ids is None else rows.filter(**{f"{field}__in": event_ids})
 
 
 def _confirmed_counts(event_ids: list[str] | None) -> QuerySet:
-    return _scoped(Event.objects.all(), event_ids, "pk").annotate(
+    return scoped(Event.objects.all(), event_ids, "pk").annotate(
         real_confirmed=Count("registration", filter=Q(registration__status=RegistrationStatus.CONFIRMED))
     )
 
@@ -85,13 +84,13 @@ def check_waitlist(event_ids: list[str] | None = None) -> list[Problem]:
     free_seats = F("event__capacity") - F("event__confirmed_count")
     fits = Q(event__capacity__isnull=True) | Q(size__lte=free_seats)
     waiting_individuals = (
-        _scoped(Registration.objects.filter(status=RegistrationStatus.WAITLISTED, team__isnull=True), event_ids)
+        scoped(Registration.objects.filter(status=RegistrationStatus.WAITLISTED, team__isnull=True), event_ids)
         .annotate(size=Value(1))
         .filter(fits)
         .values_list("event_id", "student_id")
     )
     waiting_teams = (
-        _scoped(Team.objects.filter(status=RegistrationStatus.WAITLISTED), event_ids)
+        scoped(Team.objects.filter(status=RegistrationStatus.WAITLISTED), event_ids)
         .annotate(size=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)))
         .filter(fits)
         .values_list("event_id", "leader_id")
@@ -104,9 +103,9 @@ def check_waitlist(event_ids: list[str] | None = None) -> list[Problem]:
 
 
 def check_one_active_registration(event_ids: list[str] | None = None) -> list[Problem]:
-    """A student holds at most one active registration per event."""
+    """A student holds at most one active registration (or one awaiting approval) per event."""
     duplicates = (
-        _scoped(Registration.objects.filter(status__in=ACTIVE_STATUSES), event_ids)
+        scoped(Registration.objects.filter(status__in=CURRENT_STATUSES), event_ids)
         .values("event_id", "student_id")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
@@ -122,7 +121,7 @@ def check_teams(event_ids: list[str] | None = None) -> list[Problem]:
     """Active teams have an allowed size, and every member's registration has the team's status and event."""
     problems = []
     sized = (
-        _scoped(Team.objects.filter(status__in=ACTIVE_STATUSES), event_ids)
+        scoped(Team.objects.filter(status__in=ACTIVE_STATUSES), event_ids)
         .annotate(size=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES)))
         .filter(Q(size__lt=F("event__team_size_min")) | Q(size__gt=F("event__team_size_max")))
         .values("event_id", "leader_id", "name", "size", "event__team_size_min", "event__team_size_max")
@@ -140,8 +139,8 @@ def check_teams(event_ids: list[str] | None = None) -> list[Problem]:
         )
     # A member who left a team keeps a cancelled registration of it: only active ones must match.
     mismatched = (
-        _scoped(Registration.objects.filter(team__isnull=False), event_ids)
-        .filter((Q(status__in=ACTIVE_STATUSES) & ~Q(status=F("team__status"))) | ~Q(event_id=F("team__event_id")))
+        scoped(Registration.objects.filter(team__isnull=False), event_ids)
+        .filter((Q(status__in=CURRENT_STATUSES) & ~Q(status=F("team__status"))) | ~Q(event_id=F("team__event_id")))
         .values("event_id", "student_id", "status", "team__name", "team__status", "team__event_id")
         .order_by("event_id", "student_id")
     )
@@ -163,11 +162,11 @@ def check_team_members(event_ids: list[str] | None = None) -> list[Problem]:
     active registration of it, nobody else does, and a forming team is below its minimum (at the
     minimum it takes its seats)."""
     holds_place = Registration.objects.filter(
-        team_id=OuterRef("team_id"), student_id=OuterRef("student_id"), status__in=ACTIVE_STATUSES
+        team_id=OuterRef("team_id"), student_id=OuterRef("student_id"), status__in=CURRENT_STATUSES
     )
     without_place = (
-        _scoped(TeamMembership.objects.filter(state__in=IN_TEAM_STATES), event_ids)
-        .filter(team__status__in=ACTIVE_STATUSES)
+        scoped(TeamMembership.objects.filter(state__in=IN_TEAM_STATES), event_ids)
+        .filter(team__status__in=CURRENT_STATUSES)
         .filter(~Exists(holds_place))
         .values_list("event_id", "student_id", "team__name", "team__status")
         .order_by("event_id", "student_id")
@@ -176,20 +175,20 @@ def check_team_members(event_ids: list[str] | None = None) -> list[Problem]:
         state__in=IN_TEAM_STATES
     )
     place_without_member = (
-        _scoped(Registration.objects.filter(team__isnull=False, status__in=ACTIVE_STATUSES), event_ids)
+        scoped(Registration.objects.filter(team__isnull=False, status__in=CURRENT_STATUSES), event_ids)
         .filter(Exists(not_in_team))
         .values_list("event_id", "student_id", "team__name")
         .order_by("event_id", "student_id")
     )
     complete_forming = (
-        _scoped(Team.objects.filter(status=TeamStatus.FORMING), event_ids)
+        scoped(Team.objects.filter(status=TeamStatus.FORMING), event_ids)
         .annotate(size=Count("memberships", filter=Q(memberships__state__in=IN_TEAM_STATES)))
         .filter(size__gte=F("event__team_size_min"))
         .values_list("event_id", "leader_id", "name", "size")
         .order_by("event_id", "name")
     )
     elsewhere = (
-        _scoped(TeamMembership.objects.all(), event_ids)
+        scoped(TeamMembership.objects.all(), event_ids)
         .exclude(event_id=F("team__event_id"))
         .values_list("event_id", "student_id", "team__name")
         .order_by("event_id", "student_id")
@@ -219,15 +218,19 @@ def check_team_members(event_ids: list[str] | None = None) -> list[Problem]:
     ]
 
 
+# Registrations that never held a seat, so never let anyone in at the door.
+NEVER_SEATED = (RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING, RegistrationStatus.REJECTED)
+
+
 def check_attendance(event_ids: list[str] | None = None) -> list[Problem]:
     """Attendance belongs to a confirmed registration of the same event and student, and a session of that event.
 
     A registration cancelled after the student was checked in keeps its attendance: that is history.
     """
     wrong = (
-        _scoped(Attendance.objects.all(), event_ids)
+        scoped(Attendance.objects.all(), event_ids)
         .filter(
-            Q(registration__status=RegistrationStatus.WAITLISTED)
+            Q(registration__status__in=NEVER_SEATED)
             | Q(registration__status=RegistrationStatus.CANCELLED, registration__cancelled_at__isnull=True)
             | Q(registration__status=RegistrationStatus.CANCELLED, registration__cancelled_at__lt=F("marked_at"))
             | ~Q(event_id=F("registration__event_id"))
@@ -264,7 +267,7 @@ def check_feedback(event_ids: list[str] | None = None) -> list[Problem]:
     """Feedback comes only from a student who attended the event."""
     attended = Attendance.objects.filter(event_id=OuterRef("event_id"), student_id=OuterRef("student_id"))
     without = (
-        _scoped(Feedback.objects.all(), event_ids)
+        scoped(Feedback.objects.all(), event_ids)
         .filter(~Exists(attended))
         .values("feedback_id", "event_id", "student_id")
         .order_by("event_id", "student_id")
@@ -280,44 +283,10 @@ def check_feedback(event_ids: list[str] | None = None) -> list[Problem]:
     ]
 
 
-def check_certificates(event_ids: list[str] | None = None) -> list[Problem]:
-    """Every valid (non-revoked) participation certificate is held by an eligible student.
-
-    The event's attendance rule is filtered in SQL; each certificate found is explained by the
-    same rule in Python (``certificates.eligibility``), a few queries per event concerned.
-    """
-    ineligible = (
-        eligibility.eligibility_annotations(
-            _scoped(Certificate.objects.filter(revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION), event_ids)
-        )
-        .exclude(eligibility.eligible_q())
-        .values_list("certificate_id", "event_id", "student_id")
-        .order_by("event_id", "student_id")
-    )
-    by_event: dict[str, list[tuple[str, str]]] = {}
-    for certificate_id, event_id, student_id in ineligible:
-        by_event.setdefault(event_id, []).append((certificate_id, student_id))
-    problems = []
-    for event in Event.objects.filter(pk__in=by_event).order_by("pk"):
-        rows = by_event[event.pk]
-        standings = eligibility.students_eligibility(event, [student_id for _, student_id in rows])
-        for certificate_id, student_id in rows:
-            why = standings[student_id].staff_message
-            problems.append(
-                Problem(
-                    "CERTIFICATE_NOT_ELIGIBLE",
-                    event.pk,
-                    student_id,
-                    f"Certificate {certificate_id} is valid. {why}",
-                )
-            )
-    return problems
-
-
 def check_checkin_codes(event_ids: list[str] | None = None) -> list[Problem]:
     """A registration has a check-in code exactly when it is confirmed."""
     wrong = (
-        _scoped(Registration.objects.all(), event_ids)
+        scoped(Registration.objects.all(), event_ids)
         .filter(
             Q(status=RegistrationStatus.CONFIRMED, checkin_code__isnull=True)
             | Q(status=RegistrationStatus.CONFIRMED, checkin_code="")
@@ -341,7 +310,8 @@ def check_checkin_codes(event_ids: list[str] | None = None) -> list[Problem]:
     ]
 
 
-CHECKS: tuple[Callable[[list[str] | None], list[Problem]], ...] = (
+# The checks of this app; the apps above add theirs with ``register_check`` from their ``AppConfig.ready()``.
+CHECKS: list[Callable[[list[str] | None], list[Problem]]] = [
     check_capacity,
     check_confirmed_counter,
     check_waitlist,
@@ -350,9 +320,13 @@ CHECKS: tuple[Callable[[list[str] | None], list[Problem]], ...] = (
     check_team_members,
     check_attendance,
     check_feedback,
-    check_certificates,
     check_checkin_codes,
-)
+]
+
+
+def register_check(check: Callable[[list[str] | None], list[Problem]]) -> None:
+    if check not in CHECKS:
+        CHECKS.append(check)
 
 
 def integrity_problems(event_ids: Iterable[str] | None = None) -> list[Problem]:

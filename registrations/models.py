@@ -64,9 +64,15 @@ class RegistrationStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
     WAITLISTED = "waitlisted", "Waitlisted"
     CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", "Awaiting approval"
+    REJECTED = "rejected", "Rejected"
 
 
+# Holding a seat or a waitlist place: what the maps, the counts and the seat rules see.
 ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+# A student holds at most one of these per event: an active registration, or one awaiting approval
+# (which holds no seat, but the student cannot register again while it waits).
+CURRENT_STATUSES = (*ACTIVE_STATUSES, RegistrationStatus.PENDING)
 
 
 class TeamStatus(models.TextChoices):
@@ -77,9 +83,12 @@ class TeamStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
     WAITLISTED = "waitlisted", "Waitlisted"
     CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", "Awaiting approval"
+    REJECTED = "rejected", "Rejected"
 
 
-LIVE_TEAM_STATUSES = (TeamStatus.FORMING, TeamStatus.CONFIRMED, TeamStatus.WAITLISTED)
+# A team that is forming or holds (or awaits) its places: its name is taken and its members are in it.
+LIVE_TEAM_STATUSES = (TeamStatus.FORMING, *CURRENT_STATUSES)
 
 
 class Team(models.Model):
@@ -169,6 +178,14 @@ class Registration(models.Model):
     waitlist_seq = models.PositiveIntegerField(null=True, blank=True, help_text="Order on the waitlist.")
     registered_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    access_code = models.ForeignKey(
+        "AccessCode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        help_text="The invitation code the student registered with.",
+    )
 
     class Meta:
         ordering = ["registered_at", "registration_id"]
@@ -180,7 +197,7 @@ class Registration(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "student"],
-                condition=Q(status__in=ACTIVE_STATUSES),
+                condition=Q(status__in=CURRENT_STATUSES),
                 name="registration_one_active_per_student",
                 violation_error_message="This student is already registered for this event.",
             ),
@@ -192,6 +209,37 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+class AccessCode(models.Model):
+    """An invitation code of an invite-only event: each registration made with it is one use, up to ``max_uses``."""
+
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="access_codes", db_index=False)
+    code = models.CharField(max_length=16)
+    max_uses = models.PositiveIntegerField()
+    uses = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["event", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "code"], name="access_code_unique_per_event"),
+            models.CheckConstraint(
+                condition=Q(max_uses__gte=1) & Q(uses__lte=models.F("max_uses")),
+                name="access_code_uses_within_max",
+                violation_error_message="An access code is used at most as often as its limit.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.uses}/{self.max_uses})"
+
+    @property
+    def uses_left(self) -> int:
+        return max(self.max_uses - self.uses, 0)
 
 
 class ScannerLink(models.Model):
@@ -411,6 +459,8 @@ class Notification(models.Model):
         EVENT_REMINDER = "event_reminder", "Event reminder"
         ANNOUNCEMENT = "announcement", "Announcement"
         REGISTRATION_OPENED = "registration_opened", "Registration opened"
+        REGISTRATION_PENDING = "registration_pending", "Registration awaiting approval"
+        REGISTRATION_REJECTED = "registration_rejected", "Registration rejected"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"

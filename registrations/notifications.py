@@ -29,9 +29,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates.models import Certificate
 from events.models import Event
-from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus, Student, Team
+from registrations.models import (
+    CURRENT_STATUSES,
+    Notification,
+    Registration,
+    RegistrationStatus,
+    Student,
+    Team,
+)
 from registrations.verification import signup_link_token
 
 logger = logging.getLogger(__name__)
@@ -161,6 +167,16 @@ def waitlist_joined(registrations: Iterable[Registration]) -> None:
     owe(Kind.WAITLIST_JOINED, [(r.student_id, r.pk) for r in registrations])
 
 
+def registrations_pending(registrations: Iterable[Registration]) -> None:
+    """Tell each student their registration was received and waits for the organizers' approval."""
+    owe(Kind.REGISTRATION_PENDING, [(r.student_id, r.pk) for r in registrations])
+
+
+def registrations_rejected(registrations: Iterable[Registration]) -> None:
+    """Tell each student the organizers did not approve their registration."""
+    owe(Kind.REGISTRATION_REJECTED, [(r.student_id, r.pk) for r in registrations])
+
+
 def registrations_cancelled(cancelled: Iterable[tuple[str, str]]) -> None:
     """Tell each student (``(enrollment_no, registration_id)``) that their registration was cancelled."""
     owe(Kind.REGISTRATION_CANCELLED, cancelled)
@@ -171,19 +187,14 @@ def team_invited(team_id: str, enrollment_nos: Iterable[str]) -> None:
     owe(Kind.TEAM_INVITATION, [(enrollment_no, team_id) for enrollment_no in enrollment_nos])
 
 
-def certificates_issued(certificates: Iterable[Certificate]) -> None:
-    """Send each new certificate's holder its verification link."""
-    owe(Kind.CERTIFICATE_ISSUED, [(c.student_id, c.pk) for c in certificates])
-
-
 def event_cancelled(event: Event) -> None:
-    """Tell every active registrant (confirmed or waitlisted) that the event is cancelled.
+    """Tell every registrant (confirmed, waitlisted or awaiting approval) that the event is cancelled.
 
     The recipients are read now, inside the cancelling transaction, so that whatever the
     cancellation does to the registrations afterwards, the people who held a place are told.
     """
     registrants = (
-        Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
+        Registration.objects.filter(event=event, status__in=CURRENT_STATUSES)
         .order_by("registered_at", "pk")
         .values_list("student_id", flat=True)
     )
@@ -295,9 +306,6 @@ class Batch:
             wanted.setdefault(notification.kind, set()).add(notification.object_id)
         registration_ids = set().union(*(wanted.get(kind, set()) for kind in _ABOUT_A_REGISTRATION))
         self.registrations = Registration.objects.select_related("event", "team").in_bulk(list(registration_ids))
-        self.certificates = Certificate.objects.select_related("event").in_bulk(
-            list(wanted.get(Kind.CERTIFICATE_ISSUED, []))
-        )
         self.events = Event.objects.in_bulk(list(wanted.get(Kind.EVENT_CANCELLED, [])))
         self.teams = Team.objects.select_related("event", "leader").in_bulk(list(wanted.get(Kind.TEAM_INVITATION, [])))
         self.waitlist_places = self._waitlist_places(
@@ -350,13 +358,6 @@ class Batch:
             return _renderers[kind].build(self, notification, self.loaded[kind])
         if kind in _ABOUT_A_REGISTRATION:
             return self._about_registration(notification, self.registrations.get(key))
-        if kind == Kind.CERTIFICATE_ISSUED:
-            certificate = self.certificates.get(key)
-            if certificate is None or certificate.revoked_at is not None:
-                return NO_LONGER_SO
-            context = {**self.about(certificate.event), "student": student, "certificate": certificate}
-            title = certificate.event.title
-            return compose("certificate_issued", f"Your certificate: {title}", context, student.email)
         if kind == Kind.TEAM_INVITATION:
             team = self.teams.get(key)
             if team is None or team.status == RegistrationStatus.CANCELLED:
@@ -397,6 +398,8 @@ _ABOUT_A_REGISTRATION = {
     Kind.WAITLIST_PROMOTED: ("waitlist_promoted", "You have a seat", RegistrationStatus.CONFIRMED),
     Kind.WAITLIST_JOINED: ("waitlist_joined", "You are on the waitlist", RegistrationStatus.WAITLISTED),
     Kind.REGISTRATION_CANCELLED: ("registration_cancelled", "Registration cancelled", RegistrationStatus.CANCELLED),
+    Kind.REGISTRATION_PENDING: ("registration_pending", "Waiting for approval", RegistrationStatus.PENDING),
+    Kind.REGISTRATION_REJECTED: ("registration_rejected", "Registration not approved", RegistrationStatus.REJECTED),
 }
 
 

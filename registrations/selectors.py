@@ -9,10 +9,11 @@ from django.db.models.functions import Lower
 
 from certificates.models import Certificate
 from events.models import Event, EventSession
-from events.selectors import event_user_is_organizer
+from events.selectors import count_per_event, event_user_is_organizer, register_count
 from eventsite.errors import NotFound, PermissionDenied
 from registrations.models import (
     ACTIVE_STATUSES,
+    CURRENT_STATUSES,
     IN_TEAM_STATES,
     LIVE_TEAM_STATUSES,
     Attendance,
@@ -64,9 +65,9 @@ def attendance_marks(event: Event, enrollment_nos: list[str]) -> dict[tuple[str,
 
 
 def team_registrations_of(team: Team) -> dict[str, str]:
-    """``{enrollment_no: registration_id}`` of the team's active members, in registration order."""
+    """``{enrollment_no: registration_id}`` of the team's active or waiting members, in registration order."""
     return dict(
-        team.registrations.filter(status__in=ACTIVE_STATUSES)
+        team.registrations.filter(status__in=CURRENT_STATUSES)
         .order_by("registered_at", "registration_id")
         .values_list("student_id", "registration_id")
     )
@@ -100,13 +101,13 @@ def student_email_owner(email: str) -> str | None:
 
 
 def registration_current(event: Event, enrollment_no: str) -> Registration | None:
-    """The student's active registration, else their latest cancelled one."""
+    """The student's active registration (or the one awaiting approval), else their latest cancelled or rejected one."""
     rows = list(
         Registration.objects.select_related("team")
         .filter(event=event, student_id=enrollment_no)
         .order_by("-registered_at")
     )
-    active = [row for row in rows if row.status in ACTIVE_STATUSES]
+    active = [row for row in rows if row.status in CURRENT_STATUSES]
     return active[0] if active else (rows[0] if rows else None)
 
 
@@ -223,7 +224,7 @@ def student_history(student: Student) -> list[HistoryEntry]:
     by_event: dict[str, Registration] = {}
     for registration in registrations:
         current = by_event.get(registration.event_id)
-        if current is None or registration.status in ACTIVE_STATUSES or current.status not in ACTIVE_STATUSES:
+        if current is None or registration.status in CURRENT_STATUSES or current.status not in CURRENT_STATUSES:
             by_event[registration.event_id] = registration
     attendance: dict[str, list[str]] = {}
     for event_id, attendance_id in (
@@ -394,7 +395,7 @@ def team_members(team: Team) -> list[TeamMember]:
     Two queries. Members of a team registered before invitations existed (or imported) have a
     registration and no membership row: they count as accepted.
     """
-    registered = dict(team.registrations.filter(status__in=ACTIVE_STATUSES).values_list("student_id", "status"))
+    registered = dict(team.registrations.filter(status__in=CURRENT_STATUSES).values_list("student_id", "status"))
     rows = {
         enr: (name, state)
         for enr, name, state in team.memberships.exclude(state=TeamMembership.State.LEFT).values_list(
@@ -480,3 +481,12 @@ def team_panel(event: Event, student: Student) -> dict:
         "accepted": [m for m in members if m.state == TeamMembership.State.ACCEPTED],
         "invitations": [] if team else team_invitations_of(student, event),
     }
+
+
+def register_event_counts() -> None:
+    """The counts of an event (API.md) that registrations hold, for ``events.selectors.event_counts_annotate``."""
+    waitlisted = Registration.objects.filter(status=RegistrationStatus.WAITLISTED)
+    register_count("waitlisted", "waitlisted_count", lambda: count_per_event(waitlisted))
+    register_count("teams", "teams_count", lambda: count_per_event(Team.objects.filter(status__in=ACTIVE_STATUSES)))
+    register_count("attended", "attended_count", lambda: count_per_event(Attendance.objects.all(), distinct="student"))
+    register_count("feedbacks", "feedbacks_count", lambda: count_per_event(Feedback.objects.all()))

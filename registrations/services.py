@@ -23,16 +23,25 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import timezone
 
-from certificates.models import PARTICIPANT_KINDS, Certificate
-from events.models import Event, EventQuestion, EventSession, registration_window_open_q, seat_free_q
+from events.models import (
+    Event,
+    EventAuditEntry,
+    EventQuestion,
+    EventSession,
+    registration_plain_q,
+    registration_window_open_q,
+    seat_free_q,
+)
 from events.selectors import event_session_current, event_user_is_organizer
+from events.services import event_audit_record
 from eventsite import ids
 from eventsite.errors import (
+    AccessCodeInvalid,
     AlreadyExists,
     AlreadyRegistered,
     CheckinNotOpen,
@@ -45,6 +54,7 @@ from eventsite.errors import (
     NotAuthenticated,
     NotFound,
     NotRegistered,
+    PendingApproval,
     PermissionDenied,
     RegistrationClosed,
     TeamNameTaken,
@@ -55,11 +65,14 @@ from eventsite.errors import (
 )
 from eventsite.logins import locked_message, login_locked
 from eventsite.text import multiline_text, single_line_text, text_errors
-from registrations import notifications
+from registrations import hooks, notifications
+from registrations.audience import access_code_normalize, ensure_in_audience
 from registrations.models import (
     ACTIVE_STATUSES,
+    CURRENT_STATUSES,
     IN_TEAM_STATES,
     LIVE_TEAM_STATUSES,
+    AccessCode,
     Attendance,
     CheckinScan,
     Feedback,
@@ -414,11 +427,25 @@ def _seats_claim(event: Event, seats: int) -> tuple[str, int | None]:
 
 
 def _active_enrollments(event: Event, enrollment_nos: Iterable[str]) -> list[str]:
+    """Who of these already holds a place in the event, or waits for approval of one."""
     return sorted(
         Registration.objects.filter(
-            event=event, student_id__in=list(enrollment_nos), status__in=ACTIVE_STATUSES
+            event=event, student_id__in=list(enrollment_nos), status__in=CURRENT_STATUSES
         ).values_list("student_id", flat=True)
     )
+
+
+def _already_registered(event_id: str, enrollment_no: str) -> DomainError:
+    """The refusal for a student who already has a registration: PENDING_APPROVAL while it waits for approval."""
+    waiting = Registration.objects.filter(
+        event_id=event_id, student_id=enrollment_no, status=RegistrationStatus.PENDING
+    )
+    if waiting.exists():
+        return PendingApproval(
+            "Your registration is already waiting for the organizers' approval.",
+            details={"enrollment_nos": [enrollment_no]},
+        )
+    return AlreadyRegistered(details={"enrollment_nos": [enrollment_no]})
 
 
 def _new_registration(event: Event, enrollment_no: str, status: str, seq: int | None, now, team: Team | None = None):
@@ -440,11 +467,13 @@ class _NoSeatClaimed(Exception):
 
 def _open_with_a_seat_q(now) -> Q:
     """Where the direct confirmation may take a seat: a published individual event, open, with a seat free,
-    asking no questions (their answers are checked and written by the general path, with the seat)."""
+    asking no questions (their answers are checked and written by the general path, with the seat), open to
+    everyone with nothing more to check (audience, access codes and approval are the general path's)."""
     return (
         Q(status=Event.Status.PUBLISHED, registration_mode=Event.Mode.INDIVIDUAL)
         & registration_window_open_q(now)
         & seat_free_q()
+        & registration_plain_q()
         & ~Exists(EventQuestion.objects.filter(event=OuterRef("pk"), archived=False))
     )
 
@@ -464,6 +493,10 @@ _SNAPSHOT_FIELDS = (
     "capacity",
     "confirmed_count",
     "waitlist_enabled",
+    "eligible_departments",
+    "eligible_years",
+    "access_code_required",
+    "approval_required",
 )
 _CONFIRM_IN_ONE_STATEMENT = f"""
 WITH seat AS (
@@ -485,7 +518,7 @@ SELECT notification.id,
        notification.id IS NULL AND EXISTS (
            SELECT 1 FROM registrations_registration
            WHERE event_id = %(event_id)s AND enrollment_no = %(enrollment_no)s
-             AND status IN (%(confirmed)s, %(waitlisted)s)
+             AND status IN (%(confirmed)s, %(waitlisted)s, %(pending)s)
        ),
        {", ".join("e." + name for name in _SNAPSHOT_FIELDS)}
 FROM events_event e LEFT JOIN notification ON true
@@ -497,11 +530,13 @@ def _refuse_as_the_general_path_would(event: Event, already_registered: bool, en
     """Raise the general path's answer where the event as the statement saw it leaves nothing to decide.
 
     Closed, cancelled, the wrong mode, or full without a waitlist: the same checks in the same
-    order as under the lock. Otherwise (a waitlist place, a seat freed meanwhile) return, and the
-    general path decides.
+    order as under the lock. Otherwise (a waitlist place, a seat freed meanwhile, an event with
+    an audience, access codes or approval) return, and the general path decides.
     """
     _ensure_registration_open(event, now)
     _ensure_mode(event, Event.Mode.INDIVIDUAL)
+    if not event.registration_is_plain:
+        return
     if not event.capacity_holds(event.confirmed_count + 1) and not event.waitlist_enabled:
         if already_registered:
             raise AlreadyRegistered(details={"enrollment_nos": [enrollment_no]})
@@ -554,7 +589,7 @@ def _confirm_in_one_statement(registration: Registration) -> None:
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
         if constraint == "registration_one_active_per_student":  # a seat was free: only the student is refused
-            raise AlreadyRegistered(details={"enrollment_nos": [registration.student_id]}) from error
+            raise _already_registered(registration.event_id, registration.student_id) from error
         raise
     if row is None:  # no such event: the general path says so
         raise _NoSeatClaimed
@@ -678,16 +713,25 @@ def _answers_save(registration: Registration, rows: list[RegistrationAnswer]) ->
 
 
 def registration_create(
-    *, event: Event | str, enrollment_no: str, answers: dict | None = None, actor: Actor = None
+    *,
+    event: Event | str,
+    enrollment_no: str,
+    answers: dict | None = None,
+    access_code: str | None = None,
+    actor: Actor = None,
 ) -> Registration:
     """Register one student for an individual event: confirmed if a seat is left, else waitlisted or EVENT_FULL.
 
     ``answers`` (``{code: value}``) answer the event's questions; they are written with the registration.
+    The student must be in the event's audience (AUDIENCE_RESTRICTED); an invite-only event takes one use
+    of ``access_code`` (ACCESS_CODE_INVALID); an event with approval makes the registration ``pending``,
+    holding no seat. An organizer registering someone needs no code and no approval.
     """
     enr = enrollment_no_normalize(enrollment_no)
-    # An event with questions takes the general path (the direct statement's condition refuses it),
-    # so its answers are checked and written in the transaction that takes the seat.
-    if connection.vendor == "postgresql" and _actor_enrollment_no(actor) == enr and not answers:
+    # An event with questions, an audience, access codes or approval takes the general path (the direct
+    # statement's condition refuses it), so every one of its rules is checked in the transaction that
+    # takes the seat.
+    if connection.vendor == "postgresql" and _actor_enrollment_no(actor) == enr and not answers and not access_code:
         # A student registering themselves while seats are left: the common case of a rush,
         # kept to the shortest hold of the event's lock. (Only for them: their student row was
         # loaded with their login, so the insert cannot break the deferred foreign key.) SQLite
@@ -702,29 +746,79 @@ def registration_create(
             _ensure_may_act_for(actor, locked, enr)
             _ensure_registration_open(locked, now)
             _ensure_mode(locked, Event.Mode.INDIVIDUAL)
-            if _actor_enrollment_no(actor) != enr:
-                student_get(enr)  # a student acting for themselves was loaded with their login
+            # A student acting for themselves was loaded with their login.
+            student = actor.student if _actor_enrollment_no(actor) == enr else student_get(enr)
+            invited = _invitation_waived(locked, actor)
+            ensure_in_audience(locked, student)
+            code = _access_code_take(locked, access_code) if locked.access_code_required and not invited else None
             # No "already registered?" query on the way in: the one-active-registration constraint
             # refuses the insert, and the IntegrityError rolls back the seat claimed just before it.
             try:
-                status, seq = _seats_claim(locked, 1)
+                if locked.approval_required and not invited:
+                    status, seq = _approval_request(locked)
+                else:
+                    status, seq = _seats_claim(locked, 1)
             except EventFull:
                 if _active_enrollments(locked, [enr]):
-                    raise AlreadyRegistered(details={"enrollment_nos": [enr]}) from None
+                    raise _already_registered(locked.pk, enr) from None
                 raise
             answer_rows = (
                 registration_answers_clean(event=locked, answers=answers) if answers or locked.asks_questions else []
             )
             registration = _new_registration(locked, enr, status, seq, now)
+            registration.access_code = code
             registration.save(force_insert=True)
             _answers_save(registration, answer_rows)
-            if status == RegistrationStatus.CONFIRMED:
-                notifications.registrations_confirmed([registration])
-            else:
-                notifications.waitlist_joined([registration])
+            _registration_notify([registration])
     except IntegrityError as exc:
-        raise AlreadyRegistered(details={"enrollment_nos": [enr]}) from exc
+        raise _already_registered(event.pk if isinstance(event, Event) else event, enr) from exc
     return registration
+
+
+def _registration_notify(registrations: list[Registration]) -> None:
+    """The email each registration owes for the status it was given: confirmed, waitlisted or awaiting approval."""
+    status = registrations[0].status
+    if status == RegistrationStatus.CONFIRMED:
+        notifications.registrations_confirmed(registrations)
+    elif status == RegistrationStatus.WAITLISTED:
+        notifications.waitlist_joined(registrations)
+    else:
+        notifications.registrations_pending(registrations)
+
+
+def _invitation_waived(event: Event, actor: Actor) -> bool:
+    """An organizer registering someone invites them: no access code and no approval to wait for.
+
+    Asked only of events that have either, so a plain registration costs no query more.
+    """
+    if not (event.access_code_required or event.approval_required):
+        return False
+    return actor is not None and event_user_is_organizer(event, actor)
+
+
+def _approval_request(event: Event, *, seats: int = 1) -> tuple[str, None]:
+    """A registration awaiting approval holds no seat; it is refused only when approval could never give one."""
+    if not event.capacity_holds(event.confirmed_count + seats) and not event.waitlist_enabled:
+        raise EventFull(details={"capacity": event.capacity, "seats_left": event.seats_left})
+    return RegistrationStatus.PENDING, None
+
+
+def _access_code_take(event: Event, raw: object) -> AccessCode:
+    """Use ``raw`` once: one conditional UPDATE, so however many register at once, no code is used beyond its limit.
+
+    ACCESS_CODE_INVALID when the event has no such code or it is used up. Run inside the registration's
+    transaction: a registration refused afterwards gives the use back with its rollback.
+    """
+    code = access_code_normalize(raw)
+    if not code:
+        raise AccessCodeInvalid(
+            "This event is by invitation: enter the access code the organizers gave you.",
+            details={"access_code": ["An access code is required."]},
+        )
+    taken = AccessCode.objects.filter(event=event, code=code, uses__lt=F("max_uses")).update(uses=F("uses") + 1)
+    if not taken:
+        raise AccessCodeInvalid(details={"access_code": ["Not a valid code for this event, or used up."]})
+    return AccessCode.objects.get(event=event, code=code)
 
 
 def _team_name_clean(raw: object) -> str:
@@ -764,14 +858,17 @@ def team_register(
     leader: str,
     members: Iterable[str],
     answers: dict | None = None,
+    access_code: str | None = None,
     actor: Actor = None,
 ) -> Team:
     """Register a whole team directly (organizers and staff: imports, walk-ins): all confirmed,
     or all waitlisted, never split.
 
     Students form their teams by invitation instead (``registrations.teams.team_create``): nobody
-    is put in a team without saying yes. ``answers`` answer the event's questions for the
-    leader's registration.
+    is put in a team without saying yes. ``answers`` answer the event's questions for the leader's
+    registration. Every member must be in the event's audience; an invite-only event takes one use
+    of ``access_code`` for the team; with approval the whole team waits as ``pending``, holding no
+    seats, until an organizer approves it.
     """
     name = _team_name_clean(team_name)
     leader_enr = enrollment_no_normalize(leader, field_name="leader")
@@ -789,7 +886,7 @@ def team_register(
                     f"this one has {len(roster)}.",
                     details={"min": locked.team_size_min, "max": locked.team_size_max, "size": len(roster)},
                 )
-            known = set(Student.objects.filter(pk__in=roster).values_list("pk", flat=True))
+            known = {student.pk: student for student in Student.objects.filter(pk__in=roster)}
             missing = [enr for enr in roster if enr not in known]
             if missing:
                 raise NotFound(
@@ -806,13 +903,21 @@ def team_register(
             answer_rows = (
                 registration_answers_clean(event=locked, answers=answers) if answers or locked.asks_questions else []
             )
-            status, seq = _seats_claim(locked, len(roster))
+            for enr in roster:
+                ensure_in_audience(locked, known[enr])
+            invited = _invitation_waived(locked, actor)
+            code = _access_code_take(locked, access_code) if locked.access_code_required and not invited else None
+            if locked.approval_required and not invited:
+                status, seq = _approval_request(locked, seats=len(roster))
+            else:
+                status, seq = _seats_claim(locked, len(roster))
             team = Team.objects.create(
                 team_id=ids.new_team_id(), event=locked, name=name, leader_id=leader_enr, status=status, created_at=now
             )
-            members = Registration.objects.bulk_create(
-                [_new_registration(locked, enr, status, seq, now, team=team) for enr in roster]
-            )
+            rows = [_new_registration(locked, enr, status, seq, now, team=team) for enr in roster]
+            for row in rows:
+                row.access_code = code
+            members = Registration.objects.bulk_create(rows)
             TeamMembership.objects.bulk_create(
                 [
                     TeamMembership(
@@ -827,10 +932,7 @@ def team_register(
                 ]
             )
             _answers_save(next(member for member in members if member.student_id == leader_enr), answer_rows)
-            if status == RegistrationStatus.CONFIRMED:
-                notifications.registrations_confirmed(members)
-            else:
-                notifications.waitlist_joined(members)
+            _registration_notify(members)
     except IntegrityError as exc:
         if _team_name_taken(locked, name):
             raise TeamNameTaken(details={"team_name": name}) from exc
@@ -876,7 +978,7 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
         registration = (
             Registration.objects.select_related("team")
             .select_for_update(of=("self",))
-            .filter(event=locked, student_id=enr, status__in=ACTIVE_STATUSES)
+            .filter(event=locked, student_id=enr, status__in=CURRENT_STATUSES)
             .first()
         )
         if registration is None:
@@ -885,7 +987,7 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
         if team:
             cancelling = list(
                 team.registrations.select_for_update()
-                .filter(status__in=ACTIVE_STATUSES)
+                .filter(status__in=CURRENT_STATUSES)
                 .order_by("registered_at", "pk")
             )
         else:
@@ -908,17 +1010,149 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
             status=RegistrationStatus.CANCELLED, cancelled_at=now, checkin_code=None
         )
         notifications.registrations_cancelled([(reg.student_id, reg.pk) for reg in cancelling])
-        Certificate.objects.filter(
-            event=locked,
-            student_id__in=[reg.student_id for reg in cancelling],
-            revoked_at__isnull=True,
-            kind__in=PARTICIPANT_KINDS,
-        ).update(revoked_at=now, revoked_reason="Registration cancelled.", revoked_by=_actor_user(actor))
+        for cancelled in hooks.REGISTRATIONS_CANCELLED:
+            cancelled(
+                event=locked, enrollment_nos=[reg.student_id for reg in cancelling], at=now, by=_actor_user(actor)
+            )
         if freed:
             locked.confirmed_count -= freed
             locked.save(update_fields=["confirmed_count"])
         promoted = waitlist_promote(event=locked) if freed else {}
     return CancelResult(cancelled=[reg.pk for reg in cancelling], promoted=promoted)
+
+
+def _pending_locked(registration: Registration | str, actor: Actor) -> tuple[Event, Registration, list[Registration]]:
+    """The registration's event (locked, its organizers only), the registration and everyone decided with it
+    (a team is decided whole), the rows locked."""
+    registration_id = registration.pk if isinstance(registration, Registration) else registration
+    event_id = Registration.objects.filter(pk=registration_id).values_list("event_id", flat=True).first()
+    if event_id is None:
+        raise NotFound.of("registration", registration_id)
+    locked = event_lock(event_id)
+    ensure_organizer(actor, locked)
+    row = Registration.objects.select_for_update().get(pk=registration_id)
+    together = (
+        list(
+            Registration.objects.select_for_update()
+            .filter(team_id=row.team_id, status=RegistrationStatus.PENDING)
+            .order_by("registered_at", "pk")
+        )
+        if row.team_id and row.status == RegistrationStatus.PENDING
+        else [row]
+    )
+    return locked, row, together
+
+
+def _registration_decided(event: Event, actor: Actor, action: str, rows: list[Registration], note: str = "") -> None:
+    event_audit_record(
+        event=event,
+        actor=_actor_user(actor),
+        action=action,
+        before={"status": RegistrationStatus.PENDING},
+        after={
+            "status": rows[0].status,
+            "registrations": {row.student_id: row.pk for row in rows},
+        },
+        note=note or ", ".join(row.student_id for row in rows),
+    )
+
+
+def _ensure_pending(registration: Registration, verb: str) -> None:
+    if registration.status != RegistrationStatus.PENDING:
+        raise ValidationFailed.for_field(
+            "status",
+            f"Only a registration awaiting approval can be {verb}; "
+            f"this one is {registration.get_status_display().lower()}.",
+        )
+
+
+def registration_approve(*, registration: Registration | str, actor: Actor = None) -> Registration:
+    """An organizer approves a registration awaiting approval (a team's: the whole team).
+
+    It takes a seat if one is free at that moment (``confirmed``, with its check-in code), else the next
+    waitlist place, else EVENT_FULL and it keeps waiting; the student is emailed and the audit trail
+    records who approved it. Approving one already approved changes nothing.
+    """
+    with transaction.atomic():
+        locked, row, together = _pending_locked(registration, actor)
+        if row.status in ACTIVE_STATUSES:
+            return row
+        _ensure_pending(row, "approved")
+        if locked.status == Event.Status.CANCELLED:
+            raise EventCancelled()
+        status, seq = _seats_claim(locked, len(together))
+        for member in together:
+            member.status = status
+            member.waitlist_seq = seq
+            member.checkin_code = ids.new_checkin_code() if status == RegistrationStatus.CONFIRMED else None
+        Registration.objects.bulk_update(together, ["status", "waitlist_seq", "checkin_code"])
+        if row.team_id:
+            Team.objects.filter(pk=row.team_id).update(status=status)
+        _registration_notify(together)
+        _registration_decided(locked, actor, EventAuditEntry.Action.REGISTRATION_APPROVED, together)
+    return next(member for member in together if member.pk == row.pk)
+
+
+REJECTION_REASON_MAX = 2000
+
+
+def registration_reject(*, registration: Registration | str, reason: str = "", actor: Actor = None) -> Registration:
+    """An organizer turns down a registration awaiting approval (a team's: the whole team).
+
+    The student is emailed, the audit trail keeps who did it and the reason; rejecting one already
+    rejected changes nothing. An approved registration is cancelled instead, never rejected.
+    """
+    reason = (reason or "").strip()
+    if len(reason) > REJECTION_REASON_MAX:
+        raise ValidationFailed.for_field("reason", f"Keep the reason under {REJECTION_REASON_MAX} characters.")
+    with transaction.atomic():
+        locked, row, together = _pending_locked(registration, actor)
+        if row.status == RegistrationStatus.REJECTED:
+            return row
+        _ensure_pending(row, "rejected")
+        now = timezone.now()
+        for member in together:
+            member.status, member.cancelled_at = RegistrationStatus.REJECTED, now
+        Registration.objects.bulk_update(together, ["status", "cancelled_at"])
+        if row.team_id:
+            Team.objects.filter(pk=row.team_id).update(status=RegistrationStatus.REJECTED)
+        notifications.registrations_rejected(together)
+        _registration_decided(locked, actor, EventAuditEntry.Action.REGISTRATION_REJECTED, together, reason)
+    return next(member for member in together if member.pk == row.pk)
+
+
+def event_change_fits_registrations(*, event: Event, changed: set[str]) -> dict[str, list[str]]:
+    """What an edit of ``event`` would break among its registrations and teams (``events.hooks``)."""
+    errors: dict[str, list[str]] = {}
+    if "registration_mode" in changed:
+        registered_otherwise = (
+            Q(team__isnull=False) if event.registration_mode == Event.Mode.INDIVIDUAL else Q(team=None)
+        )
+        if Registration.objects.filter(registered_otherwise, event=event, status__in=CURRENT_STATUSES).exists():
+            errors["registration_mode"] = ["Students are registered in the other mode; cancel them first."]
+    if changed & {"team_size_min", "team_size_max"}:
+        sizes = (
+            Team.objects.filter(event=event, status__in=CURRENT_STATUSES)
+            .annotate(size=Count("registrations", filter=Q(registrations__status__in=CURRENT_STATUSES)))
+            .aggregate(smallest=Min("size"), largest=Max("size"))
+        )
+        if sizes["smallest"] is not None and sizes["smallest"] < event.team_size_min:
+            errors["team_size_min"] = [f"A registered team has only {sizes['smallest']} members."]
+        if sizes["largest"] is not None and sizes["largest"] > event.team_size_max:
+            errors["team_size_max"] = [f"A registered team has {sizes['largest']} members."]
+    return errors
+
+
+def event_registrations_cancel(*, event: Event) -> None:
+    """``event`` (locked) is being cancelled: every registrant is told, every active registration and
+    team, and every one awaiting approval, is cancelled (``events.hooks``)."""
+    notifications.event_cancelled(event)
+    Registration.objects.filter(event=event, status__in=CURRENT_STATUSES).update(
+        status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now(), checkin_code=None
+    )
+    teams = Team.objects.filter(event=event, status__in=LIVE_TEAM_STATUSES)
+    team_memberships_end(teams)
+    teams.update(status=RegistrationStatus.CANCELLED)
 
 
 def waitlist_promote(*, event: Event) -> dict[str, str]:
@@ -973,8 +1207,12 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
 
 def _confirmed_registration(event: Event, enrollment_no: str) -> Registration:
     registration = Registration.objects.filter(
-        event=event, student_id=enrollment_no, status__in=ACTIVE_STATUSES
+        event=event, student_id=enrollment_no, status__in=CURRENT_STATUSES
     ).first()
+    if registration is not None and registration.status == RegistrationStatus.PENDING:
+        raise PendingApproval(
+            "This registration is still waiting for the organizers' approval.", details={"enrollment_no": enrollment_no}
+        )
     if registration is None or registration.status != RegistrationStatus.CONFIRMED:
         raise NotRegistered(details={"enrollment_no": enrollment_no})
     return registration
@@ -1075,6 +1313,7 @@ def attendance_mark(
         else:
             registration = registrations.filter(student_id=enr, status=RegistrationStatus.CONFIRMED).first()
             if registration is None:
+                _confirmed_registration(event, enr)  # says why: awaiting approval, or not registered
                 raise NotRegistered(details={"enrollment_no": enr})
         target = _session_resolve(event, session, at)
         existing = Attendance.objects.filter(session=target, student_id=registration.student_id).first()

@@ -37,6 +37,7 @@ from eventsite.errors import (
     ValidationFailed,
 )
 from registrations import notifications
+from registrations.audience import ensure_in_audience
 from registrations.models import (
     ACTIVE_STATUSES,
     IN_TEAM_STATES,
@@ -52,11 +53,14 @@ from registrations.models import (
 from registrations.services import (
     Actor,
     CancelResult,
+    _access_code_take,
     _actor_enrollment_no,
     _answers_save,
+    _approval_request,
     _ensure_mode,
     _ensure_registration_open,
     _new_registration,
+    _registration_notify,
     _seats_claim,
     _team_name_clean,
     _team_name_taken,
@@ -167,17 +171,18 @@ def _registrations_write(event: Event, team: Team, members: list[TeamMembership]
     by_student = {member.student_id: member for member in members}
     for registration in registrations:
         _answers_save(registration, _answer_rows(event, by_student[registration.student_id].answers))
-    if status == RegistrationStatus.CONFIRMED:
-        notifications.registrations_confirmed(registrations)
-    else:
-        notifications.waitlist_joined(registrations)
+    _registration_notify(registrations)
     return registrations
 
 
 def _seats_take(event: Event, team: Team, now) -> None:
-    """A forming team at its minimum takes its seats in one step: confirmed if all fit, else waitlisted whole."""
+    """A forming team at its minimum takes its seats in one step: confirmed if all fit, else waitlisted whole.
+    An event with approval makes the whole team wait as ``pending`` (no seats) for the organizers."""
     members = _in_team(team)
-    status, seq = _seats_claim(event, len(members))
+    if event.approval_required:
+        status, seq = _approval_request(event, seats=len(members))
+    else:
+        status, seq = _seats_claim(event, len(members))
     team.status = status
     team.save(update_fields=["status"])
     _registrations_write(event, team, members, status, seq, now)
@@ -194,6 +199,8 @@ def _member_seat_add(event: Event, team: Team, member: TeamMembership, now) -> N
             )
         event.confirmed_count += 1
         event.save(update_fields=["confirmed_count"])
+        seq = None
+    elif team.status == TeamStatus.PENDING:
         seq = None
     else:
         seq = (
@@ -247,6 +254,8 @@ def _join(event: Event, team: Team, member: TeamMembership, now) -> None:
 
 
 def _ensure_free_to_join(event: Event, enrollment_no: str) -> None:
+    """Not in another team or registered for the event, and in the event's audience."""
+    ensure_in_audience(event, Student.objects.get(pk=enrollment_no))
     if students_in_event(event, [enrollment_no]):
         raise AlreadyRegistered(
             "You are already in a team (or registered) for this event; leave it first.",
@@ -276,6 +285,8 @@ def _invitees_clean(leader: str, raw: Iterable[object]) -> list[str]:
 def _invite(event: Event, team: Team, invitees: list[str], now) -> list[str]:
     """Open invitations (again, for those who declined or left); the students not already in the team."""
     _ensure_known(invitees)
+    for student in Student.objects.filter(pk__in=invitees):
+        ensure_in_audience(event, student)
     current = {m.student_id: m for m in team.memberships.filter(student_id__in=invitees)}
     fresh = [enr for enr in invitees if current.get(enr) is None or current[enr].state in (State.DECLINED, State.LEFT)]
     busy = students_in_event(event, fresh)
@@ -328,13 +339,15 @@ def team_create(
     leader: str | None = None,
     invite: Iterable[str] = (),
     answers: dict | None = None,
+    access_code: str | None = None,
     actor: Actor = None,
 ) -> Team:
     """A student starts a team and leads it: ``forming``, no seats held, with a join code to share.
 
     ``invite`` lists enrollment numbers to invite (each gets an email and sees the invitation on
-    their events page); ``answers`` are the leader's answers to the event's questions. A team
-    whose minimum is one takes its seats at once.
+    their events page); ``answers`` are the leader's answers to the event's questions. An
+    invite-only event takes one use of ``access_code`` for the whole team. A team whose minimum is
+    one takes its seats at once.
     """
     leader_enr = _acting_student(actor, leader)
     name = _team_name_clean(team_name)
@@ -350,6 +363,8 @@ def team_create(
             if _team_name_taken(locked, name):
                 raise TeamNameTaken(details={"team_name": name})
             values = _answers_values(locked, answers) if answers or locked.asks_questions else {}
+            if locked.access_code_required:
+                _access_code_take(locked, access_code)
             team = Team.objects.create(
                 team_id=ids.new_team_id(),
                 event=locked,
@@ -389,6 +404,7 @@ def team_register_or_create(
     leader: str | None,
     members: Iterable[str],
     answers: dict | None = None,
+    access_code: str | None = None,
     actor: Actor = None,
 ) -> Team:
     """What "register a team" means for whoever asks: an organizer or staff registers the whole team
@@ -397,9 +413,23 @@ def team_register_or_create(
     organizer = actor is None or (found is not None and event_user_is_organizer(found, actor))
     if organizer and leader:
         return team_register(
-            event=event, team_name=team_name, leader=leader, members=members, answers=answers, actor=actor
+            event=event,
+            team_name=team_name,
+            leader=leader,
+            members=members,
+            answers=answers,
+            access_code=access_code,
+            actor=actor,
         )
-    return team_create(event=event, team_name=team_name, leader=leader, invite=members, answers=answers, actor=actor)
+    return team_create(
+        event=event,
+        team_name=team_name,
+        leader=leader,
+        invite=members,
+        answers=answers,
+        access_code=access_code,
+        actor=actor,
+    )
 
 
 def team_invite(*, team: Team | str, enrollment_nos: Iterable[str], actor: Actor = None) -> list[str]:
@@ -480,8 +510,8 @@ def team_join_by_code(
             if team is None:
                 raise InvitationNotFound("No team of this event has this join code.", details={"join_code": code})
             _ensure_changeable(locked_event, now)
-            _ensure_free_to_join(locked_event, enr)
             _ensure_known([enr])
+            _ensure_free_to_join(locked_event, enr)
             values = _answers_values(locked_event, answers) if answers or locked_event.asks_questions else {}
             membership = _membership(team, enr)
             if membership is None:

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from certificates import eligibility
+from events.attendance_rules import RuleFacts, rule_of
 from events.models import Event, EventSession
 from events.selectors import event_user_is_organizer
 from eventsite.clients import PeerScopedRateThrottle
@@ -180,8 +181,8 @@ class EventCard:
         return self.entry.registration
 
     @property
-    def rule(self) -> eligibility.RuleFacts:
-        return eligibility.rule_of(self.event, sessions=[session for session, _ in self.sessions])
+    def rule(self) -> RuleFacts:
+        return rule_of(self.event, sessions=[session for session, _ in self.sessions])
 
     @property
     def standing(self) -> eligibility.Eligibility:

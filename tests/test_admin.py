@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates.eligibility import rule_of
 from certificates.models import Certificate
 from certificates.services import certificate_issue, certificate_issue_all_eligible
+from events.attendance_rules import rule_of
 from events.models import Event
 from registrations.models import Attendance, Feedback, Notification, Registration, Student, Team
 from registrations.services import attendance_mark, feedback_submit, registration_create, team_register

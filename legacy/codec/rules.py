@@ -3,7 +3,8 @@
 from collections import Counter
 from collections.abc import Callable
 
-from certificates.eligibility import RuleFacts, SessionFact, evaluate
+from certificates.eligibility import evaluate
+from events.attendance_rules import RuleFacts, SessionFact
 from events.models import Event
 from legacy.codec.rows import LegacyEvent
 

@@ -13,7 +13,7 @@ from clubs.models import Club
 from clubs.services import club_create, club_member_set
 from events.models import Event
 from eventsite.api_urls import urlpatterns as api_urlpatterns
-from registrations.models import ScannerLink
+from registrations.models import Registration, ScannerLink
 from registrations.services import attendance_mark, registration_create, scanner_link_create
 from registrations.teams import team_create, team_invitation_accept
 from tests.api.helpers import ROLES, Cast, error_of
@@ -107,6 +107,17 @@ def students_only(status: int, *, other_student: int) -> dict[str, int]:
 
 def awaiting_approval(cast: Cast) -> None:
     Event.objects.filter(pk=cast.event.pk).update(status=Event.Status.PENDING_APPROVAL)
+
+
+def pending(cast: Cast) -> None:
+    """The event needs approval and the student's registration waits for it."""
+    Event.objects.filter(pk=cast.event.pk).update(approval_required=True)
+    registration_create(event=cast.event.pk, enrollment_no=cast.student.pk, actor=cast.student.user)
+
+
+def pending_id(cast: Cast) -> str:
+    registration = Registration.objects.filter(event=cast.event).first()
+    return registration.pk if registration else "R0"
 
 
 def a_club(cast: Cast) -> None:
@@ -256,6 +267,19 @@ ENDPOINTS = {
         only(ORGANIZER, 201),
         body=lambda c: {"enrollment_no": c.student.pk},
         setup=registered,
+    ),
+    "registration-approve": Endpoint(
+        "post",
+        lambda c: f"/api/v2/registrations/{pending_id(c)}/approve",
+        only(ORGANIZER, 200),
+        setup=pending,
+    ),
+    "registration-reject": Endpoint(
+        "post",
+        lambda c: f"/api/v2/registrations/{pending_id(c)}/reject",
+        only(ORGANIZER, 200),
+        body=lambda c: {"reason": "Seats are for finalists."},
+        setup=pending,
     ),
     "scanner-links-list": Endpoint(
         "get", lambda c: f"/api/v2/events/{c.event.pk}/scanner-links", only(ORGANIZER, 200), setup=a_scanner_link

@@ -57,6 +57,8 @@ API_MD_OPERATIONS = {
     ("post", "/api/v2/teams/{team_id}/transfer"),
     ("post", "/api/v2/teams/{team_id}/cancel"),
     ("post", "/api/v2/teams/join/{event_id}"),
+    ("post", "/api/v2/registrations/{registration_id}/approve"),
+    ("post", "/api/v2/registrations/{registration_id}/reject"),
 }
 ERROR_REF = "#/components/schemas/Error"
 

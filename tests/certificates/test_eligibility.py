@@ -2,9 +2,10 @@
 
 import pytest
 
-from certificates.eligibility import RuleFacts, SessionFact, evaluate, rule_of, student_eligibility
+from certificates.eligibility import evaluate, student_eligibility
 from certificates.models import Certificate
 from certificates.services import certificate_issue, certificate_issue_all_eligible
+from events.attendance_rules import RuleFacts, SessionFact, rule_of
 from events.models import Event
 from events.services import AttendanceRuleSpec, SessionSpec, event_update
 from eventsite.errors import NotEligible, ValidationFailed

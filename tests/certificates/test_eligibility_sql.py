@@ -13,8 +13,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from certificates.eligibility import eligibility_annotations, eligible_q, rule_of, students_eligibility
+from certificates.eligibility import eligibility_annotations, eligible_q, students_eligibility
 from certificates.models import Certificate
+from events.attendance_rules import rule_of
 from events.models import Event, EventSession
 from eventsite import ids
 from registrations.models import Attendance, Feedback, Registration, RegistrationStatus, Student

@@ -1,6 +1,6 @@
 import pytest
 
-from events.analytics_breakdowns import attendance_by_session, question_averages, registrations_by_year
+from analytics.breakdowns import attendance_by_session, question_averages, registrations_by_year
 from registrations.models import FeedbackAnswer
 from tests.factories import (
     AttendanceFactory,

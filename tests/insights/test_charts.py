@@ -2,7 +2,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from events.charts import Point, bar_chart, horizontal_bar_chart, line_chart
+from analytics.charts import Point, bar_chart, horizontal_bar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from events.college_analytics import Period, college_analytics
+from analytics.college import Period, college_analytics
 from events.models import Event
 from tests.factories import RegistrationFactory, StudentFactory
 

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from analytics.selectors import event_analytics
 from certificates.models import Certificate
-from events.analytics import event_analytics
 from events.models import Event
 from registrations.models import FeedbackAnswer
 from tests.factories import (

@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from events import charts
-from events.analytics import event_analytics
-from events.college_analytics import CollegeAnalytics, college_analytics
-from events.forms import AnalyticsPeriodForm
+from analytics import charts
+from analytics.college import CollegeAnalytics, college_analytics
+from analytics.forms import AnalyticsPeriodForm
+from analytics.selectors import event_analytics
+from events.manage_nav import manage_context
 from events.selectors import event_get_organized
-from events.views import manage_context
 from registrations.roster_export import CsvLine, spreadsheet_safe
 
 DAY_LABEL = "%d %b"

@@ -11,7 +11,7 @@ def memberships_of_registered_teams(apps, schema_editor):
     Registration = apps.get_model("registrations", "Registration")
     TeamMembership = apps.get_model("registrations", "TeamMembership")
     rows = (
-        Registration.objects.filter(team__isnull=False, status__in=("confirmed", "waitlisted"))
+        Registration.objects.filter(team__isnull=False, status__in=("confirmed", "waitlisted", "pending"))
         .values_list("team_id", "event_id", "student_id", "team__leader_id", "registered_at")
         .order_by("team_id", "registered_at")
     )
@@ -35,8 +35,8 @@ def memberships_of_registered_teams(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0009_event_questions'),
-        ('registrations', '0011_registration_answers'),
+        ('events', '0010_event_audience_and_approval'),
+        ('registrations', '0012_registration_approval_and_access_codes'),
     ]
 
     operations = [
@@ -65,11 +65,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='team',
             name='status',
-            field=models.CharField(choices=[('forming', 'Forming'), ('confirmed', 'Confirmed'), ('waitlisted', 'Waitlisted'), ('cancelled', 'Cancelled')], max_length=12),
+            field=models.CharField(choices=[('forming', 'Forming'), ('confirmed', 'Confirmed'), ('waitlisted', 'Waitlisted'), ('cancelled', 'Cancelled'), ('pending', 'Awaiting approval'), ('rejected', 'Rejected')], max_length=12),
         ),
         migrations.AddConstraint(
             model_name='team',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('event'), condition=models.Q(('status__in', ('forming', 'confirmed', 'waitlisted'))), name='team_name_unique_per_event_ci', violation_error_message='Another team of this event already has this name.'),
+            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('event'), condition=models.Q(('status__in', ('forming', 'confirmed', 'waitlisted', 'pending'))), name='team_name_unique_per_event_ci', violation_error_message='Another team of this event already has this name.'),
         ),
         migrations.AddField(
             model_name='teammembership',

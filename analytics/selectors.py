@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 
-from events.analytics_breakdowns import attendance_by_session, question_averages, registrations_by_year
+from analytics.breakdowns import attendance_by_session, question_averages, registrations_by_year
 from events.models import Event
 from events.selectors import event_counts
 from registrations.models import ACTIVE_STATUSES, Feedback, Registration
