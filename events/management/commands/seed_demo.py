@@ -29,6 +29,7 @@ from clubs.models import Club, ClubMembership
 from clubs.services import club_create, club_member_set
 from events.models import Event
 from events.services import SessionSpec, event_create, event_publish
+from eventsite import ids
 from registrations.models import (
     Attendance,
     Feedback,
@@ -37,6 +38,8 @@ from registrations.models import (
     RegistrationStatus,
     Student,
     Team,
+    TeamMembership,
+    TeamStatus,
 )
 from registrations.services import (
     attendance_mark,
@@ -347,7 +350,7 @@ class Command(BaseCommand):
             registration_create(event=event, enrollment_no=enrollment_no)
 
     def _hackathon(self) -> None:
-        """An open two-day team hackathon; 22CSE30001 leads a team."""
+        """An open two-day team hackathon; 22CSE30001 leads a team; a team still forming has invited 22ECE30107."""
         event = event_create(
             event_id=HACKATHON,
             title="Smart Campus Hackathon",
@@ -379,6 +382,34 @@ class Command(BaseCommand):
         ]
         for name, leader, members in teams:
             team_register(event=event, team_name=name, leader=leader, members=members)
+        # Still forming (no seats): its leader invited 22ECE30107 and one more, neither has answered yet.
+        # Written as rows, as a team started on the event page leaves them, without emailing anyone.
+        forming = Team.objects.create(
+            team_id=ids.new_team_id(),
+            event=event,
+            name="Byte Club",
+            leader_id=others[11],
+            status=TeamStatus.FORMING,
+            join_code=ids.random_token(8),
+            created_at=self.now - timedelta(hours=5),
+        )
+        TeamMembership.objects.bulk_create(
+            [
+                TeamMembership(
+                    team=forming,
+                    event=event,
+                    student_id=enrollment_no,
+                    state=state,
+                    invited_at=self.now - timedelta(hours=5),
+                    responded_at=self.now - timedelta(hours=5) if state == TeamMembership.State.LEADER else None,
+                )
+                for enrollment_no, state in (
+                    (others[11], TeamMembership.State.LEADER),
+                    ("22ECE30107", TeamMembership.State.PENDING),
+                    (others[12], TeamMembership.State.PENDING),
+                )
+            ]
+        )
 
     def _cultural_fest(self) -> None:
         """Upcoming: registration opens next week; no limit on seats."""
