@@ -21,6 +21,7 @@ from eventsite.errors import (
 )
 from registrations.integrity import integrity_problems
 from registrations.models import Notification, Registration, RegistrationAnswer, Team, TeamMembership
+from registrations.notifications import deliver
 from registrations.selectors import team_invitations_of, team_members
 from registrations.services import registration_create, team_register
 from registrations.teams import (
@@ -479,3 +480,39 @@ def test_an_individual_registration_elsewhere_does_not_block_a_team(hackathon):
     student = StudentUserFactory()
     registration_create(event=individual_event, enrollment_no=student.pk)
     assert team_create(event=hackathon, team_name="Solo", actor=student.user).status == "forming"
+
+
+# Emails
+
+
+def sent_to(mailoutbox, student):
+    return [message for message in mailoutbox if message.to == [student.email]]
+
+
+def test_the_invitation_email_links_to_the_answer_and_the_completed_team_gets_its_confirmations(
+    hackathon, mailoutbox, settings
+):
+    team, leader, invited = formed(hackathon, 3)
+    deliver()
+    (invitation,) = sent_to(mailoutbox, invited[0])
+    assert invitation.subject == f"Join team Alpha: {hackathon.title}"
+    assert f"{settings.SITE_URL}/events/{hackathon.pk}/#team" in invitation.body
+    assert leader.full_name in invitation.body
+    for student in invited:
+        team_invitation_accept(team=team, actor=student.user)
+    mailoutbox.clear()
+    deliver()
+    for student in (leader, *invited):
+        (confirmation,) = sent_to(mailoutbox, student)
+        assert confirmation.subject.startswith("Registration confirmed")
+        assert 'as part of team "Alpha"' in confirmation.body
+
+
+def test_members_left_in_a_team_gone_back_to_forming_are_told_it_forms_again(hackathon, mailoutbox):
+    team, leader, invited = confirmed_team(hackathon, 3)
+    deliver()
+    mailoutbox.clear()
+    team_leave(team=team, actor=invited[0].user)
+    deliver()
+    (told,) = sent_to(mailoutbox, leader)
+    assert "it is forming again and holds no seats" in told.body
