@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Top to bottom, as in .importlinter.
 LAYERS = [
     "bench",
+    "pages",
     "door",
     "legacy",
     "comms",

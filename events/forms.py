@@ -1,6 +1,6 @@
 from django import forms
 
-from certificates.models import TITLE_MAX_LENGTH, CertificateKind
+from events.models import EventQuestion
 
 STATUS_CHOICES = [("open", "Open for registration"), ("upcoming", "Upcoming"), ("past", "Past")]
 
@@ -23,42 +23,6 @@ class CheckinForm(forms.Form):
     def __init__(self, *args, sessions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].choices = [(session.code, session.title or session.code) for session in sessions]
-
-
-class RosterSearchForm(forms.Form):
-    q = forms.CharField(label="Search by enrollment number, name or team", required=False, max_length=100)
-
-
-class CertificateIssueForm(forms.Form):
-    enrollment_no = forms.CharField(label="Enrollment number", max_length=20)
-    kind = forms.ChoiceField(choices=CertificateKind.choices, initial=CertificateKind.PARTICIPATION, required=False)
-    title = forms.CharField(
-        max_length=TITLE_MAX_LENGTH, required=False, help_text="Such as \u201cWinner\u201d; needed for merit."
-    )
-
-    def clean_kind(self) -> str:
-        return self.cleaned_data.get("kind") or CertificateKind.PARTICIPATION
-
-
-class CertificateBulkIssueForm(forms.Form):
-    """One kind (and title) for a list of students: winners, volunteers, the organizing team."""
-
-    MAX_STUDENTS = 5000
-
-    enrollment_nos = forms.CharField(
-        label="Enrollment numbers",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=MAX_STUDENTS * 21,
-        help_text="One per line, or separated by commas or spaces.",
-    )
-    kind = forms.ChoiceField(choices=CertificateKind.choices, initial=CertificateKind.MERIT)
-    title = forms.CharField(max_length=TITLE_MAX_LENGTH, required=False, help_text="Needed for merit.")
-
-    def clean_enrollment_nos(self) -> list[str]:
-        found = list(dict.fromkeys(self.cleaned_data["enrollment_nos"].replace(",", " ").split()))
-        if len(found) > self.MAX_STUDENTS:
-            raise forms.ValidationError(f"At most {self.MAX_STUDENTS} students at a time.")
-        return found
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -168,3 +132,39 @@ class EventCancelForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class QuestionForm(forms.Form):
+    """One registration question as an organizer writes it; an empty row is no question."""
+
+    label = forms.CharField(label="Question", max_length=300, required=False)
+    kind = forms.ChoiceField(label="Answer", choices=EventQuestion.Kind.choices, initial=EventQuestion.Kind.TEXT)
+    choices = forms.CharField(
+        label="Options",
+        required=False,
+        max_length=12_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For a choice: one option per line.",
+    )
+    required = forms.BooleanField(label="An answer is required", required=False)
+    code = forms.SlugField(widget=forms.HiddenInput, required=False)
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not (data.get("label") or data.get("code") or data.get("choices"))
+
+    def option_list(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in self.cleaned_data.get("choices", "").splitlines() if line.strip())
+
+
+class BaseQuestionFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = "Position"
+        form.fields["ORDER"].widget.attrs.update({"min": 1, "inputmode": "numeric"})
+        form.fields["DELETE"].label = "Remove this question"
+
+
+QuestionFormSet = forms.formset_factory(
+    QuestionForm, formset=BaseQuestionFormSet, extra=2, max_num=50, validate_max=True, can_order=True, can_delete=True
+)

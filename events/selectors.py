@@ -67,6 +67,16 @@ def event_get_organized(event_id: str, user: User | AnonymousUser | None) -> Eve
     return event
 
 
+def event_questions_asked(event: Event) -> list[EventQuestion]:
+    """The questions the event asks at registration now, in order."""
+    return list(EventQuestion.objects.filter(event=event, archived=False).order_by("position", "id"))
+
+
+def event_question_codes(event: Event) -> set[str]:
+    """Every code the event's questions use or used (archived ones keep theirs)."""
+    return set(EventQuestion.objects.filter(event=event).values_list("code", flat=True))
+
+
 def event_get_for_organizer(event_id: str, user: User | AnonymousUser | None) -> Event:
     """The event behind an organizer endpoint: NOT_FOUND if there is none, PERMISSION_DENIED for anyone
     who does not organize it."""

@@ -44,6 +44,7 @@ urlpatterns = [
         name="api-register-individual",
     ),
     path("register/team/<slug:event_id>", registrations_api.RegisterTeamApi.as_view(), name="api-register-team"),
+    path("events/<slug:event_id>/access-codes", registrations_api.AccessCodesApi.as_view(), name="api-access-codes"),
     path(
         "registrations/<code:registration_id>/approve",
         registrations_api.RegistrationApproveApi.as_view(),
@@ -63,6 +64,7 @@ urlpatterns = [
         door_api.ScannerLinkApi.as_view(),
         name="api-scanner-link",
     ),
+    path("events/<slug:event_id>/roster/", registrations_api.EventRosterApi.as_view(), name="api-event-roster"),
     path("events/<slug:event_id>/checkin-roster", door_api.CheckinRosterApi.as_view(), name="api-checkin-roster"),
     path("feedback/submit/<slug:event_id>", registrations_api.FeedbackSubmitApi.as_view(), name="api-feedback-submit"),
     path(

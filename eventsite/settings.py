@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "comms",
     "legacy",
     "door",
+    "pages",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,7 @@ urlpatterns = [
     path("", include("registrations.urls")),
     path("", include("comms.urls")),
     path("", include("analytics.urls")),
-    path("", include("events.urls")),
+    path("", include("pages.urls")),
 ]
 
 # JSON under /api/, Django's pages elsewhere.

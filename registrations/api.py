@@ -1,4 +1,4 @@
-"""JSON views of logins, students, registrations, teams, attendance and feedback.
+"""JSON views of logins, students, registrations, teams, attendance, feedback and the organizers' roster.
 
 A student acts only for themselves (``enrollment_no`` may be omitted: it defaults to
 theirs); an organizer of the event, or staff, acts for anyone. The services enforce it.
@@ -13,15 +13,18 @@ from rest_framework.views import APIView
 
 from certificates.eligibility import student_eligibility
 from events.api import EVENT_ID_PARAMETER
-from events.selectors import event_get
+from events.selectors import event_get, event_sessions, event_user_is_organizer
 from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
-from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
+from eventsite.pagination import PAGE_PARAMETERS, ApiPagination, paginated, paginated_response
 from eventsite.schema import errors
 from eventsite.text import multiline_text, single_line_text
 from registrations.models import Attendance, RegistrationStatus, Student, TeamStatus
 from registrations.selectors import (
+    access_code_list,
     registration_answers,
+    roster_registrations,
+    roster_rows_of,
     student_event_record_for,
     student_history,
     student_list,
@@ -31,6 +34,9 @@ from registrations.selectors import (
     waitlist_position,
 )
 from registrations.services import (
+    ACCESS_CODE_USES_MAX,
+    ACCESS_CODES_PER_REQUEST_MAX,
+    access_codes_generate,
     attendance_mark,
     enrollment_no_normalize,
     feedback_submit,
@@ -511,6 +517,52 @@ class RegistrationRejectApi(APIView):
         return Response(RegistrationOutputSerializer(registration).data)
 
 
+class AccessCodesInputSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=1, max_value=ACCESS_CODES_PER_REQUEST_MAX, help_text="How many codes.")
+    max_uses = serializers.IntegerField(
+        min_value=1, max_value=ACCESS_CODE_USES_MAX, help_text="Registrations each code allows (1: one person each)."
+    )
+
+
+class NewAccessCodesSerializer(serializers.Serializer):
+    codes = serializers.ListField(child=serializers.CharField(), help_text="The new codes, to hand out.")
+
+
+class AccessCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    max_uses = serializers.IntegerField()
+    uses = serializers.IntegerField(help_text="Registrations made with it.")
+    uses_left = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class AccessCodesApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="access_codes_list",
+        summary="The event's access codes and how often each was used (organizers)",
+        parameters=[EVENT_ID_PARAMETER],
+        responses={200: AccessCodeSerializer(many=True), **errors(403, 404)},
+    )
+    def get(self, request: Request, event_id: str) -> Response:
+        codes = access_code_list(event=event_get(event_id), actor=request.user)
+        return Response(AccessCodeSerializer(codes, many=True).data)
+
+    @extend_schema(
+        operation_id="access_codes_create",
+        summary="Generate access codes for an invite-only event (organizers)",
+        parameters=[EVENT_ID_PARAMETER],
+        request=AccessCodesInputSerializer,
+        responses={201: NewAccessCodesSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        given = AccessCodesInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        codes = access_codes_generate(event=event_get(event_id), actor=request.user, **given.validated_data)
+        return Response({"codes": [code.code for code in codes]}, status=status.HTTP_201_CREATED)
+
+
 class CancelOutputSerializer(serializers.Serializer):
     cancelled = serializers.ListField(child=serializers.CharField(), help_text="Registration ids (a team: all).")
     promoted = serializers.DictField(
@@ -639,3 +691,69 @@ class FeedbackSubmitApi(APIView):
             actor=request.user,
         )
         return Response(FeedbackOutputSerializer(feedback).data, status=status.HTTP_201_CREATED)
+
+
+# The organizers' roster: the rows of the roster page, for a frontend
+
+
+class EventRosterFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Part of an enrollment number, a name or a team."
+    )
+    status = serializers.ChoiceField(
+        choices=RegistrationStatus.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Only this status; by default every registration but the cancelled and rejected ones.",
+    )
+    session = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="A session code: those checked in to it."
+    )
+
+
+class EventRosterRowSerializer(serializers.Serializer):
+    registration_id = serializers.CharField(source="registration.registration_id")
+    status = serializers.ChoiceField(choices=RegistrationStatus.choices, source="registration.status")
+    student = StudentOutputSerializer()
+    team_name = serializers.CharField(allow_null=True)
+    attended_sessions = serializers.ListField(child=serializers.CharField(), help_text="Session codes, in order.")
+    answers = serializers.SerializerMethodField(help_text="{question code: value}, as the student answered.")
+    feedback_id = serializers.CharField(allow_null=True)
+    certificate_ids = serializers.ListField(child=serializers.CharField(), help_text="Valid certificates, any kind.")
+
+    @extend_schema_field(serializers.DictField())
+    def get_answers(self, row) -> dict:
+        return row.answers
+
+
+class EventRosterApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="event_roster_list",
+        summary="The event's roster: each registration with its check-ins, answers, feedback and certificates "
+        "(organizers)",
+        parameters=[EVENT_ID_PARAMETER, EventRosterFilterSerializer, *PAGE_PARAMETERS],
+        responses={200: paginated(EventRosterRowSerializer), **errors(400, 403)},
+    )
+    def get(self, request: Request, event_id: str) -> Response:
+        event = event_get(event_id)
+        if not event.is_public and not event_user_is_organizer(event, request.user):
+            raise NotFound.of("event", event_id)  # a draft is invisible to all but its organizers
+        filters = EventRosterFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        code = filters.validated_data.get("session")
+        session = next((s for s in event_sessions(event) if s.code == code), None) if code else None
+        registrations = roster_registrations(
+            event=event,
+            actor=request.user,
+            q=filters.validated_data.get("q"),
+            status=filters.validated_data.get("status"),
+            session=session,
+        )
+        if code and session is None:
+            raise ValidationFailed.for_field("session", "This event has no session with this code.")
+        paginator = ApiPagination()
+        page = paginator.paginate_queryset(registrations, request, view=self)
+        rows = roster_rows_of(event, page)
+        return paginator.get_paginated_response(EventRosterRowSerializer(rows, many=True).data)

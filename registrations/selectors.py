@@ -8,14 +8,15 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import Lower
 
 from certificates.models import Certificate
-from events.models import Event, EventSession
+from events.models import Event, EventQuestion, EventSession
 from events.selectors import count_per_event, event_user_is_organizer, register_count
-from eventsite.errors import NotFound, PermissionDenied
+from eventsite.errors import NotAuthenticated, NotFound, PermissionDenied
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
     IN_TEAM_STATES,
     LIVE_TEAM_STATUSES,
+    AccessCode,
     Attendance,
     Feedback,
     Notification,
@@ -56,12 +57,13 @@ class AttendanceMark:
         return Attendance.Method(self.method).label
 
 
-def attendance_marks(event: Event, enrollment_nos: list[str]) -> dict[tuple[str, int], AttendanceMark]:
-    """How and by whom each of these students was checked in, keyed by ``(enrollment_no, session_id)``."""
-    rows = Attendance.objects.filter(event=event, student_id__in=enrollment_nos).values_list(
-        "student_id", "session_id", "method", "marked_by__username"
-    )
-    return {(enr, session_id): AttendanceMark(method, by or "") for enr, session_id, method, by in rows}
+def access_code_list(*, event: Event, actor: User | AnonymousUser | None) -> list[AccessCode]:
+    """The event's access codes with their use counts, newest first: for its organizers only."""
+    if actor is None or not actor.is_authenticated:
+        raise NotAuthenticated()
+    if not event_user_is_organizer(event, actor):
+        raise PermissionDenied("Only this event's organizers see its access codes.")
+    return list(AccessCode.objects.filter(event=event).order_by("-created_at", "-id"))
 
 
 def team_registrations_of(team: Team) -> dict[str, str]:
@@ -490,3 +492,136 @@ def register_event_counts() -> None:
     register_count("teams", "teams_count", lambda: count_per_event(Team.objects.filter(status__in=ACTIVE_STATUSES)))
     register_count("attended", "attended_count", lambda: count_per_event(Attendance.objects.all(), distinct="student"))
     register_count("feedbacks", "feedbacks_count", lambda: count_per_event(Feedback.objects.all()))
+
+
+# The organizer's roster: one page of registrations with everything an organizer acts on.
+
+ROSTER_HIDDEN_BY_DEFAULT = (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED)
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    registration: Registration
+    checkins: dict[str, AttendanceMark]  # by session code, in session order
+    answers: dict[str, object]
+    feedback_id: str | None
+    certificate_ids: list[str]
+    group_size: int = 1  # the students decided with this one: its team's members in the same status
+
+    @property
+    def student(self) -> Student:
+        return self.registration.student
+
+    @property
+    def attended_sessions(self) -> list[str]:
+        return list(self.checkins)
+
+    @property
+    def team_name(self) -> str | None:
+        team = self.registration.team
+        return team.name if team else None
+
+
+def roster_registrations(
+    *,
+    event: Event,
+    actor: User | AnonymousUser | None,
+    q: str | None = None,
+    status: str | None = None,
+    session: EventSession | None = None,
+) -> QuerySet[Registration]:
+    """The event's registrations for its organizers, in enrollment order, with student and team.
+
+    Without ``status``: every registration but the cancelled and rejected ones. ``q`` searches the
+    enrollment number, the name and the team; ``session`` keeps those checked in to it.
+    """
+    if actor is None or not actor.is_authenticated:
+        raise NotAuthenticated()
+    if not event_user_is_organizer(event, actor):
+        raise PermissionDenied("Only this event's organizers can see its roster.")
+    registrations = Registration.objects.filter(event=event).select_related("student", "team")
+    if status:
+        registrations = registrations.filter(status=status)
+    else:
+        registrations = registrations.exclude(status__in=ROSTER_HIDDEN_BY_DEFAULT)
+    if q and q.strip():
+        q = q.strip()
+        registrations = registrations.filter(
+            Q(student__enrollment_no__icontains=q) | Q(student__full_name__icontains=q) | Q(team__name__icontains=q)
+        )
+    if session is not None:
+        # One subquery read once through the session's index, not one probe per registration.
+        registrations = registrations.filter(
+            pk__in=Attendance.objects.filter(session=session).values("registration_id")
+        )
+    return registrations.order_by("student_id", "registered_at", "registration_id")
+
+
+def roster_rows_of(event: Event, registrations: list[Registration]) -> list[RosterRow]:
+    """Each registration with its attended session codes, answers, feedback and valid certificates.
+
+    Four queries whatever the number of registrations (attendance, answers, feedback, certificates),
+    and one more when some are in teams.
+    """
+    ids = [registration.pk for registration in registrations]
+    enrollment_nos = [registration.student_id for registration in registrations]
+    checkins: dict[str, dict[str, AttendanceMark]] = {}
+    rows = (
+        Attendance.objects.filter(registration_id__in=ids)
+        .order_by("session__position", "session_id")
+        .values_list("registration_id", "session__code", "method", "marked_by__username")
+    )
+    for registration_id, code, method, by in rows:
+        checkins.setdefault(registration_id, {})[code] = AttendanceMark(method, by or "")
+    answers = answers_by_registration(ids)
+    feedbacks = dict(
+        Feedback.objects.filter(event=event, student_id__in=enrollment_nos).values_list("student_id", "feedback_id")
+    )
+    certificates: dict[str, list[str]] = {}
+    held = (
+        Certificate.objects.filter(event=event, student_id__in=enrollment_nos, revoked_at__isnull=True)
+        .order_by("issued_at", "certificate_id")
+        .values_list("student_id", "certificate_id")
+    )
+    for enrollment_no, certificate_id in held:
+        certificates.setdefault(enrollment_no, []).append(certificate_id)
+    team_ids = {registration.team_id for registration in registrations if registration.team_id}
+    together = (
+        {
+            (team_id, status): n
+            for team_id, status, n in Registration.objects.filter(team_id__in=team_ids)
+            .values_list("team_id", "status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+        if team_ids
+        else {}
+    )
+    # A cancelled registration's answers and check-ins are its own; feedback and certificates belong
+    # to the student's current place at the event.
+    return [
+        RosterRow(
+            registration=registration,
+            checkins=checkins.get(registration.pk, {}),
+            answers=answers.get(registration.pk, {}),
+            feedback_id=feedbacks.get(registration.student_id) if registration.is_active else None,
+            certificate_ids=certificates.get(registration.student_id, []) if registration.is_active else [],
+            group_size=together.get((registration.team_id, registration.status), 1),
+        )
+        for registration in registrations
+    ]
+
+
+def registration_status_counts(event: Event) -> dict[str, int]:
+    """How many of the event's registrations are in each status (one query)."""
+    return dict(Registration.objects.filter(event=event).values_list("status").annotate(n=Count("pk")).order_by())
+
+
+def roster_questions(event: Event) -> list[EventQuestion]:
+    """The questions whose answers the roster shows: those asked now, then archived ones that were answered."""
+    return list(
+        EventQuestion.objects.filter(event=event)
+        .filter(Q(archived=False) | Q(answers__isnull=False))
+        .distinct()
+        .order_by("archived", "position", "id")
+    )

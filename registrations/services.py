@@ -66,7 +66,7 @@ from eventsite.errors import (
 from eventsite.logins import locked_message, login_locked
 from eventsite.text import multiline_text, single_line_text, text_errors
 from registrations import hooks, notifications
-from registrations.audience import access_code_normalize, ensure_in_audience
+from registrations.audience import access_code_new, access_code_normalize, ensure_in_audience
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
@@ -374,18 +374,45 @@ def ensure_organizer(actor: Actor, event: Event) -> None:
 # Registration
 
 
-def event_lock(event: Event | str, *, with_questions: bool = False) -> Event:
-    """The event, locked. ``with_questions``: annotated ``asks_questions`` in the same query."""
-    pk = event.pk if isinstance(event, Event) else event
+# Stands for the event's key while the lock's query is compiled; each execution binds the real one.
+_EVENT_KEY_PLACEHOLDER = "\x00event\x00"
+
+
+def _event_lock_rows(pk: str, with_questions: bool):
     # NO KEY UPDATE: rows that merely point at the event (an attendance, a certificate) can still be
     # inserted while it is held, so a check-in holding its registration's lock never deadlocks with a
     # cancellation holding the event's.
     rows = Event.objects.select_for_update(no_key=True).filter(pk=pk)
     if with_questions:
         rows = rows.annotate(asks_questions=Exists(EventQuestion.objects.filter(event=OuterRef("pk"), archived=False)))
-    locked = rows.first()
+    return rows[:1]
+
+
+_event_lock_sql: dict[tuple[str, bool], tuple[str, tuple]] = {}
+
+
+def event_lock(event: Event | str, *, with_questions: bool = False) -> Event:
+    """The event, locked. ``with_questions``: annotated ``asks_questions`` in the same query.
+
+    The query is the ORM's (``_event_lock_rows``), compiled once per connection and then run through
+    ``Manager.raw``: on SQLite the database's write lock is held while it runs, and compiling it
+    (the annotation above all) took most of a registration's time under that lock.
+    """
+    pk = event.pk if isinstance(event, Event) else event
+    if connection.get_autocommit():
+        raise transaction.TransactionManagementError("event_lock() holds the lock until the end of a transaction.")
+    key = (connection.alias, with_questions)
+    if key not in _event_lock_sql:
+        sql, params = _event_lock_rows(_EVENT_KEY_PLACEHOLDER, with_questions).query.sql_with_params()
+        _event_lock_sql[key] = sql, params
+    sql, params = _event_lock_sql[key]
+    locked = next(
+        iter(Event.objects.raw(sql, [pk if value == _EVENT_KEY_PLACEHOLDER else value for value in params])), None
+    )
     if locked is None:
         raise NotFound.of("event", pk)
+    if with_questions:
+        locked.asks_questions = bool(locked.asks_questions)  # SQLite answers 0 or 1
     return locked
 
 
@@ -1021,6 +1048,34 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
     return CancelResult(cancelled=[reg.pk for reg in cancelling], promoted=promoted)
 
 
+ACCESS_CODES_PER_REQUEST_MAX = 500
+ACCESS_CODE_USES_MAX = 10_000
+
+
+def access_codes_generate(*, event: Event, count: int, max_uses: int, actor: Actor = None) -> list[AccessCode]:
+    """``count`` new access codes for the event (its organizers), each good for ``max_uses`` registrations."""
+    ensure_organizer(actor, event)
+    errors: dict[str, list[str]] = {}
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= ACCESS_CODES_PER_REQUEST_MAX:
+        errors["count"] = [f"From 1 to {ACCESS_CODES_PER_REQUEST_MAX} codes at a time."]
+    if isinstance(max_uses, bool) or not isinstance(max_uses, int) or not 1 <= max_uses <= ACCESS_CODE_USES_MAX:
+        errors["max_uses"] = [f"Each code is used from 1 to {ACCESS_CODE_USES_MAX} times."]
+    if errors:
+        raise ValidationFailed("The codes cannot be made like this.", details=errors)
+    with transaction.atomic():
+        taken = set(AccessCode.objects.filter(event=event).values_list("code", flat=True))
+        codes: list[str] = []
+        while len(codes) < count:
+            code = access_code_new()
+            if code not in taken:
+                taken.add(code)
+                codes.append(code)
+        now, by = timezone.now(), _actor_user(actor)
+        return AccessCode.objects.bulk_create(
+            [AccessCode(event=event, code=code, max_uses=max_uses, created_by=by, created_at=now) for code in codes]
+        )
+
+
 def _pending_locked(registration: Registration | str, actor: Actor) -> tuple[Event, Registration, list[Registration]]:
     """The registration's event (locked, its organizers only), the registration and everyone decided with it
     (a team is decided whole), the rows locked."""
@@ -1199,6 +1254,67 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
     event.confirmed_count += len(promoted)
     event.save(update_fields=["confirmed_count"])
     notifications.waitlist_promoted(promoted)
+    return promoted
+
+
+def registration_promote(
+    *, event: Event | str, registration_id: str, add_seats: bool = False, actor: Actor = None
+) -> dict[str, str]:
+    """An organizer seats a waitlisted registration (its whole team) ahead of its turn.
+
+    Returns ``{enrollment_no: registration_id}`` promoted. Never beyond the capacity: without
+    enough free seats it is EVENT_FULL, unless ``add_seats`` raises the capacity by what is
+    missing (an audited capacity change, the organizer's explicit choice).
+    """
+    with transaction.atomic():
+        locked = event_lock(event)
+        ensure_organizer(actor, locked)
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("team")
+            .filter(event=locked, pk=registration_id)
+            .first()
+        )
+        if registration is None:
+            raise NotFound.of("registration", registration_id)
+        if registration.status != RegistrationStatus.WAITLISTED:
+            raise NotRegistered(
+                "Only a registration on the waitlist can be promoted.", details={"status": registration.status}
+            )
+        team = registration.team
+        members = (
+            list(team.registrations.select_for_update().filter(status=RegistrationStatus.WAITLISTED))
+            if team
+            else [registration]
+        )
+        missing = 0 if locked.capacity is None else locked.confirmed_count + len(members) - locked.capacity
+        if missing > 0:
+            if not add_seats:
+                raise EventFull(
+                    f"No seat is free for {'this team' if team else 'this student'}: add "
+                    f"{missing} seat{'s' if missing != 1 else ''} or cancel a registration first.",
+                    details={"capacity": locked.capacity, "seats_left": locked.seats_left, "needed": len(members)},
+                )
+            event_audit_record(
+                event=locked,
+                actor=_actor_user(actor),
+                action=EventAuditEntry.Action.CAPACITY_CHANGED,
+                before={"capacity": locked.capacity},
+                after={"capacity": locked.capacity + missing},
+                note=f"Seats added to promote {registration.student_id} from the waitlist.",
+            )
+            locked.capacity += missing
+        for member in members:
+            member.status = RegistrationStatus.CONFIRMED
+            member.checkin_code = ids.new_checkin_code()
+        Registration.objects.bulk_update(members, ["status", "checkin_code"])
+        if team:
+            team.status = RegistrationStatus.CONFIRMED
+            team.save(update_fields=["status"])
+        locked.confirmed_count += len(members)
+        locked.save(update_fields=["confirmed_count", "capacity"])
+        promoted = {member.student_id: member.pk for member in members}
+        notifications.waitlist_promoted(promoted)
     return promoted
 
 

@@ -1,4 +1,4 @@
-"""Team pages: start a team, join one with a code, answer invitations, and the leader's and members'
+"""Team pages: join a team with a code, answer invitations, and the leader's and members'
 actions. The event page shows the team (``selectors.team_panel``); its forms post here. Leaving,
 removing a member and cancelling the team ask for a confirmation first."""
 
@@ -10,15 +10,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events.models import Event
-from events.selectors import event_user_is_organizer
-from eventsite.errors import DomainError, NotFound
+from events.selectors import event_questions_asked, event_user_is_organizer
+from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
-from registrations.forms import TeamJoinForm, TeamRegistrationForm
+from registrations.forms import RegistrationAnswersForm, TeamJoinForm, TeamRegistrationForm
 from registrations.models import Student, TeamStatus
 from registrations.selectors import team_get_visible, team_members
 from registrations.teams import (
     team_cancel,
-    team_create,
     team_invitation_accept,
     team_invitation_decline,
     team_invite,
@@ -62,36 +61,6 @@ def _seat_message(team) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team_start(request: HttpRequest, event_id: str) -> HttpResponse:
-    """Start a team: the student leads it, the members named are invited, the join code is theirs to share."""
-    event = _event_for(request, event_id)
-    if _student(request) is None:
-        return render(request, "registrations/not_a_student.html", status=403)
-    form = TeamRegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            team = team_create(
-                event=event,
-                team_name=form.cleaned_data["team_name"],
-                invite=form.cleaned_data["members"],
-                actor=request.user,
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error, field_aliases={"enrollment_nos": "members", "leader": "members"})
-        else:
-            messages.success(
-                request,
-                f"Team {team.name} is started. Your invitations are sent; share the join code with friends.",
-            )
-            if team.status != TeamStatus.FORMING:
-                messages.info(request, _seat_message(team))
-            return redirect(_event_page(event.pk))
-    status = 400 if request.method == "POST" else 200
-    return render(request, "registrations/team_start.html", {"event": event, "form": form}, status=status)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
 def team_join(request: HttpRequest, event_id: str) -> HttpResponse:
     """Join a team of the event with the code a member shared."""
     event = _event_for(request, event_id)
@@ -121,7 +90,9 @@ def team_answer(request: HttpRequest, team_id: str, answer: str) -> HttpResponse
     team = _visible_team(request, team_id)
     try:
         if answer == "accept":
-            team = team_invitation_accept(team=team, actor=request.user)
+            answers_form = RegistrationAnswersForm(request.POST, questions=event_questions_asked(team.event))
+            answers = answers_form.answers() if answers_form.fields and answers_form.is_valid() else None
+            team = team_invitation_accept(team=team, answers=answers, actor=request.user)
             team.refresh_from_db()
             messages.success(request, f"You are in team {team.name}.")
             if team.status != TeamStatus.FORMING:
@@ -129,6 +100,11 @@ def team_answer(request: HttpRequest, team_id: str, answer: str) -> HttpResponse
         else:
             team_invitation_decline(team=team, actor=request.user)
             messages.info(request, f"You declined the invitation to team {team.name}.")
+    except ValidationFailed as error:
+        if any(key.startswith("answers") for key in error.details):
+            messages.error(request, "To accept, answer the organizers' questions under the invitation below.")
+        else:
+            messages.error(request, error.message)
     except DomainError as error:
         messages.error(request, error.message)
     return redirect(_event_page(team.event_id))

@@ -6,7 +6,18 @@ from pathlib import Path
 from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("eventsite", "clubs", "events", "registrations", "certificates", "analytics", "comms", "legacy", "door")
+APPS = (
+    "eventsite",
+    "clubs",
+    "events",
+    "registrations",
+    "certificates",
+    "analytics",
+    "comms",
+    "legacy",
+    "door",
+    "pages",
+)
 
 
 def _modules():

@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from certificates.models import Certificate
 from clubs.models import ClubMembership
-from events.models import Event, EventAuditEntry
+from events.models import Event, EventAuditEntry, EventQuestion
 from events.selectors import event_list_published, event_user_is_organizer
 from registrations.integrity import integrity_problems
-from registrations.models import Attendance, Feedback, FeedbackAnswer, Registration, Student, Team
+from registrations.models import Attendance, Feedback, FeedbackAnswer, Registration, RegistrationAnswer, Student, Team
 from registrations.selectors import team_invitations_of
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +190,22 @@ def test_seed_demo_has_a_club_run_by_a_student_with_a_published_event_and_a_draf
     ) == [("22CSE30001", "created"), ("22CSE30001", "published")]
     assert event_user_is_organizer(draft, User.objects.get(username="22CSE30001"))
     assert "demo-ctf-night" not in event_list_published().values_list("pk", flat=True)
+
+
+def test_seed_demo_club_event_asks_questions_that_some_registrants_answered(client):
+    _seed()
+    workshop = Event.objects.get(pk="demo-git-workshop")
+    assert list(EventQuestion.objects.filter(event=workshop).values_list("code", "required")) == [
+        ("git-level", True),
+        ("laptop", False),
+    ]
+    answered = RegistrationAnswer.objects.filter(registration__event=workshop)
+    assert answered.values("registration").distinct().count() == 6
+    assert set(answered.filter(question__code="git-level").values_list("value", flat=True)) == {
+        "Never used it",
+        "Commit and push",
+        "Branches and merges",
+    }
+    client.force_login(User.objects.get(username="22CSE30001"))
+    roster = client.get("/events/demo-git-workshop/manage/roster/").content.decode()
+    assert "How well do you know Git?" in roster and "Branches and merges" in roster

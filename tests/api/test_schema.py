@@ -46,6 +46,7 @@ API_MD_OPERATIONS = {
     ("post", "/api/v2/events/{event_id}/scanner-links"),
     ("delete", "/api/v2/events/{event_id}/scanner-links/{link_id}"),
     ("get", "/api/v2/events/{event_id}/checkin-roster"),
+    ("get", "/api/v2/events/{event_id}/roster/"),
     ("post", "/api/v2/attendance/batch/{event_id}"),
     ("get", "/api/v2/teams/{team_id}"),
     ("patch", "/api/v2/teams/{team_id}"),
@@ -59,6 +60,8 @@ API_MD_OPERATIONS = {
     ("post", "/api/v2/teams/join/{event_id}"),
     ("post", "/api/v2/registrations/{registration_id}/approve"),
     ("post", "/api/v2/registrations/{registration_id}/reject"),
+    ("get", "/api/v2/events/{event_id}/access-codes"),
+    ("post", "/api/v2/events/{event_id}/access-codes"),
 }
 ERROR_REF = "#/components/schemas/Error"
 

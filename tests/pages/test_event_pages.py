@@ -131,10 +131,10 @@ def test_a_student_starts_a_team_from_the_event_page_and_the_members_are_invited
     members = StudentFactory.create_batch(2)
     login(student.user)
     page = client.get(reverse("event-detail", args=[team_event.pk])).content.decode()
-    assert reverse("team-start", args=[team_event.pk]) in page
+    assert "Start the team" in page and "Join a team with a code" in page
     response = client.post(
-        reverse("team-start", args=[team_event.pk]),
-        {"team_name": "Byte Me", "members": f"{members[0].pk.lower()}, {members[1].pk}\n"},
+        reverse("event-detail", args=[team_event.pk]),
+        {"action": "team", "team_name": "Byte Me", "members": f"{members[0].pk.lower()}, {members[1].pk}\n"},
         follow=True,
     )
     page = response.content.decode()
@@ -148,7 +148,8 @@ def test_a_student_starts_a_team_from_the_event_page_and_the_members_are_invited
 def test_team_form_shows_an_unknown_member_next_to_the_members_field(client, team_event, student, login):
     login(student.user)
     response = client.post(
-        reverse("team-start", args=[team_event.pk]), {"team_name": "Byte Me", "members": "22CSE99999"}
+        reverse("event-detail", args=[team_event.pk]),
+        {"action": "team", "team_name": "Byte Me", "members": "22CSE99999"},
     )
     page = response.content.decode()
     assert response.status_code == 400
@@ -158,7 +159,9 @@ def test_team_form_shows_an_unknown_member_next_to_the_members_field(client, tea
 
 def test_team_form_shows_a_malformed_enrollment_number_in_plain_words(client, team_event, student, login):
     login(student.user)
-    response = client.post(reverse("team-start", args=[team_event.pk]), {"team_name": "X", "members": "not-a-number"})
+    response = client.post(
+        reverse("event-detail", args=[team_event.pk]), {"action": "team", "team_name": "X", "members": "not-a-number"}
+    )
     assert response.status_code == 400
     assert "is not a valid enrollment number" in response.content.decode()
 
@@ -170,7 +173,8 @@ def test_team_form_reports_a_taken_team_name(client, team_event, student, login)
     team_register(event=team_event, team_name="Alpha", leader=first[0].pk, members=[first[1].pk])
     login(student.user)
     response = client.post(
-        reverse("team-start", args=[team_event.pk]), {"team_name": " alpha ", "members": StudentFactory().pk}
+        reverse("event-detail", args=[team_event.pk]),
+        {"action": "team", "team_name": " alpha ", "members": StudentFactory().pk},
     )
     assert response.status_code == 400
     assert "Another team in this event already has this name." in response.content.decode()
@@ -182,7 +186,9 @@ def test_team_member_already_registered_is_named(client, team_event, student, lo
     taken = StudentUserFactory()
     team_register(event=team_event, team_name="Alpha", leader=taken.pk, members=[StudentFactory().pk])
     login(student.user)
-    response = client.post(reverse("team-start", args=[team_event.pk]), {"team_name": "Beta", "members": taken.pk})
+    response = client.post(
+        reverse("event-detail", args=[team_event.pk]), {"action": "team", "team_name": "Beta", "members": taken.pk}
+    )
     assert f"Already in a team or registered for this event: {taken.pk}." in response.content.decode()
 
 

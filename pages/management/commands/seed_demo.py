@@ -28,8 +28,7 @@ from certificates.services import certificate_issue_all_eligible, certificate_re
 from clubs.models import Club, ClubMembership
 from clubs.services import club_create, club_member_set
 from events.models import Event
-from events.services import SessionSpec, event_create, event_publish
-from eventsite import ids
+from events.services import QuestionSpec, SessionSpec, event_create, event_publish
 from registrations.models import (
     Attendance,
     Feedback,
@@ -38,8 +37,6 @@ from registrations.models import (
     RegistrationStatus,
     Student,
     Team,
-    TeamMembership,
-    TeamStatus,
 )
 from registrations.services import (
     attendance_mark,
@@ -49,6 +46,7 @@ from registrations.services import (
     student_upsert,
     team_register,
 )
+from registrations.teams import team_create
 from tests.factories import FeedbackQuestionFactory, RegistrationFactory, StudentFactory, TeamFactory
 
 STAFF_LOGIN = ("admin", "admin-demo-2026")
@@ -383,33 +381,7 @@ class Command(BaseCommand):
         for name, leader, members in teams:
             team_register(event=event, team_name=name, leader=leader, members=members)
         # Still forming (no seats): its leader invited 22ECE30107 and one more, neither has answered yet.
-        # Written as rows, as a team started on the event page leaves them, without emailing anyone.
-        forming = Team.objects.create(
-            team_id=ids.new_team_id(),
-            event=event,
-            name="Byte Club",
-            leader_id=others[11],
-            status=TeamStatus.FORMING,
-            join_code=ids.random_token(8),
-            created_at=self.now - timedelta(hours=5),
-        )
-        TeamMembership.objects.bulk_create(
-            [
-                TeamMembership(
-                    team=forming,
-                    event=event,
-                    student_id=enrollment_no,
-                    state=state,
-                    invited_at=self.now - timedelta(hours=5),
-                    responded_at=self.now - timedelta(hours=5) if state == TeamMembership.State.LEADER else None,
-                )
-                for enrollment_no, state in (
-                    (others[11], TeamMembership.State.LEADER),
-                    ("22ECE30107", TeamMembership.State.PENDING),
-                    (others[12], TeamMembership.State.PENDING),
-                )
-            ]
-        )
+        team_create(event=event, team_name="Byte Club", leader=others[11], invite=["22ECE30107", others[12]])
 
     def _cultural_fest(self) -> None:
         """Upcoming: registration opens next week; no limit on seats."""
@@ -440,7 +412,8 @@ class Command(BaseCommand):
         )
 
     def _git_workshop(self) -> None:
-        """Created as a draft and published by the student organizer: its audit trail shows both."""
+        """Created as a draft and published by the student organizer: its audit trail shows both.
+        It asks two questions; some registrants have answered them (the roster shows the answers)."""
         student_organizer = User.objects.get(username=STUDENT_ORGANIZER)
         event = event_create(
             event_id=GIT_WORKSHOP,
@@ -451,9 +424,26 @@ class Command(BaseCommand):
             ends_at=self.at(12, 18),
             capacity=30,
             club=DEMO_CLUB,
+            questions=[
+                QuestionSpec(
+                    code="git-level",
+                    label="How well do you know Git?",
+                    kind="choice",
+                    choices=("Never used it", "Commit and push", "Branches and merges"),
+                    required=True,
+                ),
+                QuestionSpec(code="laptop", label="Bringing your own laptop?", kind="yes_no"),
+            ],
             actor=student_organizer,
         )
         event_publish(event=event, actor=student_organizer)
+        levels = ("Never used it", "Commit and push", "Branches and merges")
+        for position, student in enumerate(self.students[12:18]):
+            registration_create(
+                event=event,
+                enrollment_no=student.pk,
+                answers={"git-level": levels[position % 3], "laptop": position % 4 != 1},
+            )
 
     def _ctf_night(self) -> None:
         """A draft of the club's: only the club's members and staff see it."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import calendar_views, organize_views, views
+from pages import organize_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,10 +24,6 @@ urlpatterns = [
         name="organize-club-member-remove",
     ),
     path("events/<slug:event_id>/manage/checkin/", views.event_checkin, name="event-checkin"),
-    path("events/<slug:event_id>/manage/roster/", views.event_roster, name="event-roster"),
     path("events/<slug:event_id>/manage/roster.csv", views.event_roster_csv, name="event-roster-csv"),
     path("events/<slug:event_id>/manage/certificates/", views.event_certificates, name="event-certificates"),
-    path("events/<slug:event_id>.ics", calendar_views.event_calendar, name="event-ics"),
-    path("calendar/<str:token>.ics", calendar_views.student_calendar_feed, name="student-calendar-feed"),
-    path("me/calendar/rotate/", calendar_views.student_calendar_rotate, name="student-calendar-rotate"),
 ]

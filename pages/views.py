@@ -1,5 +1,5 @@
 """Event pages: the public list and detail (with registration), and the organizer pages of one
-event: check-in, roster (with CSV export) and certificates.
+event: check-in, the roster's CSV export and certificates (the roster is in registrations.roster_views).
 
 Organizer pages answer 404 for an event that does not exist and 403 for an event the user
 does not organize; anonymous users are sent to the login page.
@@ -17,39 +17,39 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from certificates.forms import CertificateBulkIssueForm, CertificateIssueForm
 from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible, certificate_issue_many
 from clubs.selectors import club_list_visible
 from events.attendance_rules import rule_of
 from events.calendars import google_calendar_url
-from events.forms import CertificateBulkIssueForm, CertificateIssueForm, CheckinForm, EventSearchForm, RosterSearchForm
+from events.forms import CheckinForm, EventSearchForm
 from events.manage_nav import manage_context
 from events.models import Event
 from events.selectors import (
     event_get_organized,
     event_list_managed_by,
     event_list_published,
+    event_questions_asked,
     event_session_current,
     event_sessions,
     event_user_is_organizer,
 )
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
-from registrations.exports import roster_registrations, roster_rows
-from registrations.forms import TeamJoinForm, TeamRegistrationForm
+from registrations.forms import RegistrationAnswersForm, TeamJoinForm, TeamRegistrationForm
 from registrations.models import RegistrationStatus, Student
 from registrations.roster_export import roster_csv_lines
 from registrations.selectors import (
     attendance_count_for_session,
-    attendance_marks,
     student_event_record,
     team_panel,
     waitlist_position,
 )
 from registrations.services import attendance_mark, registration_cancel, registration_create
+from registrations.teams import team_create
 
 EVENTS_PER_PAGE = 20
-ROSTER_PER_PAGE = 50
 CERTIFICATES_PER_PAGE = 100
 
 
@@ -81,7 +81,12 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "events/list.html", {"form": form, "page": page, "status": status, "q": q, "tabs": tabs})
 
 
-def _detail_context(request: HttpRequest, event: Event) -> dict:
+def _detail_context(
+    request: HttpRequest,
+    event: Event,
+    team_form: TeamRegistrationForm | None = None,
+    answers_form: RegistrationAnswersForm | None = None,
+) -> dict:
     student = _student_of(request.user)
     record = student_event_record(student, event) if student else None
     registration = record.registration if record else None
@@ -94,7 +99,8 @@ def _detail_context(request: HttpRequest, event: Event) -> dict:
         "registration": registration if active else None,
         "waitlist_position": waitlist_position(registration) if active else None,
         "registration_open": event.status == Event.Status.PUBLISHED and event.phase == Event.Phase.REGISTRATION_OPEN,
-        "team_form": TeamRegistrationForm(),
+        "team_form": team_form or TeamRegistrationForm(),
+        "answers_form": answers_form or RegistrationAnswersForm(questions=event_questions_asked(event)),
         "join_form": TeamJoinForm(),
         "team_panel": team_panel(event, student) if student and event.is_team_event else None,
         "register_errors": [],
@@ -120,9 +126,17 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         context = _detail_context(request, event)
         context["register_errors"] = ["Only students can register. This account is not linked to a student."]
         return render(request, "events/detail.html", context, status=403)
+    answers_form = RegistrationAnswersForm(request.POST, questions=event_questions_asked(event))
+    if action == "team":
+        return _team_register(request, event, student, answers_form)
     try:
         if action == "register":
-            registration = registration_create(event=event, enrollment_no=student.pk, actor=request.user)
+            if not answers_form.is_valid():
+                context = _detail_context(request, event, answers_form=answers_form)
+                return render(request, "events/detail.html", context, status=400)
+            registration = registration_create(
+                event=event, enrollment_no=student.pk, answers=answers_form.answers(), actor=request.user
+            )
             if registration.status == RegistrationStatus.CONFIRMED:
                 messages.success(request, f"You are registered for {event.title}.")
             else:
@@ -137,11 +151,42 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
             context = _detail_context(request, event)
             context["register_errors"] = ["Choose what to do: register or cancel."]
             return render(request, "events/detail.html", context, status=400)
+    except ValidationFailed as error:
+        form_add_domain_error(answers_form, error, field_aliases=answers_form.field_aliases)
+        context = _detail_context(request, event, answers_form=answers_form)
+        return render(request, "events/detail.html", context, status=error.http_status)
     except DomainError as error:
-        context = _detail_context(request, event)
+        context = _detail_context(request, event, answers_form=answers_form)
         context["register_errors"] = [error.message]
         return render(request, "events/detail.html", context, status=error.http_status)
     return redirect("event-detail", event_id=event.pk)
+
+
+def _team_register(
+    request: HttpRequest, event: Event, student: Student, answers_form: RegistrationAnswersForm
+) -> HttpResponse:
+    form = TeamRegistrationForm(request.POST)
+    if form.is_valid() and answers_form.is_valid():
+        try:
+            team = team_create(
+                event=event,
+                team_name=form.cleaned_data["team_name"],
+                invite=form.cleaned_data["members"],
+                answers=answers_form.answers(),
+                actor=request.user,
+            )
+        except DomainError as error:
+            if any(key.startswith("answers.") for key in error.details):
+                form_add_domain_error(answers_form, error, field_aliases=answers_form.field_aliases)
+            else:
+                form_add_domain_error(form, error, field_aliases={"enrollment_nos": "members", "leader": "members"})
+        else:
+            messages.success(
+                request, f"Team {team.name} is started. Your invitations are sent; share the join code with friends."
+            )
+            return redirect(reverse("event-detail", args=[event.pk]) + "#team")
+    context = _detail_context(request, event, team_form=form, answers_form=answers_form)
+    return render(request, "events/detail.html", context, status=400)
 
 
 @login_required
@@ -208,29 +253,6 @@ def event_checkin(request: HttpRequest, event_id: str) -> HttpResponse:
         "confirmed": event.confirmed_count,
     }
     return render(request, "events/checkin.html", context)
-
-
-@login_required
-def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
-    event = event_get_organized(event_id, request.user)
-    form = RosterSearchForm(request.GET or None)
-    q = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
-    sessions = event_sessions(event)
-    enrollment_nos = roster_registrations(event, q=q).values_list("student_id", flat=True)
-    page = Paginator(enrollment_nos, ROSTER_PER_PAGE).get_page(request.GET.get("page"))
-    marks = attendance_marks(event, list(page.object_list))
-    rows = [
-        (row, [marks.get((row["enrollment_no"], session.pk)) for session in sessions])
-        for row in roster_rows(event, sessions=sessions, enrollment_nos=list(page.object_list))
-    ]
-    context = manage_context(event, "roster") | {
-        "form": form,
-        "q": q,
-        "page": page,
-        "rows": rows,
-        "sessions": sessions,
-    }
-    return render(request, "events/roster.html", context)
 
 
 @login_required
