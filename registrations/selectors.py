@@ -26,6 +26,7 @@ from registrations.models import (
     Student,
     Team,
     TeamMembership,
+    TeamStatus,
 )
 
 
@@ -625,3 +626,27 @@ def roster_questions(event: Event) -> list[EventQuestion]:
         .distinct()
         .order_by("archived", "position", "id")
     )
+
+
+@dataclass
+class FormingTeam:
+    team: Team
+    members: list[TeamMember] = field(default_factory=list)
+
+
+def event_teams_forming(event: Event) -> list[FormingTeam]:
+    """The event's teams still forming (no seats yet), each with its leader, members and open
+    invitations, for its organizers; one query."""
+    rows = (
+        TeamMembership.objects.filter(event=event, team__status=TeamStatus.FORMING)
+        .exclude(state=TeamMembership.State.LEFT)
+        .select_related("team", "student")
+        .order_by("team__created_at", "team_id", "id")
+    )
+    teams: dict[str, FormingTeam] = {}
+    for row in rows:
+        entry = teams.setdefault(row.team_id, FormingTeam(row.team))
+        entry.members.append(TeamMember(row.student_id, row.student.full_name, row.state, None))
+    for entry in teams.values():
+        entry.members.sort(key=lambda member: (MEMBER_ORDER[member.state], member.full_name))
+    return list(teams.values())

@@ -94,3 +94,16 @@ def test_a_member_cannot_remove_another(client, login, hackathon):
     response = client.post(reverse("team-confirm", args=[team.pk, "remove"]), {"enrollment_no": other.pk}, follow=True)
     assert "Only this event&#x27;s organizers can do this." in response.content.decode()
     assert set(hackathon.team_registrations["Owls"]) == {leader.pk, member.pk, other.pk}
+
+
+def test_organizers_see_registered_team_members_and_teams_still_forming_on_the_roster(client, login, hackathon):
+    leader, member, other_leader, invited = StudentUserFactory.create_batch(4)
+    seated = team_create(event=hackathon, team_name="Seated", invite=[member.pk], actor=leader.user)
+    team_invitation_accept(team=seated, actor=member.user)
+    team_create(event=hackathon, team_name="Still Forming", invite=[invited.pk], actor=other_leader.user)
+    login(hackathon.organizers.first())
+    page = client.get(reverse("event-roster", args=[hackathon.pk])).content.decode()
+    assert page.count("Seated") >= 2  # each member's row names the team
+    forming = page[page.index("Teams still forming") :]
+    assert "Still Forming" in forming and invited.full_name in forming and "Invited" in forming
+    assert leader.full_name not in forming
