@@ -38,6 +38,7 @@ urlpatterns = [
     path("events/<slug:event_id>/publish", events_api.EventPublishApi.as_view(), name="api-event-publish"),
     path("events/<slug:event_id>/approve", events_api.EventApproveApi.as_view(), name="api-event-approve"),
     path("events/<slug:event_id>/cancel", events_api.EventCancelApi.as_view(), name="api-event-cancel"),
+    path("events/<slug:event_id>/poster", events_api.EventPosterApi.as_view(), name="api-event-poster"),
     path(
         "register/individual/<slug:event_id>",
         registrations_api.RegisterIndividualApi.as_view(),
@@ -86,6 +87,16 @@ urlpatterns = [
     path("teams/<code:team_id>/remove", team_api.TeamRemoveApi.as_view(), name="api-team-remove"),
     path("teams/<code:team_id>/transfer", team_api.TeamTransferApi.as_view(), name="api-team-transfer"),
     path("teams/<code:team_id>/cancel", team_api.TeamCancelApi.as_view(), name="api-team-cancel"),
+    path(
+        "certificate-templates/",
+        certificates_api.CertificateTemplateListApi.as_view(),
+        name="api-certificate-templates",
+    ),
+    path(
+        "certificate-templates/<int:template_id>/",
+        certificates_api.CertificateTemplateDetailApi.as_view(),
+        name="api-certificate-template",
+    ),
     path("status/<slug:event_id>", events_api.EventStatusApi.as_view(), name="api-status"),
     path(
         "lookup/enrollment/<code:enrollment_no>/event/<slug:event_id>",

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
@@ -22,12 +23,13 @@ from clubs.selectors import (
     club_user_can_manage_members,
 )
 from clubs.services import club_member_remove, club_member_set
-from events.forms import EventCancelForm, EventForm, QuestionFormSet, SessionFormSet
+from events.forms import EventCancelForm, EventForm, PosterForm, QuestionFormSet, SessionFormSet
 from events.manage_nav import manage_context
 from events.models import Event
 from events.selectors import (
     event_audit_trail,
     event_list_of_club,
+    event_poster_of,
     event_question_codes,
     event_sessions,
     event_slug_propose,
@@ -39,6 +41,8 @@ from events.services import (
     event_approve,
     event_cancel,
     event_create,
+    event_poster_remove,
+    event_poster_set,
     event_publish,
     event_questions,
     event_update,
@@ -151,6 +155,11 @@ def _session_specs(formset) -> list[SessionSpec]:
     return specs
 
 
+def _poster_context(event: Event | None) -> dict:
+    poster = event_poster_of(event) if event is not None else None
+    return {"poster": poster, "poster_url": poster.get_absolute_url() if poster else None}
+
+
 def _question_initial(event: Event) -> list[dict]:
     return [
         {
@@ -210,7 +219,8 @@ def _form_add_event_error(form, question_forms: list, error: DomainError) -> Non
 
 
 def _event_form_page(request, *, form, sessions, questions, event=None, status=200) -> HttpResponse:
-    context = {"form": form, "sessions": sessions, "questions": questions, "event": event}
+    context = {"form": form, "sessions": sessions, "questions": questions, "event": event, "poster_form": PosterForm()}
+    context |= _poster_context(event)
     return render(request, "events/organize_event_form.html", context, status=status)
 
 
@@ -255,11 +265,12 @@ def organize_event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
     event = _event_organized(event_id, request.user)
     if request.method == "GET":
         initial = {name: getattr(event, name) for name in EventForm.SERVICE_FIELDS}
-        form = EventForm(initial=initial)
+        initial["certificate_template"] = event.certificate_template_id
+        form = EventForm(initial=initial, event=event)
         sessions = SessionFormSet(prefix="sessions", initial=_session_initial(event))
         questions = QuestionFormSet(prefix="questions", initial=_question_initial(event))
         return _event_form_page(request, form=form, sessions=sessions, questions=questions, event=event)
-    form = EventForm(request.POST)
+    form = EventForm(request.POST, event=event)
     sessions = SessionFormSet(request.POST, prefix="sessions", initial=_session_initial(event))
     questions = QuestionFormSet(request.POST, prefix="questions", initial=_question_initial(event))
     if form.is_valid() and sessions.is_valid() and questions.is_valid():
@@ -278,6 +289,43 @@ def organize_event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
             messages.success(request, f"{event.title} is saved.")
             return redirect("organize-event", event_id=event.pk)
     return _event_form_page(request, form=form, sessions=sessions, questions=questions, event=event, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organize_event_poster(request: HttpRequest, event_id: str) -> HttpResponse:
+    """Upload or replace the event's poster; removing it asks first (``?remove=1``, then a POST)."""
+    event = _event_organized(event_id, request.user)
+    form = PosterForm()
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        if event_poster_remove(event=event, actor=request.user):
+            messages.success(request, f"The poster of {event.title} is removed.")
+        return redirect(reverse("organize-event-edit", args=[event.pk]) + "#poster")
+    if request.method == "POST":
+        form = PosterForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                event_poster_set(
+                    event=event,
+                    upload=form.cleaned_data["poster"],
+                    alt_text=form.cleaned_data["alt_text"],
+                    actor=request.user,
+                )
+            except DomainError as error:
+                # The image errors say which upload they are about in details.field.
+                form_add_domain_error(form, error, field_aliases={"field": "poster"})
+            else:
+                messages.success(request, f"The poster of {event.title} is saved. It shows on the event's page.")
+                return redirect(reverse("organize-event-edit", args=[event.pk]) + "#poster")
+        status = 400
+    context = {
+        **manage_context(event, "overview"),
+        "poster_form": form,
+        "confirm_remove": request.method == "GET" and request.GET.get("remove") == "1",
+        **_poster_context(event),
+    }
+    return render(request, "events/organize_event_poster.html", context, status=status)
 
 
 def _changes(entry) -> str:

@@ -5,6 +5,8 @@ Organizer pages answer 404 for an event that does not exist and 403 for an event
 does not organize; anonymous users are sent to the login page.
 """
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from certificates.forms import CertificateBulkIssueForm, CertificateIssueForm
 from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible, certificate_issue_many
+from clubs.models import Club
 from clubs.selectors import club_list_visible
 from events.attendance_rules import rule_of
 from events.calendars import google_calendar_url
@@ -28,8 +31,11 @@ from events.manage_nav import manage_context
 from events.models import Event
 from events.selectors import (
     event_get_organized,
+    event_list_filter_choices,
     event_list_managed_by,
     event_list_published,
+    event_poster_image,
+    event_poster_of,
     event_questions_asked,
     event_session_current,
     event_sessions,
@@ -50,6 +56,7 @@ from registrations.services import attendance_mark, registration_cancel, registr
 from registrations.teams import team_create
 
 EVENTS_PER_PAGE = 20
+CLUB_PAGE_EVENTS = 50
 CERTIFICATES_PER_PAGE = 100
 
 
@@ -59,7 +66,7 @@ def _student_of(user) -> Student | None:
 
 def _event_visible(event_id: str, user) -> Event:
     """A published or cancelled event for everyone; a draft or one awaiting approval only for its organizers."""
-    event = Event.objects.filter(pk=event_id).first()
+    event = Event.objects.select_related("club").filter(pk=event_id).first()
     if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
         raise Http404("No such event.")
     return event
@@ -71,14 +78,39 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
-    form = EventSearchForm(request.GET or None)
-    status = q = ""
-    if form.is_bound and form.is_valid():
-        status, q = form.cleaned_data["status"], form.cleaned_data["q"]
-    events = event_list_published(status=status or None, q=q or None)
+    choices = event_list_filter_choices()
+    form = EventSearchForm(request.GET or None, clubs=choices["clubs"], departments=choices["departments"])
+    filters = form.filters() if form.is_bound else {}
+    events = event_list_published(**filters)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     tabs = [("", "All"), ("open", "Open"), ("upcoming", "Upcoming"), ("past", "Past")]
-    return render(request, "events/list.html", {"form": form, "page": page, "status": status, "q": q, "tabs": tabs})
+    others = {name: value for name, value in filters.items() if name != "status"}
+    tab_links = [(value, label, urlencode(({"status": value} if value else {}) | others)) for value, label in tabs]
+    context = {
+        "form": form,
+        "page": page,
+        "status": filters.get("status", ""),
+        "q": filters.get("q", ""),
+        "tabs": tab_links,
+        "filter_query": urlencode(filters),
+        "filtered": bool(others),
+    }
+    return render(request, "events/list.html", context)
+
+
+def club_page(request: HttpRequest, club_id: str) -> HttpResponse:
+    """A club's public page: what it is, whom to write to, and its published events (coming ones first)."""
+    club = Club.objects.filter(pk=club_id).first()
+    if club is None:
+        raise Http404("No such club.")
+    events = list(event_list_published(club=club.pk)[:CLUB_PAGE_EVENTS])
+    now = timezone.now()
+    context = {
+        "club": club,
+        "coming": [event for event in events if event.ends_at > now],
+        "past": [event for event in events if event.ends_at <= now],
+    }
+    return render(request, "events/club.html", context)
 
 
 def _detail_context(
@@ -91,6 +123,8 @@ def _detail_context(
     record = student_event_record(student, event) if student else None
     registration = record.registration if record else None
     active = registration is not None and registration.is_active
+    share_url = settings.SITE_URL + reverse("event-detail", args=[event.pk])
+    poster = event_poster_of(event)
     return {
         "event": event,
         "sessions": event_sessions(event),
@@ -105,11 +139,35 @@ def _detail_context(
         "team_panel": team_panel(event, student) if student and event.is_team_event else None,
         "register_errors": [],
         "is_organizer": event_user_is_organizer(event, request.user),
-        "share_url": settings.SITE_URL + reverse("event-detail", args=[event.pk]),
-        "google_calendar_url": google_calendar_url(
-            event, details_url=settings.SITE_URL + reverse("event-detail", args=[event.pk])
-        ),
+        "share_url": share_url,
+        "google_calendar_url": google_calendar_url(event, details_url=share_url),
+        "poster": poster,
+        "poster_url": poster.get_absolute_url() if poster else None,
+        "poster_absolute_url": settings.SITE_URL + poster.get_absolute_url() if poster else None,
+        "poster_alt": poster.alt_for(event) if poster else "",
+        "contact_email": event.contact,
     }
+
+
+@require_http_methods(["GET", "HEAD"])
+def event_poster(request: HttpRequest, event_id: str, name: str) -> HttpResponse:
+    """The poster's bytes: cached for ever under its fingerprint; an old address leads to the current one."""
+    event = _event_visible(event_id, request.user)
+    poster = event_poster_image(event)
+    if poster is None:
+        raise Http404("This event has no poster.")
+    if name != poster.filename:
+        return redirect(poster.get_absolute_url())
+    cache = "public, max-age=31536000, immutable" if event.is_public else "private, no-cache"
+    etag = f'"{poster.digest}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(bytes(poster.image), content_type=poster.content_type)
+        response["Content-Disposition"] = f'inline; filename="{event.pk}-poster.{poster.extension}"'
+    response["ETag"] = etag
+    response["Cache-Control"] = cache
+    return response
 
 
 @require_http_methods(["GET", "POST"])

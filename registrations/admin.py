@@ -23,6 +23,7 @@ from registrations.models import (
     FeedbackQuestion,
     Notification,
     Registration,
+    RegistrationAnswer,
     RegistrationStatus,
     Student,
     Team,
@@ -150,6 +151,21 @@ class RegistrationAddForm(forms.ModelForm):
         help_texts = {"event": "An individual event; register teams under Teams."}
 
 
+class RegistrationAnswerInline(ReadOnlyInline):
+    """The answers given at registration, one row each, as the student gave them (edited nowhere)."""
+
+    model = RegistrationAnswer
+    fields = ("question", "answer")
+    readonly_fields = fields
+    show_change_link = False
+    ordering = ("question__position", "question_id")
+    verbose_name_plural = "answers to the event's questions"
+
+    @admin.display(description="answer")
+    def answer(self, row: RegistrationAnswer) -> str:
+        return RegistrationAnswer.as_text(row.value)
+
+
 @admin.register(Registration)
 class RegistrationAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
     list_display = ("registration_id", "event", "student", "team", "status", "waitlist_seq", "registered_at")
@@ -166,6 +182,10 @@ class RegistrationAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
     add_form = RegistrationAddForm
     add_fieldsets = ((None, {"fields": ("event", "student")}),)
     actions = ["cancel_registrations", export_as_csv]
+    inlines = [RegistrationAnswerInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
     def has_cancel_permission(self, request) -> bool:
         return request.user.has_perm("registrations.change_registration")

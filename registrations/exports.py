@@ -23,17 +23,6 @@ FIXED_COLUMNS = ("enrollment_no", "full_name", "department", "year", "team", "st
 TRAILING_COLUMNS = ("feedback_rating", "certificate_id")
 
 
-def answer_text(value: object) -> str:
-    """An answer to a registration question as a person reads it: lists joined, yes/no in words, blank for none."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return str(value)
-
-
 def session_column(code: str) -> str:
     return f"attended_{code}"
 

@@ -133,7 +133,7 @@ class RosterFilterForm(forms.Form):
 
 class RosterRejectForm(forms.Form):
     reason = forms.CharField(
-        label="Why (optional, sent to the student)",
+        label="Why (optional, kept in the event's audit trail)",
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

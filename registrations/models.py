@@ -438,6 +438,17 @@ class RegistrationAnswer(models.Model):
     def __str__(self) -> str:
         return f"{self.registration_id} / {self.question_id}"
 
+    @staticmethod
+    def as_text(value: object) -> str:
+        """An answer as a person reads it: lists joined, yes/no in words, blank for none."""
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value)
+        return str(value)
+
 
 class Notification(models.Model):
     """An email owed to a student, written in the same transaction as the change that owes it.

@@ -3,12 +3,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from registrations.models import Student
-from registrations.record_pdf import record_pdf
+from registrations.record_pdf import record_pdf, record_seal
 from registrations.selectors import student_record
 
 
 def _record_response(student: Student) -> HttpResponse:
-    response = HttpResponse(record_pdf(student, student_record(student)), content_type="application/pdf")
+    lines = student_record(student)
+    content = record_pdf(student, lines, verify_url=record_seal(student, lines))
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="record-{student.enrollment_no}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 
 from events.models import Event, EventQuestion, EventSession
 from eventsite.spreadsheets import CsvLine, spreadsheet_safe
-from registrations.exports import CHUNK_SIZE, _by_enrollment_no, _Cursor, answer_text, roster_rows, session_column
+from registrations.exports import CHUNK_SIZE, _by_enrollment_no, _Cursor, roster_rows, session_column
 from registrations.models import ACTIVE_STATUSES, FeedbackAnswer, FeedbackQuestion, RegistrationAnswer
 from registrations.selectors import roster_questions
 
@@ -74,7 +74,9 @@ def _registration_answers(event: Event) -> _Cursor:
 
 def _cell(value: object) -> object:
     """A number stays a number in the spreadsheet; every other answer is its text."""
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else answer_text(value)
+    return (
+        value if isinstance(value, int | float) and not isinstance(value, bool) else RegistrationAnswer.as_text(value)
+    )
 
 
 def export_rows(event: Event) -> Iterator[list[Any]]:

@@ -20,9 +20,8 @@ from events.models import Event
 from events.selectors import event_get_organized, event_sessions
 from eventsite.errors import DomainError
 from eventsite.forms import form_add_domain_error
-from registrations.exports import answer_text
 from registrations.forms import RosterFilterForm, RosterRejectForm
-from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from registrations.models import ACTIVE_STATUSES, Registration, RegistrationAnswer, RegistrationStatus
 from registrations.selectors import (
     event_teams_forming,
     registration_status_counts,
@@ -74,7 +73,7 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
         (
             row,
             [(session, row.checkins.get(session.code)) for session in sessions],
-            [(question, answer_text(row.answers.get(question.code))) for question in questions],
+            [(question, RegistrationAnswer.as_text(row.answers.get(question.code))) for question in questions],
             _seats_missing(event, row.group_size),
         )
         for row in roster_rows_of(event, list(page.object_list))
@@ -193,7 +192,7 @@ def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: st
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_roster_reject(request: HttpRequest, event_id: str, registration_id: str) -> HttpResponse:
-    """Say who is turned down (a whole team), take an optional reason for the email, then reject."""
+    """Say who is turned down (a whole team), take an optional reason for the audit trail, then reject."""
     event = event_get_organized(event_id, request.user)
     registration = (
         Registration.objects.select_related("student", "team").filter(event=event, pk=registration_id).first()

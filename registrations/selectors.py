@@ -11,6 +11,7 @@ from certificates.models import Certificate
 from events.models import Event, EventQuestion, EventSession
 from events.selectors import count_per_event, event_user_is_organizer, register_count
 from eventsite.errors import NotAuthenticated, NotFound, PermissionDenied
+from registrations import hooks
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
@@ -308,11 +309,17 @@ class RecordLine:
     sessions_total: int
     feedback_rating: int | None
     gave_feedback: bool
-    certificate: Certificate | None
+    certificates: list[Certificate]
+
+    @property
+    def certificate(self) -> Certificate | None:
+        """The participation certificate, if the student holds one."""
+        return next((c for c in self.certificates if c.kind == Certificate.Kind.PARTICIPATION), None)
 
 
 def student_record(student: Student) -> list[RecordLine]:
-    """The events the student held a confirmed place at (cancelled events left out), newest first.
+    """The events the student held a confirmed place at (cancelled events left out), newest first,
+    each with the student's valid certificates of every kind.
 
     Built on ``student_history`` plus two queries: the events' session counts, and the
     feedback ratings and certificates of the student.
@@ -325,12 +332,11 @@ def student_record(student: Student) -> list[RecordLine]:
     event_ids = [entry.event.pk for entry in entries]
     sessions = dict(Event.objects.filter(pk__in=event_ids).annotate(n=Count("sessions")).values_list("event_id", "n"))
     ratings = dict(Feedback.objects.filter(student=student, event_id__in=event_ids).values_list("event_id", "rating"))
-    certificates = {
-        certificate.event_id: certificate
-        for certificate in Certificate.objects.filter(
-            student=student, event_id__in=event_ids, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
-        )
-    }
+    certificates: dict[str, list[Certificate]] = {}
+    for certificate in Certificate.objects.filter(
+        student=student, event_id__in=event_ids, revoked_at__isnull=True
+    ).order_by("issued_at", "certificate_id"):
+        certificates.setdefault(certificate.event_id, []).append(certificate)
     return [
         RecordLine(
             event=entry.event,
@@ -340,7 +346,7 @@ def student_record(student: Student) -> list[RecordLine]:
             sessions_total=sessions.get(entry.event.pk, 0),
             feedback_rating=ratings.get(entry.event.pk),
             gave_feedback=entry.event.pk in ratings,
-            certificate=certificates.get(entry.event.pk),
+            certificates=certificates.get(entry.event.pk, []),
         )
         for entry in entries
     ]
@@ -561,31 +567,27 @@ def roster_registrations(
 def roster_rows_of(event: Event, registrations: list[Registration]) -> list[RosterRow]:
     """Each registration with its attended session codes, answers, feedback and valid certificates.
 
-    Four queries whatever the number of registrations (attendance, answers, feedback, certificates),
-    and one more when some are in teams.
+    Four queries whatever the number of registrations (attendance, answers, feedback, and the
+    certificates through ``hooks.ROSTER_CERTIFICATE_IDS``), and one more when some are in teams.
     """
-    ids = [registration.pk for registration in registrations]
+    registration_ids = [registration.pk for registration in registrations]
     enrollment_nos = [registration.student_id for registration in registrations]
     checkins: dict[str, dict[str, AttendanceMark]] = {}
     rows = (
-        Attendance.objects.filter(registration_id__in=ids)
+        Attendance.objects.filter(registration_id__in=registration_ids)
         .order_by("session__position", "session_id")
         .values_list("registration_id", "session__code", "method", "marked_by__username")
     )
     for registration_id, code, method, by in rows:
         checkins.setdefault(registration_id, {})[code] = AttendanceMark(method, by or "")
-    answers = answers_by_registration(ids)
+    answers = answers_by_registration(registration_ids)
     feedbacks = dict(
         Feedback.objects.filter(event=event, student_id__in=enrollment_nos).values_list("student_id", "feedback_id")
     )
     certificates: dict[str, list[str]] = {}
-    held = (
-        Certificate.objects.filter(event=event, student_id__in=enrollment_nos, revoked_at__isnull=True)
-        .order_by("issued_at", "certificate_id")
-        .values_list("student_id", "certificate_id")
-    )
-    for enrollment_no, certificate_id in held:
-        certificates.setdefault(enrollment_no, []).append(certificate_id)
+    for held in hooks.ROSTER_CERTIFICATE_IDS:
+        for enrollment_no, ids_held in held(event=event, enrollment_nos=enrollment_nos).items():
+            certificates.setdefault(enrollment_no, []).extend(ids_held)
     team_ids = {registration.team_id for registration in registrations if registration.team_id}
     together = (
         {

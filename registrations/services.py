@@ -8,10 +8,10 @@ student holds two active registrations. The unique constraints are the last line
 an ``IntegrityError`` becomes the domain error, never a 500.
 """
 
+import base64
 import hashlib
 import hmac
 import re
-import secrets
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -565,8 +565,8 @@ def _refuse_as_the_general_path_would(event: Event, already_registered: bool, en
     if not event.registration_is_plain:
         return
     if not event.capacity_holds(event.confirmed_count + 1) and not event.waitlist_enabled:
-        if already_registered:
-            raise AlreadyRegistered(details={"enrollment_nos": [enrollment_no]})
+        if already_registered:  # confirmed, waitlisted or awaiting approval: the general path's words for each
+            raise _already_registered(event.pk, enrollment_no)
         raise EventFull(details={"capacity": event.capacity, "seats_left": event.seats_left})
 
 
@@ -591,6 +591,20 @@ def _confirm_in_one_statement_sql() -> tuple[str, dict[str, object]]:
             fixed[f"seat_{position}"] = value
             names.append(f"%(seat_{position})s")
     return _CONFIRM_IN_ONE_STATEMENT.format(seat_condition=condition % tuple(names)), fixed
+
+
+def _event_snapshot(event_id: str, values: Iterable[object]) -> Event:
+    """The event as the statement read it, each value decoded as the ORM decodes it.
+
+    A cursor hands JSON columns over as text (Django's PostgreSQL backend loads ``jsonb`` so), and
+    the text ``"[]"`` is not the empty audience: undecoded, every plain event looked restricted
+    and each refusal took the general path, four queries more under the event's lock.
+    """
+    decoded = {}
+    for name, value in zip(_SNAPSHOT_FIELDS, values, strict=True):
+        field = Event._meta.get_field(name)
+        decoded[name] = field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+    return Event(event_id=event_id, **decoded)
 
 
 def _confirm_in_one_statement(registration: Registration) -> None:
@@ -622,7 +636,7 @@ def _confirm_in_one_statement(registration: Registration) -> None:
         raise _NoSeatClaimed
     notification_id, already_registered, *event_values = row
     if notification_id is None:
-        snapshot = Event(event_id=registration.event_id, **dict(zip(_SNAPSHOT_FIELDS, event_values, strict=True)))
+        snapshot = _event_snapshot(registration.event_id, event_values)
         _refuse_as_the_general_path_would(snapshot, already_registered, registration.student_id, params["now"])
         raise _NoSeatClaimed
     notifications.deliver_after_commit([notification_id])
@@ -1510,6 +1524,18 @@ def scanner_link_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _scanner_link_token_for(link_id: str) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"scanner-link:{link_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def scanner_link_token(link: ScannerLink) -> str | None:
+    """The link's token, derived from its id and the secret key, so that its organizers can show it as a QR
+    code again while the database keeps only its hash; None for a link whose token was not derived so."""
+    token = _scanner_link_token_for(link.pk)
+    return token if hmac.compare_digest(scanner_link_token_hash(token), link.token_hash) else None
+
+
 def scanner_link_create(
     *, event: Event, label: str, expires_at: datetime | None = None, actor: Actor = None
 ) -> tuple[ScannerLink, str]:
@@ -1524,16 +1550,10 @@ def scanner_link_create(
     expires_at = expires_at or _end_of_day(event.ends_at)
     if expires_at <= now:
         raise ValidationFailed.for_field("expires_at", "The link must expire in the future.")
-    token = secrets.token_urlsafe(24)
-    link = ScannerLink.objects.create(
-        event=event,
-        label=label,
-        token_hash=scanner_link_token_hash(token),
-        created_by=_actor_user(actor),
-        created_at=now,
-        expires_at=expires_at,
-    )
-    return link, token
+    link = ScannerLink(event=event, label=label, created_by=_actor_user(actor), created_at=now, expires_at=expires_at)
+    link.token_hash = scanner_link_token_hash(_scanner_link_token_for(link.pk))
+    link.save(force_insert=True)
+    return link, _scanner_link_token_for(link.pk)
 
 
 def scanner_link_revoke(*, event: Event, link_id: str, actor: Actor = None) -> ScannerLink:

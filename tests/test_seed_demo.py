@@ -1,3 +1,4 @@
+import io
 from io import StringIO
 
 import pytest
@@ -5,8 +6,10 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.urls import reverse
+from pypdf import PdfReader
 
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateTemplate
+from certificates.pdf import certificate_pdf
 from clubs.models import ClubMembership
 from events.models import Event, EventAuditEntry, EventQuestion
 from events.selectors import event_list_published, event_user_is_organizer
@@ -190,6 +193,19 @@ def test_seed_demo_has_a_club_run_by_a_student_with_a_published_event_and_a_draf
     ) == [("22CSE30001", "created"), ("22CSE30001", "published")]
     assert event_user_is_organizer(draft, User.objects.get(username="22CSE30001"))
     assert "demo-ctf-night" not in event_list_published().values_list("pk", flat=True)
+
+
+def test_seed_demo_draws_the_workshop_certificates_with_the_college_template():
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    template = CertificateTemplate.objects.get()
+    workshop = Event.objects.get(pk="demo-ai-workshop")
+    certificate = Certificate.objects.filter(event=workshop, revoked_at__isnull=True).first()
+    text = PdfReader(io.BytesIO(certificate_pdf(certificate))).pages[0].extract_text()
+
+    assert workshop.certificate_template == template
+    assert "Demo College of Engineering" in text and "Dr. Kavita Menon" in text
 
 
 def test_seed_demo_club_event_asks_questions_that_some_registrants_answered(client):

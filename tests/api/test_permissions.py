@@ -4,20 +4,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from certificates.services import certificate_issue
+from certificates.models import CertificateTemplate
+from certificates.services import certificate_issue, certificate_template_create
 from clubs.models import Club
 from clubs.services import club_create, club_member_set
 from events.models import Event
+from events.services import event_poster_set
 from eventsite.api_urls import urlpatterns as api_urlpatterns
 from registrations.models import Registration, ScannerLink
 from registrations.services import attendance_mark, registration_create, scanner_link_create
 from registrations.teams import team_create, team_invitation_accept
 from tests.api.helpers import ROLES, Cast, error_of
 from tests.factories import StudentFactory, StudentUserFactory, UserFactory
+from tests.images import photo_with_gps
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +33,14 @@ def registered(cast: Cast) -> None:
 def attended(cast: Cast) -> None:
     registered(cast)
     attendance_mark(event=cast.event, enrollment_no=cast.student.pk)
+
+
+def a_poster(cast: Cast) -> None:
+    event_poster_set(event=cast.event, upload=photo_with_gps(size=(40, 30)))
+
+
+def a_poster_upload(cast: Cast) -> dict:
+    return {"poster": SimpleUploadedFile("poster.jpg", photo_with_gps(size=(40, 30)), "image/jpeg")}
 
 
 def a_scanner_link(cast: Cast) -> None:
@@ -135,6 +147,19 @@ def club_members_only(status: int) -> dict[str, int]:
     return {role: 401 if role == "anonymous" else status if role in ORGANIZER else 404 for role in ROLES}
 
 
+def a_club_template(cast: Cast) -> None:
+    """The coding club's template, designed by its owner (the event's organizer)."""
+    a_club(cast)
+    certificate_template_create(
+        club=Club.objects.get(pk="coding-club"), name="Winners", institution="GCE", actor=cast.organizer
+    )
+
+
+def template_path(cast: Cast) -> str:
+    template = CertificateTemplate.objects.first()
+    return f"/api/v2/certificate-templates/{template.pk if template else 0}/"
+
+
 def a_login(cast: Cast) -> dict:
     UserFactory(username="someone")
     return {"username": "someone", "password": "correct-horse-battery"}
@@ -148,6 +173,7 @@ class Endpoint:
     body: Callable[[Cast], dict] = lambda cast: {}
     setup: Callable[[Cast], None] = lambda cast: None
     name: str = field(default="")
+    format: str = "json"
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -232,6 +258,16 @@ ENDPOINTS = {
     "events-patch": Endpoint(
         "patch", lambda c: f"/api/v2/events/{c.event.pk}/", only(ORGANIZER, 200), body=lambda c: {"venue": "Hall B"}
     ),
+    "events-poster-set": Endpoint(
+        "post",
+        lambda c: f"/api/v2/events/{c.event.pk}/poster",
+        only(ORGANIZER, 200),
+        body=a_poster_upload,
+        format="multipart",
+    ),
+    "events-poster-remove": Endpoint(
+        "delete", lambda c: f"/api/v2/events/{c.event.pk}/poster", only(ORGANIZER, 204), setup=a_poster
+    ),
     "events-publish": Endpoint("post", lambda c: f"/api/v2/events/{c.event.pk}/publish", only(ORGANIZER, 200)),
     "events-approve": Endpoint(
         "post",
@@ -314,6 +350,9 @@ ENDPOINTS = {
     "checkin-roster": Endpoint(
         "get", lambda c: f"/api/v2/events/{c.event.pk}/checkin-roster", only(ORGANIZER, 200), setup=registered
     ),
+    "event-roster": Endpoint(
+        "get", lambda c: f"/api/v2/events/{c.event.pk}/roster/", only(ORGANIZER, 200), setup=pending
+    ),
     "attendance-batch": Endpoint(
         "post",
         lambda c: f"/api/v2/attendance/batch/{c.event.pk}",
@@ -373,6 +412,20 @@ ENDPOINTS = {
         only({"self", "other_student"}, 200),
         body=lambda c: {"reminders": False},
     ),
+    "certificate-templates-list": Endpoint(
+        "get", lambda c: "/api/v2/certificate-templates/", only(set(ROLES), 200), setup=a_club_template
+    ),
+    "certificate-templates-create": Endpoint(
+        "post",
+        lambda c: "/api/v2/certificate-templates/",
+        only(ORGANIZER, 201),
+        body=lambda c: {"club": "coding-club", "name": "Winners", "institution": "GCE"},
+        setup=a_club,
+    ),
+    "certificate-template-detail": Endpoint("get", template_path, club_members_only(200), setup=a_club_template),
+    "certificate-template-patch": Endpoint(
+        "patch", template_path, club_members_only(200), body=lambda c: {"name": "Finalists"}, setup=a_club_template
+    ),
     "clubs-list": Endpoint("get", lambda c: "/api/v2/clubs/", only(set(ROLES), 200), setup=a_club),
     "clubs-create": Endpoint(
         "post", lambda c: "/api/v2/clubs/", only(STAFF, 201), body=lambda c: {"club_id": "robotics", "name": "Robotics"}
@@ -421,7 +474,7 @@ def test_each_role_gets_the_status_api_md_gives_it(cast, client_for, endpoint_na
     endpoint.setup(cast)
     client = client_for(cast.user(role))
 
-    response = getattr(client, endpoint.method)(endpoint.path(cast), endpoint.body(cast), format="json")
+    response = getattr(client, endpoint.method)(endpoint.path(cast), endpoint.body(cast), format=endpoint.format)
 
     expected = endpoint.expected[role]
     assert response.status_code == expected, response.content

@@ -11,9 +11,10 @@ from playwright.sync_api import Page, expect
 from events.models import Event, EventQuestion
 from registrations.models import Attendance, Registration
 from registrations.selectors import registration_answers
+from registrations.services import registration_create
 from tests.e2e.conftest import log_in
 from tests.e2e.test_readme_screenshots import _keep as keep_for_readme
-from tests.factories import ClubFactory, StudentUserFactory
+from tests.factories import ClubFactory, EventFactory, StudentUserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -46,11 +47,14 @@ def test_questions_asked_answered_and_seen_on_the_roster_that_acts(new_context, 
     page.get_by_label("Starts", exact=True).first.fill(_local(starts))
     page.get_by_label("Ends").fill(_local(starts + timedelta(hours=3)))
     page.locator("#id_questions-0-label").fill("T-shirt size")
+    expect(page.locator("#id_questions-0-choices")).to_be_hidden()  # a text answer has no options
     page.locator("#id_questions-0-kind").select_option("choice")
     page.locator("#id_questions-0-choices").fill("S\nM\nL")
     page.locator("#id_questions-0-required").check()
     page.locator("#id_questions-1-label").fill("Bringing a laptop?")
     page.locator("#id_questions-1-kind").select_option("yes_no")
+    expect(page.locator("#id_questions-0-choices")).to_be_visible()
+    expect(page.locator("#id_questions-1-choices")).to_be_hidden()  # options only for a choice
     shoot(page, f"{width}-01-questions-on-the-event-form")
     _fits(page, width)
     page.get_by_role("button", name="Save draft").click()
@@ -122,4 +126,32 @@ def test_questions_asked_answered_and_seen_on_the_roster_that_acts(new_context, 
     registration.refresh_from_db()
     assert registration.status == "cancelled"
     shoot(page, f"{width}-06-roster-after-cancel")
+    _fits(page, width)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_an_organizer_rejects_a_request_after_reading_who_is_turned_down(new_context, shoot, width):
+    organizer = StudentUserFactory(full_name="Olivia Organizer")
+    ClubFactory(club_id="coding-club", name="Coding Club", organizers=[organizer.user])
+    event = EventFactory(event_id="ctf-night", title="CTF Night", club_id="coding-club", approval_required=True)
+    asker = StudentUserFactory(full_name="Riya Request")
+    registration = registration_create(event=event, enrollment_no=asker.pk, actor=asker.user)
+
+    page = new_context(width=width, height=800).new_page()
+    log_in(page, organizer.user.username)
+    page.goto("/events/ctf-night/manage/roster/?status=pending")
+    page.locator(f"#reg-{registration.pk}").get_by_role("link", name="Reject").click()
+    expect(page.get_by_text("Riya Request", exact=False).first).to_be_visible()
+    reject = page.get_by_role("button", name="Reject the registration")
+    _visible_in_width(page, reject, width)
+    page.get_by_label("Why (optional, kept in the event's audit trail)").fill("This round is for second-years.")
+    shoot(page, f"{width}-reject-asks-first")
+    _fits(page, width)
+    reject.click()
+
+    expect(page.get_by_text("The registration of Riya Request is rejected")).to_be_visible()
+    assert page.url.endswith("/events/ctf-night/manage/roster/?status=pending")
+    registration.refresh_from_db()
+    assert registration.status == "rejected"
+    shoot(page, f"{width}-roster-after-reject")
     _fits(page, width)

@@ -23,8 +23,13 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from certificates.models import Certificate
-from certificates.services import certificate_issue_all_eligible, certificate_revoke
+from certificates.models import Certificate, CertificateTemplate
+from certificates.services import (
+    Signatory,
+    certificate_issue_all_eligible,
+    certificate_revoke,
+    certificate_template_create,
+)
 from clubs.models import Club, ClubMembership
 from clubs.services import club_create, club_member_set
 from events.models import Event
@@ -74,6 +79,8 @@ GIT_WORKSHOP = "demo-git-workshop"
 CTF_NIGHT = "demo-ctf-night"
 DEMO_EVENT_IDS = (AI_WORKSHOP, CODEFEST, ROBOTICS_TALK, HACKATHON, CULTURAL_FEST, GIT_WORKSHOP, CTF_NIGHT)
 DEMO_CLUB = "demo-coding-club"
+DEMO_COLLEGE = "Demo College of Engineering"
+DEMO_TEMPLATE = "College certificate"
 STUDENT_ORGANIZER = STUDENT_LOGINS[0]
 
 COMMENTS = (
@@ -114,6 +121,7 @@ class Command(BaseCommand):
             self.students = self._students()
             self._student_logins()
             self._coding_club()
+            self.template = self._certificate_template()
         if reset:
             _delete_events(DEMO_EVENT_IDS)
             self.stdout.write(f"Removed the demo events: {', '.join(DEMO_EVENT_IDS)}.")
@@ -203,6 +211,7 @@ class Command(BaseCommand):
                 SessionSpec(code="day-2", title="Day 2: deployment", starts_at=self.at(-29, 9, 30)),
             ],
             organizers=[ORGANIZER_LOGIN[0]],
+            certificate_template=self.template.pk,
         )
         day_one, day_two = event.sessions.order_by("position")
         labs = FeedbackQuestionFactory(
@@ -401,12 +410,37 @@ class Command(BaseCommand):
             ],
         )
 
+    def _certificate_template(self) -> CertificateTemplate:
+        """The college-wide template, with the demo college's name and its signatories."""
+        existing = CertificateTemplate.objects.filter(club=None, name=DEMO_TEMPLATE).first()
+        if existing is not None:
+            return existing
+        return certificate_template_create(
+            club=None,
+            name=DEMO_TEMPLATE,
+            institution=DEMO_COLLEGE,
+            accent_color="#1f5f8b",
+            body="This certifies that {student_name} took part in {event_title}, held on {event_dates}.",
+            signatories=[
+                Signatory("Dr. Kavita Menon", "Principal"),
+                Signatory("Prof. Arjun Rao", "Dean, Student Affairs"),
+            ],
+            actor=self.staff,
+        )
+
     # A club run by a student
 
     def _coding_club(self) -> None:
         """The organizer login owns the club; the first demo student organizes its events."""
         if not Club.objects.filter(pk=DEMO_CLUB).exists():
-            club_create(club_id=DEMO_CLUB, name="Coding Club", kind=Club.Kind.CLUB, owners=[ORGANIZER_LOGIN[0]])
+            club_create(
+                club_id=DEMO_CLUB,
+                name="Coding Club",
+                kind=Club.Kind.CLUB,
+                department="CSE",
+                contact_email="coding.club@college.example",
+                owners=[ORGANIZER_LOGIN[0]],
+            )
         club_member_set(
             club=Club.objects.get(pk=DEMO_CLUB), username=STUDENT_ORGANIZER, role=ClubMembership.Role.ORGANIZER
         )
