@@ -90,7 +90,7 @@ def test_an_organizer_uploads_a_poster_on_the_edit_page_and_removes_it_after_ask
     expect(page.get_by_role("img", name="A laptop and pizza")).to_be_visible()
     shoot(page, "edit-375")
 
-    page.get_by_role("link", name="Remove the poster").click()
+    page.get_by_role("link", name="Remove the poster", exact=True).click()
     expect(page.get_by_role("heading", name="Remove the poster?")).to_be_visible()
     shoot(page, "remove-375")
     page.get_by_role("button", name="Yes, remove the poster").click()
