@@ -83,3 +83,9 @@ def test_a_leader_invites_two_friends_one_accepts_one_joins_by_code_and_one_leav
     assert set(event.team_registrations["Null Pointers"]) == {leader.pk, joining.pk}
     assert_fits(leader_page, width)
     shoot(leader_page, f"{width}-06-still-confirmed")
+
+    # The leader's tools fit the phone too.
+    panel.get_by_text("Manage the team").click()
+    expect(panel.get_by_label("Hand leadership to")).to_be_visible()
+    assert_fits(leader_page, width)
+    shoot(leader_page, f"{width}-07-leader-tools")
