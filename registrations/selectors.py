@@ -652,3 +652,18 @@ def event_teams_forming(event: Event) -> list[FormingTeam]:
     for entry in teams.values():
         entry.members.sort(key=lambda member: (MEMBER_ORDER[member.state], member.full_name))
     return list(teams.values())
+
+
+def student_teams_forming(student: Student) -> list[Team]:
+    """The forming teams the student leads or has joined, of events not cancelled: no seat yet, nothing
+    on their registrations, so the events page names them apart."""
+    return list(
+        Team.objects.select_related("event", "leader")
+        .filter(
+            status=TeamStatus.FORMING,
+            memberships__student=student,
+            memberships__state__in=IN_TEAM_STATES,
+        )
+        .exclude(event__status=Event.Status.CANCELLED)
+        .order_by("event__starts_at", "team_id")
+    )

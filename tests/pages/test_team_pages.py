@@ -107,3 +107,12 @@ def test_organizers_see_registered_team_members_and_teams_still_forming_on_the_r
     forming = page[page.index("Teams still forming") :]
     assert "Still Forming" in forming and invited.full_name in forming and "Invited" in forming
     assert leader.full_name not in forming
+
+
+def test_my_events_names_the_teams_still_forming_i_am_in(client, login, hackathon):
+    leader, invited = StudentUserFactory.create_batch(2)
+    team_create(event=hackathon, team_name="Owls", invite=[invited.pk], actor=leader.user)
+    login(leader.user)
+    page = client.get(reverse("my-events")).content.decode()
+    assert "Teams forming" in page and "<strong>Owls</strong>" in page
+    assert "You are not registered for any event" not in page
