@@ -44,16 +44,18 @@ from events.selectors import (
 )
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
-from registrations.forms import RegistrationAnswersForm, TeamRegistrationForm
+from registrations.forms import RegistrationAnswersForm, TeamJoinForm, TeamRegistrationForm
 from registrations.models import CURRENT_STATUSES, RegistrationStatus, Student
 from registrations.roster_export import roster_csv_lines
 from registrations.selectors import (
     attendance_count_for_session,
     registration_audience_refusal,
     student_event_record,
+    team_panel,
     waitlist_position,
 )
-from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
+from registrations.services import attendance_mark, registration_cancel, registration_create
+from registrations.teams import team_create
 
 EVENTS_PER_PAGE = 20
 ACCESS_CODE_FIELD_MAX = 32
@@ -139,6 +141,8 @@ def _detail_context(
         "registration_open": event.status == Event.Status.PUBLISHED and event.phase == Event.Phase.REGISTRATION_OPEN,
         "team_form": team_form or TeamRegistrationForm(access_code=event.access_code_required),
         "answers_form": answers_form or RegistrationAnswersForm(questions=event_questions_asked(event)),
+        "join_form": TeamJoinForm(),
+        "team_panel": team_panel(event, student) if student and event.is_team_event else None,
         "register_errors": [],
         "is_organizer": event_user_is_organizer(event, request.user),
         "share_url": share_url,
@@ -237,11 +241,10 @@ def _team_register(
     form = TeamRegistrationForm(request.POST, access_code=event.access_code_required)
     if form.is_valid() and answers_form.is_valid():
         try:
-            team = team_register(
+            team = team_create(
                 event=event,
                 team_name=form.cleaned_data["team_name"],
-                leader=student.pk,
-                members=form.cleaned_data["members"],
+                invite=form.cleaned_data["members"],
                 answers=answers_form.answers(),
                 access_code=form.cleaned_data.get("access_code"),
                 actor=request.user,
@@ -252,13 +255,10 @@ def _team_register(
             else:
                 form_add_domain_error(form, error, field_aliases={"enrollment_nos": "members", "leader": "members"})
         else:
-            if team.status == RegistrationStatus.CONFIRMED:
-                messages.success(request, f"Team {team.name} is registered for {event.title}.")
-            elif team.status == RegistrationStatus.PENDING:
-                messages.info(request, f"Team {team.name} is waiting for the organizers' approval.")
-            else:
-                messages.info(request, f"{event.title} is full: team {team.name} is on the waitlist.")
-            return redirect("event-detail", event_id=event.pk)
+            messages.success(
+                request, f"Team {team.name} is started. Your invitations are sent; share the join code with friends."
+            )
+            return redirect(reverse("event-detail", args=[event.pk]) + "#team")
     context = _detail_context(request, event, team_form=form, answers_form=answers_form)
     return render(request, "events/detail.html", context, status=400)
 
