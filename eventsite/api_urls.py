@@ -9,6 +9,7 @@ from comms import api as comms_api
 from door import api as door_api
 from events import api as events_api
 from registrations import api as registrations_api
+from registrations import team_api
 
 
 class CodeConverter:
@@ -77,6 +78,15 @@ urlpatterns = [
         certificates_api.CertificateRevokeApi.as_view(),
         name="api-certificate-revoke",
     ),
+    path("teams/join/<slug:event_id>", team_api.TeamJoinApi.as_view(), name="api-team-join"),
+    path("teams/<code:team_id>", team_api.TeamDetailApi.as_view(), name="api-team"),
+    path("teams/<code:team_id>/accept", team_api.TeamAcceptApi.as_view(), name="api-team-accept"),
+    path("teams/<code:team_id>/decline", team_api.TeamDeclineApi.as_view(), name="api-team-decline"),
+    path("teams/<code:team_id>/invite", team_api.TeamInviteApi.as_view(), name="api-team-invite"),
+    path("teams/<code:team_id>/leave", team_api.TeamLeaveApi.as_view(), name="api-team-leave"),
+    path("teams/<code:team_id>/remove", team_api.TeamRemoveApi.as_view(), name="api-team-remove"),
+    path("teams/<code:team_id>/transfer", team_api.TeamTransferApi.as_view(), name="api-team-transfer"),
+    path("teams/<code:team_id>/cancel", team_api.TeamCancelApi.as_view(), name="api-team-cancel"),
     path(
         "certificate-templates/",
         certificates_api.CertificateTemplateListApi.as_view(),

@@ -43,15 +43,17 @@ from events.selectors import (
 )
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
-from registrations.forms import RegistrationAnswersForm, TeamRegistrationForm
+from registrations.forms import RegistrationAnswersForm, TeamJoinForm, TeamRegistrationForm
 from registrations.models import RegistrationStatus, Student
 from registrations.roster_export import roster_csv_lines
 from registrations.selectors import (
     attendance_count_for_session,
     student_event_record,
+    team_panel,
     waitlist_position,
 )
-from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
+from registrations.services import attendance_mark, registration_cancel, registration_create
+from registrations.teams import team_create
 
 EVENTS_PER_PAGE = 20
 CLUB_PAGE_EVENTS = 50
@@ -133,6 +135,8 @@ def _detail_context(
         "registration_open": event.status == Event.Status.PUBLISHED and event.phase == Event.Phase.REGISTRATION_OPEN,
         "team_form": team_form or TeamRegistrationForm(),
         "answers_form": answers_form or RegistrationAnswersForm(questions=event_questions_asked(event)),
+        "join_form": TeamJoinForm(),
+        "team_panel": team_panel(event, student) if student and event.is_team_event else None,
         "register_errors": [],
         "is_organizer": event_user_is_organizer(event, request.user),
         "share_url": share_url,
@@ -222,11 +226,10 @@ def _team_register(
     form = TeamRegistrationForm(request.POST)
     if form.is_valid() and answers_form.is_valid():
         try:
-            team = team_register(
+            team = team_create(
                 event=event,
                 team_name=form.cleaned_data["team_name"],
-                leader=student.pk,
-                members=form.cleaned_data["members"],
+                invite=form.cleaned_data["members"],
                 answers=answers_form.answers(),
                 actor=request.user,
             )
@@ -236,11 +239,10 @@ def _team_register(
             else:
                 form_add_domain_error(form, error, field_aliases={"enrollment_nos": "members", "leader": "members"})
         else:
-            if team.status == RegistrationStatus.CONFIRMED:
-                messages.success(request, f"Team {team.name} is registered for {event.title}.")
-            else:
-                messages.info(request, f"{event.title} is full: team {team.name} is on the waitlist.")
-            return redirect("event-detail", event_id=event.pk)
+            messages.success(
+                request, f"Team {team.name} is started. Your invitations are sent; share the join code with friends."
+            )
+            return redirect(reverse("event-detail", args=[event.pk]) + "#team")
     context = _detail_context(request, event, team_form=form, answers_form=answers_form)
     return render(request, "events/detail.html", context, status=400)
 

@@ -17,6 +17,7 @@ from eventsite.errors import DomainError, ValidationFailed
 from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
+    LIVE_TEAM_STATUSES,
     Attendance,
     Feedback,
     FeedbackQuestion,
@@ -26,6 +27,7 @@ from registrations.models import (
     RegistrationStatus,
     Student,
     Team,
+    TeamMembership,
 )
 from registrations.selectors import student_email_owner
 from registrations.services import (
@@ -37,6 +39,7 @@ from registrations.services import (
     student_upsert,
     team_register,
 )
+from registrations.teams import team_cancel
 
 STUDENT_FIELDS = ("enrollment_no", "full_name", "email", "department", "year", "phone")
 
@@ -235,6 +238,17 @@ class TeamAddForm(forms.ModelForm):
         return [value for value in re.split(r"[\s,;]+", self.cleaned_data.get("members") or "") if value]
 
 
+class TeamMembershipInline(ReadOnlyInline):
+    model = TeamMembership
+    fields = ("student", "state", "invited_at", "responded_at")
+    readonly_fields = fields
+    verbose_name = "invitation or membership"
+    verbose_name_plural = "invitations and memberships"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("student")
+
+
 class TeamMemberInline(ReadOnlyInline):
     model = Registration
     fields = ("registration_id", "student", "status", "registered_at")
@@ -255,7 +269,7 @@ class TeamAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
     autocomplete_fields = ("leader",)
     add_form = TeamAddForm
     add_fieldsets = ((None, {"fields": ("event", "name", "leader", "members")}),)
-    inlines = [TeamMemberInline]
+    inlines = [TeamMembershipInline, TeamMemberInline]
     actions = ["cancel_teams", export_as_csv]
 
     def get_queryset(self, request):
@@ -290,8 +304,8 @@ class TeamAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
     def cancel_teams(self, request, queryset):
         self.run_service_per_row(
             request,
-            queryset.filter(status__in=ACTIVE_STATUSES),
-            lambda team: registration_cancel(event=team.event_id, enrollment_no=team.leader_id, actor=request.user),
+            queryset.filter(status__in=LIVE_TEAM_STATUSES),
+            lambda team: team_cancel(team=team, actor=request.user),
             noun="team",
             done="cancelled",
         )

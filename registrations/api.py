@@ -19,7 +19,7 @@ from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, ApiPagination, paginated, paginated_response
 from eventsite.schema import errors
 from eventsite.text import multiline_text, single_line_text
-from registrations.models import Attendance, RegistrationStatus, Student
+from registrations.models import Attendance, RegistrationStatus, Student, TeamStatus
 from registrations.selectors import (
     access_code_list,
     registration_answers,
@@ -29,6 +29,7 @@ from registrations.selectors import (
     student_history,
     student_list,
     student_visible_to,
+    team_members,
     team_registrations_of,
     waitlist_position,
 )
@@ -46,8 +47,8 @@ from registrations.services import (
     registration_reject,
     student_get,
     student_signup,
-    team_register,
 )
+from registrations.teams import team_register_or_create
 
 ENROLLMENT_NO_PARAMETER = OpenApiParameter(
     "enrollment_no",
@@ -409,11 +410,21 @@ class TeamOutputSerializer(serializers.Serializer):
     team_name = serializers.CharField(source="name")
     event_id = serializers.CharField()
     leader = serializers.CharField(source="leader_id")
-    status = serializers.ChoiceField(choices=RegistrationStatus.choices)
+    status = serializers.ChoiceField(
+        choices=TeamStatus.choices, help_text="forming (a student's team: no seats until enough members accept)."
+    )
     registrations = serializers.SerializerMethodField()
+    join_code = serializers.SerializerMethodField(help_text="A forming team's code for friends to join; else null.")
+    invitations = serializers.SerializerMethodField(help_text="enrollment_no -> pending, the invitations sent.")
 
     def get_registrations(self, team) -> dict[str, str]:
         return team_registrations_of(team)
+
+    def get_join_code(self, team) -> str | None:
+        return team.join_code if team.status == TeamStatus.FORMING else None
+
+    def get_invitations(self, team) -> dict[str, str]:
+        return {member.enrollment_no: member.state for member in team_members(team) if member.state == "pending"}
 
 
 class RegisterTeamApi(APIView):
@@ -421,22 +432,25 @@ class RegisterTeamApi(APIView):
 
     @extend_schema(
         operation_id="register_team_create",
-        summary="Register a whole team (all confirmed or all waitlisted)",
+        summary="Start a team (a student: forming, members invited) or register a whole team (organizers, staff)",
+        description="A student's team is `forming` and holds no seats; each member is invited and accepts "
+        "(`/api/v2/teams/{team_id}/accept`) or joins with the `join_code`. An organizer or staff registers the "
+        "whole team directly: all confirmed or all waitlisted.",
         parameters=[EVENT_ID_PARAMETER],
         request=TeamInputSerializer,
         responses={
             201: TeamOutputSerializer,
-            **errors(403, conflicts=("TEAM_NAME_TAKEN", "TEAM_SIZE", *REGISTER_CONFLICTS)),
+            **errors(404, 403, conflicts=("TEAM_NAME_TAKEN", "TEAM_SIZE", *REGISTER_CONFLICTS)),
         },
     )
     def post(self, request: Request, event_id: str) -> Response:
         given = TeamInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        team = team_register(
+        team = team_register_or_create(
             event=event_id,
             team_name=data["team_name"],
-            leader=enrollment_no_or_own(request, data.get("leader"), field_name="leader"),
+            leader=data.get("leader") or None,
             members=data["members"],
             answers=data.get("answers"),
             access_code=data.get("access_code"),

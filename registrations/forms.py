@@ -69,14 +69,29 @@ class SignupResendForm(forms.Form):
 class TeamRegistrationForm(forms.Form):
     team_name = forms.CharField(label="Team name", max_length=100, validators=[single_line_text])
     members = forms.CharField(
-        label="Members' enrollment numbers",
-        help_text="The other members, separated by commas, spaces or new lines. You are the leader.",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Invite by enrollment number (optional)",
+        help_text="Separated by commas, spaces or new lines. Each gets an email and joins when they accept; "
+        "you can also share the team's join code. You are the leader.",
+        widget=forms.Textarea(attrs={"rows": 3, "autocapitalize": "characters"}),
         max_length=2000,
+        required=False,
     )
 
+    @staticmethod
+    def split_members(text: str) -> list[str]:
+        return [part for part in re.split(r"[\s,;]+", text or "") if part]
+
     def clean_members(self) -> list[str]:
-        return [part for part in re.split(r"[\s,;]+", self.cleaned_data["members"]) if part]
+        return self.split_members(self.cleaned_data["members"])
+
+
+class TeamJoinForm(forms.Form):
+    join_code = forms.CharField(
+        label="Join code",
+        max_length=32,
+        help_text="The code a member of the team gave you.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
 
 
 class FeedbackForm(forms.Form):

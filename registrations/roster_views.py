@@ -23,6 +23,7 @@ from eventsite.forms import form_add_domain_error
 from registrations.forms import RosterFilterForm, RosterRejectForm
 from registrations.models import ACTIVE_STATUSES, Registration, RegistrationAnswer, RegistrationStatus
 from registrations.selectors import (
+    event_teams_forming,
     registration_status_counts,
     roster_questions,
     roster_registrations,
@@ -89,6 +90,7 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
         "back": urlencode(query | ({"page": page.number} if page.number > 1 else {})),
         "waitlisted": counts.get(RegistrationStatus.WAITLISTED, 0),
         "pending": counts.get(RegistrationStatus.PENDING, 0),
+        "forming_teams": event_teams_forming(event) if event.is_team_event else [],
     }
     return render(request, "registrations/roster.html", context)
 

@@ -15,6 +15,8 @@ from registrations import hooks
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
+    IN_TEAM_STATES,
+    LIVE_TEAM_STATUSES,
     AccessCode,
     Attendance,
     Feedback,
@@ -24,6 +26,8 @@ from registrations.models import (
     RegistrationStatus,
     Student,
     Team,
+    TeamMembership,
+    TeamStatus,
 )
 
 
@@ -381,6 +385,113 @@ def answers_by_registration(registration_ids: list[str]) -> dict[str, dict[str, 
     return answers
 
 
+# Teams
+
+MEMBER_ORDER = {"leader": 0, "accepted": 1, "pending": 2, "declined": 3}
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    enrollment_no: str
+    full_name: str
+    state: str  # leader, accepted, pending or declined
+    registration_status: str | None  # confirmed or waitlisted while the member holds a place
+
+
+def team_members(team: Team) -> list[TeamMember]:
+    """The team's leader, members, open and declined invitations (not those who left), leader first.
+
+    Two queries. Members of a team registered before invitations existed (or imported) have a
+    registration and no membership row: they count as accepted.
+    """
+    registered = dict(team.registrations.filter(status__in=CURRENT_STATUSES).values_list("student_id", "status"))
+    rows = {
+        enr: (name, state)
+        for enr, name, state in team.memberships.exclude(state=TeamMembership.State.LEFT).values_list(
+            "student_id", "student__full_name", "state"
+        )
+    }
+    missing = [enr for enr in registered if enr not in rows]
+    if missing:
+        for enr, name in Student.objects.filter(pk__in=missing).values_list("pk", "full_name"):
+            rows[enr] = (name, "leader" if enr == team.leader_id else "accepted")
+    members = [
+        TeamMember(enr, name, state, registered.get(enr) if state in IN_TEAM_STATES else None)
+        for enr, (name, state) in rows.items()
+    ]
+    return sorted(members, key=lambda member: (MEMBER_ORDER[member.state], member.full_name, member.enrollment_no))
+
+
+def team_membership_state(team: Team, enrollment_no: str | None) -> str | None:
+    """The student's state in the team (leader, accepted, pending ...), or None."""
+    if enrollment_no is None:
+        return None
+    if team.leader_id == enrollment_no:
+        return TeamMembership.State.LEADER
+    state = team.memberships.filter(student_id=enrollment_no).values_list("state", flat=True).first()
+    if state is None and team.registrations.filter(student_id=enrollment_no, status__in=ACTIVE_STATUSES).exists():
+        return TeamMembership.State.ACCEPTED
+    return state
+
+
+def team_get_visible(user: User | AnonymousUser | None, team_id: str) -> Team:
+    """A team for its leader, members, invited students and the event's organizers; NOT_FOUND for anyone else,
+    so that a team's name and members are no one else's to read."""
+    team = Team.objects.select_related("event", "leader").filter(pk=team_id).first()
+    if team is None or user is None or not user.is_authenticated:
+        raise NotFound.of("team", team_id)
+    if event_user_is_organizer(team.event, user):
+        return team
+    own = getattr(user, "student", None)
+    state = team_membership_state(team, own.enrollment_no if own else None)
+    if state in (*IN_TEAM_STATES, TeamMembership.State.PENDING):
+        return team
+    raise NotFound.of("team", team_id)
+
+
+def team_of_student(event: Event, enrollment_no: str) -> Team | None:
+    """The live team (forming, confirmed or waitlisted) the student leads or belongs to at this event."""
+    member = Q(memberships__student_id=enrollment_no, memberships__state__in=IN_TEAM_STATES) | Q(
+        registrations__student_id=enrollment_no, registrations__status__in=ACTIVE_STATUSES
+    )
+    return (
+        Team.objects.select_related("leader")
+        .filter(member, event=event, status__in=LIVE_TEAM_STATUSES)
+        .distinct()
+        .first()
+    )
+
+
+def team_invitations_of(student: Student, event: Event | None = None) -> list[TeamMembership]:
+    """The student's open invitations, to teams still live of events not cancelled, newest first."""
+    rows = (
+        TeamMembership.objects.select_related("team", "team__leader", "team__event")
+        .filter(student=student, state=TeamMembership.State.PENDING, team__status__in=LIVE_TEAM_STATUSES)
+        .exclude(team__event__status=Event.Status.CANCELLED)
+        .order_by("-invited_at", "-id")
+    )
+    if event is not None:
+        rows = rows.filter(event=event)
+    return list(rows)
+
+
+def team_panel(event: Event, student: Student) -> dict:
+    """What the event page shows a student of a team event: their team (members and states), whether they
+    lead it, and the invitations of this event still open to them."""
+    team = team_of_student(event, student.enrollment_no)
+    members = team_members(team) if team else []
+    in_team = sum(1 for member in members if member.state in IN_TEAM_STATES)
+    return {
+        "team": team,
+        "members": members,
+        "is_leader": team is not None and team.leader_id == student.enrollment_no,
+        "in_team": in_team,
+        "missing": max(event.team_size_min - in_team, 0),
+        "accepted": [m for m in members if m.state == TeamMembership.State.ACCEPTED],
+        "invitations": [] if team else team_invitations_of(student, event),
+    }
+
+
 def register_event_counts() -> None:
     """The counts of an event (API.md) that registrations hold, for ``events.selectors.event_counts_annotate``."""
     waitlisted = Registration.objects.filter(status=RegistrationStatus.WAITLISTED)
@@ -516,4 +627,43 @@ def roster_questions(event: Event) -> list[EventQuestion]:
         .filter(Q(archived=False) | Q(answers__isnull=False))
         .distinct()
         .order_by("archived", "position", "id")
+    )
+
+
+@dataclass
+class FormingTeam:
+    team: Team
+    members: list[TeamMember] = field(default_factory=list)
+
+
+def event_teams_forming(event: Event) -> list[FormingTeam]:
+    """The event's teams still forming (no seats yet), each with its leader, members and open
+    invitations, for its organizers; one query."""
+    rows = (
+        TeamMembership.objects.filter(event=event, team__status=TeamStatus.FORMING)
+        .exclude(state=TeamMembership.State.LEFT)
+        .select_related("team", "student")
+        .order_by("team__created_at", "team_id", "id")
+    )
+    teams: dict[str, FormingTeam] = {}
+    for row in rows:
+        entry = teams.setdefault(row.team_id, FormingTeam(row.team))
+        entry.members.append(TeamMember(row.student_id, row.student.full_name, row.state, None))
+    for entry in teams.values():
+        entry.members.sort(key=lambda member: (MEMBER_ORDER[member.state], member.full_name))
+    return list(teams.values())
+
+
+def student_teams_forming(student: Student) -> list[Team]:
+    """The forming teams the student leads or has joined, of events not cancelled: no seat yet, nothing
+    on their registrations, so the events page names them apart."""
+    return list(
+        Team.objects.select_related("event", "leader")
+        .filter(
+            status=TeamStatus.FORMING,
+            memberships__student=student,
+            memberships__state__in=IN_TEAM_STATES,
+        )
+        .exclude(event__status=Event.Status.CANCELLED)
+        .order_by("event__starts_at", "team_id")
     )

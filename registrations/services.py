@@ -70,6 +70,8 @@ from registrations.audience import access_code_new, access_code_normalize, ensur
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
+    IN_TEAM_STATES,
+    LIVE_TEAM_STATUSES,
     AccessCode,
     Attendance,
     CheckinScan,
@@ -82,6 +84,7 @@ from registrations.models import (
     ScannerLink,
     Student,
     Team,
+    TeamMembership,
 )
 from registrations.selectors import student_email_owner
 from registrations.verification import signup_link_user, signup_pending
@@ -882,7 +885,7 @@ def _team_roster(leader: str, members: Iterable[object]) -> list[str]:
 
 def _team_name_taken(event: Event, name: str) -> bool:
     return (
-        Team.objects.filter(event=event, status__in=CURRENT_STATUSES)
+        Team.objects.filter(event=event, status__in=LIVE_TEAM_STATUSES)
         .alias(name_ci=Lower("name"))
         .filter(name_ci=name.lower())
         .exists()
@@ -899,11 +902,14 @@ def team_register(
     access_code: str | None = None,
     actor: Actor = None,
 ) -> Team:
-    """Register a whole team: all confirmed, or all waitlisted, never split.
+    """Register a whole team directly (organizers and staff: imports, walk-ins): all confirmed,
+    or all waitlisted, never split.
 
-    ``answers`` answer the event's questions for the leader's registration. Every member must be in the
-    event's audience; an invite-only event takes one use of ``access_code`` for the team; with approval
-    the whole team waits as ``pending``, holding no seats, until an organizer approves it.
+    Students form their teams by invitation instead (``registrations.teams.team_create``): nobody
+    is put in a team without saying yes. ``answers`` answer the event's questions for the leader's
+    registration. Every member must be in the event's audience; an invite-only event takes one use
+    of ``access_code`` for the team; with approval the whole team waits as ``pending``, holding no
+    seats, until an organizer approves it.
     """
     name = _team_name_clean(team_name)
     leader_enr = enrollment_no_normalize(leader, field_name="leader")
@@ -912,7 +918,7 @@ def team_register(
         with transaction.atomic():
             locked = event_lock(event, with_questions=True)
             now = timezone.now()  # after the lock: the times are in the order the writes happen
-            _ensure_may_act_for(actor, locked, leader_enr)
+            ensure_organizer(actor, locked)
             _ensure_registration_open(locked, now)
             _ensure_mode(locked, Event.Mode.TEAM)
             if not locked.team_size_min <= len(roster) <= locked.team_size_max:
@@ -928,7 +934,7 @@ def team_register(
                     f"No student with enrollment number {', '.join(missing)}.",
                     details={"what": "student", "enrollment_nos": missing},
                 )
-            already = _active_enrollments(locked, roster)
+            already = students_in_event(locked, roster)
             if already:
                 raise AlreadyRegistered(
                     f"Already registered for this event: {', '.join(already)}.", details={"enrollment_nos": already}
@@ -953,13 +959,45 @@ def team_register(
             for row in rows:
                 row.access_code = code
             members = Registration.objects.bulk_create(rows)
+            TeamMembership.objects.bulk_create(
+                [
+                    TeamMembership(
+                        team=team,
+                        event=locked,
+                        student_id=enr,
+                        state=TeamMembership.State.LEADER if enr == leader_enr else TeamMembership.State.ACCEPTED,
+                        invited_at=now,
+                        responded_at=now,
+                    )
+                    for enr in roster
+                ]
+            )
             _answers_save(next(member for member in members if member.student_id == leader_enr), answer_rows)
             _registration_notify(members)
     except IntegrityError as exc:
         if _team_name_taken(locked, name):
             raise TeamNameTaken(details={"team_name": name}) from exc
-        raise AlreadyRegistered(details={"enrollment_nos": _active_enrollments(locked, roster)}) from exc
+        raise AlreadyRegistered(details={"enrollment_nos": students_in_event(locked, roster)}) from exc
     return team
+
+
+def students_in_event(event: Event, enrollment_nos: Iterable[str]) -> list[str]:
+    """Who of these students already holds a place in the event: an active registration, or a team
+    they lead or accepted (a forming team holds no registration yet)."""
+    wanted = list(enrollment_nos)
+    in_teams = TeamMembership.objects.filter(
+        event=event, student_id__in=wanted, state__in=IN_TEAM_STATES, team__status__in=LIVE_TEAM_STATUSES
+    ).values_list("student_id", flat=True)
+    return sorted(set(_active_enrollments(event, wanted)) | set(in_teams))
+
+
+def team_memberships_end(teams) -> None:
+    """The teams are cancelled: their members are free to join another team, their invitations lapse."""
+    memberships = TeamMembership.objects.filter(team__in=teams)
+    memberships.filter(state=TeamMembership.State.PENDING).update(
+        state=TeamMembership.State.DECLINED, responded_at=timezone.now()
+    )
+    memberships.filter(state__in=IN_TEAM_STATES).update(state=TeamMembership.State.LEFT)
 
 
 @dataclass
@@ -1005,6 +1043,7 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
         if team:
             team.status = RegistrationStatus.CANCELLED
             team.save(update_fields=["status"])
+            team_memberships_end([team])
         freed = sum(1 for reg in cancelling if reg.status == RegistrationStatus.CONFIRMED)
         # The check-in code stops being a pass to the door, and a certificate no longer has a registration to
         # stand on; attendance already marked stays as history.
@@ -1180,7 +1219,9 @@ def event_registrations_cancel(*, event: Event) -> None:
     Registration.objects.filter(event=event, status__in=CURRENT_STATUSES).update(
         status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now(), checkin_code=None
     )
-    Team.objects.filter(event=event, status__in=CURRENT_STATUSES).update(status=RegistrationStatus.CANCELLED)
+    teams = Team.objects.filter(event=event, status__in=LIVE_TEAM_STATUSES)
+    team_memberships_end(teams)
+    teams.update(status=RegistrationStatus.CANCELLED)
 
 
 def waitlist_promote(*, event: Event) -> dict[str, str]:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from registrations import calendar_views, export_views, record_views, roster_views, views
+from registrations import calendar_views, export_views, record_views, roster_views, team_views, views
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
@@ -14,6 +14,10 @@ urlpatterns = [
     path("me/record.pdf", record_views.my_record_pdf, name="my-record-pdf"),
     path("students/<str:enrollment_no>/record.pdf", record_views.student_record_pdf, name="student-record-pdf"),
     path("events/<slug:event_id>/feedback/", views.event_feedback, name="event-feedback"),
+    path("events/<slug:event_id>/team/join/", team_views.team_join, name="team-join"),
+    path("teams/<str:team_id>/<str:answer>/", team_views.team_answer, name="team-answer"),
+    path("teams/<str:team_id>/manage/<str:action>/", team_views.team_manage, name="team-manage"),
+    path("teams/<str:team_id>/confirm/<str:action>/", team_views.team_confirm, name="team-confirm"),
     path("events/<slug:event_id>/manage/roster/", roster_views.event_roster, name="event-roster"),
     path("events/<slug:event_id>/manage/roster/act/", roster_views.event_roster_act, name="event-roster-act"),
     path(

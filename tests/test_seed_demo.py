@@ -13,7 +13,9 @@ from certificates.pdf import certificate_pdf
 from clubs.models import ClubMembership
 from events.models import Event, EventAuditEntry, EventQuestion
 from events.selectors import event_list_published, event_user_is_organizer
+from registrations.integrity import integrity_problems
 from registrations.models import Attendance, Feedback, FeedbackAnswer, Registration, RegistrationAnswer, Student, Team
+from registrations.selectors import team_invitations_of
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +110,10 @@ def test_seed_demo_history_is_consistent_with_the_rules():
     assert answered == Feedback.objects.filter(event=workshop).count() > 0
     hackathon = Event.objects.get(pk="demo-hackathon")
     assert set(hackathon.team_registrations["Null Pointers"]) >= {"22CSE30001"}
+    forming = Team.objects.get(event=hackathon, name="Byte Club")
+    assert forming.status == "forming" and "Byte Club" not in hackathon.team_registrations
+    assert [m.team_id for m in team_invitations_of(Student.objects.get(pk="22ECE30107"))] == [forming.pk]
+    assert integrity_problems([hackathon.pk]) == []
 
 
 def test_seed_demo_gives_each_demo_student_a_record_to_look_at():

@@ -18,8 +18,9 @@ from events.services import event_poster_set
 from eventsite.api_urls import urlpatterns as api_urlpatterns
 from registrations.models import Registration, ScannerLink
 from registrations.services import attendance_mark, registration_create, scanner_link_create
+from registrations.teams import team_create, team_invitation_accept
 from tests.api.helpers import ROLES, Cast, error_of
-from tests.factories import StudentFactory, UserFactory
+from tests.factories import StudentFactory, StudentUserFactory, UserFactory
 from tests.images import photo_with_gps
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +59,62 @@ def certified(cast: Cast) -> None:
 
 def team_mode(cast: Cast) -> None:
     Event.objects.filter(pk=cast.event.pk).update(registration_mode="team", team_size_min=2, team_size_max=3)
+
+
+def a_team_led_by_self(cast: Cast) -> None:
+    """A forming team (minimum 3) led by the student: one member accepted, one invitation open."""
+    Event.objects.filter(pk=cast.event.pk).update(registration_mode="team", team_size_min=3, team_size_max=4)
+    member, invited = StudentUserFactory(), StudentUserFactory()
+    team = team_create(event=cast.event, team_name="Alpha", invite=[member.pk, invited.pk], actor=cast.student.user)
+    team_invitation_accept(team=team, actor=member.user)
+    cast.team_id, cast.member = team.pk, member.pk
+
+
+def a_team_inviting_self(cast: Cast) -> None:
+    """A forming team led by someone else that invited the student."""
+    team_mode(cast)
+    leader = StudentUserFactory()
+    team = team_create(event=cast.event, team_name="Beta", invite=[cast.student.pk], actor=leader.user)
+    cast.team_id, cast.join_code = team.pk, team.join_code
+
+
+def a_team_with_self(cast: Cast) -> None:
+    """A confirmed team of three led by someone else, the student one of its members."""
+    team_mode(cast)
+    leader, member = StudentUserFactory(), StudentUserFactory()
+    team = team_create(event=cast.event, team_name="Gamma", invite=[cast.student.pk, member.pk], actor=leader.user)
+    team_invitation_accept(team=team, actor=cast.student.user)
+    team_invitation_accept(team=team, actor=member.user)
+    cast.team_id = team.pk
+
+
+def team_path(suffix: str = "") -> Callable[[Cast], str]:
+    return lambda c: f"/api/v2/teams/{getattr(c, 'team_id', 'T0')}{suffix}"
+
+
+def team_insiders(status: int, *, organizers: int | None = None) -> dict[str, int]:
+    """The team's leader or member (self) and the event's organizers; to anyone else the team does not exist."""
+    seen_by_organizers = status if organizers is None else organizers
+    return {
+        "anonymous": 401,
+        "self": status,
+        "other_student": 404,
+        "organizer": seen_by_organizers,
+        "other_organizer": 404,
+        "staff": seen_by_organizers,
+    }
+
+
+def students_only(status: int, *, other_student: int) -> dict[str, int]:
+    """Consent is personal: only students answer invitations; organizers and staff are refused."""
+    return {
+        "anonymous": 401,
+        "self": status,
+        "other_student": other_student,
+        "organizer": 403,
+        "other_organizer": 403,
+        "staff": 403,
+    }
 
 
 def awaiting_approval(cast: Cast) -> None:
@@ -133,6 +190,46 @@ SELF_OR_STAFF = {"self", "staff"}
 STAFF = {"staff"}
 
 ENDPOINTS = {
+    "team": Endpoint("get", team_path(), team_insiders(200), setup=a_team_led_by_self),
+    "team-rename": Endpoint(
+        "patch", team_path(), team_insiders(200), body=lambda c: {"team_name": "Renamed"}, setup=a_team_led_by_self
+    ),
+    "team-invite": Endpoint(
+        "post",
+        team_path("/invite"),
+        team_insiders(200),
+        body=lambda c: {"enrollment_nos": [StudentFactory().pk]},
+        setup=a_team_led_by_self,
+    ),
+    "team-remove": Endpoint(
+        "post",
+        team_path("/remove"),
+        team_insiders(200),
+        body=lambda c: {"enrollment_no": c.member},
+        setup=a_team_led_by_self,
+    ),
+    "team-transfer": Endpoint(
+        "post",
+        team_path("/transfer"),
+        team_insiders(200),
+        body=lambda c: {"enrollment_no": c.member},
+        setup=a_team_led_by_self,
+    ),
+    "team-cancel": Endpoint("post", team_path("/cancel"), team_insiders(200), setup=a_team_led_by_self),
+    "team-leave": Endpoint("post", team_path("/leave"), team_insiders(200, organizers=403), setup=a_team_with_self),
+    "team-accept": Endpoint(
+        "post", team_path("/accept"), students_only(200, other_student=409), setup=a_team_inviting_self
+    ),
+    "team-decline": Endpoint(
+        "post", team_path("/decline"), students_only(200, other_student=409), setup=a_team_inviting_self
+    ),
+    "team-join": Endpoint(
+        "post",
+        lambda c: f"/api/v2/teams/join/{c.event.pk}",
+        students_only(200, other_student=200),
+        body=lambda c: {"join_code": c.join_code},
+        setup=a_team_inviting_self,
+    ),
     "auth-token": Endpoint("post", lambda c: "/api/v2/auth/token/", everyone(200), body=a_login),
     "auth-signup": Endpoint(
         "post",
@@ -249,6 +346,7 @@ ENDPOINTS = {
         only(ORGANIZER, 200),
         setup=a_scanner_link,
     ),
+    "roster": Endpoint("get", lambda c: f"/api/v2/events/{c.event.pk}/roster/", only(ORGANIZER, 200), setup=registered),
     "checkin-roster": Endpoint(
         "get", lambda c: f"/api/v2/events/{c.event.pk}/checkin-roster", only(ORGANIZER, 200), setup=registered
     ),

@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
-from registrations.models import ScannerLink
-from registrations.services import scanner_link_create, scanner_link_revoke, scanner_link_token
-from tests.factories import EventFactory, UserFactory
+from registrations.models import Attendance, ScannerLink
+from registrations.services import registration_create, scanner_link_create, scanner_link_revoke, scanner_link_token
+from tests.factories import EventFactory, StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +140,20 @@ def test_a_link_that_stops_at_midnight_says_the_end_of_the_day_before(client, lo
 
     day_before = (midnight - timedelta(days=1)).strftime("%a %-d %b %Y")
     assert f"Works until the end of {day_before}" in html
+
+
+def test_scans_a_revoked_phone_still_holds_are_refused_when_it_sends_them(client, login, event, organizer):
+    registration = registration_create(event=event, enrollment_no=StudentFactory().pk)
+    link, token = scanner_link_create(event=event, label="Gate 2", actor=organizer)
+    login(organizer).post(reverse("door-scanner-link-revoke", args=[event.pk, link.pk]))
+    phone = APIClient()
+    phone.credentials(HTTP_AUTHORIZATION=f"Scanner {token}")
+
+    response = phone.post(
+        f"/api/v2/attendance/batch/{event.pk}",
+        {"scans": [{"scan_id": "s1", "checkin_code": registration.checkin_code, "scanned_at": timezone.now()}]},
+        format="json",
+    )
+
+    assert response.status_code == 401 and response.json()["error"]["code"] == "LINK_REVOKED"
+    assert not Attendance.objects.exists()

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from events.services import QuestionSpec, event_update
-from registrations.models import Registration
+from registrations.models import Registration, Team
 from registrations.selectors import registration_answers
 from tests.factories import StudentUserFactory, TeamEventFactory
 
@@ -107,7 +107,7 @@ def test_an_option_the_question_does_not_offer_is_refused_next_to_its_field(clie
     assert not Registration.objects.exists()
 
 
-def test_a_team_leader_answers_with_the_team_form(client, organizer, login):
+def test_a_team_leader_answers_with_the_team_form_and_a_member_when_accepting(client, organizer, login):
     event = TeamEventFactory(organizers=[organizer], team_size_min=2)
     event_update(event=event, questions=QUESTIONS[:1], actor=organizer)
     leader, member = StudentUserFactory(), StudentUserFactory()
@@ -120,7 +120,16 @@ def test_a_team_leader_answers_with_the_team_form(client, organizer, login):
     assert missing.status_code == 400
     assert "This question needs an answer." in _field_block(missing.content.decode(), "answers-tshirt")
     assert answered.status_code == 302
+    team = Team.objects.get(name="Pair")
+    assert team.status == "forming"
+    login(member.user)
+    page = client.get(url).content.decode()
+    assert "The organizers ask" in page  # under the invitation: accepting answers the questions
+    unanswered = client.post(reverse("team-answer", args=[team.pk, "accept"]), follow=True)
+    assert "answer the organizers&#x27; questions" in unanswered.content.decode()
+    client.post(reverse("team-answer", args=[team.pk, "accept"]), {"answers-tshirt": "M"})
     assert registration_answers(Registration.objects.get(student=leader)) == {"tshirt": "L"}
+    assert registration_answers(Registration.objects.get(student=member)) == {"tshirt": "M"}
 
 
 def test_an_event_without_questions_keeps_its_one_button(client, event, student, login):

@@ -51,6 +51,7 @@ from registrations.services import (
     student_upsert,
     team_register,
 )
+from registrations.teams import team_create
 from tests.factories import FeedbackQuestionFactory, RegistrationFactory, StudentFactory, TeamFactory
 
 STAFF_LOGIN = ("admin", "admin-demo-2026")
@@ -356,7 +357,7 @@ class Command(BaseCommand):
             registration_create(event=event, enrollment_no=enrollment_no)
 
     def _hackathon(self) -> None:
-        """An open two-day team hackathon; 22CSE30001 leads a team."""
+        """An open two-day team hackathon; 22CSE30001 leads a team; a team still forming has invited 22ECE30107."""
         event = event_create(
             event_id=HACKATHON,
             title="Smart Campus Hackathon",
@@ -388,6 +389,8 @@ class Command(BaseCommand):
         ]
         for name, leader, members in teams:
             team_register(event=event, team_name=name, leader=leader, members=members)
+        # Still forming (no seats): its leader invited 22ECE30107 and one more, neither has answered yet.
+        team_create(event=event, team_name="Byte Club", leader=others[11], invite=["22ECE30107", others[12]])
 
     def _cultural_fest(self) -> None:
         """Upcoming: registration opens next week; no limit on seats."""
