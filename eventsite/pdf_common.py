@@ -43,7 +43,9 @@ def fonts_register() -> None:
     registered = set(pdfmetrics.getRegisteredFontNames())
     for name, filename in _FILES.items():
         if name not in registered:
-            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
+            # Only Devanagari is shaped: shaping Latin would only swap "st" and "fi" for
+            # ligature glyphs that PDF readers copy and search badly.
+            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename), shapable=name == FONT_DEVANAGARI))
     # Paragraph markup (<b>) finds the bold face through the family mapping.
     addMapping(FONT, 0, 0, FONT)
     addMapping(FONT, 1, 0, FONT_BOLD)
