@@ -3,6 +3,7 @@
 import pytest
 
 from events.models import EventAuditEntry
+from events.services import event_cancel
 from eventsite.errors import EventFull, NotRegistered, PendingApproval, PermissionDenied, ValidationFailed
 from registrations.integrity import integrity_problems
 from registrations.models import Notification, Registration, RegistrationStatus, Team
@@ -211,3 +212,12 @@ def test_a_team_is_rejected_whole_and_the_checks_hold(organizer):
     team_invitation_accept(team=again, actor=member.user)
     again.refresh_from_db()
     assert again.status == RegistrationStatus.PENDING  # the name and the members are free again
+
+
+def test_cancelling_the_event_releases_and_tells_a_student_still_waiting(approval_event, organizer):
+    student = StudentUserFactory()
+    pending = registration_create(event=approval_event, enrollment_no=student.pk, actor=student.user)
+    event_cancel(event=approval_event, reason="The speaker fell ill.", actor=organizer)
+    assert Registration.objects.get(pk=pending.pk).status == RegistrationStatus.CANCELLED
+    assert _kinds(student.pk)[-1] == Notification.Kind.EVENT_CANCELLED
+    assert integrity_problems([approval_event.pk]) == []
