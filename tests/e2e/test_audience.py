@@ -65,7 +65,7 @@ def test_a_request_waits_for_approval_on_the_students_page(new_context, shoot, w
     expect(page.get_by_text("The organizers approve each registration.")).to_be_visible()
     page.get_by_role("button", name="Ask to register").click()
     expect(page.get_by_text("is waiting for the organizers' approval").first).to_be_visible()
-    expect(page.get_by_role("button", name="Withdraw my request")).to_be_visible()
+    expect(page.get_by_text("Withdraw my request", exact=True)).to_be_visible()
     _fits(page)
     shoot(page, f"pending-{width}")
     assert Registration.objects.get(event=event, student=student).status == "pending"
