@@ -14,6 +14,7 @@ urlpatterns = [
     path("me/record.pdf", record_views.my_record_pdf, name="my-record-pdf"),
     path("students/<str:enrollment_no>/record.pdf", record_views.student_record_pdf, name="student-record-pdf"),
     path("events/<slug:event_id>/feedback/", views.event_feedback, name="event-feedback"),
+    path("events/<slug:event_id>/manage/access-codes/", views.event_access_codes, name="event-access-codes"),
     path("events/<slug:event_id>/team/join/", team_views.team_join, name="team-join"),
     path("teams/<str:team_id>/<str:answer>/", team_views.team_answer, name="team-answer"),
     path("teams/<str:team_id>/manage/<str:action>/", team_views.team_manage, name="team-manage"),
