@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from analytics.exports import roster_registrations, roster_rows
+from analytics.roster_export import roster_csv_lines
 from certificates.forms import CertificateBulkIssueForm, CertificateIssueForm
 from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible, certificate_issue_many
@@ -36,10 +38,8 @@ from events.selectors import (
 )
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
-from registrations.exports import roster_registrations, roster_rows
 from registrations.forms import TeamRegistrationForm
 from registrations.models import RegistrationStatus, Student
-from registrations.roster_export import roster_csv_lines
 from registrations.selectors import (
     attendance_count_for_session,
     attendance_marks,
@@ -53,7 +53,7 @@ ROSTER_PER_PAGE = 50
 CERTIFICATES_PER_PAGE = 100
 
 
-def _student_of(user) -> Student | None:
+def student_of(user) -> Student | None:
     return getattr(user, "student", None) if user.is_authenticated else None
 
 
@@ -82,7 +82,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, event: Event, team_form: TeamRegistrationForm | None = None) -> dict:
-    student = _student_of(request.user)
+    student = student_of(request.user)
     record = student_event_record(student, event) if student else None
     registration = record.registration if record else None
     active = registration is not None and registration.is_active
@@ -112,7 +112,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         return render(request, "events/detail.html", _detail_context(request, event))
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    student = _student_of(request.user)
+    student = student_of(request.user)
     action = request.POST.get("action")
     if student is None:
         context = _detail_context(request, event)

@@ -22,9 +22,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from analytics.exports import CHUNK_SIZE, _Cursor, roster_rows, session_column
 from events.models import Event, EventSession
 from eventsite.spreadsheets import CsvLine, spreadsheet_safe
-from registrations.exports import CHUNK_SIZE, _Cursor, roster_rows, session_column
 from registrations.models import FeedbackAnswer, FeedbackQuestion
 
 XLSX_SPOOL_MAX_BYTES = 8 * 1024 * 1024

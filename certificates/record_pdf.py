@@ -20,8 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from certificates.selectors import RecordLine
 from registrations.models import Student
-from registrations.selectors import RecordLine
 
 FONT_DIR = Path(settings.BASE_DIR) / "certificates" / "fonts"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
