@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events.attendance_rules import rule_of
+from events.audience import audience_sentence
 from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event, EventQuestion
 from events.selectors import (
     event_counts_of,
@@ -177,6 +178,22 @@ class EventOutputSerializer(serializers.Serializer):
         help_text="Minutes before the start at which each confirmed student gets a reminder email.",
     )
     questions = serializers.SerializerMethodField(help_text="Asked at registration, in order.")
+    eligible_departments = serializers.ListField(
+        child=serializers.CharField(), help_text="Department codes that may register; empty: every department."
+    )
+    eligible_years = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Years of study that may register; empty: every year."
+    )
+    access_code_required = serializers.BooleanField(help_text="Invite-only: registering needs an access code.")
+    approval_required = serializers.BooleanField(
+        help_text="Registrations wait as `pending`, holding no seat, until an organizer approves them."
+    )
+    audience = serializers.SerializerMethodField(
+        help_text='Who may register, in a sentence ("This event is for CSE students in year 3."); null: everyone.'
+    )
+
+    def get_audience(self, event: Event) -> str | None:
+        return audience_sentence(event)
 
     @extend_schema_field(QuestionSerializer(many=True))
     def get_questions(self, event: Event) -> list[dict]:
@@ -249,6 +266,24 @@ class EventInputSerializer(serializers.Serializer):
     )
 
     questions = QuestionSerializer(many=True, required=False, max_length=50)
+    eligible_departments = serializers.ListField(
+        child=serializers.CharField(max_length=10),
+        required=False,
+        max_length=50,
+        help_text="Department codes such as CSE; [] for every department.",
+    )
+    eligible_years = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=6),
+        required=False,
+        max_length=6,
+        help_text="Years of study 1 to 6; [] for every year.",
+    )
+    access_code_required = serializers.BooleanField(
+        required=False, help_text="Invite-only: registering needs a code from POST .../access-codes."
+    )
+    approval_required = serializers.BooleanField(
+        required=False, help_text="Registrations wait as `pending` until an organizer approves them."
+    )
 
     def validate_sessions(self, sessions: list[dict]) -> list[dict]:
         # The list replaces the event's sessions, so even in a partial update each one is whole.

@@ -45,7 +45,13 @@ EVENT_FIELDS = (
     "certificate_requires_feedback",
     "status",
     "reminder_offsets_minutes",
+    "eligible_departments",
+    "eligible_years",
+    "access_code_required",
+    "approval_required",
 )
+DEPARTMENT_CODE = re.compile(r"^[A-Z]{2,10}$")
+YEARS_OF_STUDY = range(1, 7)
 
 
 class KEEP:
@@ -310,6 +316,28 @@ def _ensure_rule_keeps_what_was_granted(event: Event, field_name: str) -> None:
             raise ValidationFailed.for_field(field_name, problem)
 
 
+def _audience_fields_clean(fields: dict[str, Any]) -> None:
+    """Departments as upper-case codes (CSE), years of study 1 to 6, each once, in order; in place."""
+    errors: dict[str, list[str]] = {}
+    if "eligible_departments" in fields:
+        given = fields["eligible_departments"]
+        codes = [code.strip().upper() for code in given] if isinstance(given, list | tuple) else None
+        if codes is None or not all(DEPARTMENT_CODE.match(code) for code in codes):
+            errors["eligible_departments"] = ["Department codes of 2 to 10 letters, such as CSE or ECE."]
+        else:
+            fields["eligible_departments"] = list(dict.fromkeys(codes))
+    if "eligible_years" in fields:
+        given = fields["eligible_years"]
+        if not isinstance(given, list | tuple) or not all(
+            type(year) is int and year in YEARS_OF_STUDY for year in given
+        ):
+            errors["eligible_years"] = ["Years of study from 1 to 6."]
+        else:
+            fields["eligible_years"] = sorted(set(given))
+    if errors:
+        raise ValidationFailed("Who may register is not valid.", details=errors)
+
+
 def _ensure_event_fields(fields: dict[str, Any]) -> None:
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
@@ -332,6 +360,7 @@ def event_create(
     club_row = _club_named(club)
     _ensure_may_create(actor, club=club_row, fields=fields, organizers=organizers)
     _ensure_event_fields(fields)
+    _audience_fields_clean(fields)
     if Event.objects.filter(pk=event_id).exists():
         raise AlreadyExists(f"An event {event_id!r} already exists.", details={"event_id": event_id})
     event = Event(event_id=event_id, club=club_row, **fields)
@@ -392,6 +421,7 @@ def event_update(
     if organizers is not None or club is not KEEP:
         _ensure_staff(actor)
     _ensure_event_fields(fields)
+    _audience_fields_clean(fields)
     status = fields.pop("status", None)
     locked = Event.objects.select_for_update(no_key=True).filter(pk=event.pk).first()
     if locked is None:

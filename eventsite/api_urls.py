@@ -43,6 +43,7 @@ urlpatterns = [
         name="api-register-individual",
     ),
     path("register/team/<slug:event_id>", registrations_api.RegisterTeamApi.as_view(), name="api-register-team"),
+    path("events/<slug:event_id>/access-codes", registrations_api.AccessCodesApi.as_view(), name="api-access-codes"),
     path(
         "registrations/<code:registration_id>/approve",
         registrations_api.RegistrationApproveApi.as_view(),

@@ -12,8 +12,14 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 BITS_PER_CHAR = 5
 
 
+# Each random byte picks the letter of its low five bits: 256 = 8 x 32, so every letter has exactly
+# eight bytes and is equally likely. One read of the system's random source per token (a
+# ``secrets.choice`` per letter read it once a letter, which cost a registration ~0.1 ms).
+LETTER_OF_BYTE = bytes(ord(ALPHABET[byte % len(ALPHABET)]) for byte in range(256))
+
+
 def random_token(length: int) -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+    return secrets.token_bytes(length).translate(LETTER_OF_BYTE).decode("ascii")
 
 
 def new_registration_id() -> str:

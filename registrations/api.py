@@ -20,12 +20,16 @@ from eventsite.schema import errors
 from eventsite.text import multiline_text, single_line_text
 from registrations.models import Attendance, RegistrationStatus, Student
 from registrations.selectors import (
+    access_code_list,
     student_list,
     student_visible_to,
     team_registrations_of,
     waitlist_position,
 )
 from registrations.services import (
+    ACCESS_CODE_USES_MAX,
+    ACCESS_CODES_PER_REQUEST_MAX,
+    access_codes_generate,
     attendance_mark,
     enrollment_no_normalize,
     feedback_submit,
@@ -384,6 +388,52 @@ class RegistrationRejectApi(APIView):
             registration=registration_id, reason=given.validated_data.get("reason", ""), actor=request.user
         )
         return Response(RegistrationOutputSerializer(registration).data)
+
+
+class AccessCodesInputSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=1, max_value=ACCESS_CODES_PER_REQUEST_MAX, help_text="How many codes.")
+    max_uses = serializers.IntegerField(
+        min_value=1, max_value=ACCESS_CODE_USES_MAX, help_text="Registrations each code allows (1: one person each)."
+    )
+
+
+class NewAccessCodesSerializer(serializers.Serializer):
+    codes = serializers.ListField(child=serializers.CharField(), help_text="The new codes, to hand out.")
+
+
+class AccessCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    max_uses = serializers.IntegerField()
+    uses = serializers.IntegerField(help_text="Registrations made with it.")
+    uses_left = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class AccessCodesApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="access_codes_list",
+        summary="The event's access codes and how often each was used (organizers)",
+        parameters=[EVENT_ID_PARAMETER],
+        responses={200: AccessCodeSerializer(many=True), **errors(403, 404)},
+    )
+    def get(self, request: Request, event_id: str) -> Response:
+        codes = access_code_list(event=event_get(event_id), actor=request.user)
+        return Response(AccessCodeSerializer(codes, many=True).data)
+
+    @extend_schema(
+        operation_id="access_codes_create",
+        summary="Generate access codes for an invite-only event (organizers)",
+        parameters=[EVENT_ID_PARAMETER],
+        request=AccessCodesInputSerializer,
+        responses={201: NewAccessCodesSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        given = AccessCodesInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        codes = access_codes_generate(event=event_get(event_id), actor=request.user, **given.validated_data)
+        return Response({"codes": [code.code for code in codes]}, status=status.HTTP_201_CREATED)
 
 
 class CancelOutputSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 
+from events.audience import audience_sentence, join_words
 from events.models import Event
 from eventsite.errors import AudienceRestricted
 from registrations.models import Student
@@ -47,23 +48,6 @@ def student_year_of_study(student: Student, today: date | None = None) -> int | 
     return year if 1 <= year <= MAX_YEAR_OF_STUDY else None
 
 
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def audience_sentence(event: Event) -> str | None:
-    """Who the event is for, in a sentence ("This event is for CSE and ECE students in years 3 and 4."), or None."""
-    departments = [str(code) for code in event.eligible_departments]
-    years = sorted(int(year) for year in event.eligible_years)
-    if not departments and not years:
-        return None
-    who = f"{_join(departments)} students" if departments else "students"
-    if years:
-        where = f"in year {years[0]}" if len(years) == 1 else f"in years {_join([str(y) for y in years])}"
-        who = f"{who} {where}"
-    return f"This event is for {who}."
-
-
 def audience_refusal(event: Event, student: Student, today: date | None = None) -> str | None:
     """Why ``student`` is outside the event's audience, in sentences a student understands; None if inside."""
     sentence = audience_sentence(event)
@@ -80,7 +64,7 @@ def audience_refusal(event: Event, student: Student, today: date | None = None) 
             problems.append(f"you are in year {year}" if year else "your record has no year of study")
     if not problems:
         return None
-    return f"{sentence} You cannot register: {_join(problems)}."
+    return f"{sentence} You cannot register: {join_words(problems)}."
 
 
 def ensure_in_audience(event: Event, student: Student) -> None:

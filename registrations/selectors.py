@@ -9,10 +9,11 @@ from django.db.models.functions import Lower
 
 from events.models import Event, EventSession
 from events.selectors import count_per_event, event_user_is_organizer, register_count
-from eventsite.errors import NotFound, PermissionDenied
+from eventsite.errors import NotAuthenticated, NotFound, PermissionDenied
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
+    AccessCode,
     Attendance,
     Feedback,
     Notification,
@@ -58,6 +59,15 @@ def attendance_marks(event: Event, enrollment_nos: list[str]) -> dict[tuple[str,
         "student_id", "session_id", "method", "marked_by__username"
     )
     return {(enr, session_id): AttendanceMark(method, by or "") for enr, session_id, method, by in rows}
+
+
+def access_code_list(*, event: Event, actor: User | AnonymousUser | None) -> list[AccessCode]:
+    """The event's access codes with their use counts, newest first: for its organizers only."""
+    if actor is None or not actor.is_authenticated:
+        raise NotAuthenticated()
+    if not event_user_is_organizer(event, actor):
+        raise PermissionDenied("Only this event's organizers see its access codes.")
+    return list(AccessCode.objects.filter(event=event).order_by("-created_at", "-id"))
 
 
 def team_registrations_of(team: Team) -> dict[str, str]:

@@ -66,7 +66,7 @@ from eventsite.errors import (
 from eventsite.logins import locked_message, login_locked
 from eventsite.text import multiline_text, single_line_text, text_errors
 from registrations import hooks, notifications
-from registrations.audience import access_code_normalize, ensure_in_audience
+from registrations.audience import access_code_new, access_code_normalize, ensure_in_audience
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
@@ -371,18 +371,45 @@ def ensure_organizer(actor: Actor, event: Event) -> None:
 # Registration
 
 
-def event_lock(event: Event | str, *, with_questions: bool = False) -> Event:
-    """The event, locked. ``with_questions``: annotated ``asks_questions`` in the same query."""
-    pk = event.pk if isinstance(event, Event) else event
+# Stands for the event's key while the lock's query is compiled; each execution binds the real one.
+_EVENT_KEY_PLACEHOLDER = "\x00event\x00"
+
+
+def _event_lock_rows(pk: str, with_questions: bool):
     # NO KEY UPDATE: rows that merely point at the event (an attendance, a certificate) can still be
     # inserted while it is held, so a check-in holding its registration's lock never deadlocks with a
     # cancellation holding the event's.
     rows = Event.objects.select_for_update(no_key=True).filter(pk=pk)
     if with_questions:
         rows = rows.annotate(asks_questions=Exists(EventQuestion.objects.filter(event=OuterRef("pk"), archived=False)))
-    locked = rows.first()
+    return rows[:1]
+
+
+_event_lock_sql: dict[tuple[str, bool], tuple[str, tuple]] = {}
+
+
+def event_lock(event: Event | str, *, with_questions: bool = False) -> Event:
+    """The event, locked. ``with_questions``: annotated ``asks_questions`` in the same query.
+
+    The query is the ORM's (``_event_lock_rows``), compiled once per connection and then run through
+    ``Manager.raw``: on SQLite the database's write lock is held while it runs, and compiling it
+    (the annotation above all) took most of a registration's time under that lock.
+    """
+    pk = event.pk if isinstance(event, Event) else event
+    if connection.get_autocommit():
+        raise transaction.TransactionManagementError("event_lock() holds the lock until the end of a transaction.")
+    key = (connection.alias, with_questions)
+    if key not in _event_lock_sql:
+        sql, params = _event_lock_rows(_EVENT_KEY_PLACEHOLDER, with_questions).query.sql_with_params()
+        _event_lock_sql[key] = sql, params
+    sql, params = _event_lock_sql[key]
+    locked = next(
+        iter(Event.objects.raw(sql, [pk if value == _EVENT_KEY_PLACEHOLDER else value for value in params])), None
+    )
     if locked is None:
         raise NotFound.of("event", pk)
+    if with_questions:
+        locked.asks_questions = bool(locked.asks_questions)  # SQLite answers 0 or 1
     return locked
 
 
@@ -980,6 +1007,34 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
             locked.save(update_fields=["confirmed_count"])
         promoted = waitlist_promote(event=locked) if freed else {}
     return CancelResult(cancelled=[reg.pk for reg in cancelling], promoted=promoted)
+
+
+ACCESS_CODES_PER_REQUEST_MAX = 500
+ACCESS_CODE_USES_MAX = 10_000
+
+
+def access_codes_generate(*, event: Event, count: int, max_uses: int, actor: Actor = None) -> list[AccessCode]:
+    """``count`` new access codes for the event (its organizers), each good for ``max_uses`` registrations."""
+    ensure_organizer(actor, event)
+    errors: dict[str, list[str]] = {}
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= ACCESS_CODES_PER_REQUEST_MAX:
+        errors["count"] = [f"From 1 to {ACCESS_CODES_PER_REQUEST_MAX} codes at a time."]
+    if isinstance(max_uses, bool) or not isinstance(max_uses, int) or not 1 <= max_uses <= ACCESS_CODE_USES_MAX:
+        errors["max_uses"] = [f"Each code is used from 1 to {ACCESS_CODE_USES_MAX} times."]
+    if errors:
+        raise ValidationFailed("The codes cannot be made like this.", details=errors)
+    with transaction.atomic():
+        taken = set(AccessCode.objects.filter(event=event).values_list("code", flat=True))
+        codes: list[str] = []
+        while len(codes) < count:
+            code = access_code_new()
+            if code not in taken:
+                taken.add(code)
+                codes.append(code)
+        now, by = timezone.now(), _actor_user(actor)
+        return AccessCode.objects.bulk_create(
+            [AccessCode(event=event, code=code, max_uses=max_uses, created_by=by, created_at=now) for code in codes]
+        )
 
 
 def _pending_locked(registration: Registration | str, actor: Actor) -> tuple[Event, Registration, list[Registration]]:

@@ -45,6 +45,11 @@ EVENT_FIELDS = {
     "counts",
     "questions",
     "reminder_offsets_minutes",
+    "eligible_departments",
+    "eligible_years",
+    "access_code_required",
+    "approval_required",
+    "audience",
 }
 COUNT_FIELDS = {"registered", "waitlisted", "teams", "attended", "feedbacks", "certificates"}
 

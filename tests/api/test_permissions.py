@@ -58,6 +58,10 @@ def pending(cast: Cast) -> None:
     registration_create(event=cast.event.pk, enrollment_no=cast.student.pk, actor=cast.student.user)
 
 
+def invite_only(cast: Cast) -> None:
+    Event.objects.filter(pk=cast.event.pk).update(access_code_required=True)
+
+
 def pending_id(cast: Cast) -> str:
     registration = Registration.objects.filter(event=cast.event).first()
     return registration.pk if registration else "R0"
@@ -170,6 +174,16 @@ ENDPOINTS = {
         only(ORGANIZER, 201),
         body=lambda c: {"enrollment_no": c.student.pk},
         setup=registered,
+    ),
+    "access-codes-list": Endpoint(
+        "get", lambda c: f"/api/v2/events/{c.event.pk}/access-codes", only(ORGANIZER, 200), setup=invite_only
+    ),
+    "access-codes-create": Endpoint(
+        "post",
+        lambda c: f"/api/v2/events/{c.event.pk}/access-codes",
+        only(ORGANIZER, 201),
+        body=lambda c: {"count": 2, "max_uses": 1},
+        setup=invite_only,
     ),
     "registration-approve": Endpoint(
         "post",

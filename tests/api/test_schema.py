@@ -49,6 +49,8 @@ API_MD_OPERATIONS = {
     ("post", "/api/v2/attendance/batch/{event_id}"),
     ("post", "/api/v2/registrations/{registration_id}/approve"),
     ("post", "/api/v2/registrations/{registration_id}/reject"),
+    ("get", "/api/v2/events/{event_id}/access-codes"),
+    ("post", "/api/v2/events/{event_id}/access-codes"),
 }
 ERROR_REF = "#/components/schemas/Error"
 

@@ -1,6 +1,7 @@
 """Ids that are shown, printed or scanned carry at least 64 random bits."""
 
 import math
+from collections import Counter
 
 import pytest
 
@@ -35,6 +36,15 @@ def test_ids_do_not_repeat_and_use_the_whole_alphabet(kind):
     tokens = [generate() for _ in range(20_000)]
     assert len(set(tokens)) == len(tokens)
     assert set("".join(token[len(prefix) :] for token in tokens)) == set(ids.ALPHABET)
+
+
+def test_every_letter_is_equally_likely():
+    """Each random byte becomes one letter: every letter must come from the same number of bytes."""
+    assert all(len(ids.random_token(length)) == length for length in (1, 13, 16, 26))
+    preimages = Counter(ids.LETTER_OF_BYTE)
+    assert len(preimages) == len(ids.ALPHABET)
+    assert set(preimages) == {ord(letter) for letter in ids.ALPHABET}
+    assert set(preimages.values()) == {256 // len(ids.ALPHABET)}
 
 
 def test_the_services_hand_out_such_ids():
