@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import Collate
 
 from certificates.models import Certificate
@@ -32,23 +32,12 @@ def roster_columns(sessions: Iterable[EventSession]) -> list[str]:
     return [*FIXED_COLUMNS, *(session_column(session.code) for session in sessions), *TRAILING_COLUMNS]
 
 
-def roster_registrations(event: Event, *, q: str | None = None) -> QuerySet[Registration]:
-    """Active registrations of the event in roster order, optionally searched by enrollment number or name."""
-    registrations = Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
-    if q and q.strip():
-        q = q.strip()
-        registrations = registrations.filter(
-            Q(student__enrollment_no__icontains=q) | Q(student__full_name__icontains=q) | Q(team__name__icontains=q)
-        )
-    return registrations.order_by("student_id")
-
-
-def _by_enrollment_no():
-    """Order by enrollment number in code-point order, the order Python compares strings in,
+def _by_enrollment_no(field: str = "student_id"):
+    """Order by enrollment number (``field``) in code-point order, the order Python compares strings in,
     whatever the database's default collation."""
     if connection.vendor == "postgresql":
-        return Collate(F("student_id"), "C")
-    return F("student_id")
+        return Collate(F(field), "C")
+    return F(field)
 
 
 class _Cursor:

@@ -1,8 +1,8 @@
 """The event roster for spreadsheets: CSV streamed line by line, XLSX written row by row.
 
 Rows come from ``registrations.exports.roster_rows`` (one cursor per kind of record,
-merged by enrollment number) plus one more cursor for the answers to the event's
-feedback questions, merged the same way. Neither format holds the roster in memory:
+merged by enrollment number) plus one cursor for the answers to the event's feedback
+questions and one for the answers given at registration, merged the same way. Neither format holds the roster in memory:
 CSV lines go to the response as they are made; the XLSX workbook is written in
 openpyxl's write-only mode (rows go to a temporary file as they are appended) and
 saved into a spooled temporary file that stays in memory up to
@@ -15,23 +15,23 @@ from collections.abc import Iterator
 from tempfile import SpooledTemporaryFile
 from typing import Any
 
-from django.db import connection
-from django.db.models import F
-from django.db.models.functions import Collate
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from analytics.exports import CHUNK_SIZE, _Cursor, roster_rows, session_column
-from events.models import Event, EventSession
+from analytics.exports import CHUNK_SIZE, _by_enrollment_no, _Cursor, roster_rows, session_column
+from events.models import Event, EventQuestion, EventSession
 from eventsite.spreadsheets import CsvLine, spreadsheet_safe
-from registrations.models import FeedbackAnswer, FeedbackQuestion
+from registrations.models import ACTIVE_STATUSES, FeedbackAnswer, FeedbackQuestion, RegistrationAnswer
+from registrations.selectors import roster_questions
 
 XLSX_SPOOL_MAX_BYTES = 8 * 1024 * 1024
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def export_header(sessions: list[EventSession], questions: list[FeedbackQuestion]) -> list[str]:
+def export_header(
+    sessions: list[EventSession], questions: list[FeedbackQuestion], asked: list[EventQuestion] = ()
+) -> list[str]:
     return [
         "Enrollment no",
         "Name",
@@ -43,17 +43,15 @@ def export_header(sessions: list[EventSession], questions: list[FeedbackQuestion
         "Feedback rating",
         "Certificate id",
         *(f"Q{index}: {question.prompt}" for index, question in enumerate(questions, start=1)),
+        *(f"Answer: {question.label}" for question in asked),
     ]
 
 
 def _answers(event: Event) -> _Cursor:
     """``(enrollment_no, (question_id, answer))`` in the roster's enrollment order."""
-    by_enrollment_no = F("feedback__student_id")
-    if connection.vendor == "postgresql":
-        by_enrollment_no = Collate(by_enrollment_no, "C")
     rows = (
         FeedbackAnswer.objects.filter(feedback__event=event)
-        .order_by(by_enrollment_no)
+        .order_by(_by_enrollment_no("feedback__student_id"))
         .values_list("feedback__student_id", "question_id", "rating", "text")
         .iterator(chunk_size=CHUNK_SIZE)
     )
@@ -63,14 +61,36 @@ def _answers(event: Event) -> _Cursor:
     )
 
 
+def _registration_answers(event: Event) -> _Cursor:
+    """``(enrollment_no, (question_id, value))`` of the active registrations, in the roster's enrollment order."""
+    rows = (
+        RegistrationAnswer.objects.filter(registration__event=event, registration__status__in=ACTIVE_STATUSES)
+        .order_by(_by_enrollment_no("registration__student_id"))
+        .values_list("registration__student_id", "question_id", "value")
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    return _Cursor((enrollment_no, (question_id, value)) for enrollment_no, question_id, value in rows)
+
+
+def _cell(value: object) -> object:
+    """A number stays a number in the spreadsheet; every other answer is its text."""
+    return (
+        value if isinstance(value, int | float) and not isinstance(value, bool) else RegistrationAnswer.as_text(value)
+    )
+
+
 def export_rows(event: Event) -> Iterator[list[Any]]:
-    """The header, then one list of values per active registration, in enrollment order."""
+    """The header, then one list of values per active registration, in enrollment order: the roster,
+    the answers to the feedback questions, then the answers given at registration."""
     sessions = list(event.sessions.order_by("position", "id"))
     questions = list(FeedbackQuestion.objects.filter(event=event).order_by("position", "id"))
+    asked = roster_questions(event)
     answers = _answers(event) if questions else None
-    yield export_header(sessions, questions)
+    registration_answers = _registration_answers(event) if asked else None
+    yield export_header(sessions, questions, asked)
     for row in roster_rows(event, sessions=sessions):
         given = dict(answers.take(row["enrollment_no"])) if answers else {}
+        answered = dict(registration_answers.take(row["enrollment_no"])) if registration_answers else {}
         yield [
             row["enrollment_no"],
             row["full_name"],
@@ -82,6 +102,7 @@ def export_rows(event: Event) -> Iterator[list[Any]]:
             row["feedback_rating"],
             row["certificate_id"],
             *(given.get(question.pk) for question in questions),
+            *(_cell(answered.get(question.pk)) for question in asked),
         ]
 
 

@@ -256,8 +256,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="postgres,sqlite")
     parser.add_argument("--students", type=int, default=2000)
-    parser.add_argument("--capacity", type=int, default=1500)
-    parser.add_argument("--duplicates", type=int, default=200, help="students who send their request twice")
+    parser.add_argument("--capacity", type=int, help="seats (default: three quarters of the students, 1,500)")
+    parser.add_argument(
+        "--duplicates", type=int, help="students who send their request twice (default: a tenth of them, 200)"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--workers", type=int, default=4)
@@ -268,6 +270,11 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--backend", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # The burst's proportions whatever its size, so a smaller run (--students 400) still fills the event.
+    if args.capacity is None:
+        args.capacity = args.students * 3 // 4
+    if args.duplicates is None:
+        args.duplicates = args.students // 10
     if args.backend:
         print(json.dumps(run_backend(args.backend, args)))
         return 0

@@ -2,11 +2,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 
-from certificates.models import Certificate
-from certificates.services import certificate_issue, certificate_revoke
+from certificates.models import SIGNATORIES_MAX, Certificate, CertificateTemplate, RecordSnapshot
+from certificates.services import (
+    Signatory,
+    certificate_issue,
+    certificate_revoke,
+    certificate_template_create,
+    certificate_template_update,
+    record_snapshot_revoke,
+)
 from eventsite.admin_tools import ServiceModelAdmin, export_as_csv
+from eventsite.errors import ValidationFailed
 
 DETAIL_FIELDS = (
     "certificate_id",
@@ -153,3 +162,106 @@ class CertificateAdmin(ServiceModelAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/certificates/certificate/revoke_selected.html", context)
+
+
+class CertificateTemplateAdminForm(forms.ModelForm):
+    logo_upload = forms.FileField(label="Logo", required=False, help_text="PNG or JPEG; empty keeps the current one.")
+    signature_1_upload = forms.FileField(label="Signature 1", required=False)
+    signature_2_upload = forms.FileField(label="Signature 2", required=False)
+    signature_3_upload = forms.FileField(label="Signature 3", required=False)
+
+    class Meta:
+        model = CertificateTemplate
+        fields = ("club", "name", "institution", "accent_color", "body", "signatories")
+        help_texts = {"signatories": 'A JSON list, at most three: [{"name": "Dr. A. Rao", "designation": "Principal"}]'}
+
+
+@admin.register(CertificateTemplate)
+class CertificateTemplateAdmin(ServiceModelAdmin):
+    """Staff design any template here; the checks and the image cleaning are the services'."""
+
+    form = CertificateTemplateAdminForm
+    list_display = ("name", "institution", "club", "updated_at")
+    list_filter = ("club",)
+    search_fields = ("name", "institution")
+    readonly_fields = ("preview",)
+
+    @admin.display(description="preview")
+    def preview(self, template: CertificateTemplate) -> str:
+        if template.pk is None:
+            return "Save first."
+        url = reverse("certificate-template-preview", args=[template.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">The template with sample data (PDF)</a>', url)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        signatories = data.get("signatories") or []
+        if not isinstance(signatories, list) or not all(isinstance(item, dict) for item in signatories):
+            raise ValidationFailed.for_field("signatories", 'Give a JSON list such as [{"name": "A. Rao"}].')
+        fields = {
+            "name": data["name"],
+            "institution": data["institution"],
+            "accent_color": data["accent_color"],
+            "body": data["body"],
+            "signatories": [
+                Signatory(name=str(item.get("name", "")), designation=str(item.get("designation", "")))
+                for item in signatories
+            ],
+            "logo": data.get("logo_upload"),
+            "signatures": {
+                position: data[f"signature_{position}_upload"]
+                for position in range(1, SIGNATORIES_MAX + 1)
+                if data.get(f"signature_{position}_upload")
+            },
+        }
+        if change:
+            template = certificate_template_update(template=obj, actor=request.user, **fields)
+        else:
+            template = certificate_template_create(club=data.get("club"), actor=request.user, **fields)
+        obj.pk = template.pk
+        obj.refresh_from_db()
+
+
+class RecordRevokeForm(forms.ModelForm):
+    revoke_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Fill in to revoke: its verification page will then say “revoked”. This cannot be undone.",
+    )
+
+    class Meta:
+        model = RecordSnapshot
+        fields = ()
+
+
+@admin.register(RecordSnapshot)
+class RecordSnapshotAdmin(ServiceModelAdmin):
+    """Co-curricular records as handed out; staff withdraw one with a reason."""
+
+    form = RecordRevokeForm
+    list_display = ("snapshot_id", "student", "student_name", "issued_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("snapshot_id", "student__enrollment_no", "student_name")
+    readonly_fields = ("snapshot_id", "student", "student_name", "issued_at", "verification", "lines", "revoked_at")
+
+    def get_fields(self, request, obj=None):
+        shown = list(self.readonly_fields)
+        return shown if obj is not None and obj.is_revoked else [*shown, "revoke_reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Withdrawn, never deleted: the printed QR code must keep answering.
+        return False
+
+    @admin.display(description="public verification")
+    def verification(self, snapshot: RecordSnapshot) -> str:
+        return format_html('<a href="{}">{}</a>', snapshot.verify_path, snapshot.verify_url)
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("revoke_reason")
+        if reason:
+            record_snapshot_revoke(snapshot=obj, reason=reason, actor=request.user)
+            obj.refresh_from_db()

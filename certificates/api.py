@@ -1,32 +1,51 @@
-"""JSON views of certificates: issue (one or all eligible), revoke, public verification, and a student's
-history and standing at an event (they show the certificates held)."""
+"""JSON views of certificates: issue (one or all eligible), revoke, public verification, the
+templates certificates are drawn with, and a student's history and standing at an event (they show the
+certificates held)."""
 
+import json
+
+from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
 )
 from rest_framework import permissions, serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certificates.eligibility import student_eligibility
-from certificates.models import TITLE_MAX_LENGTH, CertificateKind
-from certificates.selectors import certificate_get, certificate_public_view, student_history
+from certificates.models import SIGNATORIES_MAX, TITLE_MAX_LENGTH, CertificateKind, CertificateTemplate
+from certificates.selectors import (
+    certificate_get,
+    certificate_public_view,
+    certificate_template_get_managed,
+    certificate_template_list_managed,
+    student_history,
+)
 from certificates.services import (
+    Signatory,
     certificate_issue,
     certificate_issue_all_eligible,
     certificate_issue_many,
     certificate_revoke,
+    certificate_template_create,
+    certificate_template_update,
 )
+from clubs.selectors import club_get
 from events.api import EVENT_ID_PARAMETER
 from events.selectors import event_get
 from eventsite.errors import ValidationFailed
-from eventsite.schema import errors
-from eventsite.text import multiline_text
+from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
+from eventsite.parsers import SafeJSONParser
+from eventsite.schema import ErrorSerializer, errors
+from eventsite.text import multiline_text, single_line_text
 from registrations.api import (
     ENROLLMENT_NO_HELP,
     ENROLLMENT_NO_PARAMETER,
@@ -188,6 +207,7 @@ class CertificateVerifyOutputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CertificateKind.choices)
     title = serializers.CharField(help_text='Such as "Winner"; empty when none.')
     heading = serializers.CharField(help_text='What it is, in words: "Certificate of Merit: Winner".')
+    institution = serializers.CharField(help_text="Who issued it, from the event's template; empty: none named.")
 
 
 class CertificateVerifyApi(APIView):
@@ -320,3 +340,199 @@ class LookupApi(APIView):
             gave_feedback=record.feedback_id is not None,
         )
         return Response(LookupOutputSerializer(record, context={"eligibility": standing}).data)
+
+
+# Templates
+
+
+class SignatorySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    designation = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class SignatoriesField(serializers.ListField):
+    """A list of signatories; in a multipart body (which carries only strings) the list as a JSON string."""
+
+    child = SignatorySerializer()
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=SIGNATORIES_MAX, **kwargs)
+
+    def get_value(self, dictionary):
+        # A multipart body holds one string; the list field would otherwise look for signatories[0]...
+        if hasattr(dictionary, "getlist") and self.field_name in dictionary:
+            return dictionary.get(self.field_name)
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                raise serializers.ValidationError(
+                    'Send the signatories as a JSON list, such as [{"name": "A. Rao", "designation": "Principal"}].'
+                ) from None
+        return super().to_internal_value(data)
+
+
+class TemplateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, validators=[single_line_text])
+    institution = serializers.CharField(max_length=200, validators=[single_line_text])
+    accent_color = serializers.RegexField(
+        r"^#[0-9a-fA-F]{6}$",
+        required=False,
+        error_messages={"invalid": "Give a hex colour such as #1f5f8b."},
+    )
+    body = serializers.CharField(
+        max_length=1000,
+        required=False,
+        validators=[multiline_text],
+        help_text="The wording, with {student_name}, {event_title}, {event_dates} and {title}.",
+    )
+    signatories = SignatoriesField(required=False, help_text="At most three; with multipart, a JSON string.")
+    logo = serializers.FileField(required=False, help_text="PNG or JPEG (multipart).")
+    signature_1 = serializers.FileField(required=False, help_text="The first signatory's signature, PNG or JPEG.")
+    signature_2 = serializers.FileField(required=False)
+    signature_3 = serializers.FileField(required=False)
+
+
+class TemplateCreateInputSerializer(TemplateInputSerializer):
+    club = serializers.SlugField(
+        max_length=64, required=False, allow_null=True, help_text="The club's slug; none: college-wide (staff)."
+    )
+
+
+class TemplateSignatoryOutputSerializer(SignatorySerializer):
+    has_signature = serializers.BooleanField()
+
+
+class TemplateOutputSerializer(serializers.Serializer):
+    template_id = serializers.IntegerField(source="pk")
+    club = serializers.CharField(source="club_id", allow_null=True)
+    name = serializers.CharField()
+    institution = serializers.CharField()
+    accent_color = serializers.CharField()
+    body = serializers.CharField()
+    signatories = serializers.SerializerMethodField()
+    has_logo = serializers.SerializerMethodField()
+    preview_url = serializers.SerializerMethodField(help_text="A PDF drawn with sample data (its designers).")
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(TemplateSignatoryOutputSerializer(many=True))
+    def get_signatories(self, template: CertificateTemplate) -> list[dict]:
+        images = template.signature_images()
+        return [
+            {**signatory, "has_signature": bool(images[position])}
+            for position, signatory in enumerate(template.signatories)
+        ]
+
+    def get_has_logo(self, template: CertificateTemplate) -> bool:
+        return bool(template.logo)
+
+    def get_preview_url(self, template: CertificateTemplate) -> str:
+        return settings.SITE_URL + reverse("certificate-template-preview", args=[template.pk])
+
+
+def _template_arguments(data: dict) -> dict:
+    """Validated input -> keyword arguments of the template services (the uploads as they came)."""
+    arguments = {name: value for name, value in data.items() if not name.startswith("signature_") and name != "logo"}
+    if "signatories" in arguments:
+        arguments["signatories"] = [Signatory(**signatory) for signatory in arguments["signatories"]]
+    if "logo" in data:
+        arguments["logo"] = data["logo"]
+    arguments["signatures"] = {
+        position: data[f"signature_{position}"]
+        for position in range(1, SIGNATORIES_MAX + 1)
+        if f"signature_{position}" in data
+    }
+    return arguments
+
+
+TEMPLATE_ID_PARAMETER = OpenApiParameter("template_id", int, OpenApiParameter.PATH, description="The template's id.")
+TEMPLATE_PARSERS = [SafeJSONParser, MultiPartParser]
+IMAGE_ERRORS = "IMAGE_INVALID: an image is not PNG or JPEG, or is damaged (details.field names it)"
+
+
+def _template_errors(*statuses: int) -> dict:
+    documented = errors(*statuses)
+    documented[400] = OpenApiResponse(
+        ErrorSerializer, f"VALIDATION_ERROR (a field, an unknown placeholder or a stray brace), or {IMAGE_ERRORS}."
+    )
+    documented[413] = OpenApiResponse(
+        ErrorSerializer,
+        "IMAGE_TOO_LARGE: an image has too many pixels (a decompression bomb is refused undecoded); "
+        "PAYLOAD_TOO_LARGE: a file or the body is larger than the server accepts.",
+    )
+    return documented
+
+
+class CertificateTemplateListApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = TEMPLATE_PARSERS
+
+    @extend_schema(
+        operation_id="certificate_templates_list",
+        summary="Certificate templates (staff all; a club's owners the club's)",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(TemplateOutputSerializer), **errors(404)},
+    )
+    def get(self, request: Request) -> Response:
+        return paginated_response(
+            queryset=certificate_template_list_managed(request.user),
+            serializer_class=TemplateOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+    @extend_schema(
+        operation_id="certificate_templates_create",
+        summary="Design a certificate template (staff; a club's owners for the club)",
+        description="JSON, or multipart/form-data with the images `logo` and `signature_1`..`signature_3` "
+        "and `signatories` as a JSON string.",
+        request={
+            "application/json": TemplateCreateInputSerializer,
+            "multipart/form-data": TemplateCreateInputSerializer,
+        },
+        responses={201: TemplateOutputSerializer, **_template_errors(403)},
+    )
+    def post(self, request: Request) -> Response:
+        given = TemplateCreateInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        arguments = _template_arguments(given.validated_data)
+        club_id = arguments.pop("club", None)
+        club = club_get(club_id) if club_id else None
+        template = certificate_template_create(club=club, actor=request.user, **arguments)
+        return Response(TemplateOutputSerializer(template).data, status=status.HTTP_201_CREATED)
+
+
+class CertificateTemplateDetailApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = TEMPLATE_PARSERS
+
+    @extend_schema(
+        operation_id="certificate_templates_retrieve",
+        summary="One certificate template (its designers)",
+        parameters=[TEMPLATE_ID_PARAMETER],
+        responses={200: TemplateOutputSerializer},
+    )
+    def get(self, request: Request, template_id: int) -> Response:
+        return Response(TemplateOutputSerializer(certificate_template_get_managed(template_id, request.user)).data)
+
+    @extend_schema(
+        operation_id="certificate_templates_partial_update",
+        summary="Change a certificate template (its designers); images replace the ones kept",
+        parameters=[TEMPLATE_ID_PARAMETER],
+        request={
+            "application/json": TemplateInputSerializer(partial=True),
+            "multipart/form-data": TemplateInputSerializer(partial=True),
+        },
+        responses={200: TemplateOutputSerializer, **_template_errors(403)},
+    )
+    def patch(self, request: Request, template_id: int) -> Response:
+        template = certificate_template_get_managed(template_id, request.user)
+        given = TemplateInputSerializer(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        template = certificate_template_update(
+            template=template, actor=request.user, **_template_arguments(given.validated_data)
+        )
+        return Response(TemplateOutputSerializer(template).data)

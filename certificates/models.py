@@ -89,3 +89,99 @@ class Certificate(models.Model):
     @property
     def verify_url(self) -> str:
         return settings.SITE_URL + self.verify_path
+
+
+PLACEHOLDERS = ("student_name", "event_title", "event_dates", "title")
+SIGNATORIES_MAX = 3
+DEFAULT_BODY = "This certifies that {student_name} took part in {event_title}, held on {event_dates}."
+
+
+class CertificateTemplateQuerySet(models.QuerySet):
+    def usable_for_club(self, club_id: str | None) -> "CertificateTemplateQuerySet":
+        """The templates an event of this club may use: the club's own and the college-wide ones."""
+        return self.filter(models.Q(club__isnull=True) | models.Q(club_id=club_id))
+
+
+class CertificateTemplate(models.Model):
+    """How an event's certificates look: the institution, its logo, who signs, the colour and the wording.
+
+    A template without a club is college-wide (staff design it); a club's owners design the
+    club's own. Images are stored re-encoded (``certificates.images``), never as uploaded.
+    """
+
+    club = models.ForeignKey(
+        "clubs.Club", null=True, blank=True, on_delete=models.PROTECT, related_name="certificate_templates"
+    )
+    name = models.CharField(max_length=100, validators=[single_line_text])
+    institution = models.CharField(max_length=200, validators=[single_line_text])
+    accent_color = models.CharField(max_length=7, default="#1f5f8b")
+    body = models.TextField(max_length=1000, default=DEFAULT_BODY, validators=[multiline_text])
+    # [{"name": ..., "designation": ...}], at most SIGNATORIES_MAX; signature_N belongs to the Nth.
+    signatories = models.JSONField(default=list, blank=True)
+    logo = models.BinaryField(null=True, blank=True)
+    signature_1 = models.BinaryField(null=True, blank=True)
+    signature_2 = models.BinaryField(null=True, blank=True)
+    signature_3 = models.BinaryField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CertificateTemplateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(accent_color__regex=r"^#[0-9a-fA-F]{6}$"),
+                name="certificate_template_accent_is_hex",
+                violation_error_message="The accent colour is a hex colour such as #1f5f8b.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def signature_images(self) -> list[bytes | None]:
+        return [self.signature_1, self.signature_2, self.signature_3]
+
+
+class RecordSnapshot(models.Model):
+    """A student's co-curricular record as it stood when it was handed out, verifiable by its own URL.
+
+    ``lines`` keeps what the paper said (event, dates, role, kinds and titles), so a later change
+    cannot make an old printout verify as something else; revoking it makes verification say so.
+    """
+
+    snapshot_id = models.CharField(primary_key=True, max_length=40)
+    student = models.ForeignKey("registrations.Student", on_delete=models.PROTECT, db_column="enrollment_no")
+    student_name = models.CharField(max_length=200)
+    lines = models.JSONField(default=list)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the lines: the same record is not stored twice.")
+    issued_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(blank=True, validators=[multiline_text])
+
+    class Meta:
+        ordering = ["-issued_at", "snapshot_id"]
+        indexes = [models.Index(fields=["student", "digest"], name="record_snapshot_student_digest")]
+
+    def __str__(self) -> str:
+        return self.snapshot_id
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def status(self) -> str:
+        return "revoked" if self.is_revoked else "valid"
+
+    @property
+    def verify_path(self) -> str:
+        return reverse("record-verify", args=[self.snapshot_id])
+
+    @property
+    def verify_url(self) -> str:
+        return settings.SITE_URL + self.verify_path

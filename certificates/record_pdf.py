@@ -1,11 +1,13 @@
 """The student's co-curricular record as a PDF to hand to a placement office.
 
-Every certificate line carries its public verification URL, printed in full and
-clickable, so the reader can check it without trusting the paper.
+Every certificate line carries its kind, its title and its public verification URL, printed
+in full and clickable, so the reader can check it without trusting the paper. The record
+itself carries a QR code of its own verification page when a sealer is registered
+(``registrations.hooks.RECORD_SEALERS``, filled by the certificates app): what the paper says
+is stored at that moment, so it can be checked, and withdrawn, as a whole.
 """
 
 from io import BytesIO
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
@@ -15,30 +17,18 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import escapeOnce
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from certificates.selectors import RecordLine
+from eventsite.pdf_common import FONT, FONT_BOLD, fonts_register, qr_draw, text_markup
+from registrations import hooks
 from registrations.models import Student
 
-FONT_DIR = Path(settings.BASE_DIR) / "certificates" / "fonts"
-FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 ROLE_LABELS = {"individual": "Individual", "team_leader": "Team leader", "team_member": "Team member"}
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#616e7c")
 RULE = colors.HexColor("#cbd2d9")
 ACCENT = colors.HexColor("#1d4ed8")
-
-
-def _register_fonts() -> None:
-    """Embed DejaVu: the built-in PDF fonts cannot draw the non-Latin names students have."""
-    registered = pdfmetrics.getRegisteredFontNames()
-    if FONT not in registered:
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
-    if FONT_BOLD not in registered:
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -56,7 +46,51 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _text(value: object) -> str:
-    return escapeOnce(str(value))
+    return text_markup(value)
+
+
+def _dates(event) -> str:
+    local_start = timezone.localtime(event.starts_at)
+    local_end = timezone.localtime(event.ends_at)
+    dates = date_format(local_start, "j M Y")
+    if local_end.date() != local_start.date():
+        dates += " – " + date_format(local_end, "j M Y")
+    return dates
+
+
+def record_summary(lines: list[RecordLine]) -> list[dict]:
+    """What the paper says of each event, as plain data: the snapshot a verification shows later."""
+    now = timezone.now()
+    return [
+        {
+            "event_title": line.event.title,
+            "event_dates": _dates(line.event),
+            "role": ROLE_LABELS.get(line.role, line.role),
+            "sessions": _sessions_text(line, now),
+            "certificates": [
+                {"certificate_id": c.certificate_id, "kind": c.kind, "title": c.title, "heading": c.heading}
+                for c in line.certificates
+            ],
+        }
+        for line in lines
+    ]
+
+
+def record_seal(student: Student, lines: list[RecordLine]) -> str | None:
+    """The URL verifying this record as it is now, or None when no sealer is registered."""
+    if not hooks.RECORD_SEALERS:
+        return None
+    return hooks.RECORD_SEALERS[-1](student=student, lines=record_summary(lines))
+
+
+class _QrCode(Flowable):
+    def __init__(self, url: str, size: float) -> None:
+        super().__init__()
+        self.url, self.size = url, size
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        qr_draw(self.canv, self.url, x=0, y=0, size=self.size)
 
 
 def _count(n: int, noun: str) -> str:
@@ -65,12 +99,7 @@ def _count(n: int, noun: str) -> str:
 
 def _event_cell(line: RecordLine, styles) -> list:
     event = line.event
-    local_start = timezone.localtime(event.starts_at)
-    local_end = timezone.localtime(event.ends_at)
-    dates = date_format(local_start, "j M Y")
-    if local_end.date() != local_start.date():
-        dates += " – " + date_format(local_end, "j M Y")
-    cell = [Paragraph(_text(event.title), styles["cell_bold"]), Paragraph(dates, styles["small"])]
+    cell = [Paragraph(_text(event.title), styles["cell_bold"]), Paragraph(_dates(event), styles["small"])]
     if event.venue:
         cell.append(Paragraph(_text(event.venue), styles["small"]))
     return cell
@@ -84,19 +113,27 @@ def _role_cell(line: RecordLine, styles) -> list:
 
 
 def _certificate_cell(line: RecordLine, styles) -> list:
-    if line.certificate is None:
+    if not line.certificates:
         return [Paragraph("—", styles["cell"])]
-    url = line.certificate.verify_url
-    return [
-        Paragraph(_text(line.certificate.certificate_id), styles["cell"]),
-        Paragraph(f'<link href="{_text(url)}">{_text(url)}</link>', styles["link"]),
-    ]
+    cell = []
+    for certificate in line.certificates:
+        url = certificate.verify_url
+        cell += [
+            Paragraph(_text(certificate.heading), styles["cell_bold"]),
+            Paragraph(_text(certificate.certificate_id), styles["cell"]),
+            Paragraph(f'<link href="{_text(url)}">{_text(url)}</link>', styles["link"]),
+        ]
+    return cell
+
+
+def _sessions_text(line: RecordLine, now) -> str:
+    if not line.sessions_attended and line.event.ends_at > now:
+        return "Upcoming"
+    return f"{line.sessions_attended} of {line.sessions_total}"
 
 
 def _sessions_cell(line: RecordLine, styles, now) -> Paragraph:
-    if not line.sessions_attended and line.event.ends_at > now:
-        return Paragraph("Upcoming", styles["cell"])
-    return Paragraph(f"{line.sessions_attended} of {line.sessions_total}", styles["cell"])
+    return Paragraph(_sessions_text(line, now), styles["cell"])
 
 
 def _feedback_cell(line: RecordLine, styles) -> Paragraph:
@@ -105,8 +142,9 @@ def _feedback_cell(line: RecordLine, styles) -> Paragraph:
     return Paragraph(f"Given ({line.feedback_rating}/5)" if line.feedback_rating else "Given", styles["cell"])
 
 
-def record_pdf(student: Student, lines: list[RecordLine]) -> bytes:
-    _register_fonts()
+def record_pdf(student: Student, lines: list[RecordLine], *, verify_url: str | None = None) -> bytes:
+    """The record; with ``verify_url`` (from ``record_seal``) it carries that URL and its QR code."""
+    fonts_register()
     styles = _styles()
     buffer = BytesIO()
     document = SimpleDocTemplate(
@@ -125,11 +163,25 @@ def record_pdf(student: Student, lines: list[RecordLine]) -> bytes:
     if student.year:
         details.append(f"Year {student.year}")
     attended = sum(1 for line in lines if line.sessions_attended)
-    certified = sum(1 for line in lines if line.certificate)
-    story = [
+    certified = sum(len(line.certificates) for line in lines)
+    heading = [
         Paragraph("Co-curricular record", styles["title"]),
         Paragraph(_text(student.full_name), styles["heading"]),
         Paragraph(_text(" · ".join(details)), styles["subtitle"]),
+    ]
+    if verify_url:
+        heading.append(
+            Paragraph(
+                f'Verify this record: <link href="{_text(verify_url)}">{_text(verify_url)}</link>', styles["link"]
+            )
+        )
+        header = Table([[heading, _QrCode(verify_url, 26 * mm)]], colWidths=[152 * mm, 26 * mm])
+        header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        top = [header]
+    else:
+        top = heading
+    story = [
+        *top,
         Spacer(1, 4 * mm),
         Paragraph(
             f"{_count(len(lines), 'event')} · {attended} attended · "
@@ -139,9 +191,9 @@ def record_pdf(student: Student, lines: list[RecordLine]) -> bytes:
         ),
         Spacer(1, 5 * mm),
     ]
-    header = [Paragraph(label, styles["cell_bold"]) for label in ("Event", "Role", "Sessions", "Feedback")]
-    header.append(Paragraph("Certificate and verification link", styles["cell_bold"]))
-    rows = [header]
+    columns = [Paragraph(label, styles["cell_bold"]) for label in ("Event", "Role", "Sessions", "Feedback")]
+    columns.append(Paragraph("Certificates and verification links", styles["cell_bold"]))
+    rows = [columns]
     now = timezone.now()
     for line in lines:
         rows.append(

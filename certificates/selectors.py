@@ -3,7 +3,8 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateTemplate, RecordSnapshot
+from clubs.models import ClubMembership
 from events.models import Event
 from events.selectors import count_per_event, register_count
 from eventsite.errors import NotFound
@@ -15,7 +16,7 @@ def certificate_get(certificate_id: str) -> Certificate:
     # Ids are typed by anyone: one that no column could hold (PostgreSQL refuses NUL) is simply unknown.
     if not key or len(key) > Certificate._meta.pk.max_length or "\x00" in key:
         raise NotFound.of("certificate", certificate_id)
-    certificate = Certificate.objects.select_related("event", "student").filter(pk=key).first()
+    certificate = Certificate.objects.select_related("event__certificate_template", "student").filter(pk=key).first()
     if certificate is None:
         raise NotFound.of("certificate", certificate_id)
     return certificate
@@ -35,6 +36,7 @@ def certificate_public_view(certificate: Certificate) -> dict:
         "kind": certificate.kind,
         "title": certificate.title,
         "heading": certificate.heading,
+        "institution": event.certificate_template.institution if event.certificate_template_id else "",
     }
 
 
@@ -48,6 +50,52 @@ def certificate_counts(event) -> dict[str, int]:
     return Certificate.objects.filter(event=event).aggregate(
         valid=Count("pk", filter=Q(revoked_at__isnull=True)), revoked=Count("pk", filter=Q(revoked_at__isnull=False))
     )
+
+
+def certificate_template_list_managed(user) -> QuerySet[CertificateTemplate]:
+    """The templates ``user`` designs: staff all of them, a club's owners the club's own."""
+    if user is None or not user.is_authenticated:
+        return CertificateTemplate.objects.none()
+    templates = CertificateTemplate.objects.select_related("club")
+    if user.is_staff:
+        return templates
+    owned = ClubMembership.objects.filter(user=user, role=ClubMembership.Role.OWNER).values("club_id")
+    return templates.filter(club_id__in=owned)
+
+
+def certificate_template_get_managed(template_id, user) -> CertificateTemplate:
+    """One template the user designs; any other does not exist for them."""
+    try:
+        key = int(template_id)
+    except (TypeError, ValueError):
+        raise NotFound.of("certificate_template", str(template_id)) from None
+    template = certificate_template_list_managed(user).filter(pk=key).first()
+    if template is None:
+        raise NotFound.of("certificate_template", str(template_id))
+    return template
+
+
+def record_snapshot_get(snapshot_id: str) -> RecordSnapshot:
+    key = (snapshot_id or "").strip().upper()
+    if not key or len(key) > RecordSnapshot._meta.pk.max_length or "\x00" in key:
+        raise NotFound.of("record", snapshot_id)
+    snapshot = RecordSnapshot.objects.filter(pk=key).first()
+    if snapshot is None:
+        raise NotFound.of("record", snapshot_id)
+    return snapshot
+
+
+def certificate_ids_held(*, event, enrollment_nos: list[str]) -> dict[str, list[str]]:
+    """The valid certificates (every kind) these students hold at the event, oldest first, in one query."""
+    held: dict[str, list[str]] = {}
+    rows = (
+        Certificate.objects.filter(event=event, student_id__in=enrollment_nos, revoked_at__isnull=True)
+        .order_by("issued_at", "certificate_id")
+        .values_list("student_id", "certificate_id")
+    )
+    for enrollment_no, certificate_id in rows:
+        held.setdefault(enrollment_no, []).append(certificate_id)
+    return held
 
 
 def register_event_counts() -> None:
@@ -133,11 +181,17 @@ class RecordLine:
     sessions_total: int
     feedback_rating: int | None
     gave_feedback: bool
-    certificate: Certificate | None
+    certificates: list[Certificate]
+
+    @property
+    def certificate(self) -> Certificate | None:
+        """The participation certificate, if the student holds one."""
+        return next((c for c in self.certificates if c.kind == Certificate.Kind.PARTICIPATION), None)
 
 
 def student_record(student: Student) -> list[RecordLine]:
-    """The events the student held a confirmed place at (cancelled events left out), newest first.
+    """The events the student held a confirmed place at (cancelled events left out), newest first,
+    each with the student's valid certificates of every kind.
 
     Built on ``student_history`` plus two queries: the events' session counts, and the
     feedback ratings and certificates of the student.
@@ -150,12 +204,11 @@ def student_record(student: Student) -> list[RecordLine]:
     event_ids = [entry.event.pk for entry in entries]
     sessions = dict(Event.objects.filter(pk__in=event_ids).annotate(n=Count("sessions")).values_list("event_id", "n"))
     ratings = dict(Feedback.objects.filter(student=student, event_id__in=event_ids).values_list("event_id", "rating"))
-    certificates = {
-        certificate.event_id: certificate
-        for certificate in Certificate.objects.filter(
-            student=student, event_id__in=event_ids, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
-        )
-    }
+    certificates: dict[str, list[Certificate]] = {}
+    for certificate in Certificate.objects.filter(
+        student=student, event_id__in=event_ids, revoked_at__isnull=True
+    ).order_by("issued_at", "certificate_id"):
+        certificates.setdefault(certificate.event_id, []).append(certificate)
     return [
         RecordLine(
             event=entry.event,
@@ -165,7 +218,7 @@ def student_record(student: Student) -> list[RecordLine]:
             sessions_total=sessions.get(entry.event.pk, 0),
             feedback_rating=ratings.get(entry.event.pk),
             gave_feedback=entry.event.pk in ratings,
-            certificate=certificates.get(entry.event.pk),
+            certificates=certificates.get(entry.event.pk, []),
         )
         for entry in entries
     ]

@@ -1,15 +1,34 @@
-"""Certificate issue (one, named students of a kind, or all eligible) and revocation."""
+"""Certificate issue (one, named students of a kind, or all eligible) and revocation; the
+templates certificates are drawn with; the snapshots that make a co-curricular record verifiable."""
 
+import hashlib
+import json
+import re
+import string
 from dataclasses import dataclass, field
+from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from certificates import eligibility, emails
-from certificates.models import PARTICIPANT_KINDS, TITLE_MAX_LENGTH, Certificate, CertificateKind
+from certificates.images import LOGO_SIDE, SIGNATURE_SIDE, image_clean
+from certificates.models import (
+    DEFAULT_BODY,
+    PARTICIPANT_KINDS,
+    PLACEHOLDERS,
+    SIGNATORIES_MAX,
+    TITLE_MAX_LENGTH,
+    Certificate,
+    CertificateKind,
+    CertificateTemplate,
+    RecordSnapshot,
+)
+from clubs.models import Club
+from clubs.selectors import club_user_can_manage_members
 from events.models import Event
 from eventsite import ids
-from eventsite.errors import NotEligible, NotFound, ValidationFailed
+from eventsite.errors import NotAuthenticated, NotEligible, NotFound, PermissionDenied, ValidationFailed
 from eventsite.text import multiline_text, single_line_text, text_errors
 from registrations.models import Registration, RegistrationStatus, Student
 from registrations.services import Actor, enrollment_no_normalize, ensure_organizer, event_lock
@@ -258,6 +277,258 @@ def certificate_revoke(
     return certificate
 
 
+# Templates
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    designation: str = ""
+
+
+# An uploaded file (or its bytes), read and cleaned by certificates.images.
+Upload = IO[bytes] | bytes
+HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_PLACEHOLDER_LIST = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+
+
+def certificate_template_body_problem(body: str) -> str | None:
+    """Why the wording cannot be used, in words an organizer can act on; None when it can."""
+    try:
+        parts = list(string.Formatter().parse(body))
+    except ValueError:
+        return (
+            "A brace is not closed or stands alone. Write placeholders as {student_name}; "
+            "for a literal brace write {{ or }}."
+        )
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            return f"{shown} is not a placeholder. Use only {_PLACEHOLDER_LIST}."
+    return None
+
+
+def _template_field_errors(values: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    limits = {"name": 100, "institution": 200}
+    for name, limit in limits.items():
+        if name in values:
+            text = " ".join((values[name] or "").split())
+            values[name] = text
+            if not text:
+                errors[name] = ["This field is required."]
+            elif len(text) > limit:
+                errors[name] = [f"At most {limit} characters."]
+    if "accent_color" in values and not HEX_COLOR.match(values["accent_color"] or ""):
+        errors["accent_color"] = ["Give a hex colour such as #1f5f8b."]
+    if "body" in values:
+        body = (values["body"] or "").strip()
+        values["body"] = body
+        problem = "This field is required." if not body else certificate_template_body_problem(body)
+        if problem is None and len(body) > 1000:
+            problem = "At most 1000 characters."
+        if problem:
+            errors["body"] = [problem]
+    if "signatories" in values:
+        signatories = values["signatories"]
+        if len(signatories) > SIGNATORIES_MAX:
+            errors["signatories"] = [f"At most {SIGNATORIES_MAX} signatories."]
+        cleaned = []
+        for position, signatory in enumerate(signatories[:SIGNATORIES_MAX], start=1):
+            name, designation = " ".join(signatory.name.split()), " ".join(signatory.designation.split())
+            if not name:
+                errors[f"signatories.{position}.name"] = ["Each signatory needs a name."]
+            elif len(name) > 100 or len(designation) > 100:
+                errors[f"signatories.{position}"] = ["A name and a designation have at most 100 characters each."]
+            cleaned.append({"name": name, "designation": designation})
+        values["signatories"] = cleaned
+    errors.update(
+        text_errors(
+            {
+                name: (values[name], multiline_text if name == "body" else single_line_text)
+                for name in ("name", "institution", "body")
+                if name in values
+            }
+        )
+    )
+    errors.update(
+        text_errors(
+            {
+                f"signatories.{position}": (f"{item['name']} {item['designation']}", single_line_text)
+                for position, item in enumerate(values.get("signatories", []), start=1)
+            }
+        )
+    )
+    return errors
+
+
+def _ensure_designer(actor: Actor, club: Club | None) -> None:
+    """Staff design any template; a club's owners design the club's own."""
+    if actor is None:
+        return
+    if not actor.is_authenticated:
+        raise NotAuthenticated()
+    if actor.is_staff:
+        return
+    if club is None:
+        raise PermissionDenied("Only staff design college-wide templates; choose your club.")
+    if not club_user_can_manage_members(club, actor):
+        raise PermissionDenied("Only the club's owners and staff design the club's certificate templates.")
+
+
+def _template_images_apply(
+    template: CertificateTemplate, *, logo: Upload | None, signatures: dict[int, Upload]
+) -> None:
+    """Clean and store the uploads; a signature belongs to the signatory in the same position."""
+    for position in signatures:
+        if not 1 <= position <= SIGNATORIES_MAX:
+            raise ValidationFailed.for_field(
+                f"signature_{position}", f"Signatures are numbered 1 to {SIGNATORIES_MAX}."
+            )
+        if position > len(template.signatories):
+            raise ValidationFailed.for_field(
+                f"signature_{position}", f"There is no signatory {position}: add their name to the signatories first."
+            )
+    if logo is not None:
+        template.logo = image_clean(logo, field="logo", max_side=LOGO_SIDE)
+    for position, data in signatures.items():
+        setattr(
+            template, f"signature_{position}", image_clean(data, field=f"signature_{position}", max_side=SIGNATURE_SIDE)
+        )
+    for position in range(len(template.signatories) + 1, SIGNATORIES_MAX + 1):
+        setattr(template, f"signature_{position}", None)
+
+
+TEMPLATE_FIELDS = ("name", "institution", "accent_color", "body", "signatories")
+
+
+def certificate_template_draft(
+    *,
+    template: CertificateTemplate | None = None,
+    club: Club | None = None,
+    logo: Upload | None = None,
+    signatures: dict[int, Upload] | None = None,
+    actor: Actor = None,
+    **changes: Any,
+) -> CertificateTemplate:
+    """``template`` (or a new one of ``club``) with the changes applied and checked, not saved.
+
+    What create and update store, and what a preview draws before anything is saved. Images
+    are raw uploads, cleaned here; a new template takes the defaults for what is not given.
+    """
+    unknown = set(changes) - set(TEMPLATE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown template fields: {sorted(unknown)}")
+    _ensure_designer(actor, template.club if template is not None else club)
+    values = dict(changes)
+    if "signatories" in values:
+        values["signatories"] = list(values["signatories"])
+    errors = _template_field_errors(values)
+    if errors:
+        raise ValidationFailed("The template is not valid.", details=errors)
+    if template is None:
+        template = CertificateTemplate(
+            club=club,
+            body=DEFAULT_BODY,
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+    for name, value in values.items():
+        setattr(template, name, value)
+    _template_images_apply(template, logo=logo, signatures=signatures or {})
+    return template
+
+
+def certificate_template_create(
+    *,
+    club: Club | None,
+    name: str,
+    institution: str,
+    logo: Upload | None = None,
+    signatures: dict[int, Upload] | None = None,
+    actor: Actor = None,
+    **fields: Any,
+) -> CertificateTemplate:
+    """A new template of ``club`` (None: college-wide): ``accent_color``, ``body`` and ``signatories``
+    may be given too."""
+    template = certificate_template_draft(
+        club=club, name=name, institution=institution, logo=logo, signatures=signatures, actor=actor, **fields
+    )
+    with transaction.atomic():
+        template.save()
+    return template
+
+
+def certificate_template_update(
+    *,
+    template: CertificateTemplate,
+    logo: Upload | None = None,
+    signatures: dict[int, Upload] | None = None,
+    actor: Actor = None,
+    **changes: Any,
+) -> CertificateTemplate:
+    """Change the fields given and replace the images given; events using it draw their
+    certificates with it from then on."""
+    with transaction.atomic():
+        locked = CertificateTemplate.objects.select_for_update().get(pk=template.pk)
+        locked = certificate_template_draft(template=locked, logo=logo, signatures=signatures, actor=actor, **changes)
+        locked.save()
+    return locked
+
+
+# The co-curricular record's snapshot
+
+
+def record_snapshot_issue(*, student: Student, lines: list[dict[str, Any]]) -> RecordSnapshot:
+    """The verifiable copy of the record handed out now; the same record again reuses its snapshot.
+
+    ``lines`` are plain JSON (what the paper prints). A revoked snapshot is never reused.
+    """
+    digest = hashlib.sha256(
+        json.dumps([student.full_name, lines], sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    with transaction.atomic():
+        existing = RecordSnapshot.objects.filter(student=student, digest=digest, revoked_at__isnull=True).first()
+        if existing is not None:
+            return existing
+        return RecordSnapshot.objects.create(
+            snapshot_id=ids.new_record_snapshot_id(),
+            student=student,
+            student_name=student.full_name,
+            lines=lines,
+            digest=digest,
+            issued_at=timezone.now(),
+        )
+
+
+def record_snapshot_seal(*, student: Student, lines: list[dict[str, Any]]) -> str:
+    """The record PDF's sealer (``registrations.hooks.RECORD_SEALERS``): the snapshot's URL."""
+    return record_snapshot_issue(student=student, lines=lines).verify_url
+
+
+def record_snapshot_revoke(*, snapshot: RecordSnapshot, reason: str, actor: Actor = None) -> RecordSnapshot:
+    """Staff, or the student whose record it is, withdraw a record handed out; verification then says so."""
+    if actor is not None:
+        if not actor.is_authenticated:
+            raise NotAuthenticated()
+        if not (actor.is_staff or snapshot.student.user_id == actor.pk):
+            raise PermissionDenied("Only staff and the student revoke a record.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed.for_field("reason", "Give a reason for the revocation.")
+    problems = text_errors({"reason": (reason, multiline_text)})
+    if problems:
+        raise ValidationFailed("The reason is not valid.", details=problems)
+    with transaction.atomic():
+        locked = RecordSnapshot.objects.select_for_update().get(pk=snapshot.pk)
+        if not locked.is_revoked:
+            locked.revoked_at = timezone.now()
+            locked.revoked_reason = reason[:2000]
+            locked.save(update_fields=["revoked_at", "revoked_reason"])
+    return locked
+
+
 def certificates_revoke_cancelled(*, event: Event, enrollment_nos: list[str], at, by) -> None:
     """A cancelled registration leaves no participation or merit certificate standing (``registrations.hooks``)."""
     Certificate.objects.filter(
@@ -299,3 +570,19 @@ def event_rule_keeps_certificates(*, event: Event) -> str | None:
     if lost:
         return f"{lost} certificate holder{'s' if lost != 1 else ''} would no longer meet the rule."
     return None
+
+
+def event_certificate_template_problem(*, event: Event, template_id: int) -> str | None:
+    """``events.hooks.CERTIFICATE_TEMPLATE_CHECKS``: an event uses its club's templates or college-wide ones."""
+    if CertificateTemplate.objects.usable_for_club(event.club_id).filter(pk=template_id).exists():
+        return None
+    return f"No certificate template {template_id} for this event: choose one of its club's or a college-wide one."
+
+
+def event_certificate_template_choices(*, event: Event) -> list[tuple[int, str]]:
+    """``events.hooks.CERTIFICATE_TEMPLATE_CHOICES``: the templates the event may use, named for a menu."""
+    templates = CertificateTemplate.objects.usable_for_club(event.club_id).select_related("club")
+    return [
+        (template.pk, f"{template.name} ({template.club.name if template.club else 'college-wide'})")
+        for template in templates
+    ]

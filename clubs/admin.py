@@ -16,8 +16,8 @@ class ClubMembershipInline(admin.TabularInline):
 
 @admin.register(Club)
 class ClubAdmin(ServiceModelAdmin):
-    list_display = ("name", "club_id", "kind")
-    list_filter = ("kind",)
+    list_display = ("name", "club_id", "kind", "department")
+    list_filter = ("kind", "department")
     search_fields = ("club_id", "name")
     inlines = [ClubMembershipInline]
 
@@ -33,10 +33,11 @@ class ClubAdmin(ServiceModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         data = form.cleaned_data
+        fields = {name: data[name] for name in ("name", "kind", "department", "contact_email")}
         if change:
-            club = club_update(club=form.instance, name=data["name"], kind=data["kind"], actor=request.user)
+            club = club_update(club=form.instance, actor=request.user, **fields)
         else:
-            club = club_create(club_id=data["club_id"], name=data["name"], kind=data["kind"], actor=request.user)
+            club = club_create(club_id=data["club_id"], actor=request.user, **fields)
         for formset in formsets:
             if formset.model is not ClubMembership:
                 continue

@@ -33,12 +33,18 @@ class ClubOutputSerializer(serializers.Serializer):
     club_id = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=Club.Kind.choices)
+    department = serializers.CharField(help_text="The department it belongs to (e.g. CSE); empty: college-wide.")
+    contact_email = serializers.CharField(help_text="Shown on its events' pages; empty: none.")
     members = MemberSerializer(source="memberships", many=True, help_text="Owners first, then organizers.")
 
 
 class ClubUpdateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Club.Kind.choices, required=False)
+    department = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text="As students' departments are written, e.g. CSE."
+    )
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
 
 
 class ClubCreateInputSerializer(ClubUpdateInputSerializer):

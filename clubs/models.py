@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.validators import validate_slug
 from django.db import models
 
+from eventsite.text import single_line_text
+
 
 class Club(models.Model):
     """An organizing unit: a club, a department or a committee."""
@@ -14,6 +16,15 @@ class Club(models.Model):
     club_id = models.CharField(primary_key=True, max_length=64, validators=[validate_slug])
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CLUB)
+    department = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        db_index=True,
+        validators=[single_line_text],
+        help_text="The department it belongs to, as students' departments are written (e.g. CSE); empty: college-wide.",
+    )
+    contact_email = models.EmailField(blank=True, default="", help_text="Shown on its events' pages.")
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="ClubMembership", related_name="clubs")
     created_at = models.DateTimeField(auto_now_add=True)
 

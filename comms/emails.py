@@ -32,6 +32,12 @@ NOT_DUE_ANY_MORE = "No longer due: the registration or event changed, the event 
 QR_CONTENT_ID = "checkin-qr"
 
 
+def reply_to_organizers(event: Event) -> dict[str, str]:
+    """A Reply-To header with the event's contact, so that a student's reply to an announcement reaches
+    the organizers (``Event.contact`` is a valid address or empty, never a second header)."""
+    return {"Reply-To": event.contact} if event.contact else {}
+
+
 def _opted_out(batch: list[Notification], preference: str) -> set[str]:
     return set(
         EmailPreferences.objects.filter(
@@ -114,7 +120,7 @@ def _reminder_build(batch: notifications.Batch, notification: Notification, load
 
 
 def _announcements_load(batch: list[Notification]) -> dict:
-    announcements = Announcement.objects.select_related("event").in_bulk({n.object_id for n in batch})
+    announcements = Announcement.objects.select_related("event__club").in_bulk({n.object_id for n in batch})
     return {"announcements": announcements, "opted_out": _opted_out(batch, "announcements")}
 
 
@@ -137,7 +143,7 @@ def _announcement_build(batch: notifications.Batch, notification: Notification, 
         f"{event.title}: {announcement.subject}",
         context,
         student.email,
-        headers=unsubscribe_headers(context["unsubscribe_url"]),
+        headers=unsubscribe_headers(context["unsubscribe_url"]) | reply_to_organizers(event),
     )
 
 

@@ -41,7 +41,9 @@ class ScannerLinkSerializer(serializers.Serializer):
 
 
 class NewScannerLinkSerializer(ScannerLinkSerializer):
-    token = serializers.CharField(help_text="Shown once; only its hash is stored.")
+    token = serializers.CharField(
+        help_text="Only its hash is stored; the API shows it this once (the organizers' links page shows its QR code)."
+    )
     url = serializers.CharField(help_text="The scanner page for the volunteer's phone (show it as a QR code).")
 
 

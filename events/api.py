@@ -2,9 +2,10 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import permissions, serializers, status
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import parsers, permissions, serializers, status
 from rest_framework.fields import empty
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +13,7 @@ from rest_framework.views import APIView
 
 from events.attendance_rules import rule_of
 from events.audience import audience_sentence
-from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event, EventQuestion
+from events.models import REMINDER_OFFSET_MAX_MINUTES, REMINDER_OFFSETS_MAX, Event, EventPoster, EventQuestion
 from events.selectors import (
     event_counts_of,
     event_details,
@@ -28,12 +29,14 @@ from events.services import (
     event_approve,
     event_cancel,
     event_create,
+    event_poster_remove,
+    event_poster_set,
     event_publish,
     event_update,
 )
-from eventsite.errors import PermissionDenied
+from eventsite.errors import NotFound, PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
-from eventsite.schema import errors
+from eventsite.schema import ErrorSerializer, errors
 from eventsite.text import multiline_text, single_line_text
 
 EVENT_ID_PARAMETER = OpenApiParameter(
@@ -146,6 +149,24 @@ class QuestionSerializer(NestedInputSerializer):
     required = serializers.BooleanField(required=False, default=False)
 
 
+class PosterSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="Absolute address of the image; it changes when the poster does.")
+    content_type = serializers.ChoiceField(choices=["image/jpeg", "image/png"])
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    alt_text = serializers.CharField(help_text="What the poster shows, for students who cannot see it.")
+
+
+def poster_json(event: Event, poster: EventPoster) -> dict:
+    return {
+        "url": settings.SITE_URL + poster.get_absolute_url(),
+        "content_type": poster.content_type,
+        "width": poster.width,
+        "height": poster.height,
+        "alt_text": poster.alt_for(event),
+    }
+
+
 class EventOutputSerializer(serializers.Serializer):
     event_id = serializers.CharField()
     title = serializers.CharField()
@@ -178,6 +199,18 @@ class EventOutputSerializer(serializers.Serializer):
         help_text="Minutes before the start at which each confirmed student gets a reminder email.",
     )
     questions = serializers.SerializerMethodField(help_text="Asked at registration, in order.")
+    certificate_template = serializers.IntegerField(
+        source="certificate_template_id", allow_null=True, help_text="The template its certificates are drawn with."
+    )
+    contact_email = serializers.EmailField(help_text="The event's own contact address; empty: none of its own.")
+    contact = serializers.CharField(help_text="Whom students write to: contact_email, else the club's; empty: none.")
+    poster = serializers.SerializerMethodField(help_text="The poster image, or null.")
+
+    @extend_schema_field(PosterSerializer(allow_null=True))
+    def get_poster(self, event: Event) -> dict | None:
+        poster = getattr(event, "poster", None)
+        return poster_json(event, poster) if poster is not None else None
+
     eligible_departments = serializers.ListField(
         child=serializers.CharField(), help_text="Department codes that may register; empty: every department."
     )
@@ -266,6 +299,15 @@ class EventInputSerializer(serializers.Serializer):
     )
 
     questions = QuestionSerializer(many=True, required=False, max_length=50)
+    certificate_template = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="A template id of the event's club or a college-wide one; null: the plain layout.",
+    )
+    contact_email = serializers.EmailField(
+        required=False, allow_blank=True, help_text="Shown on the event's page; empty: the club's address."
+    )
     eligible_departments = serializers.ListField(
         child=serializers.CharField(max_length=10),
         required=False,
@@ -299,6 +341,14 @@ class EventCreateInputSerializer(EventInputSerializer):
 class EventListFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Words to look for.")
     status = serializers.ChoiceField(choices=["open", "upcoming", "past"], required=False)
+    club = serializers.SlugField(required=False, max_length=64, help_text="Only the events of this club (its slug).")
+    department = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        validators=[single_line_text],
+        help_text="Only the events of clubs of this department (e.g. CSE; any case).",
+    )
 
 
 def _service_arguments(data: dict) -> dict:
@@ -330,7 +380,7 @@ class EventListCreateApi(APIView):
 
     @extend_schema(
         operation_id="events_list",
-        summary="Published events",
+        summary="Published events: those to come or under way first (soonest first), then past ones (latest first)",
         parameters=[EventListFilterSerializer, *PAGE_PARAMETERS],
         responses={200: paginated(EventOutputSerializer), **errors(400, 404)},
     )
@@ -437,6 +487,63 @@ class EventCancelApi(APIView):
         given.is_valid(raise_exception=True)
         event_cancel(event=event, actor=request.user, **given.validated_data)
         return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+
+
+class PosterInputSerializer(serializers.Serializer):
+    poster = serializers.FileField(help_text="JPEG, PNG or WebP; re-encoded, its metadata (EXIF, GPS) removed.")
+    alt_text = serializers.CharField(
+        required=False, allow_blank=True, max_length=EventPoster.ALT_TEXT_MAX_LENGTH, validators=[single_line_text]
+    )
+
+
+class EventPosterApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [parsers.MultiPartParser]
+
+    @extend_schema(
+        operation_id="events_poster_set",
+        summary="Upload or replace the event's poster as multipart/form-data (its organizers)",
+        parameters=[EVENT_ID_PARAMETER],
+        request={"multipart/form-data": PosterInputSerializer},
+        responses={
+            200: PosterSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                "VALIDATION_ERROR (no file, alt_text not valid) or IMAGE_INVALID (not a whole JPEG, PNG or WebP "
+                "image); details.field names the upload.",
+            ),
+            413: OpenApiResponse(
+                ErrorSerializer,
+                "PAYLOAD_TOO_LARGE (more bytes than IMAGE_UPLOAD_MAX_BYTES) or IMAGE_TOO_LARGE (more pixels than "
+                "IMAGE_UPLOAD_MAX_PIXELS, decompression bombs included).",
+            ),
+            415: OpenApiResponse(ErrorSerializer, "VALIDATION_ERROR: send the image as multipart/form-data."),
+            **errors(403),
+        },
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        event = event_get_for_organizer(event_id, request.user)
+        given = PosterInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        poster = event_poster_set(
+            event=event,
+            upload=given.validated_data["poster"],
+            alt_text=given.validated_data.get("alt_text", ""),
+            actor=request.user,
+        )
+        return Response(PosterSerializer(poster_json(event, poster)).data)
+
+    @extend_schema(
+        operation_id="events_poster_remove",
+        summary="Take the poster off the event (its organizers)",
+        parameters=[EVENT_ID_PARAMETER],
+        responses={204: None, **errors(403)},
+    )
+    def delete(self, request: Request, event_id: str) -> Response:
+        event = event_get_for_organizer(event_id, request.user)
+        if not event_poster_remove(event=event, actor=request.user):
+            raise NotFound("This event has no poster.", details={"what": "poster", "key": event.pk})
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class EventStatusOutputSerializer(serializers.Serializer):

@@ -1,4 +1,9 @@
 from django import forms
+from django.conf import settings
+
+from events import hooks
+from events.models import EventQuestion
+from eventsite.images import ACCEPTED_CONTENT_TYPES
 
 STATUS_CHOICES = [("open", "Open for registration"), ("upcoming", "Upcoming"), ("past", "Past")]
 
@@ -6,6 +11,18 @@ STATUS_CHOICES = [("open", "Open for registration"), ("upcoming", "Upcoming"), (
 class EventSearchForm(forms.Form):
     q = forms.CharField(label="Search events", required=False, max_length=100)
     status = forms.ChoiceField(label="Show", choices=STATUS_CHOICES, required=False)
+    club = forms.ChoiceField(label="Club", required=False)
+    department = forms.ChoiceField(label="Department", required=False)
+
+    def __init__(self, *args, clubs=(), departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["club"].choices = [("", "Any club"), *clubs]
+        self.fields["department"].choices = [("", "Any department"), *departments]
+
+    def filters(self) -> dict[str, str]:
+        """The filters that are valid (an unknown club is ignored, not an error), empty ones left out."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class CheckinForm(forms.Form):
@@ -21,10 +38,6 @@ class CheckinForm(forms.Form):
     def __init__(self, *args, sessions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].choices = [(session.code, session.title or session.code) for session in sessions]
-
-
-class RosterSearchForm(forms.Form):
-    q = forms.CharField(label="Search by enrollment number, name or team", required=False, max_length=100)
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -75,6 +88,11 @@ class EventForm(forms.Form):
     team_size_max = forms.IntegerField(
         label="Largest team", min_value=1, max_value=100, initial=1, required=False, help_text="Team events only."
     )
+    contact_email = forms.EmailField(
+        label="Contact email",
+        required=False,
+        help_text="Shown on the event's page for students' questions. Empty: the club's address.",
+    )
 
     SERVICE_FIELDS = (
         "title",
@@ -89,13 +107,16 @@ class EventForm(forms.Form):
         "registration_mode",
         "team_size_min",
         "team_size_max",
+        "contact_email",
     )
 
-    def __init__(self, *args, clubs=None, allow_no_club: bool = False, **kwargs):
-        """``clubs``: the clubs the event may belong to when creating it; None when editing."""
+    def __init__(self, *args, clubs=None, allow_no_club: bool = False, event=None, **kwargs):
+        """``clubs``: the clubs the event may belong to when creating it; None when editing ``event``."""
         super().__init__(*args, **kwargs)
         if clubs is None:
             del self.fields["event_id"]
+            if event is not None:
+                self._certificate_template_field(event)
             return
         choices = [(club.pk, club.name) for club in clubs]
         if allow_no_club:
@@ -114,8 +135,26 @@ class EventForm(forms.Form):
             cleaned["team_size_max"] = cleaned.get("team_size_max") or cleaned["team_size_min"]
         return cleaned
 
+    def _certificate_template_field(self, event) -> None:
+        choices = [("", "Plain layout (no template)")] + [
+            (str(template_id), label)
+            for choices_of in hooks.CERTIFICATE_TEMPLATE_CHOICES
+            for template_id, label in choices_of(event=event)
+        ]
+        self.fields["certificate_template"] = forms.TypedChoiceField(
+            label="Certificate template",
+            choices=choices,
+            coerce=int,
+            empty_value=None,
+            required=False,
+            help_text="How this event's certificates look. Club owners design templates under Organize.",
+        )
+
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
+        fields = {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
+        if "certificate_template" in self.fields:
+            fields["certificate_template"] = self.cleaned_data["certificate_template"]
+        return fields
 
 
 class SessionForm(forms.Form):
@@ -134,3 +173,61 @@ class EventCancelForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class PosterForm(forms.Form):
+    poster = forms.FileField(
+        label="Poster image",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_CONTENT_TYPES}),
+    )
+    alt_text = forms.CharField(
+        label="What the poster shows",
+        required=False,
+        max_length=300,
+        help_text="Read aloud to students who cannot see it. Empty: “Poster of” and the title.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        megabytes = settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024)
+        self.fields[
+            "poster"
+        ].help_text = (
+            f"JPEG, PNG or WebP, up to {megabytes} MB. It is re-encoded: camera details and location are removed."
+        )
+
+
+class QuestionForm(forms.Form):
+    """One registration question as an organizer writes it; an empty row is no question."""
+
+    label = forms.CharField(label="Question", max_length=300, required=False)
+    kind = forms.ChoiceField(label="Answer", choices=EventQuestion.Kind.choices, initial=EventQuestion.Kind.TEXT)
+    choices = forms.CharField(
+        label="Options",
+        required=False,
+        max_length=12_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For a choice: one option per line.",
+    )
+    required = forms.BooleanField(label="An answer is required", required=False)
+    code = forms.SlugField(widget=forms.HiddenInput, required=False)
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not (data.get("label") or data.get("code") or data.get("choices"))
+
+    def option_list(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in self.cleaned_data.get("choices", "").splitlines() if line.strip())
+
+
+class BaseQuestionFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = "Position"
+        form.fields["ORDER"].widget.attrs.update({"min": 1, "inputmode": "numeric"})
+        form.fields["DELETE"].label = "Remove this question"
+
+
+QuestionFormSet = forms.formset_factory(
+    QuestionForm, formset=BaseQuestionFormSet, extra=2, max_num=50, validate_max=True, can_order=True, can_delete=True
+)

@@ -22,3 +22,10 @@ EVENT_CAPACITY_CHANGED: list[Callable[..., object]] = []
 # While a locked event is being cancelled, before its status changes: ``(event=)`` (registrants
 # are told and released).
 EVENT_CANCELLING: list[Callable[..., None]] = []
+
+# When an event is given a certificate template: ``(event=, template_id=)`` -> a message when the
+# event may not use it, else None.
+CERTIFICATE_TEMPLATE_CHECKS: list[Callable[..., str | None]] = []
+
+# For the event's edit page: ``(event=)`` -> ``[(template id, label)]`` of the templates it may use.
+CERTIFICATE_TEMPLATE_CHOICES: list[Callable[..., list[tuple[int, str]]]] = []

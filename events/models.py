@@ -1,7 +1,9 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, validate_slug
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email, validate_slug
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from events import maps
@@ -92,6 +94,9 @@ class Event(models.Model):
     approval_required = models.BooleanField(
         default=False, help_text="A registration waits, holding no seat, until an organizer approves it."
     )
+    contact_email = models.EmailField(
+        blank=True, default="", help_text="Shown on the event's page for questions; empty: the club's."
+    )
     club = models.ForeignKey(
         "clubs.Club",
         on_delete=models.PROTECT,
@@ -99,6 +104,14 @@ class Event(models.Model):
         blank=True,
         related_name="events",
         help_text="The club's owners and organizers organize the event too.",
+    )
+    certificate_template = models.ForeignKey(
+        "certificates.CertificateTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="How its certificates look; none: the plain layout.",
     )
 
     # Kept by the services under the event's row lock so that the capacity check
@@ -144,6 +157,17 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def contact(self) -> str:
+        """Whom students write to: the event's address, else its club's (the club must be loaded); empty
+        when none is a valid address (one stored before its validator existed cannot reach a page or a header)."""
+        address = self.contact_email or (self.club.contact_email if self.club_id else "")
+        try:
+            validate_email(address)
+        except ValidationError:
+            return ""
+        return address
 
     @property
     def is_public(self) -> bool:
@@ -381,3 +405,45 @@ class EventQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class EventPoster(models.Model):
+    """An event's poster as stored after re-encoding (eventsite/images.py): the bytes live in the
+    database, so every app server behind the load balancer serves the same one."""
+
+    ALT_TEXT_MAX_LENGTH = 300
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, primary_key=True, related_name="poster")
+    image = models.BinaryField()
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    digest = models.CharField(max_length=16, help_text="Fingerprint of the bytes; part of the poster's address.")
+    alt_text = models.CharField(
+        max_length=ALT_TEXT_MAX_LENGTH,
+        blank=True,
+        validators=[single_line_text],
+        help_text="What the poster shows, for students who cannot see it.",
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"poster of {self.event_id}"
+
+    def get_absolute_url(self) -> str:
+        """It changes with the image, so what is served there can be cached for ever."""
+        return reverse("event-poster", args=[self.event_id, self.filename])
+
+    @property
+    def extension(self) -> str:
+        return "png" if self.content_type == "image/png" else "jpg"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.digest}.{self.extension}"
+
+    def alt_for(self, event: Event) -> str:
+        return self.alt_text or f"Poster of {event.title}"

@@ -2,14 +2,34 @@ from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Expression, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Expression,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
 from clubs.models import Club, ClubMembership
-from events.models import Event, EventAuditEntry, EventQuestion, EventSession, registration_window_open_q
+from events.models import (
+    Event,
+    EventAuditEntry,
+    EventPoster,
+    EventQuestion,
+    EventSession,
+    registration_window_open_q,
+)
 from eventsite.errors import NotFound
 from eventsite.errors import PermissionDenied as DomainPermissionDenied
 
@@ -21,8 +41,17 @@ def event_get(event_id: str) -> Event:
     return event
 
 
-def event_list_published(*, status: str | None = None, q: str | None = None, now=None) -> QuerySet[Event]:
-    """Published events; ``status`` is ``open``, ``upcoming`` or ``past`` (every event is in exactly one)."""
+def event_list_published(
+    *,
+    status: str | None = None,
+    q: str | None = None,
+    club: str | None = None,
+    department: str | None = None,
+    now=None,
+) -> QuerySet[Event]:
+    """Published events, those still to come or under way first (soonest first), then past ones (latest
+    first). ``status`` is ``open``, ``upcoming`` or ``past`` (every event is in exactly one); ``club``
+    a club's slug; ``department`` the department its club belongs to (any case)."""
     now = now or timezone.now()
     events = Event.objects.filter(status=Event.Status.PUBLISHED)
     is_open = registration_window_open_q(now)
@@ -36,7 +65,27 @@ def event_list_published(*, status: str | None = None, q: str | None = None, now
         events = events.filter(
             Q(title__icontains=q) | Q(description__icontains=q) | Q(venue__icontains=q) | Q(event_id__icontains=q)
         )
-    return events.order_by("starts_at", "event_id")
+    if club:
+        events = events.filter(club_id=club)
+    if department:
+        events = events.filter(club__department__iexact=department)
+    past = Q(ends_at__lte=now)
+    return events.select_related("club").order_by(
+        Case(When(past, then=Value(1)), default=Value(0)),
+        Case(When(~past, then=F("starts_at"))).asc(),
+        Case(When(past, then=F("starts_at"))).desc(),
+        "event_id",
+    )
+
+
+def event_list_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The clubs and departments that have published events, as choices of the list's filters."""
+    clubs = Club.objects.filter(events__status=Event.Status.PUBLISHED).distinct().order_by("name", "club_id")
+    departments = clubs.exclude(department="").order_by().values_list("department", flat=True).distinct()
+    return {
+        "clubs": [(club.pk, club.name) for club in clubs],
+        "departments": [(code, code) for code in sorted({d.upper() for d in departments})],
+    }
 
 
 def organized_by_q(user: User) -> Q:
@@ -65,6 +114,16 @@ def event_get_organized(event_id: str, user: User | AnonymousUser | None) -> Eve
     if not event_user_is_organizer(event, user):
         raise PermissionDenied("Only this event's organizers can open this page.")
     return event
+
+
+def event_questions_asked(event: Event) -> list[EventQuestion]:
+    """The questions the event asks at registration now, in order."""
+    return list(EventQuestion.objects.filter(event=event, archived=False).order_by("position", "id"))
+
+
+def event_question_codes(event: Event) -> set[str]:
+    """Every code the event's questions use or used (archived ones keep theirs)."""
+    return set(EventQuestion.objects.filter(event=event).values_list("code", flat=True))
 
 
 def event_get_for_organizer(event_id: str, user: User | AnonymousUser | None) -> Event:
@@ -164,10 +223,15 @@ def event_counts(event: Event) -> dict[str, int]:
 
 def event_details(events: QuerySet[Event]) -> QuerySet[Event]:
     """Events with their counts, sessions and organizers: a fixed number of queries for any page."""
-    return event_counts_annotate(events).prefetch_related(
-        Prefetch("sessions", queryset=EventSession.objects.order_by("position", "id")),
-        Prefetch("organizers", queryset=User.objects.order_by("username").only("id", "username")),
-        Prefetch("questions", queryset=EventQuestion.objects.filter(archived=False).order_by("position", "id")),
+    return (
+        event_counts_annotate(events)
+        .select_related("club", "poster")
+        .defer("poster__image")
+        .prefetch_related(
+            Prefetch("sessions", queryset=EventSession.objects.order_by("position", "id")),
+            Prefetch("organizers", queryset=User.objects.order_by("username").only("id", "username")),
+            Prefetch("questions", queryset=EventQuestion.objects.filter(archived=False).order_by("position", "id")),
+        )
     )
 
 
@@ -177,3 +241,13 @@ def event_get_visible(event_id: str, user: User | AnonymousUser | None) -> Event
     if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
         raise NotFound.of("event", event_id)
     return event
+
+
+def event_poster_of(event: Event) -> EventPoster | None:
+    """The event's poster without its bytes (for pages and JSON), or None."""
+    return EventPoster.objects.defer("image").filter(event=event).first()
+
+
+def event_poster_image(event: Event) -> EventPoster | None:
+    """The event's poster with its bytes (to serve it), or None."""
+    return EventPoster.objects.filter(event=event).first()

@@ -8,7 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from clubs.models import Club
 from clubs.selectors import club_user_runs_events
@@ -19,11 +22,13 @@ from events.models import (
     REMINDER_OFFSETS_MAX,
     Event,
     EventAuditEntry,
+    EventPoster,
     EventQuestion,
     EventSession,
 )
 from events.selectors import event_user_is_organizer
 from eventsite.errors import AlreadyExists, NotFound, PermissionDenied, ValidationFailed
+from eventsite.images import image_reencode
 from eventsite.text import model_text_errors, single_line_text, text_errors
 
 CANCELLATION_REASON_MAX = 2000
@@ -45,6 +50,7 @@ EVENT_FIELDS = (
     "certificate_requires_feedback",
     "status",
     "reminder_offsets_minutes",
+    "contact_email",
     "eligible_departments",
     "eligible_years",
     "access_code_required",
@@ -169,6 +175,11 @@ def _validate_event(event: Event) -> None:
         errors["registration_mode"] = ["An individual event has no team sizes (set both to 1)."]
     if event.capacity is not None and event.capacity < 0:
         errors["capacity"] = ["Capacity cannot be negative."]
+    if event.contact_email:
+        try:
+            validate_email(event.contact_email)
+        except ValidationError as error:
+            errors["contact_email"] = list(error.messages)
     offsets_problem = reminder_offsets_problem(event.reminder_offsets_minutes)
     if offsets_problem:
         errors["reminder_offsets_minutes"] = [offsets_problem]
@@ -316,6 +327,16 @@ def _ensure_rule_keeps_what_was_granted(event: Event, field_name: str) -> None:
             raise ValidationFailed.for_field(field_name, problem)
 
 
+def _certificate_template_choose(event: Event, template_id: int | None) -> None:
+    """The template the event's certificates are drawn with; the certificates app says which it may use."""
+    if template_id is not None:
+        for check in hooks.CERTIFICATE_TEMPLATE_CHECKS:
+            problem = check(event=event, template_id=template_id)
+            if problem:
+                raise ValidationFailed.for_field("certificate_template", problem)
+    event.certificate_template_id = template_id
+
+
 def _audience_fields_clean(fields: dict[str, Any]) -> None:
     """Departments as upper-case codes (CSE), years of study 1 to 6, each once, in order; in place."""
     errors: dict[str, list[str]] = {}
@@ -353,6 +374,7 @@ def event_create(
     organizers: list[str] | None = None,
     club: str | None = None,
     questions: list[QuestionSpec] | None = None,
+    certificate_template: int | None = None,
     actor: User | None = None,
     **fields: Any,
 ) -> Event:
@@ -364,6 +386,7 @@ def event_create(
     if Event.objects.filter(pk=event_id).exists():
         raise AlreadyExists(f"An event {event_id!r} already exists.", details={"event_id": event_id})
     event = Event(event_id=event_id, club=club_row, **fields)
+    _certificate_template_choose(event, certificate_template)
     _validate_event(event)
     event.save()
     if sessions:
@@ -408,6 +431,7 @@ def event_update(
     organizers: list[str] | None = None,
     club: str | None | type[KEEP] = KEEP,
     questions: list[QuestionSpec] | None = None,
+    certificate_template: int | None | type[KEEP] = KEEP,
     actor: User | None = None,
     **fields: Any,
 ) -> Event:
@@ -448,6 +472,10 @@ def event_update(
         setattr(locked, name, value)
     if club is not KEEP:
         locked.club = _club_named(club)
+    if certificate_template is not KEEP:
+        _certificate_template_choose(locked, certificate_template)
+    elif club is not KEEP and locked.certificate_template_id is not None:
+        _certificate_template_choose(locked, locked.certificate_template_id)
     _validate_event(locked)
     _ensure_fits_registrations(locked, changed=set(fields))
     locked.save()
@@ -475,6 +503,44 @@ def event_update(
     if status_service is not None:
         locked = status_service(event=locked, actor=actor)
     return locked
+
+
+@transaction.atomic
+def event_poster_set(*, event: Event, upload, alt_text: str = "", actor: User | None = None) -> EventPoster:
+    """Store ``upload`` (a file or bytes) as the event's poster, re-encoded without its metadata (its
+    organizers). ``IMAGE_INVALID``, ``IMAGE_TOO_LARGE``, ``PAYLOAD_TOO_LARGE`` name the field ``poster``."""
+    alt_text = alt_text.strip()
+    errors = text_errors({"alt_text": (alt_text, single_line_text)})
+    if len(alt_text) > EventPoster.ALT_TEXT_MAX_LENGTH:
+        errors["alt_text"] = [f"Keep the description under {EventPoster.ALT_TEXT_MAX_LENGTH} characters."]
+    if errors:
+        raise ValidationFailed("The poster's description is not valid.", details=errors)
+    if actor is not None and not event_user_is_organizer(event, actor):
+        raise PermissionDenied("Only this event's organizers can change its poster.")
+    clean = image_reencode(upload, field="poster")
+    locked = _locked_for_organizer(event, actor)
+    poster, _ = EventPoster.objects.update_or_create(
+        event=locked,
+        defaults={
+            "image": clean.data,
+            "content_type": clean.content_type,
+            "width": clean.width,
+            "height": clean.height,
+            "digest": clean.digest,
+            "alt_text": alt_text,
+            "uploaded_at": timezone.now(),
+            "uploaded_by": actor if actor is not None and actor.pk else None,
+        },
+    )
+    return poster
+
+
+@transaction.atomic
+def event_poster_remove(*, event: Event, actor: User | None = None) -> bool:
+    """Take the poster off the event (its organizers); False when it had none."""
+    locked = _locked_for_organizer(event, actor)
+    deleted, _ = EventPoster.objects.filter(event=locked).delete()
+    return deleted > 0
 
 
 def _locked_for_organizer(event: Event, actor: User | None) -> Event:

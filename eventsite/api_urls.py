@@ -9,6 +9,7 @@ from comms import api as comms_api
 from door import api as door_api
 from events import api as events_api
 from registrations import api as registrations_api
+from registrations import team_api
 
 
 class CodeConverter:
@@ -37,6 +38,7 @@ urlpatterns = [
     path("events/<slug:event_id>/publish", events_api.EventPublishApi.as_view(), name="api-event-publish"),
     path("events/<slug:event_id>/approve", events_api.EventApproveApi.as_view(), name="api-event-approve"),
     path("events/<slug:event_id>/cancel", events_api.EventCancelApi.as_view(), name="api-event-cancel"),
+    path("events/<slug:event_id>/poster", events_api.EventPosterApi.as_view(), name="api-event-poster"),
     path(
         "register/individual/<slug:event_id>",
         registrations_api.RegisterIndividualApi.as_view(),
@@ -63,6 +65,7 @@ urlpatterns = [
         door_api.ScannerLinkApi.as_view(),
         name="api-scanner-link",
     ),
+    path("events/<slug:event_id>/roster/", registrations_api.EventRosterApi.as_view(), name="api-event-roster"),
     path("events/<slug:event_id>/checkin-roster", door_api.CheckinRosterApi.as_view(), name="api-checkin-roster"),
     path("feedback/submit/<slug:event_id>", registrations_api.FeedbackSubmitApi.as_view(), name="api-feedback-submit"),
     path(
@@ -74,6 +77,25 @@ urlpatterns = [
         "certificate/revoke/<slug:event_id>",
         certificates_api.CertificateRevokeApi.as_view(),
         name="api-certificate-revoke",
+    ),
+    path("teams/join/<slug:event_id>", team_api.TeamJoinApi.as_view(), name="api-team-join"),
+    path("teams/<code:team_id>", team_api.TeamDetailApi.as_view(), name="api-team"),
+    path("teams/<code:team_id>/accept", team_api.TeamAcceptApi.as_view(), name="api-team-accept"),
+    path("teams/<code:team_id>/decline", team_api.TeamDeclineApi.as_view(), name="api-team-decline"),
+    path("teams/<code:team_id>/invite", team_api.TeamInviteApi.as_view(), name="api-team-invite"),
+    path("teams/<code:team_id>/leave", team_api.TeamLeaveApi.as_view(), name="api-team-leave"),
+    path("teams/<code:team_id>/remove", team_api.TeamRemoveApi.as_view(), name="api-team-remove"),
+    path("teams/<code:team_id>/transfer", team_api.TeamTransferApi.as_view(), name="api-team-transfer"),
+    path("teams/<code:team_id>/cancel", team_api.TeamCancelApi.as_view(), name="api-team-cancel"),
+    path(
+        "certificate-templates/",
+        certificates_api.CertificateTemplateListApi.as_view(),
+        name="api-certificate-templates",
+    ),
+    path(
+        "certificate-templates/<int:template_id>/",
+        certificates_api.CertificateTemplateDetailApi.as_view(),
+        name="api-certificate-template",
     ),
     path("status/<slug:event_id>", events_api.EventStatusApi.as_view(), name="api-status"),
     path(

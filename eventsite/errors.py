@@ -152,6 +152,16 @@ class CheckinNotOpen(Conflict):
     default_message = "Check-in for this session is not open now."
 
 
+class TeamLocked(Conflict):
+    code = "TEAM_LOCKED"
+    default_message = "Registration has closed: the team can no longer change; it can only be cancelled."
+
+
+class InvitationNotFound(Conflict):
+    code = "INVITATION_NOT_FOUND"
+    default_message = "There is no open invitation to this team for you."
+
+
 class PendingApproval(Conflict):
     code = "PENDING_APPROVAL"
     default_message = "This registration is waiting for the organizers' approval."

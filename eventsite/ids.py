@@ -42,6 +42,10 @@ def new_certificate_id() -> str:
     return "C" + random_token(16)  # 80 bits
 
 
+def new_record_snapshot_id() -> str:
+    return "R" + random_token(16)
+
+
 def new_scanner_link_id() -> str:
     return "L" + random_token(12)
 

@@ -86,6 +86,11 @@ def _to_srgb(image: Image.Image, mode: str) -> Image.Image:
     return image.convert(mode)
 
 
+def _format_names(formats: tuple[str, ...]) -> str:
+    names = [{"WEBP": "WebP"}.get(name, name) for name in formats]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def image_reencode(
     upload: IO[bytes] | bytes,
     *,
@@ -93,9 +98,11 @@ def image_reencode(
     max_bytes: int | None = None,
     max_pixels: int | None = None,
     max_side: int | None = None,
+    formats: tuple[str, ...] = ACCEPTED_FORMATS,
 ) -> CleanImage:
     """The upload re-encoded without its metadata, or ``IMAGE_INVALID`` / ``IMAGE_TOO_LARGE`` /
-    ``PAYLOAD_TOO_LARGE``; ``details.field`` names the form field it came from."""
+    ``PAYLOAD_TOO_LARGE``; ``details.field`` names the form field it came from. ``formats``
+    narrows what is taken (a subset of ``ACCEPTED_FORMATS``)."""
     max_bytes = max_bytes or settings.IMAGE_UPLOAD_MAX_BYTES
     max_pixels = max_pixels or settings.IMAGE_UPLOAD_MAX_PIXELS
     max_side = max_side or settings.IMAGE_MAX_SIDE
@@ -104,7 +111,7 @@ def image_reencode(
         # Pillow's own bomb check warns below twice its limit: a warning here is a refusal.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            image = Image.open(io.BytesIO(data), formats=formats)
             width, height = image.size
             if width * height > max_pixels:
                 raise ImageTooLarge(
@@ -112,12 +119,18 @@ def image_reencode(
                     "accepted. Save it smaller and upload it again.",
                     details={"field": field, "width": width, "height": height, "max_pixels": max_pixels},
                 )
+            # A JPEG far larger than what is kept is decoded at 1/2, 1/4 or 1/8 scale (never below max_side).
+            shrink = max(width, height) / max_side
+            if shrink > 1:
+                image.draft("RGB", (int(width / shrink), int(height / shrink)))
             image.load()
             image = ImageOps.exif_transpose(image)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageTooLarge(details={"field": field, "max_pixels": max_pixels}) from None
         except (OSError, SyntaxError, ValueError, EOFError, Image.UnidentifiedImageError):
-            raise ImageInvalid(details={"field": field}) from None
+            raise ImageInvalid(
+                f"The file is not a {_format_names(formats)} image, or it is damaged.", details={"field": field}
+            ) from None
     transparent = _has_transparency(image)
     mode = "RGBA" if transparent else "RGB"
     image = _to_srgb(image, mode)
@@ -126,7 +139,7 @@ def image_reencode(
     clean = Image.frombytes(mode, image.size, image.tobytes())
     out = io.BytesIO()
     if transparent:
-        clean.save(out, format="PNG", optimize=True)
+        clean.save(out, format="PNG", compress_level=6)
         content_type, extension = "image/png", "png"
     else:
         clean.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)

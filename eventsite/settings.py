@@ -298,6 +298,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "events.models.Event.Status",
         "RegistrationStatusEnum": "registrations.models.RegistrationStatus",
+        "TeamStatusEnum": "registrations.models.TeamStatus",
+        "TeamMemberStateEnum": ["leader", "accepted", "pending", "declined"],
         "CertificateStatusEnum": ["valid", "revoked"],
         "CertificateKindEnum": "certificates.models.CertificateKind",
         "AttendanceRuleKindEnum": "events.models.Event.AttendanceRule",

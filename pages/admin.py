@@ -6,8 +6,8 @@ from django.contrib.auth.models import User
 from django.utils.html import format_html, format_html_join
 
 from certificates.services import certificate_issue_all_eligible
-from events.models import Event, EventAuditEntry, EventQuestion, EventSession
-from events.selectors import count_per_event, event_audit_trail, event_counts_annotate
+from events.models import Event, EventAuditEntry, EventPoster, EventQuestion, EventSession
+from events.selectors import count_per_event, event_audit_trail, event_counts_annotate, event_poster_of
 from events.services import (
     EVENT_FIELDS,
     AttendanceRuleSpec,
@@ -16,10 +16,13 @@ from events.services import (
     event_approve,
     event_cancel,
     event_create,
+    event_poster_remove,
+    event_poster_set,
     event_publish,
     event_update,
 )
 from eventsite.admin_tools import ReadOnlyRowsMixin, ServiceModelAdmin, export_as_csv, map_preview
+from eventsite.images import ACCEPTED_CONTENT_TYPES
 from registrations.admin import FeedbackQuestionInline
 from registrations.forms import AdminLoginForm
 from registrations.models import (
@@ -99,8 +102,24 @@ MAP_FIELDS = (
 )
 
 
+class EventAdminForm(forms.ModelForm):
+    """The event, and its poster: uploaded through the same service as on the organizer's page."""
+
+    poster_upload = forms.FileField(
+        label="New poster",
+        required=False,
+        help_text="JPEG, PNG or WebP. Re-encoded without its metadata (EXIF, GPS); replaces the current one.",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_CONTENT_TYPES}),
+    )
+    poster_alt_text = forms.CharField(
+        label="What the poster shows", required=False, max_length=EventPoster.ALT_TEXT_MAX_LENGTH
+    )
+    poster_remove = forms.BooleanField(label="Remove the current poster", required=False)
+
+
 @admin.register(Event)
 class EventAdmin(ServiceModelAdmin):
+    form = EventAdminForm
     list_display = (
         "title",
         "event_id",
@@ -129,7 +148,7 @@ class EventAdmin(ServiceModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
-            (None, {"fields": ("event_id", "title", "description", "venue", "status")}),
+            (None, {"fields": ("event_id", "title", "description", "venue", "contact_email", "status")}),
             ("When", {"fields": ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")}),
             (
                 "Registration",
@@ -148,6 +167,7 @@ class EventAdmin(ServiceModelAdmin):
                 },
             ),
             ("Organizers", {"fields": ("club", "organizers")}),
+            ("Poster", {"fields": ("poster_preview", "poster_upload", "poster_alt_text", "poster_remove")}),
         ]
         if obj is not None:
             fieldsets.append(
@@ -158,8 +178,21 @@ class EventAdmin(ServiceModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
-            return ()
-        return ("event_id", "confirmed_count", "waitlist_counter", *MAP_FIELDS, "audit_trail")
+            return ("poster_preview",)
+        return ("event_id", "confirmed_count", "waitlist_counter", *MAP_FIELDS, "audit_trail", "poster_preview")
+
+    @admin.display(description="current poster")
+    def poster_preview(self, event: Event) -> str:
+        poster = event_poster_of(event) if event.pk else None
+        if poster is None:
+            return "none"
+        return format_html(
+            '<img src="{}" alt="{}" style="max-height:12rem;max-width:100%"> {}×{}',
+            poster.get_absolute_url(),
+            poster.alt_for(event),
+            poster.width,
+            poster.height,
+        )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organizers":
@@ -256,6 +289,15 @@ class EventAdmin(ServiceModelAdmin):
             if formset.model is FeedbackQuestion:
                 formset.instance = event
                 formset.save()
+        if form.cleaned_data.get("poster_upload"):
+            event_poster_set(
+                event=event,
+                upload=form.cleaned_data["poster_upload"],
+                alt_text=form.cleaned_data.get("poster_alt_text") or "",
+                actor=request.user,
+            )
+        elif form.cleaned_data.get("poster_remove"):
+            event_poster_remove(event=event, actor=request.user)
 
     @admin.display(description="registered", ordering="n_registered")
     def registered(self, event: Event) -> str:

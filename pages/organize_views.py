@@ -1,12 +1,15 @@
 """The organizer's pages under /organize/: a club, its events and members; an event's creation,
 editing, publishing, approval, cancellation and audit trail."""
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
@@ -20,18 +23,31 @@ from clubs.selectors import (
     club_user_can_manage_members,
 )
 from clubs.services import club_member_remove, club_member_set
-from events.forms import EventCancelForm, EventForm, SessionFormSet
+from events.forms import EventCancelForm, EventForm, PosterForm, QuestionFormSet, SessionFormSet
 from events.manage_nav import manage_context
 from events.models import Event
 from events.selectors import (
     event_audit_trail,
     event_list_of_club,
+    event_poster_of,
+    event_question_codes,
     event_sessions,
     event_slug_propose,
     event_user_is_organizer,
 )
-from events.services import SessionSpec, event_approve, event_cancel, event_create, event_publish, event_update
-from eventsite.errors import DomainError, NotFound
+from events.services import (
+    QuestionSpec,
+    SessionSpec,
+    event_approve,
+    event_cancel,
+    event_create,
+    event_poster_remove,
+    event_poster_set,
+    event_publish,
+    event_questions,
+    event_update,
+)
+from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.errors import PermissionDenied as DomainPermissionDenied
 from eventsite.forms import form_add_domain_error
 from registrations.models import ACTIVE_STATUSES, Registration
@@ -118,6 +134,14 @@ def _session_initial(event: Event) -> list[dict]:
     ]
 
 
+def _code_from(title: str, used: set[str], fallback: str) -> str:
+    """A code made from ``title`` that is not in ``used`` (then added to it)."""
+    base = slugify(title or "")[:30].strip("-") or fallback
+    code = base if base not in used else next(f"{base}-{n}" for n in range(2, 1000) if f"{base}-{n}" not in used)
+    used.add(code)
+    return code
+
+
 def _session_specs(formset) -> list[SessionSpec]:
     """The filled rows; a new row's code is made from its title, unique within the event."""
     specs: list[SessionSpec] = []
@@ -126,17 +150,77 @@ def _session_specs(formset) -> list[SessionSpec]:
         data = form.cleaned_data
         if not (data.get("title") or data.get("starts_at") or data.get("code")):
             continue
-        code = data.get("code")
-        if not code:
-            base = slugify(data.get("title") or "")[:30].strip("-") or f"day-{position}"
-            code = base if base not in used else next(f"{base}-{n}" for n in range(2, 100) if f"{base}-{n}" not in used)
-            used.add(code)
+        code = data.get("code") or _code_from(data.get("title"), used, f"day-{position}")
         specs.append(SessionSpec(code=code, title=data.get("title") or "", starts_at=data.get("starts_at")))
     return specs
 
 
-def _event_form_page(request, *, form, sessions, event=None, status=200) -> HttpResponse:
-    context = {"form": form, "sessions": sessions, "event": event}
+def _poster_context(event: Event | None) -> dict:
+    poster = event_poster_of(event) if event is not None else None
+    return {"poster": poster, "poster_url": poster.get_absolute_url() if poster else None}
+
+
+def _question_initial(event: Event) -> list[dict]:
+    return [
+        {
+            "code": spec.code,
+            "label": spec.label,
+            "kind": spec.kind,
+            "choices": "\n".join(spec.choices),
+            "required": spec.required,
+            "ORDER": position,
+        }
+        for position, spec in enumerate(event_questions(event), start=1)
+    ]
+
+
+def _question_specs(formset, taken: set[str]) -> tuple[list[QuestionSpec], list]:
+    """The questions in the order their positions give (removed and empty rows left out), and the
+    form of each. A new question's code comes from its text, never one the event used before
+    (an archived question keeps its code and its answers)."""
+    used = set(taken)
+    specs, forms = [], []
+    for form in formset.ordered_forms:
+        if form.is_blank():
+            continue
+        code = form.cleaned_data.get("code") or _code_from(form.cleaned_data["label"], used, "question")
+        specs.append(
+            QuestionSpec(
+                code=code,
+                label=form.cleaned_data["label"],
+                kind=form.cleaned_data["kind"],
+                choices=form.option_list(),
+                required=form.cleaned_data["required"],
+            )
+        )
+        forms.append(form)
+    return specs, forms
+
+
+_QUESTION_KEY = re.compile(r"^questions\[(?P<index>\d+)\]\.(?P<field>\w+)$")
+
+
+def _form_add_event_error(form, question_forms: list, error: DomainError) -> None:
+    """An error about the i-th question goes next to its field in that question's row; the rest to the event form."""
+    rest = {}
+    for key, messages_ in error.details.items():
+        match = _QUESTION_KEY.match(key)
+        if isinstance(error, ValidationFailed) and match and int(match["index"]) < len(question_forms):
+            question_form = question_forms[int(match["index"])]
+            field = match["field"] if match["field"] in ("label", "kind", "choices") else "label"
+            for message in messages_:
+                question_form.add_error(field, message)
+        else:
+            rest[key] = messages_
+    if rest or not error.details:
+        form_add_domain_error(form, type(error)(error.message, details=rest))
+    elif not form.errors:
+        form.add_error(None, error.message)
+
+
+def _event_form_page(request, *, form, sessions, questions, event=None, status=200) -> HttpResponse:
+    context = {"form": form, "sessions": sessions, "questions": questions, "event": event, "poster_form": PosterForm()}
+    context |= _poster_context(event)
     return render(request, "events/organize_event_form.html", context, status=status)
 
 
@@ -150,25 +234,29 @@ def organize_event_new(request: HttpRequest) -> HttpResponse:
     form_options = {"clubs": clubs, "allow_no_club": request.user.is_staff}
     if request.method == "GET":
         form = EventForm(initial={"club": request.GET.get("club", "")}, **form_options)
-        return _event_form_page(request, form=form, sessions=SessionFormSet(prefix="sessions"))
+        sessions, questions = SessionFormSet(prefix="sessions"), QuestionFormSet(prefix="questions")
+        return _event_form_page(request, form=form, sessions=sessions, questions=questions)
     form = EventForm(request.POST, **form_options)
     sessions = SessionFormSet(request.POST, prefix="sessions")
-    if form.is_valid() and sessions.is_valid():
+    questions = QuestionFormSet(request.POST, prefix="questions")
+    if form.is_valid() and sessions.is_valid() and questions.is_valid():
         event_id = form.cleaned_data["event_id"] or event_slug_propose(form.cleaned_data["title"])
+        question_specs, question_forms = _question_specs(questions, taken=set())
         try:
             event = event_create(
                 event_id=event_id,
                 club=form.cleaned_data["club"] or None,
                 sessions=_session_specs(sessions) or None,
+                questions=question_specs or None,
                 actor=request.user,
                 **form.service_fields(),
             )
         except DomainError as error:
-            form_add_domain_error(form, error)
+            _form_add_event_error(form, question_forms, error)
         else:
             messages.success(request, f"{event.title} is saved as a draft. Publish it when it is ready.")
             return redirect("organize-event", event_id=event.pk)
-    return _event_form_page(request, form=form, sessions=sessions, status=400)
+    return _event_form_page(request, form=form, sessions=sessions, questions=questions, status=400)
 
 
 @login_required
@@ -177,20 +265,67 @@ def organize_event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
     event = _event_organized(event_id, request.user)
     if request.method == "GET":
         initial = {name: getattr(event, name) for name in EventForm.SERVICE_FIELDS}
-        form = EventForm(initial=initial)
+        initial["certificate_template"] = event.certificate_template_id
+        form = EventForm(initial=initial, event=event)
         sessions = SessionFormSet(prefix="sessions", initial=_session_initial(event))
-        return _event_form_page(request, form=form, sessions=sessions, event=event)
-    form = EventForm(request.POST)
+        questions = QuestionFormSet(prefix="questions", initial=_question_initial(event))
+        return _event_form_page(request, form=form, sessions=sessions, questions=questions, event=event)
+    form = EventForm(request.POST, event=event)
     sessions = SessionFormSet(request.POST, prefix="sessions", initial=_session_initial(event))
-    if form.is_valid() and sessions.is_valid():
+    questions = QuestionFormSet(request.POST, prefix="questions", initial=_question_initial(event))
+    if form.is_valid() and sessions.is_valid() and questions.is_valid():
+        question_specs, question_forms = _question_specs(questions, taken=event_question_codes(event))
         try:
-            event_update(event=event, sessions=_session_specs(sessions), actor=request.user, **form.service_fields())
+            event_update(
+                event=event,
+                sessions=_session_specs(sessions),
+                questions=question_specs,
+                actor=request.user,
+                **form.service_fields(),
+            )
         except DomainError as error:
-            form_add_domain_error(form, error)
+            _form_add_event_error(form, question_forms, error)
         else:
             messages.success(request, f"{event.title} is saved.")
             return redirect("organize-event", event_id=event.pk)
-    return _event_form_page(request, form=form, sessions=sessions, event=event, status=400)
+    return _event_form_page(request, form=form, sessions=sessions, questions=questions, event=event, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organize_event_poster(request: HttpRequest, event_id: str) -> HttpResponse:
+    """Upload or replace the event's poster; removing it asks first (``?remove=1``, then a POST)."""
+    event = _event_organized(event_id, request.user)
+    form = PosterForm()
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        if event_poster_remove(event=event, actor=request.user):
+            messages.success(request, f"The poster of {event.title} is removed.")
+        return redirect(reverse("organize-event-edit", args=[event.pk]) + "#poster")
+    if request.method == "POST":
+        form = PosterForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                event_poster_set(
+                    event=event,
+                    upload=form.cleaned_data["poster"],
+                    alt_text=form.cleaned_data["alt_text"],
+                    actor=request.user,
+                )
+            except DomainError as error:
+                # The image errors say which upload they are about in details.field.
+                form_add_domain_error(form, error, field_aliases={"field": "poster"})
+            else:
+                messages.success(request, f"The poster of {event.title} is saved. It shows on the event's page.")
+                return redirect(reverse("organize-event-edit", args=[event.pk]) + "#poster")
+        status = 400
+    context = {
+        **manage_context(event, "overview"),
+        "poster_form": form,
+        "confirm_remove": request.method == "GET" and request.GET.get("remove") == "1",
+        **_poster_context(event),
+    }
+    return render(request, "events/organize_event_poster.html", context, status=status)
 
 
 def _changes(entry) -> str:

@@ -2,13 +2,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
-from certificates.record_pdf import record_pdf
+from certificates.record_pdf import record_pdf, record_seal
 from certificates.selectors import student_record
 from registrations.models import Student
 
 
 def _record_response(student: Student) -> HttpResponse:
-    response = HttpResponse(record_pdf(student, student_record(student)), content_type="application/pdf")
+    lines = student_record(student)
+    content = record_pdf(student, lines, verify_url=record_seal(student, lines))
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="record-{student.enrollment_no}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -13,7 +13,12 @@ from events.attendance_rules import RuleFacts, rule_of
 from events.models import Event, EventSession
 from pages.views import student_of
 from registrations.models import RegistrationStatus, Student
-from registrations.selectors import student_sessions_by_event, waitlist_position
+from registrations.selectors import (
+    student_sessions_by_event,
+    student_teams_forming,
+    team_invitations_of,
+    waitlist_position,
+)
 
 
 @dataclass
@@ -73,7 +78,13 @@ def my_events(request: HttpRequest) -> HttpResponse:
     if student is None:
         return render(request, "registrations/not_a_student.html", status=403)
     active = [entry for entry in student_history(student) if entry.registration.is_active]
-    return render(request, "registrations/my_events.html", {"student": student, "cards": _event_cards(student, active)})
+    context = {
+        "student": student,
+        "cards": _event_cards(student, active),
+        "invitations": team_invitations_of(student),
+        "forming_teams": student_teams_forming(student),
+    }
+    return render(request, "registrations/my_events.html", context)
 
 
 @login_required

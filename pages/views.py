@@ -1,9 +1,11 @@
 """Event pages: the public list and detail (with registration), and the organizer pages of one
-event: check-in, roster (with CSV export) and certificates.
+event: check-in, the roster's CSV export and certificates (the roster is in registrations.roster_views).
 
 Organizer pages answer 404 for an event that does not exist and 403 for an event the user
 does not organize; anonymous users are sent to the login page.
 """
+
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,39 +19,44 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from analytics.exports import roster_registrations, roster_rows
 from analytics.roster_export import roster_csv_lines
 from certificates.forms import CertificateBulkIssueForm, CertificateIssueForm
 from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible, certificate_issue_many
+from clubs.models import Club
 from clubs.selectors import club_list_visible
 from events.attendance_rules import rule_of
 from events.calendars import google_calendar_url
-from events.forms import CheckinForm, EventSearchForm, RosterSearchForm
+from events.forms import CheckinForm, EventSearchForm
 from events.manage_nav import manage_context
 from events.models import Event
 from events.selectors import (
     event_get_organized,
+    event_list_filter_choices,
     event_list_managed_by,
     event_list_published,
+    event_poster_image,
+    event_poster_of,
+    event_questions_asked,
     event_session_current,
     event_sessions,
     event_user_is_organizer,
 )
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
-from registrations.forms import TeamRegistrationForm
+from registrations.forms import RegistrationAnswersForm, TeamJoinForm, TeamRegistrationForm
 from registrations.models import RegistrationStatus, Student
 from registrations.selectors import (
     attendance_count_for_session,
-    attendance_marks,
     student_event_record,
+    team_panel,
     waitlist_position,
 )
-from registrations.services import attendance_mark, registration_cancel, registration_create, team_register
+from registrations.services import attendance_mark, registration_cancel, registration_create
+from registrations.teams import team_create
 
 EVENTS_PER_PAGE = 20
-ROSTER_PER_PAGE = 50
+CLUB_PAGE_EVENTS = 50
 CERTIFICATES_PER_PAGE = 100
 
 
@@ -59,7 +66,7 @@ def student_of(user) -> Student | None:
 
 def _event_visible(event_id: str, user) -> Event:
     """A published or cancelled event for everyone; a draft or one awaiting approval only for its organizers."""
-    event = Event.objects.filter(pk=event_id).first()
+    event = Event.objects.select_related("club").filter(pk=event_id).first()
     if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
         raise Http404("No such event.")
     return event
@@ -71,21 +78,53 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
-    form = EventSearchForm(request.GET or None)
-    status = q = ""
-    if form.is_bound and form.is_valid():
-        status, q = form.cleaned_data["status"], form.cleaned_data["q"]
-    events = event_list_published(status=status or None, q=q or None)
+    choices = event_list_filter_choices()
+    form = EventSearchForm(request.GET or None, clubs=choices["clubs"], departments=choices["departments"])
+    filters = form.filters() if form.is_bound else {}
+    events = event_list_published(**filters)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     tabs = [("", "All"), ("open", "Open"), ("upcoming", "Upcoming"), ("past", "Past")]
-    return render(request, "events/list.html", {"form": form, "page": page, "status": status, "q": q, "tabs": tabs})
+    others = {name: value for name, value in filters.items() if name != "status"}
+    tab_links = [(value, label, urlencode(({"status": value} if value else {}) | others)) for value, label in tabs]
+    context = {
+        "form": form,
+        "page": page,
+        "status": filters.get("status", ""),
+        "q": filters.get("q", ""),
+        "tabs": tab_links,
+        "filter_query": urlencode(filters),
+        "filtered": bool(others),
+    }
+    return render(request, "events/list.html", context)
 
 
-def _detail_context(request: HttpRequest, event: Event, team_form: TeamRegistrationForm | None = None) -> dict:
+def club_page(request: HttpRequest, club_id: str) -> HttpResponse:
+    """A club's public page: what it is, whom to write to, and its published events (coming ones first)."""
+    club = Club.objects.filter(pk=club_id).first()
+    if club is None:
+        raise Http404("No such club.")
+    events = list(event_list_published(club=club.pk)[:CLUB_PAGE_EVENTS])
+    now = timezone.now()
+    context = {
+        "club": club,
+        "coming": [event for event in events if event.ends_at > now],
+        "past": [event for event in events if event.ends_at <= now],
+    }
+    return render(request, "events/club.html", context)
+
+
+def _detail_context(
+    request: HttpRequest,
+    event: Event,
+    team_form: TeamRegistrationForm | None = None,
+    answers_form: RegistrationAnswersForm | None = None,
+) -> dict:
     student = student_of(request.user)
     record = student_event_record(student, event) if student else None
     registration = record.registration if record else None
     active = registration is not None and registration.is_active
+    share_url = settings.SITE_URL + reverse("event-detail", args=[event.pk])
+    poster = event_poster_of(event)
     return {
         "event": event,
         "sessions": event_sessions(event),
@@ -95,13 +134,40 @@ def _detail_context(request: HttpRequest, event: Event, team_form: TeamRegistrat
         "waitlist_position": waitlist_position(registration) if active else None,
         "registration_open": event.status == Event.Status.PUBLISHED and event.phase == Event.Phase.REGISTRATION_OPEN,
         "team_form": team_form or TeamRegistrationForm(),
+        "answers_form": answers_form or RegistrationAnswersForm(questions=event_questions_asked(event)),
+        "join_form": TeamJoinForm(),
+        "team_panel": team_panel(event, student) if student and event.is_team_event else None,
         "register_errors": [],
         "is_organizer": event_user_is_organizer(event, request.user),
-        "share_url": settings.SITE_URL + reverse("event-detail", args=[event.pk]),
-        "google_calendar_url": google_calendar_url(
-            event, details_url=settings.SITE_URL + reverse("event-detail", args=[event.pk])
-        ),
+        "share_url": share_url,
+        "google_calendar_url": google_calendar_url(event, details_url=share_url),
+        "poster": poster,
+        "poster_url": poster.get_absolute_url() if poster else None,
+        "poster_absolute_url": settings.SITE_URL + poster.get_absolute_url() if poster else None,
+        "poster_alt": poster.alt_for(event) if poster else "",
+        "contact_email": event.contact,
     }
+
+
+@require_http_methods(["GET", "HEAD"])
+def event_poster(request: HttpRequest, event_id: str, name: str) -> HttpResponse:
+    """The poster's bytes: cached for ever under its fingerprint; an old address leads to the current one."""
+    event = _event_visible(event_id, request.user)
+    poster = event_poster_image(event)
+    if poster is None:
+        raise Http404("This event has no poster.")
+    if name != poster.filename:
+        return redirect(poster.get_absolute_url())
+    cache = "public, max-age=31536000, immutable" if event.is_public else "private, no-cache"
+    etag = f'"{poster.digest}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(bytes(poster.image), content_type=poster.content_type)
+        response["Content-Disposition"] = f'inline; filename="{event.pk}-poster.{poster.extension}"'
+    response["ETag"] = etag
+    response["Cache-Control"] = cache
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,11 +184,17 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         context = _detail_context(request, event)
         context["register_errors"] = ["Only students can register. This account is not linked to a student."]
         return render(request, "events/detail.html", context, status=403)
+    answers_form = RegistrationAnswersForm(request.POST, questions=event_questions_asked(event))
     if action == "team":
-        return _team_register(request, event, student)
+        return _team_register(request, event, student, answers_form)
     try:
         if action == "register":
-            registration = registration_create(event=event, enrollment_no=student.pk, actor=request.user)
+            if not answers_form.is_valid():
+                context = _detail_context(request, event, answers_form=answers_form)
+                return render(request, "events/detail.html", context, status=400)
+            registration = registration_create(
+                event=event, enrollment_no=student.pk, answers=answers_form.answers(), actor=request.user
+            )
             if registration.status == RegistrationStatus.CONFIRMED:
                 messages.success(request, f"You are registered for {event.title}.")
             else:
@@ -137,33 +209,42 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
             context = _detail_context(request, event)
             context["register_errors"] = ["Choose what to do: register or cancel."]
             return render(request, "events/detail.html", context, status=400)
+    except ValidationFailed as error:
+        form_add_domain_error(answers_form, error, field_aliases=answers_form.field_aliases)
+        context = _detail_context(request, event, answers_form=answers_form)
+        return render(request, "events/detail.html", context, status=error.http_status)
     except DomainError as error:
-        context = _detail_context(request, event)
+        context = _detail_context(request, event, answers_form=answers_form)
         context["register_errors"] = [error.message]
         return render(request, "events/detail.html", context, status=error.http_status)
     return redirect("event-detail", event_id=event.pk)
 
 
-def _team_register(request: HttpRequest, event: Event, student: Student) -> HttpResponse:
+def _team_register(
+    request: HttpRequest, event: Event, student: Student, answers_form: RegistrationAnswersForm
+) -> HttpResponse:
     form = TeamRegistrationForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and answers_form.is_valid():
         try:
-            team = team_register(
+            team = team_create(
                 event=event,
                 team_name=form.cleaned_data["team_name"],
-                leader=student.pk,
-                members=form.cleaned_data["members"],
+                invite=form.cleaned_data["members"],
+                answers=answers_form.answers(),
                 actor=request.user,
             )
         except DomainError as error:
-            form_add_domain_error(form, error, field_aliases={"enrollment_nos": "members", "leader": "members"})
-        else:
-            if team.status == RegistrationStatus.CONFIRMED:
-                messages.success(request, f"Team {team.name} is registered for {event.title}.")
+            if any(key.startswith("answers.") for key in error.details):
+                form_add_domain_error(answers_form, error, field_aliases=answers_form.field_aliases)
             else:
-                messages.info(request, f"{event.title} is full: team {team.name} is on the waitlist.")
-            return redirect("event-detail", event_id=event.pk)
-    return render(request, "events/detail.html", _detail_context(request, event, team_form=form), status=400)
+                form_add_domain_error(form, error, field_aliases={"enrollment_nos": "members", "leader": "members"})
+        else:
+            messages.success(
+                request, f"Team {team.name} is started. Your invitations are sent; share the join code with friends."
+            )
+            return redirect(reverse("event-detail", args=[event.pk]) + "#team")
+    context = _detail_context(request, event, team_form=form, answers_form=answers_form)
+    return render(request, "events/detail.html", context, status=400)
 
 
 @login_required
@@ -230,29 +311,6 @@ def event_checkin(request: HttpRequest, event_id: str) -> HttpResponse:
         "confirmed": event.confirmed_count,
     }
     return render(request, "events/checkin.html", context)
-
-
-@login_required
-def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
-    event = event_get_organized(event_id, request.user)
-    form = RosterSearchForm(request.GET or None)
-    q = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
-    sessions = event_sessions(event)
-    enrollment_nos = roster_registrations(event, q=q).values_list("student_id", flat=True)
-    page = Paginator(enrollment_nos, ROSTER_PER_PAGE).get_page(request.GET.get("page"))
-    marks = attendance_marks(event, list(page.object_list))
-    rows = [
-        (row, [marks.get((row["enrollment_no"], session.pk)) for session in sessions])
-        for row in roster_rows(event, sessions=sessions, enrollment_nos=list(page.object_list))
-    ]
-    context = manage_context(event, "roster") | {
-        "form": form,
-        "q": q,
-        "page": page,
-        "rows": rows,
-        "sessions": sessions,
-    }
-    return render(request, "events/roster.html", context)
 
 
 @login_required

@@ -17,14 +17,17 @@ from eventsite.errors import DomainError, ValidationFailed
 from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
+    LIVE_TEAM_STATUSES,
     Attendance,
     Feedback,
     FeedbackQuestion,
     Notification,
     Registration,
+    RegistrationAnswer,
     RegistrationStatus,
     Student,
     Team,
+    TeamMembership,
 )
 from registrations.selectors import student_email_owner
 from registrations.services import (
@@ -36,6 +39,7 @@ from registrations.services import (
     student_upsert,
     team_register,
 )
+from registrations.teams import team_cancel
 
 STUDENT_FIELDS = ("enrollment_no", "full_name", "email", "department", "year", "phone")
 
@@ -147,6 +151,21 @@ class RegistrationAddForm(forms.ModelForm):
         help_texts = {"event": "An individual event; register teams under Teams."}
 
 
+class RegistrationAnswerInline(ReadOnlyInline):
+    """The answers given at registration, one row each, as the student gave them (edited nowhere)."""
+
+    model = RegistrationAnswer
+    fields = ("question", "answer")
+    readonly_fields = fields
+    show_change_link = False
+    ordering = ("question__position", "question_id")
+    verbose_name_plural = "answers to the event's questions"
+
+    @admin.display(description="answer")
+    def answer(self, row: RegistrationAnswer) -> str:
+        return RegistrationAnswer.as_text(row.value)
+
+
 @admin.register(Registration)
 class RegistrationAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
     list_display = ("registration_id", "event", "student", "team", "status", "waitlist_seq", "registered_at")
@@ -163,6 +182,10 @@ class RegistrationAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
     add_form = RegistrationAddForm
     add_fieldsets = ((None, {"fields": ("event", "student")}),)
     actions = ["cancel_registrations", export_as_csv]
+    inlines = [RegistrationAnswerInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
     def has_cancel_permission(self, request) -> bool:
         return request.user.has_perm("registrations.change_registration")
@@ -215,6 +238,17 @@ class TeamAddForm(forms.ModelForm):
         return [value for value in re.split(r"[\s,;]+", self.cleaned_data.get("members") or "") if value]
 
 
+class TeamMembershipInline(ReadOnlyInline):
+    model = TeamMembership
+    fields = ("student", "state", "invited_at", "responded_at")
+    readonly_fields = fields
+    verbose_name = "invitation or membership"
+    verbose_name_plural = "invitations and memberships"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("student")
+
+
 class TeamMemberInline(ReadOnlyInline):
     model = Registration
     fields = ("registration_id", "student", "status", "registered_at")
@@ -235,7 +269,7 @@ class TeamAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
     autocomplete_fields = ("leader",)
     add_form = TeamAddForm
     add_fieldsets = ((None, {"fields": ("event", "name", "leader", "members")}),)
-    inlines = [TeamMemberInline]
+    inlines = [TeamMembershipInline, TeamMemberInline]
     actions = ["cancel_teams", export_as_csv]
 
     def get_queryset(self, request):
@@ -270,8 +304,8 @@ class TeamAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
     def cancel_teams(self, request, queryset):
         self.run_service_per_row(
             request,
-            queryset.filter(status__in=ACTIVE_STATUSES),
-            lambda team: registration_cancel(event=team.event_id, enrollment_no=team.leader_id, actor=request.user),
+            queryset.filter(status__in=LIVE_TEAM_STATUSES),
+            lambda team: team_cancel(team=team, actor=request.user),
             noun="team",
             done="cancelled",
         )

@@ -1,28 +1,31 @@
-"""JSON views of logins, students, registrations, teams, attendance and feedback.
+"""JSON views of logins, students, registrations, teams, attendance, feedback and the organizers' roster.
 
 A student acts only for themselves (``enrollment_no`` may be omitted: it defaults to
 theirs); an organizer of the event, or staff, acts for anyone. The services enforce it.
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events.api import EVENT_ID_PARAMETER
-from events.selectors import event_get
+from events.selectors import event_get, event_sessions, event_user_is_organizer
 from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
-from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
+from eventsite.pagination import PAGE_PARAMETERS, ApiPagination, paginated, paginated_response
 from eventsite.schema import errors
 from eventsite.text import multiline_text, single_line_text
-from registrations.models import Attendance, RegistrationStatus, Student
+from registrations.models import Attendance, RegistrationStatus, Student, TeamStatus
 from registrations.selectors import (
     access_code_list,
+    roster_registrations,
+    roster_rows_of,
     student_list,
     student_visible_to,
+    team_members,
     team_registrations_of,
     waitlist_position,
 )
@@ -40,8 +43,8 @@ from registrations.services import (
     registration_reject,
     student_get,
     student_signup,
-    team_register,
 )
+from registrations.teams import team_register_or_create
 
 ENROLLMENT_NO_PARAMETER = OpenApiParameter(
     "enrollment_no",
@@ -296,11 +299,21 @@ class TeamOutputSerializer(serializers.Serializer):
     team_name = serializers.CharField(source="name")
     event_id = serializers.CharField()
     leader = serializers.CharField(source="leader_id")
-    status = serializers.ChoiceField(choices=RegistrationStatus.choices)
+    status = serializers.ChoiceField(
+        choices=TeamStatus.choices, help_text="forming (a student's team: no seats until enough members accept)."
+    )
     registrations = serializers.SerializerMethodField()
+    join_code = serializers.SerializerMethodField(help_text="A forming team's code for friends to join; else null.")
+    invitations = serializers.SerializerMethodField(help_text="enrollment_no -> pending, the invitations sent.")
 
     def get_registrations(self, team) -> dict[str, str]:
         return team_registrations_of(team)
+
+    def get_join_code(self, team) -> str | None:
+        return team.join_code if team.status == TeamStatus.FORMING else None
+
+    def get_invitations(self, team) -> dict[str, str]:
+        return {member.enrollment_no: member.state for member in team_members(team) if member.state == "pending"}
 
 
 class RegisterTeamApi(APIView):
@@ -308,22 +321,25 @@ class RegisterTeamApi(APIView):
 
     @extend_schema(
         operation_id="register_team_create",
-        summary="Register a whole team (all confirmed or all waitlisted)",
+        summary="Start a team (a student: forming, members invited) or register a whole team (organizers, staff)",
+        description="A student's team is `forming` and holds no seats; each member is invited and accepts "
+        "(`/api/v2/teams/{team_id}/accept`) or joins with the `join_code`. An organizer or staff registers the "
+        "whole team directly: all confirmed or all waitlisted.",
         parameters=[EVENT_ID_PARAMETER],
         request=TeamInputSerializer,
         responses={
             201: TeamOutputSerializer,
-            **errors(403, conflicts=("TEAM_NAME_TAKEN", "TEAM_SIZE", *REGISTER_CONFLICTS)),
+            **errors(404, 403, conflicts=("TEAM_NAME_TAKEN", "TEAM_SIZE", *REGISTER_CONFLICTS)),
         },
     )
     def post(self, request: Request, event_id: str) -> Response:
         given = TeamInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        team = team_register(
+        team = team_register_or_create(
             event=event_id,
             team_name=data["team_name"],
-            leader=enrollment_no_or_own(request, data.get("leader"), field_name="leader"),
+            leader=data.get("leader") or None,
             members=data["members"],
             answers=data.get("answers"),
             access_code=data.get("access_code"),
@@ -564,3 +580,69 @@ class FeedbackSubmitApi(APIView):
             actor=request.user,
         )
         return Response(FeedbackOutputSerializer(feedback).data, status=status.HTTP_201_CREATED)
+
+
+# The organizers' roster: the rows of the roster page, for a frontend
+
+
+class EventRosterFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Part of an enrollment number, a name or a team."
+    )
+    status = serializers.ChoiceField(
+        choices=RegistrationStatus.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Only this status; by default every registration but the cancelled and rejected ones.",
+    )
+    session = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="A session code: those checked in to it."
+    )
+
+
+class EventRosterRowSerializer(serializers.Serializer):
+    registration_id = serializers.CharField(source="registration.registration_id")
+    status = serializers.ChoiceField(choices=RegistrationStatus.choices, source="registration.status")
+    student = StudentOutputSerializer()
+    team_name = serializers.CharField(allow_null=True)
+    attended_sessions = serializers.ListField(child=serializers.CharField(), help_text="Session codes, in order.")
+    answers = serializers.SerializerMethodField(help_text="{question code: value}, as the student answered.")
+    feedback_id = serializers.CharField(allow_null=True)
+    certificate_ids = serializers.ListField(child=serializers.CharField(), help_text="Valid certificates, any kind.")
+
+    @extend_schema_field(serializers.DictField())
+    def get_answers(self, row) -> dict:
+        return row.answers
+
+
+class EventRosterApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="event_roster_list",
+        summary="The event's roster: each registration with its check-ins, answers, feedback and certificates "
+        "(organizers)",
+        parameters=[EVENT_ID_PARAMETER, EventRosterFilterSerializer, *PAGE_PARAMETERS],
+        responses={200: paginated(EventRosterRowSerializer), **errors(400, 403)},
+    )
+    def get(self, request: Request, event_id: str) -> Response:
+        event = event_get(event_id)
+        if not event.is_public and not event_user_is_organizer(event, request.user):
+            raise NotFound.of("event", event_id)  # a draft is invisible to all but its organizers
+        filters = EventRosterFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        code = filters.validated_data.get("session")
+        session = next((s for s in event_sessions(event) if s.code == code), None) if code else None
+        registrations = roster_registrations(
+            event=event,
+            actor=request.user,
+            q=filters.validated_data.get("q"),
+            status=filters.validated_data.get("status"),
+            session=session,
+        )
+        if code and session is None:
+            raise ValidationFailed.for_field("session", "This event has no session with this code.")
+        paginator = ApiPagination()
+        page = paginator.paginate_queryset(registrations, request, view=self)
+        rows = roster_rows_of(event, page)
+        return paginator.get_paginated_response(EventRosterRowSerializer(rows, many=True).data)

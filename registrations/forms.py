@@ -5,6 +5,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from events.models import EventQuestion
 from eventsite.logins import locked_message, login_locked
 from eventsite.text import multiline_text, single_line_text
 from registrations.models import Feedback
@@ -68,14 +69,29 @@ class SignupResendForm(forms.Form):
 class TeamRegistrationForm(forms.Form):
     team_name = forms.CharField(label="Team name", max_length=100, validators=[single_line_text])
     members = forms.CharField(
-        label="Members' enrollment numbers",
-        help_text="The other members, separated by commas, spaces or new lines. You are the leader.",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Invite by enrollment number (optional)",
+        help_text="Separated by commas, spaces or new lines. Each gets an email and joins when they accept; "
+        "you can also share the team's join code. You are the leader.",
+        widget=forms.Textarea(attrs={"rows": 3, "autocapitalize": "characters"}),
         max_length=2000,
+        required=False,
     )
 
+    @staticmethod
+    def split_members(text: str) -> list[str]:
+        return [part for part in re.split(r"[\s,;]+", text or "") if part]
+
     def clean_members(self) -> list[str]:
-        return [part for part in re.split(r"[\s,;]+", self.cleaned_data["members"]) if part]
+        return self.split_members(self.cleaned_data["members"])
+
+
+class TeamJoinForm(forms.Form):
+    join_code = forms.CharField(
+        label="Join code",
+        max_length=32,
+        help_text="The code a member of the team gave you.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
 
 
 class FeedbackForm(forms.Form):
@@ -100,3 +116,69 @@ class LoginForm(AuthenticationForm):
 
 class AdminLoginForm(LoginForm, AdminAuthenticationForm):
     """The admin's login form (staff only), under the same lock-out."""
+
+
+class RosterFilterForm(forms.Form):
+    """The roster's search and filters; unknown values are ignored rather than refused."""
+
+    q = forms.CharField(label="Search by enrollment number, name or team", required=False, max_length=100)
+    status = forms.ChoiceField(label="Status", required=False)
+    session = forms.ChoiceField(label="Checked in to", required=False)
+
+    def __init__(self, *args, sessions=(), statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Current (not cancelled)"), *statuses]
+        self.fields["session"].choices = [("", "Any or none"), *((s.code, s.title or s.code) for s in sessions)]
+
+
+class RosterRejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Why (optional, kept in the event's audit trail)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RegistrationAnswersForm(forms.Form):
+    """One field per question the event asks, named by its code (``answers-<code>`` in the page).
+
+    The form only collects: whether an answer is required or well formed is decided by
+    ``registration_answers_clean``, whose errors (keyed ``answers.<code>``) come back next to
+    their field through ``field_aliases``.
+    """
+
+    YES_NO = [("yes", "Yes"), ("no", "No")]
+
+    def __init__(self, *args, questions=(), **kwargs):
+        kwargs.setdefault("prefix", "answers")
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[question.code] = self._field(question)
+
+    def _field(self, question: EventQuestion) -> forms.Field:
+        label = question.label + ("" if question.required else " (optional)")
+        options = [(choice, choice) for choice in question.choices]
+        kind = question.kind
+        if kind == EventQuestion.Kind.CHOICE:
+            return forms.ChoiceField(label=label, required=False, choices=options, widget=forms.RadioSelect)
+        if kind == EventQuestion.Kind.MULTI_CHOICE:
+            return forms.MultipleChoiceField(
+                label=label, required=False, choices=options, widget=forms.CheckboxSelectMultiple
+            )
+        if kind == EventQuestion.Kind.YES_NO:
+            return forms.ChoiceField(label=label, required=False, choices=self.YES_NO, widget=forms.RadioSelect)
+        if kind == EventQuestion.Kind.NUMBER:
+            return forms.CharField(
+                label=label, required=False, max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+            )
+        return forms.CharField(label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    @property
+    def field_aliases(self) -> dict[str, str]:
+        return {f"answers.{question.code}": question.code for question in self.questions}
+
+    def answers(self) -> dict[str, object]:
+        """``{code: value}`` for the service: what was typed or picked, blanks included."""
+        return {question.code: self.cleaned_data.get(question.code) for question in self.questions}

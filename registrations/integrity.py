@@ -15,11 +15,14 @@ from events.models import Event
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
+    IN_TEAM_STATES,
     Attendance,
     Feedback,
     Registration,
     RegistrationStatus,
     Team,
+    TeamMembership,
+    TeamStatus,
 )
 
 
@@ -134,19 +137,85 @@ def check_teams(event_ids: list[str] | None = None) -> list[Problem]:
                 f"{team['event__team_size_min']} to {team['event__team_size_max']}.",
             )
         )
+    # A member who left a team keeps a cancelled registration of it: only active ones must match.
     mismatched = (
         scoped(Registration.objects.filter(team__isnull=False), event_ids)
-        .filter(~Q(status=F("team__status")) | ~Q(event_id=F("team__event_id")))
+        .filter((Q(status__in=CURRENT_STATUSES) & ~Q(status=F("team__status"))) | ~Q(event_id=F("team__event_id")))
         .values("event_id", "student_id", "status", "team__name", "team__status", "team__event_id")
         .order_by("event_id", "student_id")
     )
     for row in mismatched:
+        code = "TEAM_STATUS_MISMATCH"
         if row["event_id"] != row["team__event_id"]:
             message = f"The registration belongs to team {row['team__name']!r} of event {row['team__event_id']!r}."
+        elif row["team__status"] == TeamStatus.FORMING:
+            code = "FORMING_TEAM_HOLDS_SEAT"
+            message = f"A {row['status']} registration in team {row['team__name']!r}, which is still forming."
         else:
             message = f"The registration is {row['status']} but team {row['team__name']!r} is {row['team__status']}."
-        problems.append(Problem("TEAM_STATUS_MISMATCH", row["event_id"], row["student_id"], message))
+        problems.append(Problem(code, row["event_id"], row["student_id"], message))
     return problems
+
+
+def check_team_members(event_ids: list[str] | None = None) -> list[Problem]:
+    """Nobody's place is lost: the leader and accepted members of a team holding seats each hold an
+    active registration of it, nobody else does, and a forming team is below its minimum (at the
+    minimum it takes its seats)."""
+    holds_place = Registration.objects.filter(
+        team_id=OuterRef("team_id"), student_id=OuterRef("student_id"), status__in=CURRENT_STATUSES
+    )
+    without_place = (
+        scoped(TeamMembership.objects.filter(state__in=IN_TEAM_STATES), event_ids)
+        .filter(team__status__in=CURRENT_STATUSES)
+        .filter(~Exists(holds_place))
+        .values_list("event_id", "student_id", "team__name", "team__status")
+        .order_by("event_id", "student_id")
+    )
+    not_in_team = TeamMembership.objects.filter(team_id=OuterRef("team_id"), student_id=OuterRef("student_id")).exclude(
+        state__in=IN_TEAM_STATES
+    )
+    place_without_member = (
+        scoped(Registration.objects.filter(team__isnull=False, status__in=CURRENT_STATUSES), event_ids)
+        .filter(Exists(not_in_team))
+        .values_list("event_id", "student_id", "team__name")
+        .order_by("event_id", "student_id")
+    )
+    complete_forming = (
+        scoped(Team.objects.filter(status=TeamStatus.FORMING), event_ids)
+        .annotate(size=Count("memberships", filter=Q(memberships__state__in=IN_TEAM_STATES)))
+        .filter(size__gte=F("event__team_size_min"))
+        .values_list("event_id", "leader_id", "name", "size")
+        .order_by("event_id", "name")
+    )
+    elsewhere = (
+        scoped(TeamMembership.objects.all(), event_ids)
+        .exclude(event_id=F("team__event_id"))
+        .values_list("event_id", "student_id", "team__name")
+        .order_by("event_id", "student_id")
+    )
+    return [
+        *(
+            Problem("TEAM_MEMBER_WITHOUT_PLACE", event_id, enr, f"In {status} team {name!r} without a registration.")
+            for event_id, enr, name, status in without_place
+        ),
+        *(
+            Problem("TEAM_PLACE_WITHOUT_MEMBER", event_id, enr, f"Holds a place in team {name!r} but is not in it.")
+            for event_id, enr, name in place_without_member
+        ),
+        *(
+            Problem(
+                "FORMING_TEAM_COMPLETE",
+                event_id,
+                leader,
+                f"Team {name!r} has {size} members, enough to take its seats, but is still forming.",
+            )
+            for event_id, leader, name, size in complete_forming
+        ),
+        *(
+            Problem("TEAM_MEMBERSHIP_EVENT", event_id, enr, f"A membership of team {name!r} of another event.")
+            for event_id, enr, name in elsewhere
+        ),
+    ]
 
 
 # Registrations that never held a seat, so never let anyone in at the door.
@@ -248,6 +317,7 @@ CHECKS: list[Callable[[list[str] | None], list[Problem]]] = [
     check_waitlist,
     check_one_active_registration,
     check_teams,
+    check_team_members,
     check_attendance,
     check_feedback,
     check_checkin_codes,

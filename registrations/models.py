@@ -75,12 +75,35 @@ ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 CURRENT_STATUSES = (*ACTIVE_STATUSES, RegistrationStatus.PENDING)
 
 
+class TeamStatus(models.TextChoices):
+    """A team forms (no seats held) until the leader and accepted members reach the event's minimum;
+    then it is confirmed or waitlisted whole, like its members' registrations."""
+
+    FORMING = "forming", "Forming"
+    CONFIRMED = "confirmed", "Confirmed"
+    WAITLISTED = "waitlisted", "Waitlisted"
+    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", "Awaiting approval"
+    REJECTED = "rejected", "Rejected"
+
+
+# A team that is forming or holds (or awaits) its places: its name is taken and its members are in it.
+LIVE_TEAM_STATUSES = (TeamStatus.FORMING, *CURRENT_STATUSES)
+
+
 class Team(models.Model):
     team_id = models.CharField(primary_key=True, max_length=40)
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE)
     name = models.CharField(max_length=100, validators=[single_line_text])
     leader = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="led_teams")
-    status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
+    status = models.CharField(max_length=12, choices=TeamStatus.choices)
+    join_code = models.CharField(
+        max_length=16,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Shared by the team's members with friends: whoever has it may join while there is room.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -89,7 +112,7 @@ class Team(models.Model):
             models.UniqueConstraint(
                 Lower("name"),
                 "event",
-                condition=Q(status__in=CURRENT_STATUSES),
+                condition=Q(status__in=LIVE_TEAM_STATUSES),
                 name="team_name_unique_per_event_ci",
                 violation_error_message="Another team of this event already has this name.",
             ),
@@ -97,6 +120,51 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TeamMembership(models.Model):
+    """One student's place in one team: invited (``pending``), answered, in it, or gone.
+
+    The leader and accepted members are the team; while it is confirmed or waitlisted each of
+    them holds an active registration of the team. ``answers`` keeps what the member answered
+    to the event's questions while the team forms; they become the registration's answer rows
+    when the team takes its seats.
+    """
+
+    class State(models.TextChoices):
+        LEADER = "leader", "Leader"
+        ACCEPTED = "accepted", "Accepted"
+        PENDING = "pending", "Invited"
+        DECLINED = "declined", "Declined"
+        LEFT = "left", "Left"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    # The team's event, kept here so that the database can hold "one team per student and event".
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, db_index=False)
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, db_column="enrollment_no")
+    state = models.CharField(max_length=8, choices=State.choices)
+    answers = models.JSONField(default=dict, blank=True)
+    invited_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["team", "invited_at", "id"]
+        indexes = [models.Index(fields=["student", "state"], name="team_membership_student_state")]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "student"], name="team_membership_once_per_team"),
+            models.UniqueConstraint(
+                fields=["event", "student"],
+                condition=Q(state__in=("leader", "accepted")),
+                name="team_membership_one_team_per_event",
+                violation_error_message="This student is already in a team of this event.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} in {self.team_id} ({self.state})"
+
+
+IN_TEAM_STATES = (TeamMembership.State.LEADER, TeamMembership.State.ACCEPTED)
 
 
 class Registration(models.Model):
@@ -369,6 +437,17 @@ class RegistrationAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id} / {self.question_id}"
+
+    @staticmethod
+    def as_text(value: object) -> str:
+        """An answer as a person reads it: lists joined, yes/no in words, blank for none."""
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value)
+        return str(value)
 
 
 class Notification(models.Model):

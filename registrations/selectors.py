@@ -7,12 +7,15 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import Lower
 
-from events.models import Event, EventSession
+from events.models import Event, EventQuestion, EventSession
 from events.selectors import count_per_event, event_user_is_organizer, register_count
 from eventsite.errors import NotAuthenticated, NotFound, PermissionDenied
+from registrations import hooks
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
+    IN_TEAM_STATES,
+    LIVE_TEAM_STATUSES,
     AccessCode,
     Attendance,
     Feedback,
@@ -22,6 +25,8 @@ from registrations.models import (
     RegistrationStatus,
     Student,
     Team,
+    TeamMembership,
+    TeamStatus,
 )
 
 
@@ -51,14 +56,6 @@ class AttendanceMark:
     @property
     def method_label(self) -> str:
         return Attendance.Method(self.method).label
-
-
-def attendance_marks(event: Event, enrollment_nos: list[str]) -> dict[tuple[str, int], AttendanceMark]:
-    """How and by whom each of these students was checked in, keyed by ``(enrollment_no, session_id)``."""
-    rows = Attendance.objects.filter(event=event, student_id__in=enrollment_nos).values_list(
-        "student_id", "session_id", "method", "marked_by__username"
-    )
-    return {(enr, session_id): AttendanceMark(method, by or "") for enr, session_id, method, by in rows}
 
 
 def access_code_list(*, event: Event, actor: User | AnonymousUser | None) -> list[AccessCode]:
@@ -263,6 +260,113 @@ def answers_by_registration(registration_ids: list[str]) -> dict[str, dict[str, 
     return answers
 
 
+# Teams
+
+MEMBER_ORDER = {"leader": 0, "accepted": 1, "pending": 2, "declined": 3}
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    enrollment_no: str
+    full_name: str
+    state: str  # leader, accepted, pending or declined
+    registration_status: str | None  # confirmed or waitlisted while the member holds a place
+
+
+def team_members(team: Team) -> list[TeamMember]:
+    """The team's leader, members, open and declined invitations (not those who left), leader first.
+
+    Two queries. Members of a team registered before invitations existed (or imported) have a
+    registration and no membership row: they count as accepted.
+    """
+    registered = dict(team.registrations.filter(status__in=CURRENT_STATUSES).values_list("student_id", "status"))
+    rows = {
+        enr: (name, state)
+        for enr, name, state in team.memberships.exclude(state=TeamMembership.State.LEFT).values_list(
+            "student_id", "student__full_name", "state"
+        )
+    }
+    missing = [enr for enr in registered if enr not in rows]
+    if missing:
+        for enr, name in Student.objects.filter(pk__in=missing).values_list("pk", "full_name"):
+            rows[enr] = (name, "leader" if enr == team.leader_id else "accepted")
+    members = [
+        TeamMember(enr, name, state, registered.get(enr) if state in IN_TEAM_STATES else None)
+        for enr, (name, state) in rows.items()
+    ]
+    return sorted(members, key=lambda member: (MEMBER_ORDER[member.state], member.full_name, member.enrollment_no))
+
+
+def team_membership_state(team: Team, enrollment_no: str | None) -> str | None:
+    """The student's state in the team (leader, accepted, pending ...), or None."""
+    if enrollment_no is None:
+        return None
+    if team.leader_id == enrollment_no:
+        return TeamMembership.State.LEADER
+    state = team.memberships.filter(student_id=enrollment_no).values_list("state", flat=True).first()
+    if state is None and team.registrations.filter(student_id=enrollment_no, status__in=ACTIVE_STATUSES).exists():
+        return TeamMembership.State.ACCEPTED
+    return state
+
+
+def team_get_visible(user: User | AnonymousUser | None, team_id: str) -> Team:
+    """A team for its leader, members, invited students and the event's organizers; NOT_FOUND for anyone else,
+    so that a team's name and members are no one else's to read."""
+    team = Team.objects.select_related("event", "leader").filter(pk=team_id).first()
+    if team is None or user is None or not user.is_authenticated:
+        raise NotFound.of("team", team_id)
+    if event_user_is_organizer(team.event, user):
+        return team
+    own = getattr(user, "student", None)
+    state = team_membership_state(team, own.enrollment_no if own else None)
+    if state in (*IN_TEAM_STATES, TeamMembership.State.PENDING):
+        return team
+    raise NotFound.of("team", team_id)
+
+
+def team_of_student(event: Event, enrollment_no: str) -> Team | None:
+    """The live team (forming, confirmed or waitlisted) the student leads or belongs to at this event."""
+    member = Q(memberships__student_id=enrollment_no, memberships__state__in=IN_TEAM_STATES) | Q(
+        registrations__student_id=enrollment_no, registrations__status__in=ACTIVE_STATUSES
+    )
+    return (
+        Team.objects.select_related("leader")
+        .filter(member, event=event, status__in=LIVE_TEAM_STATUSES)
+        .distinct()
+        .first()
+    )
+
+
+def team_invitations_of(student: Student, event: Event | None = None) -> list[TeamMembership]:
+    """The student's open invitations, to teams still live of events not cancelled, newest first."""
+    rows = (
+        TeamMembership.objects.select_related("team", "team__leader", "team__event")
+        .filter(student=student, state=TeamMembership.State.PENDING, team__status__in=LIVE_TEAM_STATUSES)
+        .exclude(team__event__status=Event.Status.CANCELLED)
+        .order_by("-invited_at", "-id")
+    )
+    if event is not None:
+        rows = rows.filter(event=event)
+    return list(rows)
+
+
+def team_panel(event: Event, student: Student) -> dict:
+    """What the event page shows a student of a team event: their team (members and states), whether they
+    lead it, and the invitations of this event still open to them."""
+    team = team_of_student(event, student.enrollment_no)
+    members = team_members(team) if team else []
+    in_team = sum(1 for member in members if member.state in IN_TEAM_STATES)
+    return {
+        "team": team,
+        "members": members,
+        "is_leader": team is not None and team.leader_id == student.enrollment_no,
+        "in_team": in_team,
+        "missing": max(event.team_size_min - in_team, 0),
+        "accepted": [m for m in members if m.state == TeamMembership.State.ACCEPTED],
+        "invitations": [] if team else team_invitations_of(student, event),
+    }
+
+
 def register_event_counts() -> None:
     """The counts of an event (API.md) that registrations hold, for ``events.selectors.event_counts_annotate``."""
     waitlisted = Registration.objects.filter(status=RegistrationStatus.WAITLISTED)
@@ -270,3 +374,171 @@ def register_event_counts() -> None:
     register_count("teams", "teams_count", lambda: count_per_event(Team.objects.filter(status__in=ACTIVE_STATUSES)))
     register_count("attended", "attended_count", lambda: count_per_event(Attendance.objects.all(), distinct="student"))
     register_count("feedbacks", "feedbacks_count", lambda: count_per_event(Feedback.objects.all()))
+
+
+# The organizer's roster: one page of registrations with everything an organizer acts on.
+
+ROSTER_HIDDEN_BY_DEFAULT = (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED)
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    registration: Registration
+    checkins: dict[str, AttendanceMark]  # by session code, in session order
+    answers: dict[str, object]
+    feedback_id: str | None
+    certificate_ids: list[str]
+    group_size: int = 1  # the students decided with this one: its team's members in the same status
+
+    @property
+    def student(self) -> Student:
+        return self.registration.student
+
+    @property
+    def attended_sessions(self) -> list[str]:
+        return list(self.checkins)
+
+    @property
+    def team_name(self) -> str | None:
+        team = self.registration.team
+        return team.name if team else None
+
+
+def roster_registrations(
+    *,
+    event: Event,
+    actor: User | AnonymousUser | None,
+    q: str | None = None,
+    status: str | None = None,
+    session: EventSession | None = None,
+) -> QuerySet[Registration]:
+    """The event's registrations for its organizers, in enrollment order, with student and team.
+
+    Without ``status``: every registration but the cancelled and rejected ones. ``q`` searches the
+    enrollment number, the name and the team; ``session`` keeps those checked in to it.
+    """
+    if actor is None or not actor.is_authenticated:
+        raise NotAuthenticated()
+    if not event_user_is_organizer(event, actor):
+        raise PermissionDenied("Only this event's organizers can see its roster.")
+    registrations = Registration.objects.filter(event=event).select_related("student", "team")
+    if status:
+        registrations = registrations.filter(status=status)
+    else:
+        registrations = registrations.exclude(status__in=ROSTER_HIDDEN_BY_DEFAULT)
+    if q and q.strip():
+        q = q.strip()
+        registrations = registrations.filter(
+            Q(student__enrollment_no__icontains=q) | Q(student__full_name__icontains=q) | Q(team__name__icontains=q)
+        )
+    if session is not None:
+        # One subquery read once through the session's index, not one probe per registration.
+        registrations = registrations.filter(
+            pk__in=Attendance.objects.filter(session=session).values("registration_id")
+        )
+    return registrations.order_by("student_id", "registered_at", "registration_id")
+
+
+def roster_rows_of(event: Event, registrations: list[Registration]) -> list[RosterRow]:
+    """Each registration with its attended session codes, answers, feedback and valid certificates.
+
+    Four queries whatever the number of registrations (attendance, answers, feedback, and the
+    certificates through ``hooks.ROSTER_CERTIFICATE_IDS``), and one more when some are in teams.
+    """
+    registration_ids = [registration.pk for registration in registrations]
+    enrollment_nos = [registration.student_id for registration in registrations]
+    checkins: dict[str, dict[str, AttendanceMark]] = {}
+    rows = (
+        Attendance.objects.filter(registration_id__in=registration_ids)
+        .order_by("session__position", "session_id")
+        .values_list("registration_id", "session__code", "method", "marked_by__username")
+    )
+    for registration_id, code, method, by in rows:
+        checkins.setdefault(registration_id, {})[code] = AttendanceMark(method, by or "")
+    answers = answers_by_registration(registration_ids)
+    feedbacks = dict(
+        Feedback.objects.filter(event=event, student_id__in=enrollment_nos).values_list("student_id", "feedback_id")
+    )
+    certificates: dict[str, list[str]] = {}
+    for held in hooks.ROSTER_CERTIFICATE_IDS:
+        for enrollment_no, ids_held in held(event=event, enrollment_nos=enrollment_nos).items():
+            certificates.setdefault(enrollment_no, []).extend(ids_held)
+    team_ids = {registration.team_id for registration in registrations if registration.team_id}
+    together = (
+        {
+            (team_id, status): n
+            for team_id, status, n in Registration.objects.filter(team_id__in=team_ids)
+            .values_list("team_id", "status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+        if team_ids
+        else {}
+    )
+    # A cancelled registration's answers and check-ins are its own; feedback and certificates belong
+    # to the student's current place at the event.
+    return [
+        RosterRow(
+            registration=registration,
+            checkins=checkins.get(registration.pk, {}),
+            answers=answers.get(registration.pk, {}),
+            feedback_id=feedbacks.get(registration.student_id) if registration.is_active else None,
+            certificate_ids=certificates.get(registration.student_id, []) if registration.is_active else [],
+            group_size=together.get((registration.team_id, registration.status), 1),
+        )
+        for registration in registrations
+    ]
+
+
+def registration_status_counts(event: Event) -> dict[str, int]:
+    """How many of the event's registrations are in each status (one query)."""
+    return dict(Registration.objects.filter(event=event).values_list("status").annotate(n=Count("pk")).order_by())
+
+
+def roster_questions(event: Event) -> list[EventQuestion]:
+    """The questions whose answers the roster shows: those asked now, then archived ones that were answered."""
+    return list(
+        EventQuestion.objects.filter(event=event)
+        .filter(Q(archived=False) | Q(answers__isnull=False))
+        .distinct()
+        .order_by("archived", "position", "id")
+    )
+
+
+@dataclass
+class FormingTeam:
+    team: Team
+    members: list[TeamMember] = field(default_factory=list)
+
+
+def event_teams_forming(event: Event) -> list[FormingTeam]:
+    """The event's teams still forming (no seats yet), each with its leader, members and open
+    invitations, for its organizers; one query."""
+    rows = (
+        TeamMembership.objects.filter(event=event, team__status=TeamStatus.FORMING)
+        .exclude(state=TeamMembership.State.LEFT)
+        .select_related("team", "student")
+        .order_by("team__created_at", "team_id", "id")
+    )
+    teams: dict[str, FormingTeam] = {}
+    for row in rows:
+        entry = teams.setdefault(row.team_id, FormingTeam(row.team))
+        entry.members.append(TeamMember(row.student_id, row.student.full_name, row.state, None))
+    for entry in teams.values():
+        entry.members.sort(key=lambda member: (MEMBER_ORDER[member.state], member.full_name))
+    return list(teams.values())
+
+
+def student_teams_forming(student: Student) -> list[Team]:
+    """The forming teams the student leads or has joined, of events not cancelled: no seat yet, nothing
+    on their registrations, so the events page names them apart."""
+    return list(
+        Team.objects.select_related("event", "leader")
+        .filter(
+            status=TeamStatus.FORMING,
+            memberships__student=student,
+            memberships__state__in=IN_TEAM_STATES,
+        )
+        .exclude(event__status=Event.Status.CANCELLED)
+        .order_by("event__starts_at", "team_id")
+    )

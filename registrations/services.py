@@ -8,10 +8,10 @@ student holds two active registrations. The unique constraints are the last line
 an ``IntegrityError`` becomes the domain error, never a 500.
 """
 
+import base64
 import hashlib
 import hmac
 import re
-import secrets
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -70,6 +70,8 @@ from registrations.audience import access_code_new, access_code_normalize, ensur
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
+    IN_TEAM_STATES,
+    LIVE_TEAM_STATUSES,
     AccessCode,
     Attendance,
     CheckinScan,
@@ -82,6 +84,7 @@ from registrations.models import (
     ScannerLink,
     Student,
     Team,
+    TeamMembership,
 )
 from registrations.selectors import student_email_owner
 from registrations.verification import signup_link_user, signup_pending
@@ -562,8 +565,8 @@ def _refuse_as_the_general_path_would(event: Event, already_registered: bool, en
     if not event.registration_is_plain:
         return
     if not event.capacity_holds(event.confirmed_count + 1) and not event.waitlist_enabled:
-        if already_registered:
-            raise AlreadyRegistered(details={"enrollment_nos": [enrollment_no]})
+        if already_registered:  # confirmed, waitlisted or awaiting approval: the general path's words for each
+            raise _already_registered(event.pk, enrollment_no)
         raise EventFull(details={"capacity": event.capacity, "seats_left": event.seats_left})
 
 
@@ -588,6 +591,20 @@ def _confirm_in_one_statement_sql() -> tuple[str, dict[str, object]]:
             fixed[f"seat_{position}"] = value
             names.append(f"%(seat_{position})s")
     return _CONFIRM_IN_ONE_STATEMENT.format(seat_condition=condition % tuple(names)), fixed
+
+
+def _event_snapshot(event_id: str, values: Iterable[object]) -> Event:
+    """The event as the statement read it, each value decoded as the ORM decodes it.
+
+    A cursor hands JSON columns over as text (Django's PostgreSQL backend loads ``jsonb`` so), and
+    the text ``"[]"`` is not the empty audience: undecoded, every plain event looked restricted
+    and each refusal took the general path, four queries more under the event's lock.
+    """
+    decoded = {}
+    for name, value in zip(_SNAPSHOT_FIELDS, values, strict=True):
+        field = Event._meta.get_field(name)
+        decoded[name] = field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+    return Event(event_id=event_id, **decoded)
 
 
 def _confirm_in_one_statement(registration: Registration) -> None:
@@ -619,7 +636,7 @@ def _confirm_in_one_statement(registration: Registration) -> None:
         raise _NoSeatClaimed
     notification_id, already_registered, *event_values = row
     if notification_id is None:
-        snapshot = Event(event_id=registration.event_id, **dict(zip(_SNAPSHOT_FIELDS, event_values, strict=True)))
+        snapshot = _event_snapshot(registration.event_id, event_values)
         _refuse_as_the_general_path_would(snapshot, already_registered, registration.student_id, params["now"])
         raise _NoSeatClaimed
     notifications.deliver_after_commit([notification_id])
@@ -868,7 +885,7 @@ def _team_roster(leader: str, members: Iterable[object]) -> list[str]:
 
 def _team_name_taken(event: Event, name: str) -> bool:
     return (
-        Team.objects.filter(event=event, status__in=CURRENT_STATUSES)
+        Team.objects.filter(event=event, status__in=LIVE_TEAM_STATUSES)
         .alias(name_ci=Lower("name"))
         .filter(name_ci=name.lower())
         .exists()
@@ -885,11 +902,14 @@ def team_register(
     access_code: str | None = None,
     actor: Actor = None,
 ) -> Team:
-    """Register a whole team: all confirmed, or all waitlisted, never split.
+    """Register a whole team directly (organizers and staff: imports, walk-ins): all confirmed,
+    or all waitlisted, never split.
 
-    ``answers`` answer the event's questions for the leader's registration. Every member must be in the
-    event's audience; an invite-only event takes one use of ``access_code`` for the team; with approval
-    the whole team waits as ``pending``, holding no seats, until an organizer approves it.
+    Students form their teams by invitation instead (``registrations.teams.team_create``): nobody
+    is put in a team without saying yes. ``answers`` answer the event's questions for the leader's
+    registration. Every member must be in the event's audience; an invite-only event takes one use
+    of ``access_code`` for the team; with approval the whole team waits as ``pending``, holding no
+    seats, until an organizer approves it.
     """
     name = _team_name_clean(team_name)
     leader_enr = enrollment_no_normalize(leader, field_name="leader")
@@ -898,7 +918,7 @@ def team_register(
         with transaction.atomic():
             locked = event_lock(event, with_questions=True)
             now = timezone.now()  # after the lock: the times are in the order the writes happen
-            _ensure_may_act_for(actor, locked, leader_enr)
+            ensure_organizer(actor, locked)
             _ensure_registration_open(locked, now)
             _ensure_mode(locked, Event.Mode.TEAM)
             if not locked.team_size_min <= len(roster) <= locked.team_size_max:
@@ -914,7 +934,7 @@ def team_register(
                     f"No student with enrollment number {', '.join(missing)}.",
                     details={"what": "student", "enrollment_nos": missing},
                 )
-            already = _active_enrollments(locked, roster)
+            already = students_in_event(locked, roster)
             if already:
                 raise AlreadyRegistered(
                     f"Already registered for this event: {', '.join(already)}.", details={"enrollment_nos": already}
@@ -939,13 +959,45 @@ def team_register(
             for row in rows:
                 row.access_code = code
             members = Registration.objects.bulk_create(rows)
+            TeamMembership.objects.bulk_create(
+                [
+                    TeamMembership(
+                        team=team,
+                        event=locked,
+                        student_id=enr,
+                        state=TeamMembership.State.LEADER if enr == leader_enr else TeamMembership.State.ACCEPTED,
+                        invited_at=now,
+                        responded_at=now,
+                    )
+                    for enr in roster
+                ]
+            )
             _answers_save(next(member for member in members if member.student_id == leader_enr), answer_rows)
             _registration_notify(members)
     except IntegrityError as exc:
         if _team_name_taken(locked, name):
             raise TeamNameTaken(details={"team_name": name}) from exc
-        raise AlreadyRegistered(details={"enrollment_nos": _active_enrollments(locked, roster)}) from exc
+        raise AlreadyRegistered(details={"enrollment_nos": students_in_event(locked, roster)}) from exc
     return team
+
+
+def students_in_event(event: Event, enrollment_nos: Iterable[str]) -> list[str]:
+    """Who of these students already holds a place in the event: an active registration, or a team
+    they lead or accepted (a forming team holds no registration yet)."""
+    wanted = list(enrollment_nos)
+    in_teams = TeamMembership.objects.filter(
+        event=event, student_id__in=wanted, state__in=IN_TEAM_STATES, team__status__in=LIVE_TEAM_STATUSES
+    ).values_list("student_id", flat=True)
+    return sorted(set(_active_enrollments(event, wanted)) | set(in_teams))
+
+
+def team_memberships_end(teams) -> None:
+    """The teams are cancelled: their members are free to join another team, their invitations lapse."""
+    memberships = TeamMembership.objects.filter(team__in=teams)
+    memberships.filter(state=TeamMembership.State.PENDING).update(
+        state=TeamMembership.State.DECLINED, responded_at=timezone.now()
+    )
+    memberships.filter(state__in=IN_TEAM_STATES).update(state=TeamMembership.State.LEFT)
 
 
 @dataclass
@@ -991,6 +1043,7 @@ def registration_cancel(*, event: Event | str, enrollment_no: str, actor: Actor 
         if team:
             team.status = RegistrationStatus.CANCELLED
             team.save(update_fields=["status"])
+            team_memberships_end([team])
         freed = sum(1 for reg in cancelling if reg.status == RegistrationStatus.CONFIRMED)
         # The check-in code stops being a pass to the door, and a certificate no longer has a registration to
         # stand on; attendance already marked stays as history.
@@ -1166,7 +1219,9 @@ def event_registrations_cancel(*, event: Event) -> None:
     Registration.objects.filter(event=event, status__in=CURRENT_STATUSES).update(
         status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now(), checkin_code=None
     )
-    Team.objects.filter(event=event, status__in=CURRENT_STATUSES).update(status=RegistrationStatus.CANCELLED)
+    teams = Team.objects.filter(event=event, status__in=LIVE_TEAM_STATUSES)
+    team_memberships_end(teams)
+    teams.update(status=RegistrationStatus.CANCELLED)
 
 
 def waitlist_promote(*, event: Event) -> dict[str, str]:
@@ -1213,6 +1268,67 @@ def waitlist_promote(*, event: Event) -> dict[str, str]:
     event.confirmed_count += len(promoted)
     event.save(update_fields=["confirmed_count"])
     notifications.waitlist_promoted(promoted)
+    return promoted
+
+
+def registration_promote(
+    *, event: Event | str, registration_id: str, add_seats: bool = False, actor: Actor = None
+) -> dict[str, str]:
+    """An organizer seats a waitlisted registration (its whole team) ahead of its turn.
+
+    Returns ``{enrollment_no: registration_id}`` promoted. Never beyond the capacity: without
+    enough free seats it is EVENT_FULL, unless ``add_seats`` raises the capacity by what is
+    missing (an audited capacity change, the organizer's explicit choice).
+    """
+    with transaction.atomic():
+        locked = event_lock(event)
+        ensure_organizer(actor, locked)
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("team")
+            .filter(event=locked, pk=registration_id)
+            .first()
+        )
+        if registration is None:
+            raise NotFound.of("registration", registration_id)
+        if registration.status != RegistrationStatus.WAITLISTED:
+            raise NotRegistered(
+                "Only a registration on the waitlist can be promoted.", details={"status": registration.status}
+            )
+        team = registration.team
+        members = (
+            list(team.registrations.select_for_update().filter(status=RegistrationStatus.WAITLISTED))
+            if team
+            else [registration]
+        )
+        missing = 0 if locked.capacity is None else locked.confirmed_count + len(members) - locked.capacity
+        if missing > 0:
+            if not add_seats:
+                raise EventFull(
+                    f"No seat is free for {'this team' if team else 'this student'}: add "
+                    f"{missing} seat{'s' if missing != 1 else ''} or cancel a registration first.",
+                    details={"capacity": locked.capacity, "seats_left": locked.seats_left, "needed": len(members)},
+                )
+            event_audit_record(
+                event=locked,
+                actor=_actor_user(actor),
+                action=EventAuditEntry.Action.CAPACITY_CHANGED,
+                before={"capacity": locked.capacity},
+                after={"capacity": locked.capacity + missing},
+                note=f"Seats added to promote {registration.student_id} from the waitlist.",
+            )
+            locked.capacity += missing
+        for member in members:
+            member.status = RegistrationStatus.CONFIRMED
+            member.checkin_code = ids.new_checkin_code()
+        Registration.objects.bulk_update(members, ["status", "checkin_code"])
+        if team:
+            team.status = RegistrationStatus.CONFIRMED
+            team.save(update_fields=["status"])
+        locked.confirmed_count += len(members)
+        locked.save(update_fields=["confirmed_count", "capacity"])
+        promoted = {member.student_id: member.pk for member in members}
+        notifications.waitlist_promoted(promoted)
     return promoted
 
 
@@ -1408,6 +1524,18 @@ def scanner_link_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _scanner_link_token_for(link_id: str) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"scanner-link:{link_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def scanner_link_token(link: ScannerLink) -> str | None:
+    """The link's token, derived from its id and the secret key, so that its organizers can show it as a QR
+    code again while the database keeps only its hash; None for a link whose token was not derived so."""
+    token = _scanner_link_token_for(link.pk)
+    return token if hmac.compare_digest(scanner_link_token_hash(token), link.token_hash) else None
+
+
 def scanner_link_create(
     *, event: Event, label: str, expires_at: datetime | None = None, actor: Actor = None
 ) -> tuple[ScannerLink, str]:
@@ -1422,16 +1550,10 @@ def scanner_link_create(
     expires_at = expires_at or _end_of_day(event.ends_at)
     if expires_at <= now:
         raise ValidationFailed.for_field("expires_at", "The link must expire in the future.")
-    token = secrets.token_urlsafe(24)
-    link = ScannerLink.objects.create(
-        event=event,
-        label=label,
-        token_hash=scanner_link_token_hash(token),
-        created_by=_actor_user(actor),
-        created_at=now,
-        expires_at=expires_at,
-    )
-    return link, token
+    link = ScannerLink(event=event, label=label, created_by=_actor_user(actor), created_at=now, expires_at=expires_at)
+    link.token_hash = scanner_link_token_hash(_scanner_link_token_for(link.pk))
+    link.save(force_insert=True)
+    return link, _scanner_link_token_for(link.pk)
 
 
 def scanner_link_revoke(*, event: Event, link_id: str, actor: Actor = None) -> ScannerLink:

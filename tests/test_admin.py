@@ -14,6 +14,7 @@ from events.attendance_rules import rule_of
 from events.models import Event
 from registrations.models import Attendance, Feedback, Notification, Registration, Student, Team
 from registrations.services import attendance_mark, feedback_submit, registration_create, team_register
+from registrations.teams import team_create
 from tests.factories import (
     EventFactory,
     FeedbackQuestionFactory,
@@ -373,6 +374,22 @@ def test_adding_a_team_in_the_admin_registers_it_through_the_service(admin_clien
     team = Team.objects.get(event=team_event)
     assert set(team.registrations.values_list("student_id", flat=True)) == {leader.pk, member.pk}
     assert set(team_event.team_registrations["byte club"]) == {leader.pk, member.pk}
+
+
+def test_a_forming_team_shows_its_invitations_and_is_cancelled_by_the_admin_action(admin_client, team_event):
+    leader, invited = StudentUserFactory.create_batch(2)
+    team = team_create(event=team_event, team_name="Forming", invite=[invited.pk], actor=leader.user)
+
+    page = admin_client.get(reverse("admin:registrations_team_change", args=[team.pk])).content.decode()
+    response = admin_client.post(
+        reverse("admin:registrations_team_changelist"), {"action": "cancel_teams", "_selected_action": [team.pk]}
+    )
+
+    assert "invitations and memberships" in page.lower() and invited.pk in page
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert team.status == "cancelled"
+    assert set(team.memberships.values_list("state", flat=True)) == {"left", "declined"}
 
 
 def test_adding_a_team_too_small_shows_team_size(admin_client, team_event):

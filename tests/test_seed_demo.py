@@ -1,3 +1,4 @@
+import io
 from io import StringIO
 
 import pytest
@@ -5,12 +6,16 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.urls import reverse
+from pypdf import PdfReader
 
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateTemplate
+from certificates.pdf import certificate_pdf
 from clubs.models import ClubMembership
-from events.models import Event, EventAuditEntry
+from events.models import Event, EventAuditEntry, EventQuestion
 from events.selectors import event_list_published, event_user_is_organizer
-from registrations.models import Attendance, Feedback, FeedbackAnswer, Registration, Student, Team
+from registrations.integrity import integrity_problems
+from registrations.models import Attendance, Feedback, FeedbackAnswer, Registration, RegistrationAnswer, Student, Team
+from registrations.selectors import team_invitations_of
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +110,10 @@ def test_seed_demo_history_is_consistent_with_the_rules():
     assert answered == Feedback.objects.filter(event=workshop).count() > 0
     hackathon = Event.objects.get(pk="demo-hackathon")
     assert set(hackathon.team_registrations["Null Pointers"]) >= {"22CSE30001"}
+    forming = Team.objects.get(event=hackathon, name="Byte Club")
+    assert forming.status == "forming" and "Byte Club" not in hackathon.team_registrations
+    assert [m.team_id for m in team_invitations_of(Student.objects.get(pk="22ECE30107"))] == [forming.pk]
+    assert integrity_problems([hackathon.pk]) == []
 
 
 def test_seed_demo_gives_each_demo_student_a_record_to_look_at():
@@ -184,3 +193,35 @@ def test_seed_demo_has_a_club_run_by_a_student_with_a_published_event_and_a_draf
     ) == [("22CSE30001", "created"), ("22CSE30001", "published")]
     assert event_user_is_organizer(draft, User.objects.get(username="22CSE30001"))
     assert "demo-ctf-night" not in event_list_published().values_list("pk", flat=True)
+
+
+def test_seed_demo_draws_the_workshop_certificates_with_the_college_template():
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    template = CertificateTemplate.objects.get()
+    workshop = Event.objects.get(pk="demo-ai-workshop")
+    certificate = Certificate.objects.filter(event=workshop, revoked_at__isnull=True).first()
+    text = PdfReader(io.BytesIO(certificate_pdf(certificate))).pages[0].extract_text()
+
+    assert workshop.certificate_template == template
+    assert "Demo College of Engineering" in text and "Dr. Kavita Menon" in text
+
+
+def test_seed_demo_club_event_asks_questions_that_some_registrants_answered(client):
+    _seed()
+    workshop = Event.objects.get(pk="demo-git-workshop")
+    assert list(EventQuestion.objects.filter(event=workshop).values_list("code", "required")) == [
+        ("git-level", True),
+        ("laptop", False),
+    ]
+    answered = RegistrationAnswer.objects.filter(registration__event=workshop)
+    assert answered.values("registration").distinct().count() == 6
+    assert set(answered.filter(question__code="git-level").values_list("value", flat=True)) == {
+        "Never used it",
+        "Commit and push",
+        "Branches and merges",
+    }
+    client.force_login(User.objects.get(username="22CSE30001"))
+    roster = client.get("/events/demo-git-workshop/manage/roster/").content.decode()
+    assert "How well do you know Git?" in roster and "Branches and merges" in roster

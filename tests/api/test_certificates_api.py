@@ -97,6 +97,7 @@ def test_verification_is_public_and_shows_no_contacts(client_for, event):
         "kind": "participation",
         "title": "",
         "heading": "Certificate of Participation",
+        "institution": "",
     }
     body = response.content.decode()
     assert student.pk not in body and student.email not in body and student.phone not in body

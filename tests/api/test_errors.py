@@ -252,8 +252,9 @@ def test_registering_alone_for_a_team_event_is_the_wrong_mode(client_for, studen
     assert_error(response, 409, "WRONG_REGISTRATION_MODE")
 
 
-def test_a_team_too_small_is_refused_with_the_sizes(client_for, student, team_event):
-    response = post(client_for(student), f"/api/v2/register/team/{team_event.pk}", {"team_name": "Solo", "members": []})
+def test_a_team_too_small_is_refused_with_the_sizes(client_for, organizer, student, team_event):
+    body = {"team_name": "Solo", "leader": student.pk, "members": []}
+    response = post(client_for(organizer), f"/api/v2/register/team/{team_event.pk}", body)
 
     assert assert_error(response, 409, "TEAM_SIZE")["details"] == {"min": 2, "max": 4, "size": 1}
 

@@ -4,19 +4,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from certificates.services import certificate_issue
+from certificates.models import CertificateTemplate
+from certificates.services import certificate_issue, certificate_template_create
 from clubs.models import Club
 from clubs.services import club_create, club_member_set
 from events.models import Event
+from events.services import event_poster_set
 from eventsite.api_urls import urlpatterns as api_urlpatterns
 from registrations.models import Registration, ScannerLink
 from registrations.services import attendance_mark, registration_create, scanner_link_create
+from registrations.teams import team_create, team_invitation_accept
 from tests.api.helpers import ROLES, Cast, error_of
-from tests.factories import StudentFactory, UserFactory
+from tests.factories import StudentFactory, StudentUserFactory, UserFactory
+from tests.images import photo_with_gps
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +33,14 @@ def registered(cast: Cast) -> None:
 def attended(cast: Cast) -> None:
     registered(cast)
     attendance_mark(event=cast.event, enrollment_no=cast.student.pk)
+
+
+def a_poster(cast: Cast) -> None:
+    event_poster_set(event=cast.event, upload=photo_with_gps(size=(40, 30)))
+
+
+def a_poster_upload(cast: Cast) -> dict:
+    return {"poster": SimpleUploadedFile("poster.jpg", photo_with_gps(size=(40, 30)), "image/jpeg")}
 
 
 def a_scanner_link(cast: Cast) -> None:
@@ -46,6 +59,62 @@ def certified(cast: Cast) -> None:
 
 def team_mode(cast: Cast) -> None:
     Event.objects.filter(pk=cast.event.pk).update(registration_mode="team", team_size_min=2, team_size_max=3)
+
+
+def a_team_led_by_self(cast: Cast) -> None:
+    """A forming team (minimum 3) led by the student: one member accepted, one invitation open."""
+    Event.objects.filter(pk=cast.event.pk).update(registration_mode="team", team_size_min=3, team_size_max=4)
+    member, invited = StudentUserFactory(), StudentUserFactory()
+    team = team_create(event=cast.event, team_name="Alpha", invite=[member.pk, invited.pk], actor=cast.student.user)
+    team_invitation_accept(team=team, actor=member.user)
+    cast.team_id, cast.member = team.pk, member.pk
+
+
+def a_team_inviting_self(cast: Cast) -> None:
+    """A forming team led by someone else that invited the student."""
+    team_mode(cast)
+    leader = StudentUserFactory()
+    team = team_create(event=cast.event, team_name="Beta", invite=[cast.student.pk], actor=leader.user)
+    cast.team_id, cast.join_code = team.pk, team.join_code
+
+
+def a_team_with_self(cast: Cast) -> None:
+    """A confirmed team of three led by someone else, the student one of its members."""
+    team_mode(cast)
+    leader, member = StudentUserFactory(), StudentUserFactory()
+    team = team_create(event=cast.event, team_name="Gamma", invite=[cast.student.pk, member.pk], actor=leader.user)
+    team_invitation_accept(team=team, actor=cast.student.user)
+    team_invitation_accept(team=team, actor=member.user)
+    cast.team_id = team.pk
+
+
+def team_path(suffix: str = "") -> Callable[[Cast], str]:
+    return lambda c: f"/api/v2/teams/{getattr(c, 'team_id', 'T0')}{suffix}"
+
+
+def team_insiders(status: int, *, organizers: int | None = None) -> dict[str, int]:
+    """The team's leader or member (self) and the event's organizers; to anyone else the team does not exist."""
+    seen_by_organizers = status if organizers is None else organizers
+    return {
+        "anonymous": 401,
+        "self": status,
+        "other_student": 404,
+        "organizer": seen_by_organizers,
+        "other_organizer": 404,
+        "staff": seen_by_organizers,
+    }
+
+
+def students_only(status: int, *, other_student: int) -> dict[str, int]:
+    """Consent is personal: only students answer invitations; organizers and staff are refused."""
+    return {
+        "anonymous": 401,
+        "self": status,
+        "other_student": other_student,
+        "organizer": 403,
+        "other_organizer": 403,
+        "staff": 403,
+    }
 
 
 def awaiting_approval(cast: Cast) -> None:
@@ -78,6 +147,19 @@ def club_members_only(status: int) -> dict[str, int]:
     return {role: 401 if role == "anonymous" else status if role in ORGANIZER else 404 for role in ROLES}
 
 
+def a_club_template(cast: Cast) -> None:
+    """The coding club's template, designed by its owner (the event's organizer)."""
+    a_club(cast)
+    certificate_template_create(
+        club=Club.objects.get(pk="coding-club"), name="Winners", institution="GCE", actor=cast.organizer
+    )
+
+
+def template_path(cast: Cast) -> str:
+    template = CertificateTemplate.objects.first()
+    return f"/api/v2/certificate-templates/{template.pk if template else 0}/"
+
+
 def a_login(cast: Cast) -> dict:
     UserFactory(username="someone")
     return {"username": "someone", "password": "correct-horse-battery"}
@@ -91,6 +173,7 @@ class Endpoint:
     body: Callable[[Cast], dict] = lambda cast: {}
     setup: Callable[[Cast], None] = lambda cast: None
     name: str = field(default="")
+    format: str = "json"
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -107,6 +190,46 @@ SELF_OR_STAFF = {"self", "staff"}
 STAFF = {"staff"}
 
 ENDPOINTS = {
+    "team": Endpoint("get", team_path(), team_insiders(200), setup=a_team_led_by_self),
+    "team-rename": Endpoint(
+        "patch", team_path(), team_insiders(200), body=lambda c: {"team_name": "Renamed"}, setup=a_team_led_by_self
+    ),
+    "team-invite": Endpoint(
+        "post",
+        team_path("/invite"),
+        team_insiders(200),
+        body=lambda c: {"enrollment_nos": [StudentFactory().pk]},
+        setup=a_team_led_by_self,
+    ),
+    "team-remove": Endpoint(
+        "post",
+        team_path("/remove"),
+        team_insiders(200),
+        body=lambda c: {"enrollment_no": c.member},
+        setup=a_team_led_by_self,
+    ),
+    "team-transfer": Endpoint(
+        "post",
+        team_path("/transfer"),
+        team_insiders(200),
+        body=lambda c: {"enrollment_no": c.member},
+        setup=a_team_led_by_self,
+    ),
+    "team-cancel": Endpoint("post", team_path("/cancel"), team_insiders(200), setup=a_team_led_by_self),
+    "team-leave": Endpoint("post", team_path("/leave"), team_insiders(200, organizers=403), setup=a_team_with_self),
+    "team-accept": Endpoint(
+        "post", team_path("/accept"), students_only(200, other_student=409), setup=a_team_inviting_self
+    ),
+    "team-decline": Endpoint(
+        "post", team_path("/decline"), students_only(200, other_student=409), setup=a_team_inviting_self
+    ),
+    "team-join": Endpoint(
+        "post",
+        lambda c: f"/api/v2/teams/join/{c.event.pk}",
+        students_only(200, other_student=200),
+        body=lambda c: {"join_code": c.join_code},
+        setup=a_team_inviting_self,
+    ),
     "auth-token": Endpoint("post", lambda c: "/api/v2/auth/token/", everyone(200), body=a_login),
     "auth-signup": Endpoint(
         "post",
@@ -134,6 +257,16 @@ ENDPOINTS = {
     "events-detail": Endpoint("get", lambda c: f"/api/v2/events/{c.event.pk}/", everyone(200)),
     "events-patch": Endpoint(
         "patch", lambda c: f"/api/v2/events/{c.event.pk}/", only(ORGANIZER, 200), body=lambda c: {"venue": "Hall B"}
+    ),
+    "events-poster-set": Endpoint(
+        "post",
+        lambda c: f"/api/v2/events/{c.event.pk}/poster",
+        only(ORGANIZER, 200),
+        body=a_poster_upload,
+        format="multipart",
+    ),
+    "events-poster-remove": Endpoint(
+        "delete", lambda c: f"/api/v2/events/{c.event.pk}/poster", only(ORGANIZER, 204), setup=a_poster
     ),
     "events-publish": Endpoint("post", lambda c: f"/api/v2/events/{c.event.pk}/publish", only(ORGANIZER, 200)),
     "events-approve": Endpoint(
@@ -213,8 +346,12 @@ ENDPOINTS = {
         only(ORGANIZER, 200),
         setup=a_scanner_link,
     ),
+    "roster": Endpoint("get", lambda c: f"/api/v2/events/{c.event.pk}/roster/", only(ORGANIZER, 200), setup=registered),
     "checkin-roster": Endpoint(
         "get", lambda c: f"/api/v2/events/{c.event.pk}/checkin-roster", only(ORGANIZER, 200), setup=registered
+    ),
+    "event-roster": Endpoint(
+        "get", lambda c: f"/api/v2/events/{c.event.pk}/roster/", only(ORGANIZER, 200), setup=pending
     ),
     "attendance-batch": Endpoint(
         "post",
@@ -275,6 +412,20 @@ ENDPOINTS = {
         only({"self", "other_student"}, 200),
         body=lambda c: {"reminders": False},
     ),
+    "certificate-templates-list": Endpoint(
+        "get", lambda c: "/api/v2/certificate-templates/", only(set(ROLES), 200), setup=a_club_template
+    ),
+    "certificate-templates-create": Endpoint(
+        "post",
+        lambda c: "/api/v2/certificate-templates/",
+        only(ORGANIZER, 201),
+        body=lambda c: {"club": "coding-club", "name": "Winners", "institution": "GCE"},
+        setup=a_club,
+    ),
+    "certificate-template-detail": Endpoint("get", template_path, club_members_only(200), setup=a_club_template),
+    "certificate-template-patch": Endpoint(
+        "patch", template_path, club_members_only(200), body=lambda c: {"name": "Finalists"}, setup=a_club_template
+    ),
     "clubs-list": Endpoint("get", lambda c: "/api/v2/clubs/", only(set(ROLES), 200), setup=a_club),
     "clubs-create": Endpoint(
         "post", lambda c: "/api/v2/clubs/", only(STAFF, 201), body=lambda c: {"club_id": "robotics", "name": "Robotics"}
@@ -323,7 +474,7 @@ def test_each_role_gets_the_status_api_md_gives_it(cast, client_for, endpoint_na
     endpoint.setup(cast)
     client = client_for(cast.user(role))
 
-    response = getattr(client, endpoint.method)(endpoint.path(cast), endpoint.body(cast), format="json")
+    response = getattr(client, endpoint.method)(endpoint.path(cast), endpoint.body(cast), format=endpoint.format)
 
     expected = endpoint.expected[role]
     assert response.status_code == expected, response.content

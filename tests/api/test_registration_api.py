@@ -229,13 +229,32 @@ def test_a_full_event_puts_the_student_on_the_waitlist_with_their_place(client_f
     assert response.json()["checkin_code"] is None
 
 
-def test_a_team_registers_whole(client_for, team_event):
+def test_a_student_starts_a_forming_team_that_invites_its_members(client_for, team_event):
     leader = StudentUserFactory()
     members = StudentFactory.create_batch(2)
 
     response = client_for(leader).post(
         f"/api/v2/register/team/{team_event.pk}",
-        {"team_name": " Byte  Me ", "members": [leader.pk, *(m.pk.lower() for m in members)]},
+        {"team_name": "Byte Me", "members": [leader.pk, *(m.pk.lower() for m in members)]},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    shown = response.json()
+    assert shown["status"] == "forming"
+    assert shown["registrations"] == {}
+    assert shown["invitations"] == {m.pk: "pending" for m in members}
+    assert len(shown["join_code"]) == 8
+    assert dict(team_event.team_registrations) == {}
+
+
+def test_an_organizer_registers_a_team_whole(client_for, organizer, team_event):
+    leader = StudentUserFactory()
+    members = StudentFactory.create_batch(2)
+
+    response = client_for(organizer).post(
+        f"/api/v2/register/team/{team_event.pk}",
+        {"team_name": " Byte  Me ", "leader": leader.pk, "members": [leader.pk, *(m.pk.lower() for m in members)]},
         format="json",
     )
 

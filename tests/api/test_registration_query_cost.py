@@ -7,6 +7,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from registrations.models import Notification
+from registrations.services import registration_create
+from tests.factories import StudentUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +132,32 @@ def test_the_token_lookup_loads_the_same_user_and_student_the_orm_would(student)
     assert typed(user) == typed(expected.user)
     assert typed(user.student) == typed(expected.user.student)
     assert user.student.user is user
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("already", [False, True], ids=["full", "already-registered"])
+def test_the_refusals_of_a_full_event_come_from_the_statement_on_postgresql(
+    already, event, student, settings, django_assert_num_queries
+):
+    """A third of a rush's requests are refused: on PostgreSQL the statement's reading of the event answers them.
+
+    (Its JSON columns decoded: read as text, every plain event looked restricted and took the general
+    path, four queries more under the event's lock.) Already registered, one query tells whether the
+    registration waits for approval. SQLite's general path: BEGIN, the event, who is registered, ROLLBACK.
+    """
+    settings.NOTIFICATIONS_SENDER = "worker"
+    event.capacity = 1
+    event.save()
+    holder = student if already else StudentUserFactory()
+    registration_create(event=event.pk, enrollment_no=holder.pk, actor=holder.user)
+    on_postgresql = connection.vendor == "postgresql"
+    client = token_client(student.user)
+
+    expected = (3 if already else 2) if on_postgresql else (6 if already else 5)
+    with django_assert_num_queries(expected):
+        response = client.post(f"/api/v2/register/individual/{event.pk}", {}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == ("ALREADY_REGISTERED" if already else "EVENT_FULL")
+    event.refresh_from_db()
+    assert event.confirmed_count == 1

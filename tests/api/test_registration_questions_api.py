@@ -125,8 +125,15 @@ def test_a_team_registration_takes_the_leaders_answers(client_for, organizer):
     body = {"team_name": "Owls", "members": [member.pk], "answers": {"tshirt": "M"}}
     response = client_for(leader).post(f"/api/v2/register/team/{event.pk}", body, format="json")
     assert response.status_code == 201, response.json()
+    team_id = response.json()["team_id"]
+    unanswered = client_for(member).post(f"/api/v2/teams/{team_id}/accept", {}, format="json")
+    assert list(error_of(unanswered)["details"]) == ["answers.tshirt"]
+    accepted = client_for(member).post(f"/api/v2/teams/{team_id}/accept", {"answers": {"tshirt": "L"}}, format="json")
+    assert accepted.json()["status"] == "confirmed"
     lookup = client_for(leader).get(f"/api/v2/lookup/enrollment/{leader.pk}/event/{event.pk}")
     assert lookup.json()["answers"] == {"tshirt": "M"}
+    lookup = client_for(member).get(f"/api/v2/lookup/enrollment/{member.pk}/event/{event.pk}")
+    assert lookup.json()["answers"] == {"tshirt": "L"}
 
 
 def test_removing_an_answered_question_keeps_the_answer_in_the_lookup(asking, client_for, organizer):

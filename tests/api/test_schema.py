@@ -21,6 +21,10 @@ API_MD_OPERATIONS = {
     ("post", "/api/v2/feedback/submit/{event_id}"),
     ("post", "/api/v2/certificate/issue/{event_id}"),
     ("post", "/api/v2/certificate/revoke/{event_id}"),
+    ("get", "/api/v2/certificate-templates/"),
+    ("post", "/api/v2/certificate-templates/"),
+    ("get", "/api/v2/certificate-templates/{template_id}/"),
+    ("patch", "/api/v2/certificate-templates/{template_id}/"),
     ("get", "/api/v2/status/{event_id}"),
     ("get", "/api/v2/lookup/enrollment/{enrollment_no}/event/{event_id}"),
     ("get", "/api/v2/analytics/{event_id}"),
@@ -46,12 +50,27 @@ API_MD_OPERATIONS = {
     ("post", "/api/v2/events/{event_id}/scanner-links"),
     ("delete", "/api/v2/events/{event_id}/scanner-links/{link_id}"),
     ("get", "/api/v2/events/{event_id}/checkin-roster"),
+    ("get", "/api/v2/events/{event_id}/roster/"),
     ("post", "/api/v2/attendance/batch/{event_id}"),
+    ("get", "/api/v2/teams/{team_id}"),
+    ("patch", "/api/v2/teams/{team_id}"),
+    ("post", "/api/v2/teams/{team_id}/accept"),
+    ("post", "/api/v2/teams/{team_id}/decline"),
+    ("post", "/api/v2/teams/{team_id}/invite"),
+    ("post", "/api/v2/teams/{team_id}/leave"),
+    ("post", "/api/v2/teams/{team_id}/remove"),
+    ("post", "/api/v2/teams/{team_id}/transfer"),
+    ("post", "/api/v2/teams/{team_id}/cancel"),
+    ("post", "/api/v2/teams/join/{event_id}"),
+    ("post", "/api/v2/events/{event_id}/poster"),
+    ("delete", "/api/v2/events/{event_id}/poster"),
     ("post", "/api/v2/registrations/{registration_id}/approve"),
     ("post", "/api/v2/registrations/{registration_id}/reject"),
     ("get", "/api/v2/events/{event_id}/access-codes"),
     ("post", "/api/v2/events/{event_id}/access-codes"),
 }
+# Operations that take files: multipart/form-data instead of JSON.
+MULTIPART_OPERATIONS = {("post", "/api/v2/events/{event_id}/poster")}
 ERROR_REF = "#/components/schemas/Error"
 
 
@@ -89,9 +108,13 @@ def test_every_operation_documents_its_success_body(schema):
         successes = [status for status in operation["responses"] if status.startswith("2")]
         assert successes, (method, path)
         for status in successes:
+            if status == "204":
+                assert "content" not in operation["responses"][status], (method, path)
+                continue
             assert operation["responses"][status]["content"]["application/json"]["schema"], (method, path, status)
         if method in ("post", "patch"):
-            assert operation["requestBody"]["content"]["application/json"]["schema"], (method, path)
+            media = "multipart/form-data" if (method, path) in MULTIPART_OPERATIONS else "application/json"
+            assert operation["requestBody"]["content"][media]["schema"], (method, path)
 
 
 def test_the_auth_endpoints_document_throttling(schema):
@@ -114,3 +137,14 @@ def test_swagger_ui_is_served_with_local_assets_only(client):
     for asset in assets:
         assert finders.find(asset.removeprefix("/static/")), asset
     assert "/api/schema/" in page
+
+
+def test_the_certificate_templates_take_multipart_and_document_the_image_errors(schema):
+    for method, path in (
+        ("post", "/api/v2/certificate-templates/"),
+        ("patch", "/api/v2/certificate-templates/{template_id}/"),
+    ):
+        operation = schema["paths"][path][method]
+        assert "multipart/form-data" in operation["requestBody"]["content"], (method, path)
+        assert "IMAGE_INVALID" in operation["responses"]["400"]["description"], (method, path)
+        assert "IMAGE_TOO_LARGE" in operation["responses"]["413"]["description"], (method, path)

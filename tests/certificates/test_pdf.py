@@ -6,9 +6,10 @@ import pytest
 from pypdf import PdfReader
 
 from certificates.pdf import certificate_pdf, event_dates_text
-from certificates.services import certificate_issue
+from certificates.services import Signatory, certificate_issue, certificate_template_create
 from registrations.services import attendance_mark, registration_create
-from tests.factories import EventFactory, StudentFactory
+from tests.certificates.test_templates import noisy_jpeg, png
+from tests.factories import ClubFactory, EventFactory, StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +80,92 @@ def test_a_revoked_certificate_says_so_on_the_pdf():
     text = PdfReader(io.BytesIO(certificate_pdf(certificate))).pages[0].extract_text()
     assert "REVOKED" in text
     assert "Issued in error" not in text
+
+
+# Drawn with a template
+
+
+def _designed_event(**event_fields):
+    owner = UserFactory()
+    club = ClubFactory(owners=[owner])
+    template = certificate_template_create(
+        club=club,
+        actor=owner,
+        name="Winners",
+        institution="Government College of Engineering, Pune",
+        accent_color="#7a1f5c",
+        body="This certifies that {student_name} is the {title} of {event_title}, held on {event_dates}.",
+        signatories=[
+            Signatory("Dr. Anjali Deshmukh", "Principal"),
+            Signatory("Prof. Rahul Kulkarni", "Dean, Student Affairs"),
+            Signatory("Meera Iyer", "Club Coordinator"),
+        ],
+        logo=noisy_jpeg(),
+        signatures={1: noisy_jpeg((700, 250)), 2: png((500, 160)), 3: noisy_jpeg((600, 200))},
+    )
+    return EventFactory(club=club, certificate_template=template, **event_fields)
+
+
+def _merit(event, full_name: str):
+    student = StudentFactory(full_name=full_name)
+    registration_create(event=event, enrollment_no=student.pk)
+    certificate, _ = certificate_issue(event=event, enrollment_no=student.pk, kind="merit", title="Winner")
+    return certificate
+
+
+def _fonts(reader: PdfReader) -> dict[str, object]:
+    return {str(font["/BaseFont"]): font for font in reader.pages[0]["/Resources"]["/Font"].values()}
+
+
+def test_a_designed_certificate_holds_the_institution_signatories_title_and_verification_url():
+    certificate = _merit(_designed_event(title="Smart India Hackathon"), "Priya Patil")
+
+    content = certificate_pdf(certificate)
+    text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+
+    for expected in (
+        "Government College of Engineering, Pune",
+        "Dr. Anjali Deshmukh",
+        "Principal",
+        "Prof. Rahul Kulkarni",
+        "Dean, Student Affairs",
+        "Meera Iyer",
+        "Club Coordinator",
+        "Certificate of Merit",
+        "Winner",
+        "Priya Patil",
+        "Smart India Hackathon",
+        certificate.verify_url,
+    ):
+        assert expected in text, expected
+    assert len(content) < 300 * 1024
+
+
+def test_a_devanagari_name_renders_with_its_font_embedded():
+    certificate = _merit(_designed_event(), "आदित्य शर्मा")
+
+    reader = PdfReader(io.BytesIO(certificate_pdf(certificate)))
+
+    fonts = _fonts(reader)
+    devanagari = next(font for name, font in fonts.items() if "Lohit-Devanagari" in name)
+    latin = next(font for name, font in fonts.items() if "DejaVuSans" in name)
+    for font in (devanagari, latin):
+        descriptor = (
+            font["/DescendantFonts"][0]["/FontDescriptor"] if "/DescendantFonts" in font else font["/FontDescriptor"]
+        )
+        assert "/FontFile2" in descriptor  # the TrueType program is in the PDF, not only named
+    assert "आदित्य" in reader.pages[0].extract_text()
+
+
+def test_an_accented_name_renders_in_a_designed_certificate():
+    certificate = _merit(_designed_event(), "Zoë Ångström-Núñez")
+    assert "Zoë Ångström-Núñez" in PdfReader(io.BytesIO(certificate_pdf(certificate))).pages[0].extract_text()
+
+
+def test_the_qr_code_links_to_the_verification_url():
+    certificate = _merit(_designed_event(), "Priya Patil")
+
+    page = PdfReader(io.BytesIO(certificate_pdf(certificate))).pages[0]
+
+    links = [annotation.get_object()["/A"]["/URI"] for annotation in page["/Annots"]]
+    assert links == [certificate.verify_url]

@@ -20,6 +20,8 @@ def test_staff_create_a_club_and_get_it_back_with_its_owners(client_for):
         "club_id": "coding-club",
         "name": "Coding Club",
         "kind": "club",
+        "department": "",
+        "contact_email": "",
         "members": [{"username": "asha", "role": "owner"}],
     }
 

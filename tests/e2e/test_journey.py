@@ -121,7 +121,7 @@ def test_student_signs_up_registers_is_checked_in_gives_feedback_and_downloads_a
     shoot(visitor, "09-verified")
 
 
-def test_a_team_leader_registers_the_team_and_a_member_sees_the_team_and_code(new_context, shoot):
+def test_a_team_leader_starts_the_team_and_a_member_accepts_and_sees_the_team_and_code(new_context, shoot):
     event = TeamEventFactory(title="Design Sprint", team_size_min=2, team_size_max=3)
     leader, member = StudentUserFactory(), StudentUserFactory()
 
@@ -129,17 +129,20 @@ def test_a_team_leader_registers_the_team_and_a_member_sees_the_team_and_code(ne
     log_in(leader_page, leader.pk)
     leader_page.goto(f"/events/{event.pk}/")
     leader_page.get_by_label("Team name").fill("Pixel Owls")
-    leader_page.get_by_label("Members' enrollment numbers").fill("22XYZ00000")
-    leader_page.get_by_role("button", name="Register the team").click()
+    leader_page.get_by_label("Invite by enrollment number (optional)").fill("22XYZ00000")
+    leader_page.get_by_role("button", name="Start the team").click()
     expect(leader_page.locator("#id_members_error")).to_contain_text("No student with enrollment number 22XYZ00000.")
     shoot(leader_page, "01-unknown-member")
-    leader_page.get_by_label("Members' enrollment numbers").fill(member.pk.lower())
-    leader_page.get_by_role("button", name="Register the team").click()
-    expect(leader_page.get_by_text("Team Pixel Owls is registered for Design Sprint.")).to_be_visible()
-    shoot(leader_page, "02-team-registered")
+    leader_page.get_by_label("Invite by enrollment number (optional)").fill(member.pk.lower())
+    leader_page.get_by_role("button", name="Start the team").click()
+    expect(leader_page.get_by_text("Team Pixel Owls is started.")).to_be_visible()
+    shoot(leader_page, "02-team-started")
 
     member_page = new_context().new_page()
     log_in(member_page, member.pk)
+    member_page.goto("/me/events/")
+    member_page.locator(".invitations").get_by_role("button", name="Accept").click()
+    expect(member_page.get_by_text("You are in team Pixel Owls.")).to_be_visible()
     member_page.goto("/me/events/")
     expect(member_page.get_by_text("team Pixel Owls")).to_be_visible()
     expect(member_page.get_by_role("img", name="Check-in QR code")).to_be_visible()

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from certificates.models import RecordSnapshot
 from certificates.selectors import student_record
 from certificates.services import certificate_issue
 from registrations.models import RegistrationStatus
@@ -115,7 +116,8 @@ def test_my_record_pdf_shows_my_events_and_certificate_links(client, record_stud
     assert certificate.verify_url in text.replace("\n", "")
     assert "Waitlisted Talk" not in text
     assert "Left Workshop" not in text
-    assert set(_pdf_links(response)) == {certificate.verify_url}
+    record = RecordSnapshot.objects.get(student=student)
+    assert set(_pdf_links(response)) == {certificate.verify_url, record.verify_url}
 
 
 def test_my_record_pdf_embeds_the_dejavu_font(client, record_student):

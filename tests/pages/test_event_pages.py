@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
-from registrations.models import Registration, RegistrationStatus
+from registrations.models import Registration, RegistrationStatus, Team
 from registrations.services import registration_create
 from tests.factories import EventFactory, PastEventFactory, StudentFactory, StudentUserFactory
 
@@ -127,16 +127,22 @@ def test_student_cancels_and_the_waitlist_moves_up(client, student, login):
     assert Registration.objects.get(event=event, student=waiting).status == RegistrationStatus.CONFIRMED
 
 
-def test_team_leader_registers_a_team_from_the_form(client, team_event, student, login):
+def test_a_student_starts_a_team_from_the_event_page_and_the_members_are_invited(client, team_event, student, login):
     members = StudentFactory.create_batch(2)
     login(student.user)
+    page = client.get(reverse("event-detail", args=[team_event.pk])).content.decode()
+    assert "Start the team" in page and "Join a team with a code" in page
     response = client.post(
         reverse("event-detail", args=[team_event.pk]),
         {"action": "team", "team_name": "Byte Me", "members": f"{members[0].pk.lower()}, {members[1].pk}\n"},
         follow=True,
     )
-    assert "Team Byte Me is registered" in response.content.decode()
-    assert set(team_event.team_registrations["Byte Me"]) == {student.pk, members[0].pk, members[1].pk}
+    page = response.content.decode()
+    assert "Team Byte Me is started" in page
+    assert "Invited" in page and members[0].full_name in page
+    assert dict(team_event.team_registrations) == {}
+    team = Team.objects.get(name="Byte Me")
+    assert team.status == "forming" and team.join_code in page
 
 
 def test_team_form_shows_an_unknown_member_next_to_the_members_field(client, team_event, student, login):
@@ -183,7 +189,7 @@ def test_team_member_already_registered_is_named(client, team_event, student, lo
     response = client.post(
         reverse("event-detail", args=[team_event.pk]), {"action": "team", "team_name": "Beta", "members": taken.pk}
     )
-    assert f"Already registered for this event: {taken.pk}." in response.content.decode()
+    assert f"Already in a team or registered for this event: {taken.pk}." in response.content.decode()
 
 
 def test_a_team_member_who_is_not_the_leader_cannot_cancel_the_team(client, team_event, login):

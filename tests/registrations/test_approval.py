@@ -13,8 +13,8 @@ from registrations.services import (
     registration_cancel,
     registration_create,
     registration_reject,
-    team_register,
 )
+from registrations.teams import team_create, team_invitation_accept
 from tests.factories import EventFactory, StudentFactory, StudentUserFactory, TeamEventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -182,8 +182,10 @@ def test_integrity_holds_with_pending_and_rejected(approval_event, organizer):
 
 def test_a_team_waits_whole_and_is_approved_whole(organizer):
     event = TeamEventFactory(organizers=[organizer], approval_required=True, capacity=3, waitlist_enabled=True)
-    leader, member = StudentUserFactory(), StudentFactory()
-    team = team_register(event=event, team_name="Byte", leader=leader.pk, members=[member.pk], actor=leader.user)
+    leader, member = StudentUserFactory(), StudentUserFactory()
+    team = team_create(event=event, team_name="Byte", invite=[member.pk], actor=leader.user)
+    team_invitation_accept(team=team, actor=member.user)
+    team.refresh_from_db()
     assert team.status == RegistrationStatus.PENDING
     assert set(team.registrations.values_list("status", flat=True)) == {"pending"}
     assert dict(event.team_registrations) == {}

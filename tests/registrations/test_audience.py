@@ -25,6 +25,7 @@ from registrations.services import (
     registration_create,
     team_register,
 )
+from registrations.teams import team_create, team_invitation_accept
 from tests.factories import EventFactory, StudentFactory, StudentUserFactory, TeamEventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,9 @@ def test_every_team_member_must_be_in_the_audience(organizer):
     event = TeamEventFactory(organizers=[organizer], eligible_departments=["CSE"])
     leader, outsider = StudentUserFactory(department="CSE"), StudentFactory(department="ME")
     with pytest.raises(AudienceRestricted, match="your department is ME"):
-        team_register(event=event, team_name="Mixed", leader=leader.pk, members=[outsider.pk], actor=leader.user)
+        team_create(event=event, team_name="Mixed", invite=[outsider.pk], actor=leader.user)
+    with pytest.raises(AudienceRestricted, match="your department is ME"):
+        team_register(event=event, team_name="Mixed", leader=leader.pk, members=[outsider.pk], actor=organizer)
 
 
 @pytest.fixture
@@ -165,11 +168,12 @@ def test_an_organizer_registers_someone_without_a_code(invite_only, organizer):
 def test_a_team_uses_one_code_for_all_its_members(organizer):
     event = TeamEventFactory(organizers=[organizer], access_code_required=True)
     (code,) = access_codes_generate(event=event, count=1, max_uses=1, actor=organizer)
-    leader, member = StudentUserFactory(), StudentFactory()
-    team = team_register(
-        event=event, team_name="Duo", leader=leader.pk, members=[member.pk], access_code=code.code, actor=leader.user
-    )
-    assert set(team.registrations.values_list("access_code", flat=True)) == {code.pk}
+    leader, member = StudentUserFactory(), StudentUserFactory()
+    with pytest.raises(AccessCodeInvalid):
+        team_create(event=event, team_name="Duo", invite=[member.pk], actor=leader.user)
+    team = team_create(event=event, team_name="Duo", invite=[member.pk], access_code=code.code, actor=leader.user)
+    team_invitation_accept(team=team, actor=member.user)
+    assert set(team.registrations.values_list("status", flat=True)) == {"confirmed"}
     code.refresh_from_db()
     assert code.uses == 1
 

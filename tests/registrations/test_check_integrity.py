@@ -140,10 +140,18 @@ def test_a_team_larger_than_allowed(healthy_team_event):
 
 def test_a_member_whose_status_differs_from_the_team(healthy_team_event):
     team = Team.objects.get(name="Gamma")
+    member = Registration.objects.filter(team=team, status="confirmed").first()
+    Registration.objects.filter(pk=member.pk).update(status="waitlisted", checkin_code=None, waitlist_seq=99)
+    output = assert_found("TEAM_STATUS_MISMATCH", healthy_team_event, member.student_id)
+    assert "is waitlisted but team 'Gamma' is" in output
+
+
+def test_a_member_of_a_seated_team_whose_registration_was_lost(healthy_team_event):
+    team = Team.objects.get(name="Gamma")
     member = Registration.objects.filter(team=team).first()
     Registration.objects.filter(pk=member.pk).update(status="cancelled", checkin_code=None)
-    output = assert_found("TEAM_STATUS_MISMATCH", healthy_team_event, member.student_id)
-    assert "is cancelled but team 'Gamma' is" in output
+    output = assert_found("TEAM_MEMBER_WITHOUT_PLACE", healthy_team_event, member.student_id)
+    assert "In confirmed team 'Gamma' without a registration" in output
 
 
 def test_a_cancelled_team_with_an_active_member(healthy_team_event):
@@ -293,13 +301,14 @@ def test_the_checks_cost_the_same_whatever_the_number_of_rows(django_assert_num_
     small = EventFactory()
     for student in StudentFactory.create_batch(2):
         registration_create(event=small, enrollment_no=student.pk)
-    # One aggregate query per check, two for teams (sizes, members' statuses) and the waitlist (students, teams).
-    with django_assert_num_queries(11):
+    # One aggregate query per check, two for teams (sizes, members' statuses) and the waitlist (students, teams),
+    # four for the team members (places without members and the reverse, complete forming teams, events).
+    with django_assert_num_queries(15):
         integrity_problems()
     for student in StudentFactory.create_batch(30):
         registration = registration_create(event=small, enrollment_no=student.pk)
         attendance_mark(event=small, enrollment_no=registration.student_id)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(15):
         integrity_problems()
 
 

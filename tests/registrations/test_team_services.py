@@ -175,9 +175,10 @@ def test_a_team_that_does_not_fit_is_waitlisted_whole_at_one_place():
 # Permissions
 
 
-def test_the_leader_registers_their_team(team_event):
+def test_a_student_cannot_register_a_whole_team_without_its_members_consent(team_event):
     leader = StudentUserFactory()
-    assert _register(team_event, "Alpha", [leader, StudentFactory()], actor=leader.user)
+    with pytest.raises(PermissionDenied):
+        _register(team_event, "Alpha", [leader, StudentFactory()], actor=leader.user)
 
 
 def test_a_member_cannot_register_a_team_led_by_someone_else(team_event):

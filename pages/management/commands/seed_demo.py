@@ -23,12 +23,17 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from certificates.models import Certificate
-from certificates.services import certificate_issue_all_eligible, certificate_revoke
+from certificates.models import Certificate, CertificateTemplate
+from certificates.services import (
+    Signatory,
+    certificate_issue_all_eligible,
+    certificate_revoke,
+    certificate_template_create,
+)
 from clubs.models import Club, ClubMembership
 from clubs.services import club_create, club_member_set
 from events.models import Event
-from events.services import SessionSpec, event_create, event_publish
+from events.services import QuestionSpec, SessionSpec, event_create, event_publish
 from registrations.models import (
     Attendance,
     Feedback,
@@ -46,6 +51,7 @@ from registrations.services import (
     student_upsert,
     team_register,
 )
+from registrations.teams import team_create
 from tests.factories import FeedbackQuestionFactory, RegistrationFactory, StudentFactory, TeamFactory
 
 STAFF_LOGIN = ("admin", "admin-demo-2026")
@@ -73,6 +79,8 @@ GIT_WORKSHOP = "demo-git-workshop"
 CTF_NIGHT = "demo-ctf-night"
 DEMO_EVENT_IDS = (AI_WORKSHOP, CODEFEST, ROBOTICS_TALK, HACKATHON, CULTURAL_FEST, GIT_WORKSHOP, CTF_NIGHT)
 DEMO_CLUB = "demo-coding-club"
+DEMO_COLLEGE = "Demo College of Engineering"
+DEMO_TEMPLATE = "College certificate"
 STUDENT_ORGANIZER = STUDENT_LOGINS[0]
 
 COMMENTS = (
@@ -113,6 +121,7 @@ class Command(BaseCommand):
             self.students = self._students()
             self._student_logins()
             self._coding_club()
+            self.template = self._certificate_template()
         if reset:
             _delete_events(DEMO_EVENT_IDS)
             self.stdout.write(f"Removed the demo events: {', '.join(DEMO_EVENT_IDS)}.")
@@ -202,6 +211,7 @@ class Command(BaseCommand):
                 SessionSpec(code="day-2", title="Day 2: deployment", starts_at=self.at(-29, 9, 30)),
             ],
             organizers=[ORGANIZER_LOGIN[0]],
+            certificate_template=self.template.pk,
         )
         day_one, day_two = event.sessions.order_by("position")
         labs = FeedbackQuestionFactory(
@@ -347,7 +357,7 @@ class Command(BaseCommand):
             registration_create(event=event, enrollment_no=enrollment_no)
 
     def _hackathon(self) -> None:
-        """An open two-day team hackathon; 22CSE30001 leads a team."""
+        """An open two-day team hackathon; 22CSE30001 leads a team; a team still forming has invited 22ECE30107."""
         event = event_create(
             event_id=HACKATHON,
             title="Smart Campus Hackathon",
@@ -379,6 +389,8 @@ class Command(BaseCommand):
         ]
         for name, leader, members in teams:
             team_register(event=event, team_name=name, leader=leader, members=members)
+        # Still forming (no seats): its leader invited 22ECE30107 and one more, neither has answered yet.
+        team_create(event=event, team_name="Byte Club", leader=others[11], invite=["22ECE30107", others[12]])
 
     def _cultural_fest(self) -> None:
         """Upcoming: registration opens next week; no limit on seats."""
@@ -398,18 +410,44 @@ class Command(BaseCommand):
             ],
         )
 
+    def _certificate_template(self) -> CertificateTemplate:
+        """The college-wide template, with the demo college's name and its signatories."""
+        existing = CertificateTemplate.objects.filter(club=None, name=DEMO_TEMPLATE).first()
+        if existing is not None:
+            return existing
+        return certificate_template_create(
+            club=None,
+            name=DEMO_TEMPLATE,
+            institution=DEMO_COLLEGE,
+            accent_color="#1f5f8b",
+            body="This certifies that {student_name} took part in {event_title}, held on {event_dates}.",
+            signatories=[
+                Signatory("Dr. Kavita Menon", "Principal"),
+                Signatory("Prof. Arjun Rao", "Dean, Student Affairs"),
+            ],
+            actor=self.staff,
+        )
+
     # A club run by a student
 
     def _coding_club(self) -> None:
         """The organizer login owns the club; the first demo student organizes its events."""
         if not Club.objects.filter(pk=DEMO_CLUB).exists():
-            club_create(club_id=DEMO_CLUB, name="Coding Club", kind=Club.Kind.CLUB, owners=[ORGANIZER_LOGIN[0]])
+            club_create(
+                club_id=DEMO_CLUB,
+                name="Coding Club",
+                kind=Club.Kind.CLUB,
+                department="CSE",
+                contact_email="coding.club@college.example",
+                owners=[ORGANIZER_LOGIN[0]],
+            )
         club_member_set(
             club=Club.objects.get(pk=DEMO_CLUB), username=STUDENT_ORGANIZER, role=ClubMembership.Role.ORGANIZER
         )
 
     def _git_workshop(self) -> None:
-        """Created as a draft and published by the student organizer: its audit trail shows both."""
+        """Created as a draft and published by the student organizer: its audit trail shows both.
+        It asks two questions; some registrants have answered them (the roster shows the answers)."""
         student_organizer = User.objects.get(username=STUDENT_ORGANIZER)
         event = event_create(
             event_id=GIT_WORKSHOP,
@@ -420,9 +458,26 @@ class Command(BaseCommand):
             ends_at=self.at(12, 18),
             capacity=30,
             club=DEMO_CLUB,
+            questions=[
+                QuestionSpec(
+                    code="git-level",
+                    label="How well do you know Git?",
+                    kind="choice",
+                    choices=("Never used it", "Commit and push", "Branches and merges"),
+                    required=True,
+                ),
+                QuestionSpec(code="laptop", label="Bringing your own laptop?", kind="yes_no"),
+            ],
             actor=student_organizer,
         )
         event_publish(event=event, actor=student_organizer)
+        levels = ("Never used it", "Commit and push", "Branches and merges")
+        for position, student in enumerate(self.students[12:18]):
+            registration_create(
+                event=event,
+                enrollment_no=student.pk,
+                answers={"git-level": levels[position % 3], "laptop": position % 4 != 1},
+            )
 
     def _ctf_night(self) -> None:
         """A draft of the club's: only the club's members and staff see it."""
