@@ -264,7 +264,9 @@ def sheet_pdf(sheet: Sheet, design: Design) -> bytes:
         "title": sheet.title,
     }
     before, after = _body_around_name(design.body or _default_body(sheet.kind), values)
-    style = ParagraphStyle("body", fontName=FONT, fontSize=15, leading=20, alignment=TA_CENTER, textColor=INK)
+    style = ParagraphStyle(
+        "body", fontName=FONT, fontSize=15, leading=20, alignment=TA_CENTER, textColor=INK, shaping=1
+    )
     if before:
         paragraph = Paragraph(before, style)
         _, used = paragraph.wrapOn(canvas, text_width, 30 * mm)

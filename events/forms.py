@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.conf import settings
 
@@ -88,6 +90,26 @@ class EventForm(forms.Form):
     team_size_max = forms.IntegerField(
         label="Largest team", min_value=1, max_value=100, initial=1, required=False, help_text="Team events only."
     )
+    eligible_departments = forms.CharField(
+        label="Only these departments",
+        required=False,
+        max_length=500,
+        help_text="Department codes separated by commas, such as CSE, ECE. Empty: every department.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    eligible_years = forms.TypedMultipleChoiceField(
+        label="Only these years of study",
+        required=False,
+        coerce=int,
+        choices=[(year, f"Year {year}") for year in range(1, 7)],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every year.",
+    )
+    access_code_required = forms.BooleanField(
+        label="By invitation: students need an access code (make the codes on the event's Access codes page)",
+        required=False,
+    )
+    approval_required = forms.BooleanField(label="Approve each registration before it takes a seat", required=False)
     contact_email = forms.EmailField(
         label="Contact email",
         required=False,
@@ -107,8 +129,23 @@ class EventForm(forms.Form):
         "registration_mode",
         "team_size_min",
         "team_size_max",
+        "eligible_departments",
+        "eligible_years",
+        "access_code_required",
+        "approval_required",
         "contact_email",
     )
+
+    @classmethod
+    def initial_for(cls, event) -> dict:
+        """The form's initial values from an event (departments as the text an organizer types)."""
+        initial = {name: getattr(event, name) for name in cls.SERVICE_FIELDS}
+        initial["eligible_departments"] = ", ".join(event.eligible_departments)
+        return initial
+
+    def clean_eligible_departments(self) -> list[str]:
+        """Split what was typed; the services check each code."""
+        return [part for part in re.split(r"[\s,;]+", self.cleaned_data["eligible_departments"]) if part]
 
     def __init__(self, *args, clubs=None, allow_no_club: bool = False, event=None, **kwargs):
         """``clubs``: the clubs the event may belong to when creating it; None when editing ``event``."""

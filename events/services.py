@@ -341,14 +341,14 @@ def _audience_fields_clean(fields: dict[str, Any]) -> None:
     """Departments as upper-case codes (CSE), years of study 1 to 6, each once, in order; in place."""
     errors: dict[str, list[str]] = {}
     if "eligible_departments" in fields:
-        given = fields["eligible_departments"]
+        given = fields["eligible_departments"] or []  # an emptied admin field is None
         codes = [code.strip().upper() for code in given] if isinstance(given, list | tuple) else None
         if codes is None or not all(DEPARTMENT_CODE.match(code) for code in codes):
             errors["eligible_departments"] = ["Department codes of 2 to 10 letters, such as CSE or ECE."]
         else:
             fields["eligible_departments"] = list(dict.fromkeys(codes))
     if "eligible_years" in fields:
-        given = fields["eligible_years"]
+        given = fields["eligible_years"] or []
         if not isinstance(given, list | tuple) or not all(
             type(year) is int and year in YEARS_OF_STUDY for year in given
         ):

@@ -6,6 +6,11 @@ Hindi, Marathi and the other Devanagari names students have. Both ship in
 ``certificates/fonts/`` with their licences, so a PDF looks the same on any machine, and
 reportlab embeds the glyphs used (a subset) in each PDF. reportlab picks one font per
 string, so text is cut into runs by script and each run is drawn with its font.
+
+Devanagari needs shaping: a vowel sign such as ि is written after its consonant but drawn
+before it, and conjuncts join through the virama. reportlab shapes a run with HarfBuzz
+(``uharfbuzz``) when asked: ``text_shaped`` does it for the runs drawn on the canvas, and
+the wording's paragraph style asks for it (``shaping=1``).
 """
 
 import re
@@ -18,7 +23,7 @@ from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.fonts import addMapping
 from reportlab.lib.utils import escapeOnce
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeStr
 
 FONT_DIR = Path(settings.BASE_DIR) / "certificates" / "fonts"
 FONT = "DejaVuSans"
@@ -38,7 +43,9 @@ def fonts_register() -> None:
     registered = set(pdfmetrics.getRegisteredFontNames())
     for name, filename in _FILES.items():
         if name not in registered:
-            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
+            # Only Devanagari is shaped: shaping Latin would only swap "st" and "fi" for
+            # ligature glyphs that PDF readers copy and search badly.
+            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename), shapable=name == FONT_DEVANAGARI))
     # Paragraph markup (<b>) finds the bold face through the family mapping.
     addMapping(FONT, 0, 0, FONT)
     addMapping(FONT, 1, 0, FONT_BOLD)
@@ -57,8 +64,19 @@ def text_runs(text: str, font: str) -> list[tuple[str, str]]:
     return runs
 
 
+def text_shaped(piece: str, name: str, size: float) -> str:
+    """``piece`` as reportlab draws it: shaped by HarfBuzz in the Devanagari font, else as it is."""
+    return shapeStr(piece, name, size) if name == FONT_DEVANAGARI else piece
+
+
+def run_width(piece: str, name: str, size: float) -> float:
+    if isinstance(piece, ShapedStr):
+        return sum(glyph.x_advance for glyph in piece.__shapeData__) * size / 1000
+    return pdfmetrics.stringWidth(piece, name, size)
+
+
 def text_width(text: str, font: str, size: float) -> float:
-    return sum(pdfmetrics.stringWidth(piece, name, size) for piece, name in text_runs(text, font))
+    return sum(run_width(text_shaped(piece, name, size), name, size) for piece, name in text_runs(text, font))
 
 
 def text_draw(canvas, x: float, y: float, text: str, font: str, size: float, *, centred: bool = False) -> None:
@@ -66,9 +84,10 @@ def text_draw(canvas, x: float, y: float, text: str, font: str, size: float, *, 
     if centred:
         x -= text_width(text, font, size) / 2
     for piece, name in text_runs(text, font):
+        shaped = text_shaped(piece, name, size)
         canvas.setFont(name, size)
-        canvas.drawString(x, y, piece)
-        x += pdfmetrics.stringWidth(piece, name, size)
+        canvas.drawString(x, y, shaped)
+        x += run_width(shaped, name, size)
 
 
 def text_fit_size(text: str, font: str, wanted: float, max_width: float) -> float:

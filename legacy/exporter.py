@@ -22,7 +22,9 @@ from legacy.codec.rows import (
     StudentData,
     TeamRow,
 )
-from registrations.models import Attendance, Feedback, Registration, Student, Team
+from registrations.models import Attendance, Feedback, Registration, RegistrationStatus, Student, Team
+
+LEGACY_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.CANCELLED)
 
 _EVENT_FIELDS = EventRow._fields
 
@@ -44,15 +46,19 @@ def event_document(event: Event) -> dict:
         SessionRow(code, title, position)
         for code, title, position in event.sessions.order_by("position", "id").values_list("code", "title", "position")
     ]
+    # The legacy shape knows confirmed, waitlisted and cancelled: a request awaiting approval, or one
+    # rejected, held no place, so it is not part of the document.
     registrations = [
         RegistrationRow(*row)
-        for row in Registration.objects.filter(event=event)
+        for row in Registration.objects.filter(event=event, status__in=LEGACY_STATUSES)
         .order_by("registered_at", "registration_id")
         .values_list(*RegistrationRow._fields)
     ]
     teams = [
         TeamRow(*row)
-        for row in Team.objects.filter(event=event).values_list("team_id", "name", "leader_id", "status", "created_at")
+        for row in Team.objects.filter(event=event, status__in=LEGACY_STATUSES).values_list(
+            "team_id", "name", "leader_id", "status", "created_at"
+        )
     ]
     attendances = [
         AttendanceRow(*row[:5], marked_by=row[5] or "")

@@ -166,6 +166,14 @@ class EventAdmin(ServiceModelAdmin):
                     "description": "Mandatory sessions are ticked in the sessions below.",
                 },
             ),
+            (
+                "Who may register",
+                {
+                    "fields": ("eligible_departments", "eligible_years", "access_code_required", "approval_required"),
+                    "description": 'Lists such as ["CSE", "ECE"] and [3, 4]; [] for everyone. '
+                    "Access codes are made on the event's Access codes page.",
+                },
+            ),
             ("Organizers", {"fields": ("club", "organizers")}),
             ("Poster", {"fields": ("poster_preview", "poster_upload", "poster_alt_text", "poster_remove")}),
         ]

@@ -264,7 +264,7 @@ def organize_event_new(request: HttpRequest) -> HttpResponse:
 def organize_event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
     event = _event_organized(event_id, request.user)
     if request.method == "GET":
-        initial = {name: getattr(event, name) for name in EventForm.SERVICE_FIELDS}
+        initial = EventForm.initial_for(event)
         initial["certificate_template"] = event.certificate_template_id
         form = EventForm(initial=initial, event=event)
         sessions = SessionFormSet(prefix="sessions", initial=_session_initial(event))

@@ -12,7 +12,7 @@ from certificates.selectors import HistoryEntry, student_history
 from events.attendance_rules import RuleFacts, rule_of
 from events.models import Event, EventSession
 from pages.views import student_of
-from registrations.models import RegistrationStatus, Student
+from registrations.models import CURRENT_STATUSES, RegistrationStatus, Student
 from registrations.selectors import (
     student_sessions_by_event,
     student_teams_forming,
@@ -77,7 +77,7 @@ def my_events(request: HttpRequest) -> HttpResponse:
     student = student_of(request.user)
     if student is None:
         return render(request, "registrations/not_a_student.html", status=403)
-    active = [entry for entry in student_history(student) if entry.registration.is_active]
+    active = [entry for entry in student_history(student) if entry.registration.status in CURRENT_STATUSES]
     context = {
         "student": student,
         "cards": _event_cards(student, active),

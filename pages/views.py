@@ -26,6 +26,7 @@ from certificates.services import certificate_issue, certificate_issue_all_eligi
 from clubs.models import Club
 from clubs.selectors import club_list_visible
 from events.attendance_rules import rule_of
+from events.audience import audience_sentence
 from events.calendars import google_calendar_url
 from events.forms import CheckinForm, EventSearchForm
 from events.manage_nav import manage_context
@@ -45,9 +46,10 @@ from events.selectors import (
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
 from registrations.forms import RegistrationAnswersForm, TeamJoinForm, TeamRegistrationForm
-from registrations.models import RegistrationStatus, Student
+from registrations.models import CURRENT_STATUSES, RegistrationStatus, Student
 from registrations.selectors import (
     attendance_count_for_session,
+    registration_audience_refusal,
     student_event_record,
     team_panel,
     waitlist_position,
@@ -56,6 +58,7 @@ from registrations.services import attendance_mark, registration_cancel, registr
 from registrations.teams import team_create
 
 EVENTS_PER_PAGE = 20
+ACCESS_CODE_FIELD_MAX = 32
 CLUB_PAGE_EVENTS = 50
 CERTIFICATES_PER_PAGE = 100
 
@@ -122,7 +125,7 @@ def _detail_context(
     student = student_of(request.user)
     record = student_event_record(student, event) if student else None
     registration = record.registration if record else None
-    active = registration is not None and registration.is_active
+    current = registration is not None and registration.status in CURRENT_STATUSES
     share_url = settings.SITE_URL + reverse("event-detail", args=[event.pk])
     poster = event_poster_of(event)
     return {
@@ -130,10 +133,13 @@ def _detail_context(
         "sessions": event_sessions(event),
         "student": student,
         "record": record,
-        "registration": registration if active else None,
-        "waitlist_position": waitlist_position(registration) if active else None,
+        "registration": registration if current else None,
+        "rejected": registration is not None and registration.status == RegistrationStatus.REJECTED,
+        "waitlist_position": waitlist_position(registration) if current else None,
+        "audience": audience_sentence(event),
+        "audience_refusal": registration_audience_refusal(event, student),
         "registration_open": event.status == Event.Status.PUBLISHED and event.phase == Event.Phase.REGISTRATION_OPEN,
-        "team_form": team_form or TeamRegistrationForm(),
+        "team_form": team_form or TeamRegistrationForm(access_code=event.access_code_required),
         "answers_form": answers_form or RegistrationAnswersForm(questions=event_questions_asked(event)),
         "join_form": TeamJoinForm(),
         "team_panel": team_panel(event, student) if student and event.is_team_event else None,
@@ -193,10 +199,18 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
                 context = _detail_context(request, event, answers_form=answers_form)
                 return render(request, "events/detail.html", context, status=400)
             registration = registration_create(
-                event=event, enrollment_no=student.pk, answers=answers_form.answers(), actor=request.user
+                event=event,
+                enrollment_no=student.pk,
+                answers=answers_form.answers(),
+                access_code=request.POST.get("access_code", "")[:ACCESS_CODE_FIELD_MAX],
+                actor=request.user,
             )
             if registration.status == RegistrationStatus.CONFIRMED:
                 messages.success(request, f"You are registered for {event.title}.")
+            elif registration.status == RegistrationStatus.PENDING:
+                messages.info(
+                    request, "Your registration is waiting for the organizers' approval. We email you when they decide."
+                )
             else:
                 messages.info(
                     request,
@@ -216,6 +230,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
     except DomainError as error:
         context = _detail_context(request, event, answers_form=answers_form)
         context["register_errors"] = [error.message]
+        context["access_code"] = request.POST.get("access_code", "")[:ACCESS_CODE_FIELD_MAX]
         return render(request, "events/detail.html", context, status=error.http_status)
     return redirect("event-detail", event_id=event.pk)
 
@@ -223,7 +238,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
 def _team_register(
     request: HttpRequest, event: Event, student: Student, answers_form: RegistrationAnswersForm
 ) -> HttpResponse:
-    form = TeamRegistrationForm(request.POST)
+    form = TeamRegistrationForm(request.POST, access_code=event.access_code_required)
     if form.is_valid() and answers_form.is_valid():
         try:
             team = team_create(
@@ -231,6 +246,7 @@ def _team_register(
                 team_name=form.cleaned_data["team_name"],
                 invite=form.cleaned_data["members"],
                 answers=answers_form.answers(),
+                access_code=form.cleaned_data.get("access_code"),
                 actor=request.user,
             )
         except DomainError as error:

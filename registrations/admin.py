@@ -18,6 +18,7 @@ from registrations import notifications
 from registrations.models import (
     ACTIVE_STATUSES,
     LIVE_TEAM_STATUSES,
+    AccessCode,
     Attendance,
     Feedback,
     FeedbackQuestion,
@@ -34,8 +35,10 @@ from registrations.services import (
     attendance_mark,
     enrollment_no_normalize,
     feedback_submit,
+    registration_approve,
     registration_cancel,
     registration_create,
+    registration_reject,
     student_upsert,
     team_register,
 )
@@ -181,7 +184,7 @@ class RegistrationAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
     autocomplete_fields = ("student",)
     add_form = RegistrationAddForm
     add_fieldsets = ((None, {"fields": ("event", "student")}),)
-    actions = ["cancel_registrations", export_as_csv]
+    actions = ["cancel_registrations", "approve_registrations", "reject_registrations", export_as_csv]
     inlines = [RegistrationAnswerInline]
 
     def get_inlines(self, request, obj):
@@ -221,6 +224,41 @@ class RegistrationAdmin(ViewOnlyRowsMixin, ServiceModelAdmin):
             f"{counted(cancelled, 'registration')} cancelled, {promoted} promoted from the waitlist.",
             messages.SUCCESS,
         )
+
+    def _decide(self, request, queryset, decide, verb: str) -> None:
+        """Each pending registration through the service (a team once, whole); refusals are reported one by one."""
+        decided = 0
+        teams_done: set[str] = set()
+        for registration in queryset.filter(status=RegistrationStatus.PENDING).order_by("registered_at", "pk"):
+            if registration.team_id in teams_done:
+                continue
+            try:
+                decide(registration=registration.pk, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{registration}: {domain_error_text(error)}", messages.ERROR)
+                continue
+            if registration.team_id:
+                teams_done.add(registration.team_id)
+            decided += 1
+        self.message_user(request, f"{counted(decided, 'registration')} {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Approve selected registrations awaiting approval", permissions=["cancel"])
+    def approve_registrations(self, request, queryset):
+        self._decide(request, queryset, registration_approve, "approved")
+
+    @admin.action(description="Reject selected registrations awaiting approval", permissions=["cancel"])
+    def reject_registrations(self, request, queryset):
+        self._decide(request, queryset, registration_reject, "rejected")
+
+
+@admin.register(AccessCode)
+class AccessCodeAdmin(ReadOnlyRowsMixin, admin.ModelAdmin):
+    """Codes are made by the service (the event's Access codes page or the API); here they are looked up."""
+
+    list_display = ("code", "event", "uses", "max_uses", "created_by", "created_at")
+    list_filter = ("event",)
+    search_fields = ("code", "event__event_id")
+    list_select_related = ("event", "created_by")
 
 
 class TeamAddForm(forms.ModelForm):

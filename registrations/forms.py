@@ -76,6 +76,19 @@ class TeamRegistrationForm(forms.Form):
         max_length=2000,
         required=False,
     )
+    access_code = forms.CharField(
+        label="Access code",
+        max_length=32,
+        required=False,
+        help_text="This event is by invitation: the code the organizers gave you.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, access_code: bool = False, **kwargs):
+        """``access_code``: the event is invite-only, so the form asks for the code."""
+        super().__init__(*args, **kwargs)
+        if not access_code:
+            del self.fields["access_code"]
 
     @staticmethod
     def split_members(text: str) -> list[str]:
@@ -91,6 +104,17 @@ class TeamJoinForm(forms.Form):
         max_length=32,
         help_text="The code a member of the team gave you.",
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
+
+
+class AccessCodesForm(forms.Form):
+    count = forms.IntegerField(label="How many codes", min_value=1, max_value=500, initial=10)
+    max_uses = forms.IntegerField(
+        label="Registrations each code allows",
+        min_value=1,
+        max_value=10_000,
+        initial=1,
+        help_text="1: one code per person. More: one code for a class or a group.",
     )
 
 

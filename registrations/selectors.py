@@ -11,6 +11,7 @@ from events.models import Event, EventQuestion, EventSession
 from events.selectors import count_per_event, event_user_is_organizer, register_count
 from eventsite.errors import NotAuthenticated, NotFound, PermissionDenied
 from registrations import hooks
+from registrations.audience import audience_refusal
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
@@ -56,6 +57,11 @@ class AttendanceMark:
     @property
     def method_label(self) -> str:
         return Attendance.Method(self.method).label
+
+
+def registration_audience_refusal(event: Event, student: Student | None) -> str | None:
+    """Why this student cannot register for the event, in a sentence shown before they try; None when they can."""
+    return audience_refusal(event, student) if student is not None else None
 
 
 def access_code_list(*, event: Event, actor: User | AnonymousUser | None) -> list[AccessCode]:

@@ -1185,6 +1185,7 @@ def registration_reject(*, registration: Registration | str, reason: str = "", a
         Registration.objects.bulk_update(together, ["status", "cancelled_at"])
         if row.team_id:
             Team.objects.filter(pk=row.team_id).update(status=RegistrationStatus.REJECTED)
+            team_memberships_end([row.team_id])  # its members are free to form or join another team
         notifications.registrations_rejected(together)
         _registration_decided(locked, actor, EventAuditEntry.Action.REGISTRATION_REJECTED, together, reason)
     return next(member for member in together if member.pk == row.pk)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/login/", views.SiteLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("events/<slug:event_id>/feedback/", views.event_feedback, name="event-feedback"),
+    path("events/<slug:event_id>/manage/access-codes/", views.event_access_codes, name="event-access-codes"),
     path("events/<slug:event_id>/team/join/", team_views.team_join, name="team-join"),
     path("teams/<str:team_id>/<str:answer>/", team_views.team_answer, name="team-answer"),
     path("teams/<str:team_id>/manage/<str:action>/", team_views.team_manage, name="team-manage"),

@@ -15,19 +15,22 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from events.manage_nav import manage_context
 from events.models import Event
-from events.selectors import event_user_is_organizer
+from events.selectors import event_get_organized, event_user_is_organizer
 from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import DomainError
 from eventsite.forms import form_add_domain_error
 from eventsite.logins import locked_message, lockout_response
-from registrations.forms import FeedbackForm, LoginForm, SignupForm, SignupResendForm, SignupVerifyForm
+from registrations.forms import AccessCodesForm, FeedbackForm, LoginForm, SignupForm, SignupResendForm, SignupVerifyForm
 from registrations.models import Student
 from registrations.selectors import (
+    access_code_list,
     feedback_of,
     student_event_record,
 )
 from registrations.services import (
+    access_codes_generate,
     feedback_submit,
     signup_verification_resend,
     signup_verify,
@@ -185,6 +188,30 @@ def event_feedback(request: HttpRequest, event_id: str) -> HttpResponse:
     status = 400 if form.is_bound and form.errors else 200
     context = {"event": event, "form": form, "given": given, "record": record}
     return render(request, "registrations/feedback.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_access_codes(request: HttpRequest, event_id: str) -> HttpResponse:
+    """An invite-only event's codes: make more, and see how often each was used (organizers)."""
+    event = event_get_organized(event_id, request.user)
+    form = AccessCodesForm(request.POST or None)
+    fresh: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            fresh = [code.code for code in access_codes_generate(event=event, actor=request.user, **form.cleaned_data)]
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, f"{len(fresh)} new code{'s' if len(fresh) != 1 else ''}: hand them out below.")
+            form = AccessCodesForm()
+    context = {
+        **manage_context(event, "access_codes"),
+        "form": form,
+        "fresh": fresh,
+        "codes": access_code_list(event=event, actor=request.user),
+    }
+    return render(request, "registrations/access_codes.html", context, status=400 if form.errors else 200)
 
 
 class SiteLoginView(LoginView):

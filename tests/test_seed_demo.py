@@ -13,8 +13,18 @@ from certificates.pdf import certificate_pdf
 from clubs.models import ClubMembership
 from events.models import Event, EventAuditEntry, EventQuestion
 from events.selectors import event_list_published, event_user_is_organizer
+from registrations.audience import audience_refusal
 from registrations.integrity import integrity_problems
-from registrations.models import Attendance, Feedback, FeedbackAnswer, Registration, RegistrationAnswer, Student, Team
+from registrations.models import (
+    AccessCode,
+    Attendance,
+    Feedback,
+    FeedbackAnswer,
+    Registration,
+    RegistrationAnswer,
+    Student,
+    Team,
+)
 from registrations.selectors import team_invitations_of
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +72,7 @@ def test_seed_demo_twice_neither_duplicates_nor_changes_anything():
     assert _snapshot() == first
     assert "Created demo-ai-workshop." in first_output
     assert "Kept demo-ai-workshop" in second_output
-    assert "No integrity problems in 7 event(s)." in second_output
+    assert "No integrity problems in 10 event(s)." in second_output
 
 
 def test_seed_demo_emails_no_one(mailoutbox):
@@ -79,6 +89,9 @@ def test_seed_demo_builds_past_open_and_upcoming_events_individual_and_team():
         "demo-robotics-talk",
         "demo-hackathon",
         "demo-git-workshop",
+        "demo-research-talk",
+        "demo-vlsi-lab",
+        "demo-alumni-evening",
     }
     assert {event.pk for event in event_list_published(status="upcoming")} == {"demo-cultural-fest"}
     assert set(Event.objects.filter(registration_mode="team").values_list("pk", flat=True)) == {
@@ -193,6 +206,23 @@ def test_seed_demo_has_a_club_run_by_a_student_with_a_published_event_and_a_draf
     ) == [("22CSE30001", "created"), ("22CSE30001", "published")]
     assert event_user_is_organizer(draft, User.objects.get(username="22CSE30001"))
     assert "demo-ctf-night" not in event_list_published().values_list("pk", flat=True)
+
+
+def test_seed_demo_shows_who_may_register_approval_a_department_and_an_invitation():
+    output = _seed()
+
+    research = Event.objects.get(pk="demo-research-talk")
+    statuses = dict(Registration.objects.filter(event=research).values_list("student_id", "status"))
+    assert research.approval_required and statuses["22ECE30107"] == "pending"
+    assert sorted(statuses.values()) == ["confirmed", "confirmed", "pending", "pending", "pending", "rejected"]
+    assert research.club_id == "demo-coding-club"
+    vlsi = Event.objects.get(pk="demo-vlsi-lab")
+    assert vlsi.eligible_departments == ["ECE"]
+    assert audience_refusal(vlsi, Student.objects.get(pk="22CSE30001")) is not None
+    assert audience_refusal(vlsi, Student.objects.get(pk="22ECE30107")) is None
+    codes = AccessCode.objects.filter(event="demo-alumni-evening")
+    assert Event.objects.get(pk="demo-alumni-evening").access_code_required and codes.count() == 5
+    assert all(code.code in output for code in codes)
 
 
 def test_seed_demo_draws_the_workshop_certificates_with_the_college_template():

@@ -154,7 +154,11 @@ def test_a_devanagari_name_renders_with_its_font_embedded():
             font["/DescendantFonts"][0]["/FontDescriptor"] if "/DescendantFonts" in font else font["/FontDescriptor"]
         )
         assert "/FontFile2" in descriptor  # the TrueType program is in the PDF, not only named
-    assert "आदित्य" in reader.pages[0].extract_text()
+    # Shaped by HarfBuzz: the vowel sign ि is drawn before the consonant it follows in writing
+    # (द), and त्य is one conjunct glyph, so the drawn glyphs no longer read in typed order.
+    text = reader.pages[0].extract_text()
+    assert "आिद" in text
+    assert "आदित्य" not in text
 
 
 def test_an_accented_name_renders_in_a_designed_certificate():

@@ -166,7 +166,9 @@ def test_a_waitlisted_student_is_promoted_when_a_seat_frees(new_context, shoot):
     holder_page = new_context().new_page()
     log_in(holder_page, holder.pk)
     holder_page.goto(f"/events/{event.pk}/")
-    holder_page.get_by_role("button", name="Cancel my registration").click()
+    holder_page.get_by_text("Cancel my registration", exact=True).click()
+    expect(holder_page.get_by_text("Your seat goes to the next student on the waitlist")).to_be_visible()
+    holder_page.get_by_role("button", name="Yes, cancel my registration").click()
     expect(holder_page.get_by_text("Your registration for Chess Masterclass is cancelled.")).to_be_visible()
 
     waiting_page.reload()

@@ -55,6 +55,7 @@ def test_questions_asked_answered_and_seen_on_the_roster_that_acts(new_context, 
     page.locator("#id_questions-1-kind").select_option("yes_no")
     expect(page.locator("#id_questions-0-choices")).to_be_visible()
     expect(page.locator("#id_questions-1-choices")).to_be_hidden()  # options only for a choice
+    page.get_by_label("Approve each registration before it takes a seat").check()
     shoot(page, f"{width}-01-questions-on-the-event-form")
     _fits(page, width)
     page.get_by_role("button", name="Save draft").click()
@@ -62,7 +63,7 @@ def test_questions_asked_answered_and_seen_on_the_roster_that_acts(new_context, 
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("is published")).to_be_visible()
     event = Event.objects.get(pk="git-night")
-    Event.objects.filter(pk=event.pk).update(approval_required=True)  # each registration waits for approval
+    assert event.approval_required
     assert list(EventQuestion.objects.filter(event=event).values_list("code", "kind", "required")) == [
         ("t-shirt-size", "choice", True),
         ("bringing-a-laptop", "yes_no", False),
@@ -82,7 +83,7 @@ def test_questions_asked_answered_and_seen_on_the_roster_that_acts(new_context, 
     expect(student_page.get_by_role("radio", name="Yes")).to_be_checked()  # what was answered stays
     student_page.get_by_role("radio", name="M", exact=True).check()
     student_page.get_by_role("button", name="Register").click()
-    student_page.wait_for_load_state()
+    expect(student_page.get_by_text("waiting for the organizers' approval").first).to_be_visible()
     registration = Registration.objects.get(event=event, student=student)
     assert registration.status == "pending"
     assert registration_answers(registration) == {"t-shirt-size": "M", "bringing-a-laptop": True}

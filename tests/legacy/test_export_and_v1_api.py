@@ -6,7 +6,13 @@ from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
 from legacy.exporter import event_document
-from registrations.services import attendance_mark, feedback_submit, registration_create, team_register
+from registrations.services import (
+    attendance_mark,
+    feedback_submit,
+    registration_create,
+    registration_reject,
+    team_register,
+)
 from tests.factories import StudentFactory, StudentUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +71,19 @@ def test_events_made_in_the_new_system_exported_and_imported_back_are_left_as_th
     ]
     assert report["counts"]["registrations"] == {"created": 0, "updated": 0, "unchanged": 0, "dropped": 0}
     assert {e.pk: event_document(e) for e in (event, team_event)} == before
+
+
+def test_registrations_awaiting_approval_or_rejected_stay_out_of_the_legacy_document(event, organizer):
+    event.approval_required = True
+    event.save()
+    waiting, turned_down, seated = StudentFactory.create_batch(3)
+    registration_create(event=event, enrollment_no=waiting.pk)
+    registration_reject(registration=registration_create(event=event, enrollment_no=turned_down.pk), actor=organizer)
+    registration_create(event=event, enrollment_no=seated.pk, actor=organizer)
+
+    document = json.dumps(event_document(event))
+
+    assert seated.pk in document and waiting.pk not in document and turned_down.pk not in document
 
 
 def test_v1_event_gives_organizers_the_legacy_document_with_deprecation_headers(api_client, event, organizer):

@@ -127,6 +127,23 @@ def test_student_cancels_and_the_waitlist_moves_up(client, student, login):
     assert Registration.objects.get(event=event, student=waiting).status == RegistrationStatus.CONFIRMED
 
 
+def test_cancelling_asks_once_and_says_what_the_student_loses(client, student, login):
+    event = EventFactory(capacity=1, waitlist_enabled=True)
+    registration_create(event=event, enrollment_no=student.pk)
+    login(student.user)
+
+    page = client.get(reverse("event-detail", args=[event.pk])).content.decode()
+
+    # The button that cancels sits inside a closed disclosure, after the sentence that warns.
+    disclosure = page[
+        page.index('<details class="confirm-cancel">') : page.index("</details>", page.index("confirm-cancel"))
+    ]
+    assert "<summary" in disclosure and "Cancel my registration</summary>" in disclosure
+    assert "Your seat goes to the next student on the waitlist" in disclosure
+    assert 'value="cancel"' in disclosure and "Yes, cancel my registration" in disclosure
+    assert page.count('value="cancel"') == 1
+
+
 def test_a_student_starts_a_team_from_the_event_page_and_the_members_are_invited(client, team_event, student, login):
     members = StudentFactory.create_batch(2)
     login(student.user)

@@ -3,6 +3,7 @@
 import pytest
 
 from events.models import EventAuditEntry
+from events.services import event_cancel
 from eventsite.errors import EventFull, NotRegistered, PendingApproval, PermissionDenied, ValidationFailed
 from registrations.integrity import integrity_problems
 from registrations.models import Notification, Registration, RegistrationStatus, Team
@@ -195,3 +196,28 @@ def test_a_team_waits_whole_and_is_approved_whole(organizer):
     assert Team.objects.get(pk=team.pk).status == RegistrationStatus.CONFIRMED
     assert event.confirmed_count == 2
     assert set(event.team_registrations["Byte"]) == {leader.pk, member.pk}
+    assert integrity_problems([event.pk]) == []
+
+
+def test_a_team_is_rejected_whole_and_the_checks_hold(organizer):
+    event = TeamEventFactory(organizers=[organizer], approval_required=True, capacity=4)
+    leader, member = StudentUserFactory(), StudentUserFactory()
+    team = team_create(event=event, team_name="Byte", invite=[member.pk], actor=leader.user)
+    team_invitation_accept(team=team, actor=member.user)
+    registration_reject(registration=team.registrations.get(student=leader), actor=organizer)
+    assert Team.objects.get(pk=team.pk).status == RegistrationStatus.REJECTED
+    assert set(team.registrations.values_list("status", flat=True)) == {"rejected"}
+    assert integrity_problems([event.pk]) == []
+    again = team_create(event=event, team_name="Byte", invite=[member.pk], actor=leader.user)
+    team_invitation_accept(team=again, actor=member.user)
+    again.refresh_from_db()
+    assert again.status == RegistrationStatus.PENDING  # the name and the members are free again
+
+
+def test_cancelling_the_event_releases_and_tells_a_student_still_waiting(approval_event, organizer):
+    student = StudentUserFactory()
+    pending = registration_create(event=approval_event, enrollment_no=student.pk, actor=student.user)
+    event_cancel(event=approval_event, reason="The speaker fell ill.", actor=organizer)
+    assert Registration.objects.get(pk=pending.pk).status == RegistrationStatus.CANCELLED
+    assert _kinds(student.pk)[-1] == Notification.Kind.EVENT_CANCELLED
+    assert integrity_problems([approval_event.pk]) == []

@@ -13,7 +13,7 @@ from certificates.services import certificate_issue
 from events.models import Event
 from eventsite import ids
 from registrations.integrity import integrity_problems
-from registrations.models import Registration, Team
+from registrations.models import Registration, Team, TeamMembership
 from registrations.services import (
     attendance_mark,
     feedback_submit,
@@ -21,12 +21,14 @@ from registrations.services import (
     registration_create,
     team_register,
 )
+from registrations.teams import team_create, team_invitation_accept
 from tests.factories import (
     AttendanceFactory,
     EventFactory,
     FeedbackFactory,
     RegistrationFactory,
     StudentFactory,
+    StudentUserFactory,
     TeamEventFactory,
 )
 
@@ -152,6 +154,38 @@ def test_a_member_of_a_seated_team_whose_registration_was_lost(healthy_team_even
     Registration.objects.filter(pk=member.pk).update(status="cancelled", checkin_code=None)
     output = assert_found("TEAM_MEMBER_WITHOUT_PLACE", healthy_team_event, member.student_id)
     assert "In confirmed team 'Gamma' without a registration" in output
+
+
+def test_a_forming_team_holding_a_seat(healthy_team_event):
+    team = Team.objects.get(name="Gamma")
+    Team.objects.filter(pk=team.pk).update(status="forming")
+    member = Registration.objects.filter(team=team, status="confirmed").first()
+    output = assert_found("FORMING_TEAM_HOLDS_SEAT", healthy_team_event, member.student_id)
+    assert "in team 'Gamma', which is still forming" in output
+
+
+def test_a_forming_team_at_its_minimum_that_took_no_seats(organizer):
+    event = TeamEventFactory(team_size_min=2, team_size_max=3)
+    leader, friend = StudentUserFactory.create_batch(2)
+    team = team_create(event=event, team_name="Stuck", invite=[friend.pk], actor=leader.user)
+    TeamMembership.objects.filter(team=team, student=friend).update(state="accepted")
+    output = assert_found("FORMING_TEAM_COMPLETE", event, leader.pk)
+    assert "Team 'Stuck' has 2 members, enough to take its seats" in output
+
+
+def test_a_place_held_by_someone_who_left_the_team(healthy_team_event):
+    team = Team.objects.get(name="Gamma")
+    member = Registration.objects.filter(team=team, status="confirmed").exclude(student_id=team.leader_id).first()
+    TeamMembership.objects.filter(team=team, student_id=member.student_id).update(state="left")
+    assert_found("TEAM_PLACE_WITHOUT_MEMBER", healthy_team_event, member.student_id)
+
+
+def test_forming_teams_and_their_invitations_are_clean(organizer):
+    event = TeamEventFactory(team_size_min=3, team_size_max=4)
+    leader, accepted, invited = StudentUserFactory.create_batch(3)
+    team = team_create(event=event, team_name="Forming", invite=[accepted.pk, invited.pk], actor=leader.user)
+    team_invitation_accept(team=team, actor=accepted.user)
+    assert integrity_problems([event.pk]) == []
 
 
 def test_a_cancelled_team_with_an_active_member(healthy_team_event):

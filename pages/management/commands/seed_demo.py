@@ -35,6 +35,7 @@ from clubs.services import club_create, club_member_set
 from events.models import Event
 from events.services import QuestionSpec, SessionSpec, event_create, event_publish
 from registrations.models import (
+    AccessCode,
     Attendance,
     Feedback,
     FeedbackQuestion,
@@ -44,9 +45,12 @@ from registrations.models import (
     Team,
 )
 from registrations.services import (
+    access_codes_generate,
     attendance_mark,
     feedback_submit,
+    registration_approve,
     registration_create,
+    registration_reject,
     student_signup,
     student_upsert,
     team_register,
@@ -77,7 +81,21 @@ HACKATHON = "demo-hackathon"
 CULTURAL_FEST = "demo-cultural-fest"
 GIT_WORKSHOP = "demo-git-workshop"
 CTF_NIGHT = "demo-ctf-night"
-DEMO_EVENT_IDS = (AI_WORKSHOP, CODEFEST, ROBOTICS_TALK, HACKATHON, CULTURAL_FEST, GIT_WORKSHOP, CTF_NIGHT)
+RESEARCH_TALK = "demo-research-talk"
+VLSI_LAB = "demo-vlsi-lab"
+ALUMNI_EVENING = "demo-alumni-evening"
+DEMO_EVENT_IDS = (
+    AI_WORKSHOP,
+    CODEFEST,
+    ROBOTICS_TALK,
+    HACKATHON,
+    CULTURAL_FEST,
+    GIT_WORKSHOP,
+    CTF_NIGHT,
+    RESEARCH_TALK,
+    VLSI_LAB,
+    ALUMNI_EVENING,
+)
 DEMO_CLUB = "demo-coding-club"
 DEMO_COLLEGE = "Demo College of Engineering"
 DEMO_TEMPLATE = "College certificate"
@@ -133,6 +151,9 @@ class Command(BaseCommand):
             CULTURAL_FEST: self._cultural_fest,
             GIT_WORKSHOP: self._git_workshop,
             CTF_NIGHT: self._ctf_night,
+            RESEARCH_TALK: self._research_talk,
+            VLSI_LAB: self._vlsi_lab,
+            ALUMNI_EVENING: self._alumni_evening,
         }
         for event_id, build in builders.items():
             if Event.objects.filter(pk=event_id).exists():
@@ -495,6 +516,68 @@ class Command(BaseCommand):
             actor=User.objects.get(username=STUDENT_ORGANIZER),
         )
 
+    # Who may register: approval, one department and its senior years, by invitation
+
+    def _club_event(self, event_id: str, **fields) -> Event:
+        """A club event created and published by the student organizer."""
+        student_organizer = User.objects.get(username=STUDENT_ORGANIZER)
+        event = event_create(event_id=event_id, club=DEMO_CLUB, actor=student_organizer, **fields)
+        return event_publish(event=event, actor=student_organizer)
+
+    def _research_talk(self) -> None:
+        """Each registration waits for the organizers' approval: two approved, one rejected, the rest waiting
+        (22ECE30107's among them)."""
+        event = self._club_event(
+            RESEARCH_TALK,
+            title="Research Internships: How to Apply",
+            description="Faculty explain the summer research internships; seats go to students the panel approves.",
+            venue="CSE Seminar Hall",
+            starts_at=self.at(8, 16),
+            ends_at=self.at(8, 17, 30),
+            capacity=25,
+            waitlist_enabled=True,
+            approval_required=True,
+        )
+        applicants = ["22CSE30004", "22CSE30005", "23IT30301", "22ECE30102", "22ECE30107", "23ME30202"]
+        requests = [registration_create(event=event, enrollment_no=enrollment_no) for enrollment_no in applicants]
+        student_organizer = User.objects.get(username=STUDENT_ORGANIZER)
+        registration_approve(registration=requests[0], actor=student_organizer)
+        registration_approve(registration=requests[1], actor=student_organizer)
+        registration_reject(
+            registration=requests[2], reason="This year's internships are for CSE.", actor=self.organizer
+        )
+
+    def _vlsi_lab(self) -> None:
+        """Only ECE students in years 3 and 4: 22CSE30001 reads why they cannot register, 22ECE30107 can."""
+        event = self._club_event(
+            VLSI_LAB,
+            title="VLSI Design Lab Tour",
+            description="A guided afternoon in the VLSI lab with the chip-design research group.",
+            venue="ECE Block, VLSI Lab",
+            starts_at=self.at(6, 14),
+            ends_at=self.at(6, 17),
+            capacity=15,
+            eligible_departments=["ECE"],
+            eligible_years=[3, 4],
+        )
+        for enrollment_no in ("22ECE30101", "22ECE30103", "22ECE30104"):
+            registration_create(event=event, enrollment_no=enrollment_no)
+
+    def _alumni_evening(self) -> None:
+        """By invitation: five codes, each for three registrations; one was used once."""
+        event = self._club_event(
+            ALUMNI_EVENING,
+            title="Alumni Mentoring Evening",
+            description="Small-group mentoring with alumni from industry and research. By invitation.",
+            venue="Alumni Lounge",
+            starts_at=self.at(11, 18),
+            ends_at=self.at(11, 20, 30),
+            capacity=40,
+            access_code_required=True,
+        )
+        codes = access_codes_generate(event=event, count=5, max_uses=3, actor=self.organizer)
+        registration_create(event=event, enrollment_no="22CSE30006", access_code=codes[0].code)
+
     def _print_logins(self) -> None:
         rows = [
             ("staff", *STAFF_LOGIN, "everything, in the admin"),
@@ -507,6 +590,10 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (site: {settings.SITE_URL}/, admin: {settings.SITE_URL}/admin/):")
         for role, username, password, note in rows:
             self.stdout.write(f"  {role:<14} {username:<11} {password:<20} {note}".rstrip())
+        codes = AccessCode.objects.filter(event_id=ALUMNI_EVENING).order_by("created_at", "id")
+        if codes:
+            listed = ", ".join(f"{code.code} ({code.uses_left} left)" for code in codes)
+            self.stdout.write(f"\nAccess codes of the invite-only {ALUMNI_EVENING} (type one on its page): {listed}")
 
 
 def _login(username: str, password: str, **attributes) -> User:
