@@ -19,10 +19,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from certificates.selectors import RecordLine
 from eventsite.pdf_common import FONT, FONT_BOLD, fonts_register, qr_draw, text_markup
 from registrations import hooks
 from registrations.models import Student
-from registrations.selectors import RecordLine
 
 ROLE_LABELS = {"individual": "Individual", "team_leader": "Team leader", "team_member": "Team member"}
 INK = colors.HexColor("#1f2933")
