@@ -14,7 +14,7 @@ from analytics.forms import AnalyticsPeriodForm
 from analytics.selectors import event_analytics
 from events.manage_nav import manage_context
 from events.selectors import event_get_organized
-from registrations.roster_export import CsvLine, spreadsheet_safe
+from eventsite.spreadsheets import CsvLine, spreadsheet_safe
 
 DAY_LABEL = "%d %b"
 

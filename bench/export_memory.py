@@ -131,7 +131,7 @@ class _RssSampler(threading.Thread):
 
 
 def _export(kind: str, event) -> int:
-    from registrations.roster_export import export_rows, roster_csv_lines, roster_xlsx
+    from analytics.roster_export import export_rows, roster_csv_lines, roster_xlsx
 
     if kind == "csv":
         return sum(len(line.encode()) for line in roster_csv_lines(event))
@@ -145,7 +145,7 @@ def _export(kind: str, event) -> int:
 def _measure(kind: str, traced: bool) -> dict:
     """Run one export in this (fresh) process. Traced runs give the heap peak only: tracemalloc
     slows Python several times over, so the time and RSS come from an untraced run."""
-    import registrations.roster_export  # noqa: F401 - imported (with openpyxl) before measuring
+    import analytics.roster_export  # noqa: F401 - imported (with openpyxl) before measuring
     from events.models import Event
 
     event = Event.objects.get(pk=EVENT_ID)  # and the connection opened

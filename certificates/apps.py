@@ -20,4 +20,3 @@ class CertificatesConfig(AppConfig):
         selectors.register_event_counts()
         event_hooks.CERTIFICATE_TEMPLATE_CHECKS.append(services.event_certificate_template_problem)
         event_hooks.CERTIFICATE_TEMPLATE_CHOICES.append(services.event_certificate_template_choices)
-        registration_hooks.RECORD_SEALERS.append(services.record_snapshot_seal)

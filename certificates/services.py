@@ -568,7 +568,7 @@ def record_snapshot_issue(*, student: Student, lines: list[dict[str, Any]]) -> R
 
 
 def record_snapshot_seal(*, student: Student, lines: list[dict[str, Any]]) -> str:
-    """The record PDF's sealer (``registrations.hooks.RECORD_SEALERS``): the snapshot's URL."""
+    """The record PDF's seal (``certificates.record_pdf.record_seal``): the snapshot's URL."""
     return record_snapshot_issue(student=student, lines=lines).verify_url
 
 

@@ -100,7 +100,7 @@ urlpatterns = [
     path("status/<slug:event_id>", events_api.EventStatusApi.as_view(), name="api-status"),
     path(
         "lookup/enrollment/<code:enrollment_no>/event/<slug:event_id>",
-        registrations_api.LookupApi.as_view(),
+        certificates_api.LookupApi.as_view(),
         name="api-lookup",
     ),
     path("analytics/<slug:event_id>", analytics_api.EventAnalyticsApi.as_view(), name="api-analytics"),
@@ -108,7 +108,7 @@ urlpatterns = [
     path("students/<code:enrollment_no>/", registrations_api.StudentDetailApi.as_view(), name="api-student"),
     path(
         "students/<code:enrollment_no>/history",
-        registrations_api.StudentHistoryApi.as_view(),
+        certificates_api.StudentHistoryApi.as_view(),
         name="api-student-history",
     ),
     path(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pages import organize_views, views
+from pages import organize_views, record_views, student_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,4 +29,8 @@ urlpatterns = [
     path("events/<slug:event_id>/manage/checkin/", views.event_checkin, name="event-checkin"),
     path("events/<slug:event_id>/manage/roster.csv", views.event_roster_csv, name="event-roster-csv"),
     path("events/<slug:event_id>/manage/certificates/", views.event_certificates, name="event-certificates"),
+    path("me/events/", student_views.my_events, name="my-events"),
+    path("me/history/", student_views.my_history, name="my-history"),
+    path("me/record.pdf", record_views.my_record_pdf, name="my-record-pdf"),
+    path("students/<str:enrollment_no>/record.pdf", record_views.student_record_pdf, name="student-record-pdf"),
 ]

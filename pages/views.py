@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from analytics.roster_export import roster_csv_lines
 from certificates.forms import CertificateBulkIssueForm, CertificateIssueForm
 from certificates.selectors import certificate_counts, certificate_list_for_event
 from certificates.services import certificate_issue, certificate_issue_all_eligible, certificate_issue_many
@@ -46,7 +47,6 @@ from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
 from registrations.forms import RegistrationAnswersForm, TeamJoinForm, TeamRegistrationForm
 from registrations.models import CURRENT_STATUSES, RegistrationStatus, Student
-from registrations.roster_export import roster_csv_lines
 from registrations.selectors import (
     attendance_count_for_session,
     registration_audience_refusal,
@@ -63,7 +63,7 @@ CLUB_PAGE_EVENTS = 50
 CERTIFICATES_PER_PAGE = 100
 
 
-def _student_of(user) -> Student | None:
+def student_of(user) -> Student | None:
     return getattr(user, "student", None) if user.is_authenticated else None
 
 
@@ -122,7 +122,7 @@ def _detail_context(
     team_form: TeamRegistrationForm | None = None,
     answers_form: RegistrationAnswersForm | None = None,
 ) -> dict:
-    student = _student_of(request.user)
+    student = student_of(request.user)
     record = student_event_record(student, event) if student else None
     registration = record.registration if record else None
     current = registration is not None and registration.status in CURRENT_STATUSES
@@ -184,7 +184,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         return render(request, "events/detail.html", _detail_context(request, event))
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    student = _student_of(request.user)
+    student = student_of(request.user)
     action = request.POST.get("action")
     if student is None:
         context = _detail_context(request, event)

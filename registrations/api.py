@@ -11,7 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certificates.eligibility import student_eligibility
 from events.api import EVENT_ID_PARAMETER
 from events.selectors import event_get, event_sessions, event_user_is_organizer
 from eventsite.clients import PeerScopedRateThrottle
@@ -22,11 +21,8 @@ from eventsite.text import multiline_text, single_line_text
 from registrations.models import Attendance, RegistrationStatus, Student, TeamStatus
 from registrations.selectors import (
     access_code_list,
-    registration_answers,
     roster_registrations,
     roster_rows_of,
-    student_event_record_for,
-    student_history,
     student_list,
     student_visible_to,
     team_members,
@@ -211,7 +207,7 @@ class StudentListApi(APIView):
         )
 
 
-def _student_for(request: Request, raw_enrollment_no: str) -> Student:
+def student_for(request: Request, raw_enrollment_no: str) -> Student:
     enrollment_no = enrollment_no_in_path(raw_enrollment_no)
     if not student_visible_to(request.user, enrollment_no):
         raise PermissionDenied("Only the student themself and staff can see this.")
@@ -228,114 +224,7 @@ class StudentDetailApi(APIView):
         responses={200: StudentOutputSerializer, **errors(403)},
     )
     def get(self, request: Request, enrollment_no: str) -> Response:
-        return Response(StudentOutputSerializer(_student_for(request, enrollment_no)).data)
-
-
-class HeldCertificateSerializer(serializers.Serializer):
-    certificate_id = serializers.CharField()
-    kind = serializers.CharField(help_text="participation, merit, volunteer or organizer.")
-    title = serializers.CharField(help_text='Such as "Winner"; empty when none.')
-    verify_url = serializers.URLField()
-
-
-class HistoryEntryOutputSerializer(serializers.Serializer):
-    event_id = serializers.CharField(source="event.pk")
-    title = serializers.CharField(source="event.title")
-    starts_at = serializers.DateTimeField(source="event.starts_at")
-    registration_id = serializers.CharField(source="registration.registration_id")
-    status = serializers.ChoiceField(choices=RegistrationStatus.choices, source="registration.status")
-    team_name = serializers.CharField(allow_null=True)
-    role = serializers.ChoiceField(choices=["individual", "team_leader", "team_member"])
-    checkin_code = serializers.SerializerMethodField(help_text="Only while the registration is confirmed.")
-    attendance_ids = serializers.ListField(child=serializers.CharField())
-    feedback_id = serializers.CharField(allow_null=True)
-    certificate_id = serializers.CharField(allow_null=True, help_text="The participation certificate.")
-    certificates = HeldCertificateSerializer(many=True, help_text="Every valid certificate, of every kind.")
-
-    def get_checkin_code(self, entry) -> str | None:
-        registration = entry.registration
-        return registration.checkin_code if registration.status == RegistrationStatus.CONFIRMED else None
-
-
-class HistoryOutputSerializer(serializers.Serializer):
-    student = StudentOutputSerializer()
-    events = HistoryEntryOutputSerializer(many=True, help_text="Latest event first.")
-
-
-class StudentHistoryApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        operation_id="students_history_retrieve",
-        summary="Everything a student did at every event (the student themself and staff)",
-        parameters=[ENROLLMENT_NO_PARAMETER],
-        responses={200: HistoryOutputSerializer, **errors(403)},
-    )
-    def get(self, request: Request, enrollment_no: str) -> Response:
-        student = _student_for(request, enrollment_no)
-        return Response(HistoryOutputSerializer({"student": student, "events": student_history(student)}).data)
-
-
-class EligibilitySerializer(serializers.Serializer):
-    eligible = serializers.BooleanField(help_text="May hold a participation certificate now.")
-    attended = serializers.IntegerField(help_text="Sessions of the event attended.")
-    required = serializers.IntegerField(help_text="Sessions the event's attendance rule needs.")
-    missing = serializers.ListField(
-        child=serializers.CharField(), help_text='What is still missing, in words: "1 more session", "feedback".'
-    )
-    message = serializers.CharField(
-        help_text='Where the student stands: "You attended 1 of the 2 sessions needed; feedback is still due."'
-    )
-
-
-class LookupOutputSerializer(serializers.Serializer):
-    enrollment_no = serializers.CharField()
-    event_id = serializers.CharField()
-    student = StudentOutputSerializer()
-    registration_id = serializers.SerializerMethodField()
-    status = serializers.ChoiceField(choices=RegistrationStatus.choices, allow_null=True)
-    team_name = serializers.CharField(allow_null=True)
-    checkin_code = serializers.CharField(allow_null=True)
-    attendance_ids = serializers.ListField(child=serializers.CharField())
-    feedback_id = serializers.CharField(allow_null=True)
-    certificate_id = serializers.CharField(allow_null=True)
-    eligibility = serializers.SerializerMethodField(
-        help_text="Where the student stands against the event's attendance rule."
-    )
-    answers = serializers.SerializerMethodField(help_text="The registration's answers, {code: value}.")
-
-    def get_registration_id(self, record) -> str | None:
-        return record.registration.registration_id if record.registration else None
-
-    @extend_schema_field(serializers.DictField())
-    def get_answers(self, record) -> dict:
-        return registration_answers(record.registration) if record.registration else {}
-
-    @extend_schema_field(EligibilitySerializer)
-    def get_eligibility(self, record) -> dict:
-        return self.context["eligibility"].as_json()
-
-
-class LookupApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        operation_id="lookup_retrieve",
-        summary="One student at one event (the student themself and the event's organizers)",
-        parameters=[ENROLLMENT_NO_PARAMETER, EVENT_ID_PARAMETER],
-        responses={200: LookupOutputSerializer, **errors(403, 404)},
-    )
-    def get(self, request: Request, enrollment_no: str, event_id: str) -> Response:
-        event = event_get(event_id)
-        record = student_event_record_for(request.user, enrollment_no_in_path(enrollment_no), event)
-        standing = student_eligibility(
-            event,
-            record.enrollment_no,
-            confirmed=record.status == RegistrationStatus.CONFIRMED,
-            attended_sessions=record.attended_session_ids,
-            gave_feedback=record.feedback_id is not None,
-        )
-        return Response(LookupOutputSerializer(record, context={"eligibility": standing}).data)
+        return Response(StudentOutputSerializer(student_for(request, enrollment_no)).data)
 
 
 # Registration

@@ -10,11 +10,6 @@ from collections.abc import Callable
 # enrollment_nos=, at=, by=)`` (the user who cancelled, None for the student or a system).
 REGISTRATIONS_CANCELLED: list[Callable[..., None]] = []
 
-# When a student's co-curricular record PDF is made: ``(student=, lines=)`` (what the paper says, as
-# plain data) -> the URL that verifies this record; the last one appended is used.
-RECORD_SEALERS: list[Callable[..., str]] = []
-
-
 # What the organizers' roster shows of records kept above registrations: ``(event=, enrollment_nos=)``
 # -> ``{enrollment_no: [id, ...]}``, one query whatever the number of students. Each row's
 # ``certificate_ids`` are what these return, merged.

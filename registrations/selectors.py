@@ -7,7 +7,6 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import Lower
 
-from certificates.models import Certificate
 from events.models import Event, EventQuestion, EventSession
 from events.selectors import count_per_event, event_user_is_organizer, register_count
 from eventsite.errors import NotAuthenticated, NotFound, PermissionDenied
@@ -175,11 +174,7 @@ def student_event_record(student: Student, event: Event) -> EventRecord:
         attendance_ids=[attendance_id for attendance_id, _ in attendance],
         attended_session_ids={session_id for _, session_id in attendance},
         feedback_id=Feedback.objects.filter(event=event, student_id=enr).values_list("feedback_id", flat=True).first(),
-        certificate_id=Certificate.objects.filter(
-            event=event, student_id=enr, revoked_at__isnull=True, kind=Certificate.Kind.PARTICIPATION
-        )
-        .values_list("certificate_id", flat=True)
-        .first(),
+        certificate_id=event.certificates.get(enr),
     )
 
 
@@ -198,72 +193,6 @@ def student_event_record_for(user: User | AnonymousUser | None, enrollment_no: s
     if student is None:
         raise NotFound.of("student", enrollment_no)
     return student_event_record(student, event)
-
-
-@dataclass
-class HistoryEntry:
-    event: Event
-    registration: Registration
-    attendance_ids: list[str] = field(default_factory=list)
-    feedback_id: str | None = None
-    certificate_id: str | None = None  # the participation certificate
-    starts_at: datetime | None = None
-    certificates: list[Certificate] = field(default_factory=list)  # every valid one, of every kind
-
-    @property
-    def team_name(self) -> str | None:
-        return self.registration.team.name if self.registration.team else None
-
-    @property
-    def role(self) -> str:
-        team = self.registration.team
-        if team is None:
-            return "individual"
-        return "team_leader" if team.leader_id == self.registration.student_id else "team_member"
-
-
-def student_history(student: Student) -> list[HistoryEntry]:
-    """Everything the student did at every event: one indexed query per kind of record.
-
-    One entry per event: the active registration if there is one, else the latest.
-    """
-    enr = student.enrollment_no
-    registrations = (
-        Registration.objects.select_related("event", "team").filter(student_id=enr).order_by("registered_at")
-    )
-    by_event: dict[str, Registration] = {}
-    for registration in registrations:
-        current = by_event.get(registration.event_id)
-        if current is None or registration.status in CURRENT_STATUSES or current.status not in CURRENT_STATUSES:
-            by_event[registration.event_id] = registration
-    attendance: dict[str, list[str]] = {}
-    for event_id, attendance_id in (
-        Attendance.objects.filter(student_id=enr)
-        .order_by("session__position", "session_id", "marked_at")
-        .values_list("event_id", "attendance_id")
-    ):
-        attendance.setdefault(event_id, []).append(attendance_id)
-    feedback = dict(Feedback.objects.filter(student_id=enr).values_list("event_id", "feedback_id"))
-    certificates: dict[str, list[Certificate]] = {}
-    for certificate in Certificate.objects.filter(student_id=enr, revoked_at__isnull=True).order_by(
-        "issued_at", "certificate_id"
-    ):
-        certificates.setdefault(certificate.event_id, []).append(certificate)
-    entries = [
-        HistoryEntry(
-            event=registration.event,
-            registration=registration,
-            attendance_ids=attendance.get(event_id, []),
-            feedback_id=feedback.get(event_id),
-            certificate_id=next(
-                (c.pk for c in certificates.get(event_id, []) if c.kind == Certificate.Kind.PARTICIPATION), None
-            ),
-            certificates=certificates.get(event_id, []),
-            starts_at=registration.event.starts_at,
-        )
-        for event_id, registration in by_event.items()
-    ]
-    return sorted(entries, key=lambda entry: (entry.event.starts_at, entry.event.pk), reverse=True)
 
 
 def attendance_count_for_session(event: Event, session_code: str | None) -> int:
@@ -302,60 +231,6 @@ def student_calendar_entries(student: Student) -> list[tuple[Event, str]]:
         .order_by("event__starts_at", "event_id")
     )
     return [(registration.event, registration.status) for registration in registrations]
-
-
-@dataclass
-class RecordLine:
-    """One event on a student's co-curricular record."""
-
-    event: Event
-    role: str
-    team_name: str | None
-    sessions_attended: int
-    sessions_total: int
-    feedback_rating: int | None
-    gave_feedback: bool
-    certificates: list[Certificate]
-
-    @property
-    def certificate(self) -> Certificate | None:
-        """The participation certificate, if the student holds one."""
-        return next((c for c in self.certificates if c.kind == Certificate.Kind.PARTICIPATION), None)
-
-
-def student_record(student: Student) -> list[RecordLine]:
-    """The events the student held a confirmed place at (cancelled events left out), newest first,
-    each with the student's valid certificates of every kind.
-
-    Built on ``student_history`` plus two queries: the events' session counts, and the
-    feedback ratings and certificates of the student.
-    """
-    entries = [
-        entry
-        for entry in student_history(student)
-        if entry.registration.status == RegistrationStatus.CONFIRMED and entry.event.status != Event.Status.CANCELLED
-    ]
-    event_ids = [entry.event.pk for entry in entries]
-    sessions = dict(Event.objects.filter(pk__in=event_ids).annotate(n=Count("sessions")).values_list("event_id", "n"))
-    ratings = dict(Feedback.objects.filter(student=student, event_id__in=event_ids).values_list("event_id", "rating"))
-    certificates: dict[str, list[Certificate]] = {}
-    for certificate in Certificate.objects.filter(
-        student=student, event_id__in=event_ids, revoked_at__isnull=True
-    ).order_by("issued_at", "certificate_id"):
-        certificates.setdefault(certificate.event_id, []).append(certificate)
-    return [
-        RecordLine(
-            event=entry.event,
-            role=entry.role,
-            team_name=entry.team_name,
-            sessions_attended=len(entry.attendance_ids),
-            sessions_total=sessions.get(entry.event.pk, 0),
-            feedback_rating=ratings.get(entry.event.pk),
-            gave_feedback=entry.event.pk in ratings,
-            certificates=certificates.get(entry.event.pk, []),
-        )
-        for entry in entries
-    ]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from registrations import calendar_views, export_views, record_views, roster_views, team_views, views
+from registrations import calendar_views, roster_views, team_views, views
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
@@ -9,10 +9,6 @@ urlpatterns = [
     path("accounts/signup/verify/<str:token>/", views.signup_verify_page, name="signup-verify"),
     path("accounts/login/", views.SiteLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("me/events/", views.my_events, name="my-events"),
-    path("me/history/", views.my_history, name="my-history"),
-    path("me/record.pdf", record_views.my_record_pdf, name="my-record-pdf"),
-    path("students/<str:enrollment_no>/record.pdf", record_views.student_record_pdf, name="student-record-pdf"),
     path("events/<slug:event_id>/feedback/", views.event_feedback, name="event-feedback"),
     path("events/<slug:event_id>/manage/access-codes/", views.event_access_codes, name="event-access-codes"),
     path("events/<slug:event_id>/team/join/", team_views.team_join, name="team-join"),
@@ -31,7 +27,6 @@ urlpatterns = [
         roster_views.event_roster_reject,
         name="event-roster-reject",
     ),
-    path("events/<slug:event_id>/manage/export.xlsx", export_views.event_export_xlsx, name="event-export-xlsx"),
     path("events/<slug:event_id>.ics", calendar_views.event_calendar, name="event-ics"),
     path("calendar/<str:token>.ics", calendar_views.student_calendar_feed, name="student-calendar-feed"),
     path("me/calendar/rotate/", calendar_views.student_calendar_rotate, name="student-calendar-rotate"),

@@ -2,7 +2,6 @@
 feedback, certificates), the feedback form and the history across every event."""
 
 import math
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -16,27 +15,19 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from certificates import eligibility
-from events.attendance_rules import RuleFacts, rule_of
 from events.manage_nav import manage_context
-from events.models import Event, EventSession
+from events.models import Event
 from events.selectors import event_get_organized, event_user_is_organizer
 from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import DomainError
 from eventsite.forms import form_add_domain_error
 from eventsite.logins import locked_message, lockout_response
 from registrations.forms import AccessCodesForm, FeedbackForm, LoginForm, SignupForm, SignupResendForm, SignupVerifyForm
-from registrations.models import CURRENT_STATUSES, RegistrationStatus, Student
+from registrations.models import Student
 from registrations.selectors import (
-    HistoryEntry,
     access_code_list,
     feedback_of,
     student_event_record,
-    student_history,
-    student_sessions_by_event,
-    student_teams_forming,
-    team_invitations_of,
-    waitlist_position,
 )
 from registrations.services import (
     access_codes_generate,
@@ -166,80 +157,6 @@ def signup_verify_page(request: HttpRequest, token: str) -> HttpResponse:
 
 def _student_or_none(request: HttpRequest) -> Student | None:
     return getattr(request.user, "student", None)
-
-
-@dataclass
-class EventCard:
-    """One event on "My events": the history entry plus what the page shows about it."""
-
-    entry: HistoryEntry
-    waitlist_position: int | None = None
-    sessions: list[tuple[EventSession, bool]] = field(default_factory=list)
-
-    @property
-    def event(self) -> Event:
-        return self.entry.event
-
-    @property
-    def registration(self):
-        return self.entry.registration
-
-    @property
-    def rule(self) -> RuleFacts:
-        return rule_of(self.event, sessions=[session for session, _ in self.sessions])
-
-    @property
-    def standing(self) -> eligibility.Eligibility:
-        """Where the student stands against the event's attendance rule (no query: the card has the facts)."""
-        return eligibility.evaluate(
-            self.rule,
-            confirmed=self.registration.status == RegistrationStatus.CONFIRMED,
-            attended_sessions={session.pk for session, present in self.sessions if present},
-            gave_feedback=self.entry.feedback_id is not None,
-        )
-
-    @property
-    def can_give_feedback(self) -> bool:
-        return (
-            self.registration.status == RegistrationStatus.CONFIRMED
-            and bool(self.entry.attendance_ids)
-            and self.entry.feedback_id is None
-        )
-
-
-def _event_cards(student: Student, entries: list[HistoryEntry]) -> list[EventCard]:
-    sessions = student_sessions_by_event(student, [entry.event.pk for entry in entries])
-    return [
-        EventCard(
-            entry=entry,
-            waitlist_position=waitlist_position(entry.registration),
-            sessions=sessions.get(entry.event.pk, []),
-        )
-        for entry in entries
-    ]
-
-
-@login_required
-def my_events(request: HttpRequest) -> HttpResponse:
-    student = _student_or_none(request)
-    if student is None:
-        return render(request, "registrations/not_a_student.html", status=403)
-    active = [entry for entry in student_history(student) if entry.registration.status in CURRENT_STATUSES]
-    context = {
-        "student": student,
-        "cards": _event_cards(student, active),
-        "invitations": team_invitations_of(student),
-        "forming_teams": student_teams_forming(student),
-    }
-    return render(request, "registrations/my_events.html", context)
-
-
-@login_required
-def my_history(request: HttpRequest) -> HttpResponse:
-    student = _student_or_none(request)
-    if student is None:
-        return render(request, "registrations/not_a_student.html", status=403)
-    return render(request, "registrations/history.html", {"student": student, "entries": student_history(student)})
 
 
 @login_required

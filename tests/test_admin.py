@@ -79,9 +79,9 @@ def test_event_changelist_counts_each_kind_of_record(admin_client):
     response = admin_client.get(reverse("admin:events_event_changelist"), {"o": "1"})
 
     rows = {row.pk: row for row in response.context["cl"].result_list}
-    assert (rows[event.pk].n_registered, rows[event.pk].n_attended, rows[event.pk].n_feedbacks) == (3, 3, 3)
-    assert rows[event.pk].n_certificates == 2
-    assert (rows[team_event.pk].n_registered, rows[team_event.pk].n_teams) == (4, 2)
+    assert (rows[event.pk].n_registered, rows[event.pk].attended_count, rows[event.pk].feedbacks_count) == (3, 3, 3)
+    assert rows[event.pk].certificates_count == 2
+    assert (rows[team_event.pk].n_registered, rows[team_event.pk].teams_count) == (4, 2)
 
 
 def test_event_change_page_shows_the_six_maps(admin_client):

@@ -5,9 +5,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from certificates.models import RecordSnapshot
+from certificates.selectors import student_record
 from certificates.services import certificate_issue
 from registrations.models import RegistrationStatus
-from registrations.selectors import student_record
 from tests.factories import (
     AttendanceFactory,
     EventFactory,

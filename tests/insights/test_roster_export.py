@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from analytics.roster_export import export_rows, roster_xlsx
 from certificates.models import Certificate
 from registrations.models import Attendance, Feedback, FeedbackAnswer, Registration, Student
-from registrations.roster_export import export_rows, roster_xlsx
 from tests.factories import (
     AttendanceFactory,
     EventFactory,

@@ -1,7 +1,7 @@
 import pytest
 
+from analytics.exports import roster_columns, roster_rows
 from certificates.services import certificate_issue, certificate_revoke
-from registrations.exports import roster_columns, roster_rows
 from registrations.services import (
     attendance_mark,
     feedback_submit,

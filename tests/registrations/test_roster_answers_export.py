@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from analytics.roster_export import export_rows
 from events.services import QuestionSpec, event_update
 from registrations.models import Registration, RegistrationStatus
-from registrations.roster_export import export_rows
 from registrations.services import registration_create
 from tests.factories import EventFactory, StudentFactory
 

@@ -1,8 +1,9 @@
 import pytest
 
+from certificates.selectors import student_history
 from certificates.services import certificate_issue, certificate_revoke
 from registrations.models import Registration
-from registrations.selectors import student_event_record, student_history, student_list, waitlist_position
+from registrations.selectors import student_event_record, student_list, waitlist_position
 from registrations.services import (
     attendance_mark,
     feedback_submit,

@@ -19,9 +19,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from analytics.exports import CHUNK_SIZE, _by_enrollment_no, _Cursor, roster_rows, session_column
 from events.models import Event, EventQuestion, EventSession
 from eventsite.spreadsheets import CsvLine, spreadsheet_safe
-from registrations.exports import CHUNK_SIZE, _by_enrollment_no, _Cursor, roster_rows, session_column
 from registrations.models import ACTIVE_STATUSES, FeedbackAnswer, FeedbackQuestion, RegistrationAnswer
 from registrations.selectors import roster_questions
 

@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest
 
+from analytics.roster_export import XLSX_CONTENT_TYPE, roster_xlsx
 from events.selectors import event_get_organized
-from registrations.roster_export import XLSX_CONTENT_TYPE, roster_xlsx
 
 
 @login_required

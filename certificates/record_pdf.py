@@ -2,8 +2,7 @@
 
 Every certificate line carries its kind, its title and its public verification URL, printed
 in full and clickable, so the reader can check it without trusting the paper. The record
-itself carries a QR code of its own verification page when a sealer is registered
-(``registrations.hooks.RECORD_SEALERS``, filled by the certificates app): what the paper says
+itself carries a QR code of its own verification page (``record_seal``): what the paper says
 is stored at that moment, so it can be checked, and withdrawn, as a whole.
 """
 
@@ -19,10 +18,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from certificates.selectors import RecordLine
+from certificates.services import record_snapshot_seal
 from eventsite.pdf_common import FONT, FONT_BOLD, fonts_register, qr_draw, text_markup
-from registrations import hooks
 from registrations.models import Student
-from registrations.selectors import RecordLine
 
 ROLE_LABELS = {"individual": "Individual", "team_leader": "Team leader", "team_member": "Team member"}
 INK = colors.HexColor("#1f2933")
@@ -76,11 +75,9 @@ def record_summary(lines: list[RecordLine]) -> list[dict]:
     ]
 
 
-def record_seal(student: Student, lines: list[RecordLine]) -> str | None:
-    """The URL verifying this record as it is now, or None when no sealer is registered."""
-    if not hooks.RECORD_SEALERS:
-        return None
-    return hooks.RECORD_SEALERS[-1](student=student, lines=record_summary(lines))
+def record_seal(student: Student, lines: list[RecordLine]) -> str:
+    """The URL verifying this record as it is now (its snapshot is stored)."""
+    return record_snapshot_seal(student=student, lines=record_summary(lines))
 
 
 class _QrCode(Flowable):

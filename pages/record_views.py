@@ -2,9 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from certificates.record_pdf import record_pdf, record_seal
+from certificates.selectors import student_record
 from registrations.models import Student
-from registrations.record_pdf import record_pdf, record_seal
-from registrations.selectors import student_record
 
 
 def _record_response(student: Student) -> HttpResponse:
