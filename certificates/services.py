@@ -6,6 +6,7 @@ import json
 import re
 import string
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
@@ -170,22 +171,17 @@ def certificate_issue_all_eligible(*, event: Event, actor: Actor = None, listing
                 )
             )
         )
-        # Only the students who look eligible are read: an event's absentees cost no rounds.
+        # Only the students who look eligible are read, in one query whose rows arrive (and, on
+        # PostgreSQL, are locked) a chunk at a time: an event's absentees cost no round.
         candidates = (
             eligibility.eligibility_annotations(unissued)
             .filter(eligibility.eligible_q())
             .select_for_update(of=("self",))
             .order_by("pk")
+            .iterator(chunk_size=ISSUE_CHUNK)
         )
-        after = ""
-        while True:
-            chunk = list(candidates.filter(pk__gt=after)[:ISSUE_CHUNK])
-            if not chunk:
-                break
+        while chunk := list(islice(candidates, ISSUE_CHUNK)):
             result.created += _issue_chunk(event, chunk, actor, now)
-            if len(chunk) < ISSUE_CHUNK:
-                break
-            after = chunk[-1].pk
         _bulk_outcome(event, result, listing=listing)
     return result
 
