@@ -176,7 +176,7 @@ def test_bulk_issue_queries_grow_by_chunk_not_by_certificate(event, monkeypatch)
         counts.append((result.created, len(queries)))
     assert [created for created, _ in counts] == [2, 6, 10]
     per_chunk = counts[1][1] - counts[0][1]
-    assert 0 < per_chunk <= 6
+    assert 0 < per_chunk <= 4  # which gained one meanwhile, eligibility again, certificates, outbox rows
     assert counts[2][1] - counts[1][1] == per_chunk
 
 
