@@ -38,7 +38,7 @@ from certificates.services import (
     certificate_template_create,
     certificate_template_update,
 )
-from clubs.selectors import club_get
+from clubs.selectors import club_named
 from events.api import EVENT_ID_PARAMETER
 from events.selectors import event_get
 from eventsite.errors import ValidationFailed
@@ -500,7 +500,7 @@ class CertificateTemplateListApi(APIView):
         given.is_valid(raise_exception=True)
         arguments = _template_arguments(given.validated_data)
         club_id = arguments.pop("club", None)
-        club = club_get(club_id) if club_id else None
+        club = club_named(club_id or None)
         template = certificate_template_create(club=club, actor=request.user, **arguments)
         return Response(TemplateOutputSerializer(template).data, status=status.HTTP_201_CREATED)
 

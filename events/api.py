@@ -202,7 +202,7 @@ class EventOutputSerializer(serializers.Serializer):
     certificate_template = serializers.IntegerField(
         source="certificate_template_id", allow_null=True, help_text="The template its certificates are drawn with."
     )
-    contact_email = serializers.EmailField(help_text="The event's own contact address; empty: none of its own.")
+    contact_email = serializers.CharField(help_text="The event's own contact address; empty: none of its own.")
     contact = serializers.CharField(help_text="Whom students write to: contact_email, else the club's; empty: none.")
     poster = serializers.SerializerMethodField(help_text="The poster image, or null.")
 

@@ -284,6 +284,18 @@ def test_the_api_refuses_signatories_that_are_not_json(club, owner):
     assert "JSON list" in str(response.json()["error"]["details"]["signatories"])
 
 
+def test_the_api_answers_an_unknown_club_as_a_field_error(club, owner):
+    response = _api(owner).post(
+        "/api/v2/certificate-templates/",
+        {"club": "null", "name": "W", "institution": "GCE"},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert error["details"]["club"] == ["No club 'null'."]
+
+
 def test_the_api_answers_a_bad_placeholder_with_a_validation_error(club, owner):
     response = _api(owner).post(
         "/api/v2/certificate-templates/",
