@@ -45,6 +45,7 @@ from eventsite.errors import ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.parsers import SafeJSONParser
 from eventsite.schema import ErrorSerializer, errors
+from eventsite.serializers import NestedInputSerializer
 from eventsite.text import multiline_text, single_line_text
 from registrations.api import (
     ENROLLMENT_NO_HELP,
@@ -345,7 +346,7 @@ class LookupApi(APIView):
 # Templates
 
 
-class SignatorySerializer(serializers.Serializer):
+class SignatorySerializer(NestedInputSerializer):
     name = serializers.CharField(max_length=100)
     designation = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 

@@ -310,6 +310,21 @@ def test_the_api_answers_a_bad_placeholder_with_a_validation_error(club, owner):
     ]
 
 
+@pytest.mark.parametrize("body_format", ["multipart", "json"])
+def test_a_patch_with_a_signatory_without_a_name_is_a_field_error(club, owner, body_format):
+    template = make_template(club, owner, signatories=[Signatory("A")])
+    signatories = [{"designation": ""}]
+    response = _api(owner).patch(
+        f"/api/v2/certificate-templates/{template.pk}/",
+        {"signatories": json.dumps(signatories) if body_format == "multipart" else signatories},
+        format=body_format,
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert "name" in str(error["details"]["signatories"])
+
+
 def test_the_api_patches_fields_and_replaces_an_image(club, owner):
     template = make_template(club, owner, signatories=[Signatory("A")])
     response = _api(owner).patch(
