@@ -38,13 +38,14 @@ from certificates.services import (
     certificate_template_create,
     certificate_template_update,
 )
-from clubs.selectors import club_get
+from clubs.selectors import club_named
 from events.api import EVENT_ID_PARAMETER
 from events.selectors import event_get
 from eventsite.errors import ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.parsers import SafeJSONParser
 from eventsite.schema import ErrorSerializer, errors
+from eventsite.serializers import NestedInputSerializer
 from eventsite.text import multiline_text, single_line_text
 from registrations.api import (
     ENROLLMENT_NO_HELP,
@@ -345,7 +346,7 @@ class LookupApi(APIView):
 # Templates
 
 
-class SignatorySerializer(serializers.Serializer):
+class SignatorySerializer(NestedInputSerializer):
     name = serializers.CharField(max_length=100)
     designation = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
@@ -500,7 +501,7 @@ class CertificateTemplateListApi(APIView):
         given.is_valid(raise_exception=True)
         arguments = _template_arguments(given.validated_data)
         club_id = arguments.pop("club", None)
-        club = club_get(club_id) if club_id else None
+        club = club_named(club_id or None)
         template = certificate_template_create(club=club, actor=request.user, **arguments)
         return Response(TemplateOutputSerializer(template).data, status=status.HTTP_201_CREATED)
 

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, QuerySet
 
 from clubs.models import Club, ClubMembership
-from eventsite.errors import NotFound
+from eventsite.errors import NotFound, ValidationFailed
 
 
 def club_members_prefetch() -> Prefetch:
@@ -29,6 +29,16 @@ def club_get(club_id: str) -> Club:
     club = Club.objects.prefetch_related(club_members_prefetch()).filter(pk=club_id).first()
     if club is None:
         raise NotFound.of("club", club_id)
+    return club
+
+
+def club_named(club_id: str | None, *, field: str = "club") -> Club | None:
+    """The club a request body names in ``field`` (None: no club); an unknown one is that field's error."""
+    if club_id is None:
+        return None
+    club = Club.objects.filter(pk=club_id).first()
+    if club is None:
+        raise ValidationFailed.for_field(field, f"No club {club_id!r}.")
     return club
 
 

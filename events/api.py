@@ -6,7 +6,6 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import parsers, permissions, serializers, status
-from rest_framework.fields import empty
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +36,7 @@ from events.services import (
 from eventsite.errors import NotFound, PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import ErrorSerializer, errors
+from eventsite.serializers import NestedInputSerializer
 from eventsite.text import multiline_text, single_line_text
 
 EVENT_ID_PARAMETER = OpenApiParameter(
@@ -79,27 +79,6 @@ class SessionOutputSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
     starts_at = serializers.DateTimeField(allow_null=True)
-
-
-class NestedInputSerializer(serializers.Serializer):
-    """An object inside an event's input, validated whole even when the event is PATCHed.
-
-    DRF carries a PATCH's partial validation down into nested objects, which would let a
-    question without its label or a rule without its kind through to the services.
-    """
-
-    def validate(self, data: dict) -> dict:
-        missing = {}
-        for name, field in self.fields.items():
-            if name in data or field.read_only:
-                continue
-            if field.required:
-                missing[name] = ["This field is required."]
-            elif field.default is not empty:
-                data[name] = field.default() if callable(field.default) else field.default
-        if missing:
-            raise serializers.ValidationError(missing)
-        return data
 
 
 class AttendanceRuleSerializer(NestedInputSerializer):
@@ -202,7 +181,7 @@ class EventOutputSerializer(serializers.Serializer):
     certificate_template = serializers.IntegerField(
         source="certificate_template_id", allow_null=True, help_text="The template its certificates are drawn with."
     )
-    contact_email = serializers.EmailField(help_text="The event's own contact address; empty: none of its own.")
+    contact_email = serializers.CharField(help_text="The event's own contact address; empty: none of its own.")
     contact = serializers.CharField(help_text="Whom students write to: contact_email, else the club's; empty: none.")
     poster = serializers.SerializerMethodField(help_text="The poster image, or null.")
 

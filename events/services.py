@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clubs.models import Club
-from clubs.selectors import club_user_runs_events
+from clubs.selectors import club_named, club_user_runs_events
 from events import hooks
 from events.attendance_rules import rule_of
 from events.models import (
@@ -236,15 +236,6 @@ def event_audit_record(
     )
 
 
-def _club_named(club_id: str | None) -> Club | None:
-    if club_id is None:
-        return None
-    club = Club.objects.filter(pk=club_id).first()
-    if club is None:
-        raise ValidationFailed.for_field("club", f"No club {club_id!r}.")
-    return club
-
-
 def _ensure_may_create(actor: User | None, *, club: Club | None, fields: dict[str, Any], organizers) -> None:
     """Staff create any event; a club's owners and organizers create drafts of the club's events."""
     if actor is None or actor.is_staff:
@@ -379,7 +370,7 @@ def event_create(
     **fields: Any,
 ) -> Event:
     """A new event: by staff (any status), or a draft by an owner or organizer of ``club``."""
-    club_row = _club_named(club)
+    club_row = club_named(club)
     _ensure_may_create(actor, club=club_row, fields=fields, organizers=organizers)
     _ensure_event_fields(fields)
     _audience_fields_clean(fields)
@@ -471,7 +462,7 @@ def event_update(
     for name, value in fields.items():
         setattr(locked, name, value)
     if club is not KEEP:
-        locked.club = _club_named(club)
+        locked.club = club_named(club)
     if certificate_template is not KEEP:
         _certificate_template_choose(locked, certificate_template)
     elif club is not KEEP and locked.certificate_template_id is not None:

@@ -284,6 +284,18 @@ def test_the_api_refuses_signatories_that_are_not_json(club, owner):
     assert "JSON list" in str(response.json()["error"]["details"]["signatories"])
 
 
+def test_the_api_answers_an_unknown_club_as_a_field_error(club, owner):
+    response = _api(owner).post(
+        "/api/v2/certificate-templates/",
+        {"club": "null", "name": "W", "institution": "GCE"},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert error["details"]["club"] == ["No club 'null'."]
+
+
 def test_the_api_answers_a_bad_placeholder_with_a_validation_error(club, owner):
     response = _api(owner).post(
         "/api/v2/certificate-templates/",
@@ -296,6 +308,21 @@ def test_the_api_answers_a_bad_placeholder_with_a_validation_error(club, owner):
     assert error["details"]["body"] == [
         "{name} is not a placeholder. Use only {student_name}, {event_title}, {event_dates}, {title}."
     ]
+
+
+@pytest.mark.parametrize("body_format", ["multipart", "json"])
+def test_a_patch_with_a_signatory_without_a_name_is_a_field_error(club, owner, body_format):
+    template = make_template(club, owner, signatories=[Signatory("A")])
+    signatories = [{"designation": ""}]
+    response = _api(owner).patch(
+        f"/api/v2/certificate-templates/{template.pk}/",
+        {"signatories": json.dumps(signatories) if body_format == "multipart" else signatories},
+        format=body_format,
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert "name" in str(error["details"]["signatories"])
 
 
 def test_the_api_patches_fields_and_replaces_an_image(club, owner):
