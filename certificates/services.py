@@ -6,9 +6,11 @@ import json
 import re
 import string
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from certificates import eligibility, emails
@@ -129,55 +131,114 @@ def certificate_issue(
 
 @dataclass
 class BulkIssueResult:
+    """What a bulk issue did. ``issued`` and ``skipped`` name every student (empty when the caller
+    asked for counts only); ``holders`` and ``not_issued`` count them either way."""
+
     issued: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     created: int = 0
+    holders: int = 0
+    not_issued: int = 0
 
 
-def certificate_issue_all_eligible(*, event: Event, actor: Actor = None) -> BulkIssueResult:
-    """Issue participation certificates to every eligible confirmed student, in a fixed number of queries.
+# Registrations read, certificates and outbox rows written per round of a bulk issue: the
+# memory a bulk issue holds is this many rows, whatever the event's size.
+ISSUE_CHUNK = 500
 
-    ``issued`` lists every holder of a valid certificate afterwards (new or earlier);
-    ``skipped`` gives the code for the others: NOT_ELIGIBLE, or CERTIFICATE_REVOKED.
+
+def certificate_issue_all_eligible(*, event: Event, actor: Actor = None, listing: bool = True) -> BulkIssueResult:
+    """Issue participation certificates to every eligible confirmed student, all or none.
+
+    One transaction under the event's lock; the eligible students still without a participation
+    certificate are read, locked, checked and written ``ISSUE_CHUNK`` at a time, so memory and
+    queries grow with the new certificates' chunks, not with the event. With ``listing``,
+    ``issued`` names every holder of a valid certificate afterwards (new or earlier) and
+    ``skipped`` gives the code for the others: NOT_ELIGIBLE, or CERTIFICATE_REVOKED; without it
+    (pages, admin) only the counts are filled and nothing per student is kept.
     """
     ensure_organizer(actor, event)
+    result = BulkIssueResult()
     with transaction.atomic():
-        # Event first, then its registrations, in the order a cancellation takes them: no cancellation
-        # slips in between the check and the write, and a single issue under way finishes first.
+        # Every cancellation takes the event's lock first: none slips in between the check and the
+        # write of any chunk. A single issue under way holds its registration: the chunk's lock
+        # waits for it, and the certificates read after the lock see what it wrote.
         event_lock(event)
-        confirmed = list(
-            Registration.objects.select_for_update()
-            .filter(event=event, status=RegistrationStatus.CONFIRMED)
-            .order_by("registered_at", "pk")
-        )
         now = timezone.now()
-        eligible = set(
-            eligibility.eligibility_annotations(Registration.objects.filter(event=event))
-            .filter(eligibility.eligible_q())
-            .values_list("student_id", flat=True)
+        unissued = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).exclude(
+            Exists(
+                Certificate.objects.filter(
+                    event_id=OuterRef("event_id"), student_id=OuterRef("student_id"), kind=CertificateKind.PARTICIPATION
+                )
+            )
         )
-        held = {
-            cert.student_id: cert
-            for cert in Certificate.objects.filter(event=event, kind=CertificateKind.PARTICIPATION)
-        }
-        result = BulkIssueResult()
-        new: list[Certificate] = []
-        for registration in confirmed:
-            enr = registration.student_id
-            if enr in held:
-                if held[enr].is_revoked:
-                    result.skipped[enr] = "CERTIFICATE_REVOKED"
-                else:
-                    result.issued[enr] = held[enr].certificate_id
-                continue
-            if enr not in eligible:
-                result.skipped[enr] = NotEligible.code
-                continue
-            certificate = _new_certificate(event, enr, registration, actor, now)
-            new.append(certificate)
-            result.issued[enr] = certificate.certificate_id
-        _store_new(new, result)
+        # Only the students who look eligible are read, in one query whose rows arrive (and, on
+        # PostgreSQL, are locked) a chunk at a time: an event's absentees cost no round.
+        candidates = (
+            eligibility.eligibility_annotations(unissued)
+            .filter(eligibility.eligible_q())
+            .select_for_update(of=("self",))
+            .order_by("pk")
+            .iterator(chunk_size=ISSUE_CHUNK)
+        )
+        while chunk := list(islice(candidates, ISSUE_CHUNK)):
+            result.created += _issue_chunk(event, chunk, actor, now)
+        _bulk_outcome(event, result, listing=listing)
     return result
+
+
+def _issue_chunk(event: Event, chunk: list[Registration], actor: Actor, now) -> int:
+    """Issue to the eligible students of these locked registrations who hold no certificate yet.
+
+    Both are read again now that the rows are locked: a single issue that held one of them has
+    finished, and its certificate is seen here rather than written twice."""
+    students = [registration.student_id for registration in chunk]
+    held = set(
+        Certificate.objects.filter(
+            event=event, kind=CertificateKind.PARTICIPATION, student_id__in=students
+        ).values_list("student_id", flat=True)
+    )
+    eligible = set(
+        eligibility.eligibility_annotations(Registration.objects.filter(pk__in=[r.pk for r in chunk]))
+        .filter(eligibility.eligible_q())
+        .values_list("student_id", flat=True)
+    )
+    new = [
+        _new_certificate(event, r.student_id, r, actor, now)
+        for r in chunk
+        if r.student_id in eligible and r.student_id not in held
+    ]
+    Certificate.objects.bulk_create(new, batch_size=ISSUE_CHUNK)
+    emails.certificates_issued(new)
+    return len(new)
+
+
+def _bulk_outcome(event: Event, result: BulkIssueResult, *, listing: bool) -> None:
+    """Every confirmed student's standing after a bulk issue, read back from the rows written."""
+    confirmed = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
+    participation = Certificate.objects.filter(
+        event_id=OuterRef("event_id"), student_id=OuterRef("student_id"), kind=CertificateKind.PARTICIPATION
+    )
+    valid = participation.filter(revoked_at__isnull=True)
+    if not listing:
+        counts = confirmed.aggregate(total=Count("pk"), holders=Count("pk", filter=Exists(valid)))
+        result.holders, result.not_issued = counts["holders"], counts["total"] - counts["holders"]
+        return
+    rows = (
+        confirmed.annotate(
+            certificate_id=Subquery(participation.values("certificate_id")[:1]),
+            revoked=Exists(participation.filter(revoked_at__isnull=False)),
+        )
+        .order_by("registered_at", "pk")
+        .values_list("student_id", "certificate_id", "revoked")
+    )
+    for enr, certificate_id, revoked in rows.iterator(chunk_size=ISSUE_CHUNK):
+        if certificate_id is None:
+            result.skipped[enr] = NotEligible.code
+        elif revoked:
+            result.skipped[enr] = "CERTIFICATE_REVOKED"
+        else:
+            result.issued[enr] = certificate_id
+    result.holders, result.not_issued = len(result.issued), len(result.skipped)
 
 
 def certificate_issue_many(

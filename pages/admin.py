@@ -383,11 +383,11 @@ class EventAdmin(ServiceModelAdmin):
     @admin.action(description="Issue certificates to all eligible", permissions=["change"])
     def issue_certificates(self, request, queryset):
         for event in queryset:
-            result = certificate_issue_all_eligible(event=event, actor=request.user)
+            result = certificate_issue_all_eligible(event=event, actor=request.user, listing=False)
             self.message_user(
                 request,
-                f"{event.title}: {result.created} issued, {len(result.issued) - result.created} already held, "
-                f"{len(result.skipped)} skipped (not eligible or revoked).",
+                f"{event.title}: {result.created} issued, {result.holders - result.created} already held, "
+                f"{result.not_issued} skipped (not eligible or revoked).",
                 messages.SUCCESS,
             )
 

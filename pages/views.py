@@ -348,11 +348,11 @@ def event_certificates(request: HttpRequest, event_id: str) -> HttpResponse:
     bulk_form = CertificateBulkIssueForm(prefix="bulk")
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "all":
-        result = certificate_issue_all_eligible(event=event, actor=request.user)
+        result = certificate_issue_all_eligible(event=event, actor=request.user, listing=False)
         messages.success(
             request,
             f"{result.created} new certificate{'s' if result.created != 1 else ''} issued; "
-            f"{len(result.issued)} students hold one; {len(result.skipped)} not eligible.",
+            f"{result.holders} students hold one; {result.not_issued} not eligible.",
         )
         return redirect("event-certificates", event_id=event.pk)
     if action == "many":

@@ -1,8 +1,11 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from certificates import services
 from certificates.models import Certificate
 from certificates.services import certificate_issue, certificate_issue_all_eligible, certificate_revoke
 from eventsite.errors import NotAuthenticated, NotEligible, NotFound, PermissionDenied, ValidationFailed
@@ -158,6 +161,42 @@ def test_bulk_issue_runs_in_a_fixed_number_of_queries(event, django_assert_max_n
     with django_assert_max_num_queries(9):  # one of them writes the twelve outbox rows
         result = certificate_issue_all_eligible(event=event)
     assert result.created == 12
+
+
+def test_bulk_issue_queries_grow_by_chunk_not_by_certificate(event, monkeypatch):
+    """Each chunk of new certificates costs the same few queries, whatever the chunk holds."""
+    monkeypatch.setattr(services, "ISSUE_CHUNK", 4)
+    _attended(event, sessions=())  # never eligible: costs no round
+    counts = []
+    for new in (2, 6, 10):  # one, two and three chunks; those issued before are left alone
+        for _ in range(new):
+            _attended(event)
+        with CaptureQueriesContext(connection) as queries:
+            result = certificate_issue_all_eligible(event=event)
+        counts.append((result.created, len(queries)))
+    assert [created for created, _ in counts] == [2, 6, 10]
+    per_chunk = counts[1][1] - counts[0][1]
+    assert 0 < per_chunk <= 4  # which gained one meanwhile, eligibility again, certificates, outbox rows
+    assert counts[2][1] - counts[1][1] == per_chunk
+
+
+def test_bulk_issue_in_chunks_keeps_the_answer_and_counts_only_keeps_no_list(event, monkeypatch):
+    monkeypatch.setattr(services, "ISSUE_CHUNK", 2)
+    eligible = [_attended(event) for _ in range(5)]
+    absent = _attended(event, sessions=())
+    certificate_issue(event=event, enrollment_no=eligible[1].pk)
+    certificate_revoke(event=event, enrollment_no=eligible[1].pk, reason="Plagiarism")
+    earlier, _ = certificate_issue(event=event, enrollment_no=eligible[3].pk)
+
+    counted = certificate_issue_all_eligible(event=event, listing=False)
+    listed = certificate_issue_all_eligible(event=event)
+
+    assert (counted.created, counted.holders, counted.not_issued) == (3, 4, 2)
+    assert counted.issued == counted.skipped == {}
+    assert listed.skipped == {eligible[1].pk: "CERTIFICATE_REVOKED", absent.pk: "NOT_ELIGIBLE"}
+    assert listed.issued == dict(event.certificates) and listed.issued[eligible[3].pk] == earlier.pk
+    assert (listed.created, listed.holders, listed.not_issued) == (0, 4, 2)
+    assert Certificate.objects.filter(event=event).count() == 5
 
 
 def test_bulk_issue_skips_a_revoked_certificate(event):

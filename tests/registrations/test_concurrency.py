@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
+from certificates import services as certificate_services
 from certificates.models import Certificate
 from certificates.services import certificate_issue, certificate_issue_all_eligible
 from eventsite.errors import DomainError
@@ -227,7 +228,9 @@ def test_check_ins_and_certificates_racing_cancellations_leave_consistent_rows(o
     assert integrity_problems([event.pk]) == []
 
 
-def test_bulk_issue_racing_single_issues_and_cancellations_leaves_consistent_rows(organizer):
+@pytest.mark.parametrize("chunk", [500, 2])  # one chunk, or six racing the others between chunks
+def test_bulk_issue_racing_single_issues_and_cancellations_leaves_consistent_rows(organizer, chunk, monkeypatch):
+    monkeypatch.setattr(certificate_services, "ISSUE_CHUNK", chunk)
     event = EventFactory(organizers=[organizer])
     students = StudentFactory.create_batch(12)
     for student in students:
