@@ -49,6 +49,26 @@ def _back_to_roster(event: Event, query: str) -> str:
     return f"{url}?{urlencode(kept)}" if kept else url
 
 
+def _back_query(request: HttpRequest) -> str:
+    """The roster query a confirmation page carries along: the form's hidden field, else the link's."""
+    return request.POST.get("back") or request.GET.get("back", "")
+
+
+def _roster_registration(event: Event, registration_id: str) -> Registration:
+    """The event's registration a roster action is about, with who it is; 404 for any other."""
+    registration = (
+        Registration.objects.select_related("student", "team").filter(event=event, pk=registration_id).first()
+    )
+    if registration is None:
+        raise Http404("No such registration.")
+    return registration
+
+
+def _who(registration: Registration) -> str:
+    """How a roster message names a registration: its team, else its student."""
+    return f"team {registration.team.name}" if registration.team else registration.student.full_name
+
+
 def _seats_missing(event: Event, group_size: int) -> int:
     """How many seats a waitlisted row (a whole team) lacks to be seated now: the page offers to add them."""
     return 0 if event.capacity is None else max(group_size - event.seats_left, 0)
@@ -156,12 +176,9 @@ def event_roster_act(request: HttpRequest, event_id: str) -> HttpResponse:
 def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: str) -> HttpResponse:
     """Say who loses their place (a whole team) and ask; the POST of this page's button cancels."""
     event = event_get_organized(event_id, request.user)
-    registration = (
-        Registration.objects.select_related("student", "team").filter(event=event, pk=registration_id).first()
-    )
-    if registration is None:
-        raise Http404("No such registration.")
-    back = _back_to_roster(event, request.POST.get("back") or request.GET.get("back", ""))
+    registration = _roster_registration(event, registration_id)
+    back_query = _back_query(request)
+    back = _back_to_roster(event, back_query)
     error = None
     if request.method == "POST":
         try:
@@ -169,7 +186,7 @@ def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: st
         except DomainError as refused:
             error = refused.message
         else:
-            who = f"team {registration.team.name}" if registration.team else registration.student.full_name
+            who = _who(registration)
             promoted = len(result.promoted)
             moved_up = f" {promoted} from the waitlist now hold a seat." if promoted else ""
             messages.success(request, f"The registration of {who} is cancelled; they are emailed.{moved_up}")
@@ -184,7 +201,7 @@ def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: st
         "team_members": team_members,
         "error": error,
         "back": back,
-        "back_query": request.POST.get("back") or request.GET.get("back", ""),
+        "back_query": back_query,
     }
     return render(request, "registrations/roster_cancel.html", context, status=409 if error else 200)
 
@@ -194,12 +211,9 @@ def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: st
 def event_roster_reject(request: HttpRequest, event_id: str, registration_id: str) -> HttpResponse:
     """Say who is turned down (a whole team), take an optional reason for the audit trail, then reject."""
     event = event_get_organized(event_id, request.user)
-    registration = (
-        Registration.objects.select_related("student", "team").filter(event=event, pk=registration_id).first()
-    )
-    if registration is None:
-        raise Http404("No such registration.")
-    back = _back_to_roster(event, request.POST.get("back") or request.GET.get("back", ""))
+    registration = _roster_registration(event, registration_id)
+    back_query = _back_query(request)
+    back = _back_to_roster(event, back_query)
     form = RosterRejectForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -207,7 +221,7 @@ def event_roster_reject(request: HttpRequest, event_id: str, registration_id: st
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
-            who = f"team {registration.team.name}" if registration.team else registration.student.full_name
+            who = _who(registration)
             messages.success(request, f"The registration of {who} is rejected; they are emailed.")
             return redirect(back)
     team_members = (
@@ -220,6 +234,6 @@ def event_roster_reject(request: HttpRequest, event_id: str, registration_id: st
         "team_members": team_members,
         "form": form,
         "back": back,
-        "back_query": request.POST.get("back") or request.GET.get("back", ""),
+        "back_query": back_query,
     }
     return render(request, "registrations/roster_reject.html", context, status=400 if form.errors else 200)
