@@ -307,6 +307,17 @@ def _store_new(new: list[Certificate], result: BulkIssueResult) -> None:
     result.created = len(new)
 
 
+def _revocation_reason(reason: str | None) -> str:
+    """A revocation's reason, trimmed: required, and plain text like any other a user writes."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed.for_field("reason", "Give a reason for the revocation.")
+    problems = text_errors({"reason": (reason, multiline_text)})
+    if problems:
+        raise ValidationFailed("The reason is not valid.", details=problems)
+    return reason
+
+
 def certificate_revoke(
     *,
     event: Event,
@@ -320,12 +331,7 @@ def certificate_revoke(
     Revoking again changes nothing."""
     ensure_organizer(actor, event)
     enr = enrollment_no_normalize(enrollment_no)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed.for_field("reason", "Give a reason for the revocation.")
-    problems = text_errors({"reason": (reason, multiline_text)})
-    if problems:
-        raise ValidationFailed("The reason is not valid.", details=problems)
+    reason = _revocation_reason(reason)
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().filter(event=event, student_id=enr, kind=kind).first()
         if certificate is None:
@@ -575,12 +581,7 @@ def record_snapshot_revoke(*, snapshot: RecordSnapshot, reason: str, actor: Acto
             raise NotAuthenticated()
         if not (actor.is_staff or snapshot.student.user_id == actor.pk):
             raise PermissionDenied("Only staff and the student revoke a record.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed.for_field("reason", "Give a reason for the revocation.")
-    problems = text_errors({"reason": (reason, multiline_text)})
-    if problems:
-        raise ValidationFailed("The reason is not valid.", details=problems)
+    reason = _revocation_reason(reason)
     with transaction.atomic():
         locked = RecordSnapshot.objects.select_for_update().get(pk=snapshot.pk)
         if not locked.is_revoked:
