@@ -49,19 +49,18 @@ def _back_to_roster(event: Event, query: str) -> str:
     return f"{url}?{urlencode(kept)}" if kept else url
 
 
-def _back_query(request: HttpRequest) -> str:
-    """The roster query a confirmation page carries along: the form's hidden field, else the link's."""
-    return request.POST.get("back") or request.GET.get("back", "")
-
-
-def _roster_registration(event: Event, registration_id: str) -> Registration:
-    """The event's registration a roster action is about, with who it is; 404 for any other."""
+def _roster_action(request: HttpRequest, event_id: str, registration_id: str) -> tuple[Event, Registration, str, str]:
+    """What a roster confirmation page (cancel, reject) works on: the organizer's event, its registration
+    with who it is (404 for any other), the roster query it carries along (the form's hidden field, else
+    the link's) and the roster URL to go back to."""
+    event = event_get_organized(event_id, request.user)
     registration = (
         Registration.objects.select_related("student", "team").filter(event=event, pk=registration_id).first()
     )
     if registration is None:
         raise Http404("No such registration.")
-    return registration
+    back_query = request.POST.get("back") or request.GET.get("back", "")
+    return event, registration, back_query, _back_to_roster(event, back_query)
 
 
 def _who(registration: Registration) -> str:
@@ -175,10 +174,7 @@ def event_roster_act(request: HttpRequest, event_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: str) -> HttpResponse:
     """Say who loses their place (a whole team) and ask; the POST of this page's button cancels."""
-    event = event_get_organized(event_id, request.user)
-    registration = _roster_registration(event, registration_id)
-    back_query = _back_query(request)
-    back = _back_to_roster(event, back_query)
+    event, registration, back_query, back = _roster_action(request, event_id, registration_id)
     error = None
     if request.method == "POST":
         try:
@@ -210,10 +206,7 @@ def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: st
 @require_http_methods(["GET", "POST"])
 def event_roster_reject(request: HttpRequest, event_id: str, registration_id: str) -> HttpResponse:
     """Say who is turned down (a whole team), take an optional reason for the audit trail, then reject."""
-    event = event_get_organized(event_id, request.user)
-    registration = _roster_registration(event, registration_id)
-    back_query = _back_query(request)
-    back = _back_to_roster(event, back_query)
+    event, registration, back_query, back = _roster_action(request, event_id, registration_id)
     form = RosterRejectForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
