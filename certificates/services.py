@@ -19,6 +19,7 @@ from certificates.models import (
     DEFAULT_BODY,
     PARTICIPANT_KINDS,
     PLACEHOLDERS,
+    REVOCATION_REASON_MAX,
     SIGNATORIES_MAX,
     TITLE_MAX_LENGTH,
     Certificate,
@@ -308,14 +309,15 @@ def _store_new(new: list[Certificate], result: BulkIssueResult) -> None:
 
 
 def _revocation_reason(reason: str | None) -> str:
-    """A revocation's reason, trimmed: required, and plain text like any other a user writes."""
+    """A revocation's reason, trimmed: required, plain text like any other a user writes, and kept
+    up to ``REVOCATION_REASON_MAX`` characters."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed.for_field("reason", "Give a reason for the revocation.")
     problems = text_errors({"reason": (reason, multiline_text)})
     if problems:
         raise ValidationFailed("The reason is not valid.", details=problems)
-    return reason
+    return reason[:REVOCATION_REASON_MAX]
 
 
 def certificate_revoke(
@@ -338,7 +340,7 @@ def certificate_revoke(
             raise NotFound.of("certificate", enr)
         if not certificate.is_revoked:
             certificate.revoked_at = timezone.now()
-            certificate.revoked_reason = reason[:2000]
+            certificate.revoked_reason = reason
             certificate.revoked_by = actor if actor is not None and actor.is_authenticated else None
             certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     return certificate
@@ -586,7 +588,7 @@ def record_snapshot_revoke(*, snapshot: RecordSnapshot, reason: str, actor: Acto
         locked = RecordSnapshot.objects.select_for_update().get(pk=snapshot.pk)
         if not locked.is_revoked:
             locked.revoked_at = timezone.now()
-            locked.revoked_reason = reason[:2000]
+            locked.revoked_reason = reason
             locked.save(update_fields=["revoked_at", "revoked_reason"])
     return locked
 
