@@ -44,13 +44,18 @@ class CertificateIssueForm(forms.ModelForm):
         return self.cleaned_data.get("kind") or Certificate.Kind.PARTICIPATION
 
 
-class CertificateRevokeForm(forms.ModelForm):
-    revoke_reason = forms.CharField(
+def _revoke_reason_field(verification: str) -> forms.CharField:
+    """The optional reason on a change page: filling it in revokes (``save_model``)."""
+    return forms.CharField(
         required=False,
         max_length=REVOCATION_REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Fill in to revoke: public verification will then say “revoked”. This cannot be undone.",
+        help_text=f"Fill in to revoke: {verification} will then say “revoked”. This cannot be undone.",
     )
+
+
+class CertificateRevokeForm(forms.ModelForm):
+    revoke_reason = _revoke_reason_field("public verification")
 
     class Meta:
         model = Certificate
@@ -223,12 +228,7 @@ class CertificateTemplateAdmin(ServiceModelAdmin):
 
 
 class RecordRevokeForm(forms.ModelForm):
-    revoke_reason = forms.CharField(
-        required=False,
-        max_length=REVOCATION_REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Fill in to revoke: its verification page will then say “revoked”. This cannot be undone.",
-    )
+    revoke_reason = _revoke_reason_field("its verification page")
 
     class Meta:
         model = RecordSnapshot
