@@ -63,6 +63,19 @@ def _roster_action(request: HttpRequest, event_id: str, registration_id: str) ->
     return event, registration, back_query, _back_to_roster(event, back_query)
 
 
+def _confirm_context(event: Event, registration: Registration, back: str, back_query: str, **affected) -> dict:
+    """A roster confirmation page's context: the registration and, for a team's, the team's rows the
+    action reaches (``affected``: a filter of their status)."""
+    team = registration.team
+    team_members = list(team.registrations.select_related("student").filter(**affected)) if team else []
+    return manage_context(event, "roster") | {
+        "registration": registration,
+        "team_members": team_members,
+        "back": back,
+        "back_query": back_query,
+    }
+
+
 def _who(registration: Registration) -> str:
     """How a roster message names a registration: its team, else its student."""
     return f"team {registration.team.name}" if registration.team else registration.student.full_name
@@ -187,18 +200,8 @@ def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: st
             moved_up = f" {promoted} from the waitlist now hold a seat." if promoted else ""
             messages.success(request, f"The registration of {who} is cancelled; they are emailed.{moved_up}")
             return redirect(back)
-    team_members = (
-        list(registration.team.registrations.select_related("student").filter(status__in=ACTIVE_STATUSES))
-        if registration.team
-        else []
-    )
-    context = manage_context(event, "roster") | {
-        "registration": registration,
-        "team_members": team_members,
-        "error": error,
-        "back": back,
-        "back_query": back_query,
-    }
+    context = _confirm_context(event, registration, back, back_query, status__in=ACTIVE_STATUSES)
+    context["error"] = error
     return render(request, "registrations/roster_cancel.html", context, status=409 if error else 200)
 
 
@@ -217,16 +220,6 @@ def event_roster_reject(request: HttpRequest, event_id: str, registration_id: st
             who = _who(registration)
             messages.success(request, f"The registration of {who} is rejected; they are emailed.")
             return redirect(back)
-    team_members = (
-        list(registration.team.registrations.select_related("student").filter(status=RegistrationStatus.PENDING))
-        if registration.team
-        else []
-    )
-    context = manage_context(event, "roster") | {
-        "registration": registration,
-        "team_members": team_members,
-        "form": form,
-        "back": back,
-        "back_query": back_query,
-    }
+    context = _confirm_context(event, registration, back, back_query, status=RegistrationStatus.PENDING)
+    context["form"] = form
     return render(request, "registrations/roster_reject.html", context, status=400 if form.errors else 200)
