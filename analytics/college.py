@@ -19,6 +19,11 @@ from registrations.models import Attendance, Registration, RegistrationStatus, S
 TOP_STUDENTS = 20
 
 
+def _ratio(part: int, whole: int) -> float | None:
+    """``part / whole``, or None when there is nothing to divide by (no rate rather than 0 %)."""
+    return part / whole if whole else None
+
+
 @dataclass(frozen=True)
 class Period:
     start: date
@@ -52,11 +57,11 @@ class GroupRow:
 
     @property
     def participation_rate(self) -> float | None:
-        return self.participants / self.students if self.students else None
+        return _ratio(self.participants, self.students)
 
     @property
     def attendance_rate(self) -> float | None:
-        return self.attended / self.registrations if self.registrations else None
+        return _ratio(self.attended, self.registrations)
 
 
 @dataclass
@@ -69,7 +74,7 @@ class EventRow:
 
     @property
     def attendance_rate(self) -> float | None:
-        return self.attended / self.registered if self.registered else None
+        return _ratio(self.attended, self.registered)
 
 
 @dataclass
@@ -105,7 +110,7 @@ class CollegeAnalytics:
 
     @property
     def attendance_rate(self) -> float | None:
-        return self.total_attended / self.total_registrations if self.total_registrations else None
+        return _ratio(self.total_attended, self.total_registrations)
 
 
 NO_DEPARTMENT = "(none)"

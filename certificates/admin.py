@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from certificates.models import SIGNATORIES_MAX, Certificate, CertificateTemplate, RecordSnapshot
+from certificates.models import REVOCATION_REASON_MAX, SIGNATORIES_MAX, Certificate, CertificateTemplate, RecordSnapshot
 from certificates.services import (
     Signatory,
     certificate_issue,
@@ -44,13 +44,18 @@ class CertificateIssueForm(forms.ModelForm):
         return self.cleaned_data.get("kind") or Certificate.Kind.PARTICIPATION
 
 
-class CertificateRevokeForm(forms.ModelForm):
-    revoke_reason = forms.CharField(
+def _revoke_reason_field(verification: str) -> forms.CharField:
+    """The optional reason on a change page: filling it in revokes (``save_model``)."""
+    return forms.CharField(
         required=False,
-        max_length=2000,
+        max_length=REVOCATION_REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Fill in to revoke: public verification will then say “revoked”. This cannot be undone.",
+        help_text=f"Fill in to revoke: {verification} will then say “revoked”. This cannot be undone.",
     )
+
+
+class CertificateRevokeForm(forms.ModelForm):
+    revoke_reason = _revoke_reason_field("public verification")
 
     class Meta:
         model = Certificate
@@ -58,7 +63,7 @@ class CertificateRevokeForm(forms.ModelForm):
 
 
 class RevokeReasonForm(forms.Form):
-    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+    reason = forms.CharField(max_length=REVOCATION_REASON_MAX, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
 
 
 class CertificateStatusFilter(admin.SimpleListFilter):
@@ -223,12 +228,7 @@ class CertificateTemplateAdmin(ServiceModelAdmin):
 
 
 class RecordRevokeForm(forms.ModelForm):
-    revoke_reason = forms.CharField(
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Fill in to revoke: its verification page will then say “revoked”. This cannot be undone.",
-    )
+    revoke_reason = _revoke_reason_field("its verification page")
 
     class Meta:
         model = RecordSnapshot

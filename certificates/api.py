@@ -21,7 +21,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certificates.eligibility import student_eligibility
-from certificates.models import SIGNATORIES_MAX, TITLE_MAX_LENGTH, CertificateKind, CertificateTemplate
+from certificates.models import (
+    REVOCATION_REASON_MAX,
+    SIGNATORIES_MAX,
+    TITLE_MAX_LENGTH,
+    CertificateKind,
+    CertificateTemplate,
+)
 from certificates.selectors import (
     certificate_get,
     certificate_public_view,
@@ -162,7 +168,7 @@ class CertificateIssueApi(APIView):
 
 class CertificateRevokeInputSerializer(serializers.Serializer):
     enrollment_no = serializers.CharField(max_length=32)
-    reason = serializers.CharField(max_length=2000, validators=[multiline_text])
+    reason = serializers.CharField(max_length=REVOCATION_REASON_MAX, validators=[multiline_text])
     kind = serializers.ChoiceField(
         choices=CertificateKind.choices, default=CertificateKind.PARTICIPATION, help_text="Which of their certificates."
     )

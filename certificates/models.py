@@ -15,6 +15,8 @@ class CertificateKind(models.TextChoices):
 # Kinds earned by taking part (a confirmed registration); the others recognise work for the event.
 PARTICIPANT_KINDS = (CertificateKind.PARTICIPATION, CertificateKind.MERIT)
 TITLE_MAX_LENGTH = 100
+# The longest reason a revocation keeps (certificates and record snapshots alike).
+REVOCATION_REASON_MAX = 2000
 
 
 class Certificate(models.Model):

@@ -26,7 +26,15 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from certificates.models import Certificate, CertificateKind, CertificateTemplate
-from eventsite.pdf_common import FONT, FONT_BOLD, fonts_register, qr_draw, text_draw, text_fit_size, text_markup
+from eventsite.pdf_common import (
+    FONT,
+    FONT_BOLD,
+    fonts_register,
+    qr_draw,
+    text_draw,
+    text_draw_fitted,
+    text_markup,
+)
 
 INK = HexColor("#1d2a3a")
 DEFAULT_ACCENT = "#1f5f8b"
@@ -219,40 +227,16 @@ def sheet_pdf(sheet: Sheet, design: Design) -> bytes:
         top -= 6 * mm
     if design.institution:
         canvas.setFillColor(accent)
-        text_draw(
-            canvas,
-            centre,
-            top,
-            design.institution,
-            FONT_BOLD,
-            text_fit_size(design.institution, FONT_BOLD, 17, text_width),
-            centred=True,
-        )
+        text_draw_fitted(canvas, centre, top, design.institution, FONT_BOLD, 17, text_width)
         top -= 14 * mm
     else:
         top -= 4 * mm
 
     canvas.setFillColor(accent)
-    text_draw(
-        canvas,
-        centre,
-        top,
-        sheet.heading,
-        FONT_BOLD,
-        text_fit_size(sheet.heading, FONT_BOLD, 30, text_width),
-        centred=True,
-    )
+    text_draw_fitted(canvas, centre, top, sheet.heading, FONT_BOLD, 30, text_width)
     top -= 11 * mm
     if sheet.title:
-        text_draw(
-            canvas,
-            centre,
-            top,
-            sheet.title,
-            FONT_BOLD,
-            text_fit_size(sheet.title, FONT_BOLD, 21, text_width),
-            centred=True,
-        )
+        text_draw_fitted(canvas, centre, top, sheet.title, FONT_BOLD, 21, text_width)
         top -= 12 * mm
     else:
         top -= 4 * mm
@@ -273,8 +257,7 @@ def sheet_pdf(sheet: Sheet, design: Design) -> bytes:
         paragraph.drawOn(canvas, 30 * mm, top - used + 5 * mm)
         top -= used + 6 * mm
     canvas.setFillColor(INK)
-    name_size = text_fit_size(sheet.student_name, FONT_BOLD, 28, text_width)
-    text_draw(canvas, centre, top - 4 * mm, sheet.student_name, FONT_BOLD, name_size, centred=True)
+    text_draw_fitted(canvas, centre, top - 4 * mm, sheet.student_name, FONT_BOLD, 28, text_width)
     top -= 14 * mm
     if after:
         paragraph = Paragraph(after, style)
@@ -335,11 +318,8 @@ def _signatories_draw(canvas: Canvas, design: Design, *, left: float, right: flo
         canvas.line(centre - half, line_y, centre + half, line_y)
         canvas.setFillColor(INK)
         name = signatory.get("name", "")
-        text_draw(
-            canvas, centre, line_y - 5 * mm, name, FONT_BOLD, text_fit_size(name, FONT_BOLD, 11, 2 * half), centred=True
-        )
+        text_draw_fitted(canvas, centre, line_y - 5 * mm, name, FONT_BOLD, 11, 2 * half)
         designation = signatory.get("designation", "")
         if designation:
             canvas.setFillColor(MUTED)
-            size = text_fit_size(designation, FONT, 9.5, 2 * half)
-            text_draw(canvas, centre, line_y - 9.5 * mm, designation, FONT, size, centred=True)
+            text_draw_fitted(canvas, centre, line_y - 9.5 * mm, designation, FONT, 9.5, 2 * half)

@@ -19,6 +19,7 @@ from certificates.models import (
     DEFAULT_BODY,
     PARTICIPANT_KINDS,
     PLACEHOLDERS,
+    REVOCATION_REASON_MAX,
     SIGNATORIES_MAX,
     TITLE_MAX_LENGTH,
     Certificate,
@@ -307,6 +308,18 @@ def _store_new(new: list[Certificate], result: BulkIssueResult) -> None:
     result.created = len(new)
 
 
+def _revocation_reason(reason: str | None) -> str:
+    """A revocation's reason, trimmed: required, plain text like any other a user writes, and kept
+    up to ``REVOCATION_REASON_MAX`` characters."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed.for_field("reason", "Give a reason for the revocation.")
+    problems = text_errors({"reason": (reason, multiline_text)})
+    if problems:
+        raise ValidationFailed("The reason is not valid.", details=problems)
+    return reason[:REVOCATION_REASON_MAX]
+
+
 def certificate_revoke(
     *,
     event: Event,
@@ -320,19 +333,14 @@ def certificate_revoke(
     Revoking again changes nothing."""
     ensure_organizer(actor, event)
     enr = enrollment_no_normalize(enrollment_no)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed.for_field("reason", "Give a reason for the revocation.")
-    problems = text_errors({"reason": (reason, multiline_text)})
-    if problems:
-        raise ValidationFailed("The reason is not valid.", details=problems)
+    reason = _revocation_reason(reason)
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().filter(event=event, student_id=enr, kind=kind).first()
         if certificate is None:
             raise NotFound.of("certificate", enr)
         if not certificate.is_revoked:
             certificate.revoked_at = timezone.now()
-            certificate.revoked_reason = reason[:2000]
+            certificate.revoked_reason = reason
             certificate.revoked_by = actor if actor is not None and actor.is_authenticated else None
             certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     return certificate
@@ -575,17 +583,12 @@ def record_snapshot_revoke(*, snapshot: RecordSnapshot, reason: str, actor: Acto
             raise NotAuthenticated()
         if not (actor.is_staff or snapshot.student.user_id == actor.pk):
             raise PermissionDenied("Only staff and the student revoke a record.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed.for_field("reason", "Give a reason for the revocation.")
-    problems = text_errors({"reason": (reason, multiline_text)})
-    if problems:
-        raise ValidationFailed("The reason is not valid.", details=problems)
+    reason = _revocation_reason(reason)
     with transaction.atomic():
         locked = RecordSnapshot.objects.select_for_update().get(pk=snapshot.pk)
         if not locked.is_revoked:
             locked.revoked_at = timezone.now()
-            locked.revoked_reason = reason[:2000]
+            locked.revoked_reason = reason
             locked.save(update_fields=["revoked_at", "revoked_reason"])
     return locked
 

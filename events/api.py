@@ -22,6 +22,7 @@ from events.selectors import (
     event_user_is_organizer,
 )
 from events.services import (
+    CANCELLATION_REASON_MAX,
     AttendanceRuleSpec,
     QuestionSpec,
     SessionSpec,
@@ -414,7 +415,10 @@ class EventDetailApi(APIView):
 
 class EventCancelInputSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True, help_text="Told to every registrant in the email."
+        max_length=CANCELLATION_REASON_MAX,
+        required=False,
+        allow_blank=True,
+        help_text="Told to every registrant in the email.",
     )
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 
 from events import hooks
 from events.models import EventQuestion
+from events.services import CANCELLATION_REASON_MAX
 from eventsite.images import ACCEPTED_CONTENT_TYPES
 
 STATUS_CHOICES = [("open", "Open for registration"), ("upcoming", "Upcoming"), ("past", "Past")]
@@ -207,7 +208,7 @@ class EventCancelForm(forms.Form):
     reason = forms.CharField(
         label="Why (sent to everyone registered)",
         required=False,
-        max_length=2000,
+        max_length=CANCELLATION_REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

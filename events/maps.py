@@ -69,6 +69,16 @@ def first_or_missing(values) -> Any:
     return rows[0] if rows else MISSING
 
 
+def id_per_student(rows, id_field: str, *order: str) -> RowMap:
+    """``{enrollment_no: id}`` of a queryset with one row a student (``student_id``), in ``order``;
+    a single-key lookup reads only that student's row."""
+    return RowMap(
+        lambda: dict(rows.order_by(*order).values_list("student_id", id_field)),
+        lambda enr: first_or_missing(rows.filter(student_id=enr).values_list(id_field, flat=True)),
+        enrollment_key,
+    )
+
+
 _maps: dict[str, Callable[[str], RowMap]] = {}
 
 

@@ -107,8 +107,9 @@ def event_user_is_organizer(event: Event, user: User | AnonymousUser | None) -> 
 
 
 def event_get_organized(event_id: str, user: User | AnonymousUser | None) -> Event:
-    """The event behind an organizer page: 404 if there is none, 403 for anyone who does not organize it."""
-    event = Event.objects.filter(pk=event_id).first()
+    """The event behind an organizer page, with its club: 404 if there is none, 403 for anyone who does not
+    organize it."""
+    event = Event.objects.select_related("club").filter(pk=event_id).first()
     if event is None:
         raise Http404("No such event.")
     if not event_user_is_organizer(event, user):

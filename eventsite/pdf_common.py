@@ -96,6 +96,11 @@ def text_fit_size(text: str, font: str, wanted: float, max_width: float) -> floa
     return wanted if width <= max_width else wanted * max_width / width
 
 
+def text_draw_fitted(canvas, x: float, y: float, text: str, font: str, wanted: float, max_width: float) -> None:
+    """Draw ``text`` centred on ``x`` at ``wanted`` size, or smaller so that it fits on one line of ``max_width``."""
+    text_draw(canvas, x, y, text, font, text_fit_size(text, font, wanted, max_width), centred=True)
+
+
 def text_markup(text: object) -> str:
     """Escaped Paragraph markup of ``text``, its Devanagari runs in their font."""
     return "".join(

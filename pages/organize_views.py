@@ -28,12 +28,12 @@ from events.manage_nav import manage_context
 from events.models import Event
 from events.selectors import (
     event_audit_trail,
+    event_get_organized,
     event_list_of_club,
     event_poster_of,
     event_question_codes,
     event_sessions,
     event_slug_propose,
-    event_user_is_organizer,
 )
 from events.services import (
     QuestionSpec,
@@ -116,15 +116,6 @@ def organize_club_member_remove(request: HttpRequest, club_id: str, username: st
 
 
 # An event's own pages: create, edit, publish, approve, cancel, and its audit trail.
-
-
-def _event_organized(event_id: str, user) -> Event:
-    event = Event.objects.select_related("club").filter(pk=event_id).first()
-    if event is None:
-        raise Http404("No such event.")
-    if not event_user_is_organizer(event, user):
-        raise PermissionDenied("Only this event's organizers can open this page.")
-    return event
 
 
 def _session_initial(event: Event) -> list[dict]:
@@ -262,7 +253,7 @@ def organize_event_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organize_event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
-    event = _event_organized(event_id, request.user)
+    event = event_get_organized(event_id, request.user)
     if request.method == "GET":
         initial = EventForm.initial_for(event)
         initial["certificate_template"] = event.certificate_template_id
@@ -295,7 +286,7 @@ def organize_event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organize_event_poster(request: HttpRequest, event_id: str) -> HttpResponse:
     """Upload or replace the event's poster; removing it asks first (``?remove=1``, then a POST)."""
-    event = _event_organized(event_id, request.user)
+    event = event_get_organized(event_id, request.user)
     form = PosterForm()
     status = 200
     if request.method == "POST" and request.POST.get("action") == "remove":
@@ -344,7 +335,7 @@ def _changes(entry) -> str:
 @login_required
 def organize_event(request: HttpRequest, event_id: str) -> HttpResponse:
     """The event's state, what its organizers can do next, and its audit trail."""
-    event = _event_organized(event_id, request.user)
+    event = event_get_organized(event_id, request.user)
     context = {
         **manage_context(event, "overview"),
         "trail": [(entry, _changes(entry)) for entry in event_audit_trail(event)],
@@ -356,7 +347,7 @@ def organize_event(request: HttpRequest, event_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def organize_event_publish(request: HttpRequest, event_id: str) -> HttpResponse:
-    event = _event_organized(event_id, request.user)
+    event = event_get_organized(event_id, request.user)
     try:
         event = event_publish(event=event, actor=request.user)
     except DomainError as error:
@@ -372,7 +363,7 @@ def organize_event_publish(request: HttpRequest, event_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def organize_event_approve(request: HttpRequest, event_id: str) -> HttpResponse:
-    event = _event_organized(event_id, request.user)
+    event = event_get_organized(event_id, request.user)
     try:
         event = event_approve(event=event, actor=request.user)
     except DomainError as error:
@@ -388,7 +379,7 @@ def organize_event_approve(request: HttpRequest, event_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organize_event_cancel(request: HttpRequest, event_id: str) -> HttpResponse:
     """Ask for a reason and a confirmation, then cancel the event for everyone."""
-    event = _event_organized(event_id, request.user)
+    event = event_get_organized(event_id, request.user)
     form = EventCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -276,26 +276,27 @@ class TeamAddForm(forms.ModelForm):
         return [value for value in re.split(r"[\s,;]+", self.cleaned_data.get("members") or "") if value]
 
 
-class TeamMembershipInline(ReadOnlyInline):
+class TeamStudentsInline(ReadOnlyInline):
+    """A team's rows that each name a student, read with the student in the same query."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("student")
+
+
+class TeamMembershipInline(TeamStudentsInline):
     model = TeamMembership
     fields = ("student", "state", "invited_at", "responded_at")
     readonly_fields = fields
     verbose_name = "invitation or membership"
     verbose_name_plural = "invitations and memberships"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("student")
 
-
-class TeamMemberInline(ReadOnlyInline):
+class TeamMemberInline(TeamStudentsInline):
     model = Registration
     fields = ("registration_id", "student", "status", "registered_at")
     readonly_fields = fields
     verbose_name = "member"
     verbose_name_plural = "members"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("student")
 
 
 @admin.register(Team)

@@ -18,7 +18,7 @@ from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, ApiPagination, paginated, paginated_response
 from eventsite.schema import errors
 from eventsite.text import multiline_text, single_line_text
-from registrations.models import Attendance, RegistrationStatus, Student, TeamStatus
+from registrations.models import Attendance, Feedback, RegistrationStatus, Student, TeamStatus
 from registrations.selectors import (
     access_code_list,
     roster_registrations,
@@ -32,6 +32,7 @@ from registrations.selectors import (
 from registrations.services import (
     ACCESS_CODE_USES_MAX,
     ACCESS_CODES_PER_REQUEST_MAX,
+    REJECTION_REASON_MAX,
     access_codes_generate,
     attendance_mark,
     enrollment_no_normalize,
@@ -359,7 +360,7 @@ REGISTRATION_ID_PARAMETER = OpenApiParameter(
 
 class RegistrationRejectInputSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        max_length=2000,
+        max_length=REJECTION_REASON_MAX,
         required=False,
         allow_blank=True,
         validators=[multiline_text],
@@ -536,7 +537,9 @@ class AttendanceMarkApi(APIView):
 
 class FeedbackInputSerializer(EnrollmentInputSerializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
-    comments = serializers.CharField(max_length=2000, required=False, allow_blank=True, validators=[multiline_text])
+    comments = serializers.CharField(
+        max_length=Feedback.COMMENTS_MAX_LENGTH, required=False, allow_blank=True, validators=[multiline_text]
+    )
     answers = serializers.DictField(
         child=serializers.JSONField(),
         required=False,

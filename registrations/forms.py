@@ -9,6 +9,7 @@ from events.models import EventQuestion
 from eventsite.logins import locked_message, login_locked
 from eventsite.text import multiline_text, single_line_text
 from registrations.models import Feedback
+from registrations.services import ANSWER_TEXT_MAX_LENGTH, REJECTION_REASON_MAX
 
 RATING_CHOICES = [(5, "5 — excellent"), (4, "4 — good"), (3, "3 — fair"), (2, "2 — poor"), (1, "1 — very poor")]
 
@@ -159,7 +160,7 @@ class RosterRejectForm(forms.Form):
     reason = forms.CharField(
         label="Why (optional, kept in the event's audit trail)",
         required=False,
-        max_length=2000,
+        max_length=REJECTION_REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -197,7 +198,9 @@ class RegistrationAnswersForm(forms.Form):
             return forms.CharField(
                 label=label, required=False, max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"})
             )
-        return forms.CharField(label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+        return forms.CharField(
+            label=label, required=False, max_length=ANSWER_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+        )
 
     @property
     def field_aliases(self) -> dict[str, str]:

@@ -5,34 +5,20 @@ from typing import Any
 
 from django.db.models.functions import Lower
 
-from events.maps import MISSING, RowMap, enrollment_key, first_or_missing, register_map, team_name_key
+from events.maps import MISSING, RowMap, enrollment_key, id_per_student, register_map, team_name_key
 from registrations.models import ACTIVE_STATUSES, Attendance, Feedback, Registration, RegistrationStatus
 
 
 def registrations_map(event_pk: str) -> RowMap:
     """``{enrollment_no: registration_id}`` of confirmed registrations, in registration order."""
     confirmed = Registration.objects.filter(event_id=event_pk, status=RegistrationStatus.CONFIRMED)
-    return RowMap(
-        lambda: dict(
-            confirmed.order_by("registered_at", "registration_id").values_list("student_id", "registration_id")
-        ),
-        lambda enr: first_or_missing(confirmed.filter(student_id=enr).values_list("registration_id", flat=True)),
-        enrollment_key,
-    )
+    return id_per_student(confirmed, "registration_id", "registered_at", "registration_id")
 
 
 def waitlist_map(event_pk: str) -> RowMap:
     """``{enrollment_no: registration_id}`` of waitlisted registrations, in waitlist order."""
     waiting = Registration.objects.filter(event_id=event_pk, status=RegistrationStatus.WAITLISTED)
-    return RowMap(
-        lambda: dict(
-            waiting.order_by("waitlist_seq", "registered_at", "registration_id").values_list(
-                "student_id", "registration_id"
-            )
-        ),
-        lambda enr: first_or_missing(waiting.filter(student_id=enr).values_list("registration_id", flat=True)),
-        enrollment_key,
-    )
+    return id_per_student(waiting, "registration_id", "waitlist_seq", "registered_at", "registration_id")
 
 
 def team_registrations_map(event_pk: str) -> RowMap:
@@ -82,11 +68,7 @@ def attendances_map(event_pk: str) -> RowMap:
 def feedbacks_map(event_pk: str) -> RowMap:
     """``{enrollment_no: feedback_id}``."""
     given = Feedback.objects.filter(event_id=event_pk)
-    return RowMap(
-        lambda: dict(given.order_by("submitted_at", "feedback_id").values_list("student_id", "feedback_id")),
-        lambda enr: first_or_missing(given.filter(student_id=enr).values_list("feedback_id", flat=True)),
-        enrollment_key,
-    )
+    return id_per_student(given, "feedback_id", "submitted_at", "feedback_id")
 
 
 def register() -> None:

@@ -49,6 +49,38 @@ def _back_to_roster(event: Event, query: str) -> str:
     return f"{url}?{urlencode(kept)}" if kept else url
 
 
+def _roster_action(request: HttpRequest, event_id: str, registration_id: str) -> tuple[Event, Registration, str, str]:
+    """What a roster confirmation page (cancel, reject) works on: the organizer's event, its registration
+    with who it is (404 for any other), the roster query it carries along (the form's hidden field, else
+    the link's) and the roster URL to go back to."""
+    event = event_get_organized(event_id, request.user)
+    registration = (
+        Registration.objects.select_related("student", "team").filter(event=event, pk=registration_id).first()
+    )
+    if registration is None:
+        raise Http404("No such registration.")
+    back_query = request.POST.get("back") or request.GET.get("back", "")
+    return event, registration, back_query, _back_to_roster(event, back_query)
+
+
+def _confirm_context(event: Event, registration: Registration, back: str, back_query: str, **affected) -> dict:
+    """A roster confirmation page's context: the registration and, for a team's, the team's rows the
+    action reaches (``affected``: a filter of their status)."""
+    team = registration.team
+    team_members = list(team.registrations.select_related("student").filter(**affected)) if team else []
+    return manage_context(event, "roster") | {
+        "registration": registration,
+        "team_members": team_members,
+        "back": back,
+        "back_query": back_query,
+    }
+
+
+def _who(registration: Registration) -> str:
+    """How a roster message names a registration: its team, else its student."""
+    return f"team {registration.team.name}" if registration.team else registration.student.full_name
+
+
 def _seats_missing(event: Event, group_size: int) -> int:
     """How many seats a waitlisted row (a whole team) lacks to be seated now: the page offers to add them."""
     return 0 if event.capacity is None else max(group_size - event.seats_left, 0)
@@ -155,13 +187,7 @@ def event_roster_act(request: HttpRequest, event_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: str) -> HttpResponse:
     """Say who loses their place (a whole team) and ask; the POST of this page's button cancels."""
-    event = event_get_organized(event_id, request.user)
-    registration = (
-        Registration.objects.select_related("student", "team").filter(event=event, pk=registration_id).first()
-    )
-    if registration is None:
-        raise Http404("No such registration.")
-    back = _back_to_roster(event, request.POST.get("back") or request.GET.get("back", ""))
+    event, registration, back_query, back = _roster_action(request, event_id, registration_id)
     error = None
     if request.method == "POST":
         try:
@@ -169,23 +195,13 @@ def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: st
         except DomainError as refused:
             error = refused.message
         else:
-            who = f"team {registration.team.name}" if registration.team else registration.student.full_name
+            who = _who(registration)
             promoted = len(result.promoted)
             moved_up = f" {promoted} from the waitlist now hold a seat." if promoted else ""
             messages.success(request, f"The registration of {who} is cancelled; they are emailed.{moved_up}")
             return redirect(back)
-    team_members = (
-        list(registration.team.registrations.select_related("student").filter(status__in=ACTIVE_STATUSES))
-        if registration.team
-        else []
-    )
-    context = manage_context(event, "roster") | {
-        "registration": registration,
-        "team_members": team_members,
-        "error": error,
-        "back": back,
-        "back_query": request.POST.get("back") or request.GET.get("back", ""),
-    }
+    context = _confirm_context(event, registration, back, back_query, status__in=ACTIVE_STATUSES)
+    context["error"] = error
     return render(request, "registrations/roster_cancel.html", context, status=409 if error else 200)
 
 
@@ -193,13 +209,7 @@ def event_roster_cancel(request: HttpRequest, event_id: str, registration_id: st
 @require_http_methods(["GET", "POST"])
 def event_roster_reject(request: HttpRequest, event_id: str, registration_id: str) -> HttpResponse:
     """Say who is turned down (a whole team), take an optional reason for the audit trail, then reject."""
-    event = event_get_organized(event_id, request.user)
-    registration = (
-        Registration.objects.select_related("student", "team").filter(event=event, pk=registration_id).first()
-    )
-    if registration is None:
-        raise Http404("No such registration.")
-    back = _back_to_roster(event, request.POST.get("back") or request.GET.get("back", ""))
+    event, registration, back_query, back = _roster_action(request, event_id, registration_id)
     form = RosterRejectForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -207,19 +217,9 @@ def event_roster_reject(request: HttpRequest, event_id: str, registration_id: st
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
-            who = f"team {registration.team.name}" if registration.team else registration.student.full_name
+            who = _who(registration)
             messages.success(request, f"The registration of {who} is rejected; they are emailed.")
             return redirect(back)
-    team_members = (
-        list(registration.team.registrations.select_related("student").filter(status=RegistrationStatus.PENDING))
-        if registration.team
-        else []
-    )
-    context = manage_context(event, "roster") | {
-        "registration": registration,
-        "team_members": team_members,
-        "form": form,
-        "back": back,
-        "back_query": request.POST.get("back") or request.GET.get("back", ""),
-    }
+    context = _confirm_context(event, registration, back, back_query, status=RegistrationStatus.PENDING)
+    context["form"] = form
     return render(request, "registrations/roster_reject.html", context, status=400 if form.errors else 200)

@@ -34,6 +34,8 @@ ANSWERS_HELP = (
     "Answers to the event's questions, {code: value}: text, a number, true/false, an option, or a list of options."
 )
 TEAM_CHANGE_CONFLICTS = ("TEAM_LOCKED", "EVENT_CANCELLED")
+# Joining a team, by invitation or by join code, is refused for the same reasons.
+TEAM_JOIN_CONFLICTS = ("INVITATION_NOT_FOUND", "ALREADY_REGISTERED", "EVENT_FULL", "TEAM_SIZE", *TEAM_CHANGE_CONFLICTS)
 
 
 def team_json(team: Team, user) -> dict:
@@ -177,16 +179,7 @@ class TeamAcceptApi(APIView):
         request=AnswersInputSerializer,
         responses={
             200: TeamDetailOutputSerializer,
-            **errors(
-                403,
-                conflicts=(
-                    "INVITATION_NOT_FOUND",
-                    "ALREADY_REGISTERED",
-                    "EVENT_FULL",
-                    "TEAM_SIZE",
-                    *TEAM_CHANGE_CONFLICTS,
-                ),
-            ),
+            **errors(403, conflicts=TEAM_JOIN_CONFLICTS),
         },
     )
     def post(self, request: Request, team_id: str) -> Response:
@@ -227,16 +220,7 @@ class TeamJoinApi(APIView):
         request=JoinInputSerializer,
         responses={
             200: TeamDetailOutputSerializer,
-            **errors(
-                403,
-                conflicts=(
-                    "INVITATION_NOT_FOUND",
-                    "ALREADY_REGISTERED",
-                    "EVENT_FULL",
-                    "TEAM_SIZE",
-                    *TEAM_CHANGE_CONFLICTS,
-                ),
-            ),
+            **errors(403, conflicts=TEAM_JOIN_CONFLICTS),
         },
     )
     def post(self, request: Request, event_id: str) -> Response:

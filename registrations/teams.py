@@ -16,6 +16,7 @@ cancelled (``TEAM_LOCKED``).
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -129,6 +130,17 @@ def _locked_team(team: Team | str, *, with_questions: bool = False) -> tuple[Eve
 def _ensure_live(team: Team) -> None:
     if team.status not in LIVE_TEAM_STATUSES:
         raise NotFound("This team has been cancelled.", details={"what": "team", "team_id": team.pk})
+
+
+def _locked_for_leader(team: Team | str, actor: Actor) -> tuple[Event, Team, datetime]:
+    """A change the leader (or an organizer) makes: the team locked, live, theirs and still changeable
+    now (the time returned, taken under the lock)."""
+    event, locked = _locked_team(team)
+    _ensure_live(locked)
+    _ensure_leader(actor, locked, event)
+    now = timezone.now()
+    _ensure_changeable(event, now)
+    return event, locked, now
 
 
 # What the team is made of
@@ -435,10 +447,7 @@ def team_register_or_create(
 def team_invite(*, team: Team | str, enrollment_nos: Iterable[str], actor: Actor = None) -> list[str]:
     """The leader invites more students; returns those invited now."""
     with transaction.atomic():
-        event, locked = _locked_team(team)
-        _ensure_live(locked)
-        _ensure_leader(actor, locked, event)
-        _ensure_changeable(event, timezone.now())
+        event, locked, _ = _locked_for_leader(team, actor)
         invitees = _invitees_clean(locked.leader_id, enrollment_nos)
         if not invitees:
             raise ValidationFailed.for_field("enrollment_nos", "Give the enrollment numbers to invite.")
@@ -559,11 +568,7 @@ def team_member_remove(*, team: Team | str, enrollment_no: str, actor: Actor = N
     """The leader (or an organizer) removes a member or withdraws an invitation."""
     enr = enrollment_no_normalize(enrollment_no)
     with transaction.atomic():
-        event, locked = _locked_team(team)
-        _ensure_live(locked)
-        _ensure_leader(actor, locked, event)
-        now = timezone.now()
-        _ensure_changeable(event, now)
+        event, locked, now = _locked_for_leader(team, actor)
         membership = _membership(locked, enr)
         if membership is None or membership.state not in (*IN_TEAM_STATES, State.PENDING):
             raise NotFound("This student is not in the team.", details={"what": "team_member", "enrollment_no": enr})
@@ -580,10 +585,7 @@ def team_leader_transfer(*, team: Team | str, enrollment_no: str, actor: Actor =
     """The leader hands the team to an accepted member."""
     enr = enrollment_no_normalize(enrollment_no)
     with transaction.atomic():
-        event, locked = _locked_team(team)
-        _ensure_live(locked)
-        _ensure_leader(actor, locked, event)
-        _ensure_changeable(event, timezone.now())
+        event, locked, _ = _locked_for_leader(team, actor)
         membership = _membership(locked, enr)
         if membership is None or membership.state != State.ACCEPTED:
             raise ValidationFailed.for_field("enrollment_no", "Hand the team over to a member who has accepted.")
@@ -600,10 +602,7 @@ def team_rename(*, team: Team | str, team_name: str, actor: Actor = None) -> Tea
     name = _team_name_clean(team_name)
     try:
         with transaction.atomic():
-            event, locked = _locked_team(team)
-            _ensure_live(locked)
-            _ensure_leader(actor, locked, event)
-            _ensure_changeable(event, timezone.now())
+            event, locked, _ = _locked_for_leader(team, actor)
             if name.lower() != locked.name.lower() and _team_name_taken(event, name):
                 raise TeamNameTaken(details={"team_name": name})
             locked.name = name
