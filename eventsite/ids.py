@@ -22,6 +22,12 @@ def random_token(length: int) -> str:
     return secrets.token_bytes(length).translate(LETTER_OF_BYTE).decode("ascii")
 
 
+def typed_code_normalize(raw: object) -> str:
+    """A code a person typed (a team's join code, an event's access code) as it is stored: no case,
+    no surrounding spaces, none of the dashes or spaces a student may type between its letters."""
+    return raw.strip().upper().replace("-", "").replace(" ", "") if isinstance(raw, str) else ""
+
+
 def new_registration_id() -> str:
     return "R" + random_token(16)  # 80 bits
 

@@ -80,10 +80,5 @@ def ensure_in_audience(event: Event, student: Student) -> None:
         )
 
 
-def access_code_normalize(raw: object) -> str:
-    """Codes are compared without case or surrounding spaces (and dashes a student may type)."""
-    return raw.strip().upper().replace("-", "").replace(" ", "") if isinstance(raw, str) else ""
-
-
 def access_code_new() -> str:
     return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))

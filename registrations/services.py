@@ -66,7 +66,7 @@ from eventsite.errors import (
 from eventsite.logins import locked_message, login_locked
 from eventsite.text import multiline_text, single_line_text, text_errors
 from registrations import hooks, notifications
-from registrations.audience import access_code_new, access_code_normalize, ensure_in_audience
+from registrations.audience import access_code_new, ensure_in_audience
 from registrations.models import (
     ACTIVE_STATUSES,
     CURRENT_STATUSES,
@@ -850,7 +850,7 @@ def _access_code_take(event: Event, raw: object) -> AccessCode:
     ACCESS_CODE_INVALID when the event has no such code or it is used up. Run inside the registration's
     transaction: a registration refused afterwards gives the use back with its rollback.
     """
-    code = access_code_normalize(raw)
+    code = ids.typed_code_normalize(raw)
     if not code:
         raise AccessCodeInvalid(
             "This event is by invitation: enter the access code the organizers gave you.",

@@ -337,10 +337,6 @@ def _new_join_code() -> str:
     return ids.random_token(JOIN_CODE_LENGTH)
 
 
-def join_code_normalize(raw: object) -> str:
-    return raw.strip().upper().replace("-", "").replace(" ", "") if isinstance(raw, str) else ""
-
-
 # The services
 
 
@@ -504,7 +500,7 @@ def team_join_by_code(
 ) -> Team:
     """Join the team of this event whose code the student was given, as if invited and accepting."""
     enr = _acting_student(actor, enrollment_no)
-    code = join_code_normalize(join_code)
+    code = ids.typed_code_normalize(join_code)
     if not code:
         raise ValidationFailed.for_field("join_code", "Enter the team's join code.")
     try:
