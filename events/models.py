@@ -191,6 +191,10 @@ class Event(models.Model):
         """Whether ``confirmed`` students fit in the event (always, when its capacity is unlimited)."""
         return self.capacity is None or confirmed <= self.capacity
 
+    def seats_missing(self, group_size: int) -> int:
+        """How many seats the capacity lacks to confirm ``group_size`` more students now (0: they fit)."""
+        return 0 if self.capacity is None else max(self.confirmed_count + group_size - self.capacity, 0)
+
     def phase_at(self, now) -> str:
         if self.registration_opens_later_than(now):
             return self.Phase.REGISTRATION_NOT_STARTED

@@ -81,11 +81,6 @@ def _who(registration: Registration) -> str:
     return f"team {registration.team.name}" if registration.team else registration.student.full_name
 
 
-def _seats_missing(event: Event, group_size: int) -> int:
-    """How many seats a waitlisted row (a whole team) lacks to be seated now: the page offers to add them."""
-    return 0 if event.capacity is None else max(group_size - event.seats_left, 0)
-
-
 @login_required
 def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
     event = event_get_organized(event_id, request.user)
@@ -106,7 +101,7 @@ def event_roster(request: HttpRequest, event_id: str) -> HttpResponse:
             row,
             [(session, row.checkins.get(session.code)) for session in sessions],
             [(question, RegistrationAnswer.as_text(row.answers.get(question.code))) for question in questions],
-            _seats_missing(event, row.group_size),
+            event.seats_missing(row.group_size),
         )
         for row in roster_rows_of(event, list(page.object_list))
     ]

@@ -1302,7 +1302,7 @@ def registration_promote(
             if team
             else [registration]
         )
-        missing = 0 if locked.capacity is None else locked.confirmed_count + len(members) - locked.capacity
+        missing = locked.seats_missing(len(members))
         if missing > 0:
             if not add_seats:
                 raise EventFull(
