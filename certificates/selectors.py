@@ -4,7 +4,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 
 from certificates.models import Certificate, CertificateTemplate, RecordSnapshot
-from clubs.models import ClubMembership
+from clubs.selectors import club_list_owned_by
 from events.models import Event
 from events.selectors import count_per_event, register_count
 from eventsite.errors import NotFound
@@ -59,8 +59,7 @@ def certificate_template_list_managed(user) -> QuerySet[CertificateTemplate]:
     templates = CertificateTemplate.objects.select_related("club")
     if user.is_staff:
         return templates
-    owned = ClubMembership.objects.filter(user=user, role=ClubMembership.Role.OWNER).values("club_id")
-    return templates.filter(club_id__in=owned)
+    return templates.filter(club_id__in=club_list_owned_by(user).values("pk"))
 
 
 def certificate_template_get_managed(template_id, user) -> CertificateTemplate:

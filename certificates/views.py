@@ -22,8 +22,8 @@ from certificates.selectors import (
     record_snapshot_get,
 )
 from certificates.services import certificate_template_create, certificate_template_draft, certificate_template_update
-from clubs.models import Club, ClubMembership
-from clubs.selectors import club_list_visible
+from clubs.models import Club
+from clubs.selectors import club_list_owned_by, club_list_visible
 from events.selectors import event_user_is_organizer
 from eventsite.errors import DomainError, NotFound
 from eventsite.forms import form_add_domain_error
@@ -116,7 +116,7 @@ def _clubs_designed_by(user) -> list[Club]:
     """The clubs whose templates ``user`` may design: staff every club, others the clubs they own."""
     if user.is_staff:
         return list(club_list_visible(user))
-    return list(Club.objects.filter(memberships__user=user, memberships__role=ClubMembership.Role.OWNER))
+    return list(club_list_owned_by(user))
 
 
 def _template_managed(template_id: int, user) -> CertificateTemplate:

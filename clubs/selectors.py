@@ -55,6 +55,11 @@ def club_list_run_by(user: User) -> list[Club]:
     return list(Club.objects.filter(memberships__user=user).order_by("name", "club_id"))
 
 
+def club_list_owned_by(user: User) -> QuerySet[Club]:
+    """The clubs ``user`` owns (they manage its members and design its certificate templates)."""
+    return Club.objects.filter(memberships__user=user, memberships__role=ClubMembership.Role.OWNER)
+
+
 def club_role_of(club: Club, user: User | AnonymousUser | None) -> str | None:
     """The user's role in the club (``owner`` or ``organizer``), or None."""
     if user is None or not user.is_authenticated:
