@@ -172,7 +172,10 @@ class Registration(models.Model):
     # No index of their own: the composite indexes below start with each of them.
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, db_index=False)
     student = models.ForeignKey(Student, on_delete=models.PROTECT, db_column="enrollment_no", db_index=False)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="registrations")
+    # Indexed only where set (below): most registrations have neither a team nor an access code.
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="registrations", db_index=False
+    )
     status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
     checkin_code = models.CharField(max_length=16, null=True, blank=True, unique=True)
     waitlist_seq = models.PositiveIntegerField(null=True, blank=True, help_text="Order on the waitlist.")
@@ -184,6 +187,7 @@ class Registration(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="registrations",
+        db_index=False,
         help_text="The invitation code the student registered with.",
     )
 
@@ -193,6 +197,10 @@ class Registration(models.Model):
             models.Index(fields=["event", "status", "student"], name="registration_event_status"),
             models.Index(fields=["event", "status", "waitlist_seq"], name="registration_waitlist_order"),
             models.Index(fields=["student", "event"], name="registration_student_event"),
+            models.Index(fields=["team"], condition=Q(team__isnull=False), name="registration_team"),
+            models.Index(
+                fields=["access_code"], condition=Q(access_code__isnull=False), name="registration_access_code"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
