@@ -37,7 +37,7 @@ from events.services import (
 from eventsite.errors import NotFound, PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import ErrorSerializer, errors
-from eventsite.serializers import NestedInputSerializer
+from eventsite.serializers import NestedInputSerializer, validated
 from eventsite.text import multiline_text, single_line_text
 
 EVENT_ID_PARAMETER = OpenApiParameter(
@@ -365,9 +365,8 @@ class EventListCreateApi(APIView):
         responses={200: paginated(EventOutputSerializer), **errors(400, 404)},
     )
     def get(self, request: Request) -> Response:
-        filters = EventListFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        events = event_details(event_list_published(**filters.validated_data))
+        filters = validated(EventListFilterSerializer, request.query_params)
+        events = event_details(event_list_published(**filters))
         return paginated_response(queryset=events, serializer_class=EventOutputSerializer, request=request, view=self)
 
     @extend_schema(
@@ -377,9 +376,8 @@ class EventListCreateApi(APIView):
         responses={201: EventOutputSerializer, **errors(403, conflicts=("ALREADY_EXISTS",))},
     )
     def post(self, request: Request) -> Response:
-        given = EventCreateInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        event = event_create(actor=request.user, **_service_arguments(given.validated_data))
+        given = validated(EventCreateInputSerializer, request.data)
+        event = event_create(actor=request.user, **_service_arguments(given))
         event = event_get_visible(event.pk, request.user)
         return Response(EventOutputSerializer(event).data, status=status.HTTP_201_CREATED)
 
@@ -407,9 +405,8 @@ class EventDetailApi(APIView):
         event = event_get_visible(event_id, request.user)
         if not event_user_is_organizer(event, request.user):
             raise PermissionDenied("Only this event's organizers can change it.")
-        given = EventInputSerializer(data=request.data, partial=True)
-        given.is_valid(raise_exception=True)
-        event_update(event=event, actor=request.user, **_service_arguments(given.validated_data))
+        given = validated(EventInputSerializer, request.data, partial=True)
+        event_update(event=event, actor=request.user, **_service_arguments(given))
         return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
 
 
@@ -466,9 +463,8 @@ class EventCancelApi(APIView):
     )
     def post(self, request: Request, event_id: str) -> Response:
         event = event_get_visible(event_id, request.user)
-        given = EventCancelInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        event_cancel(event=event, actor=request.user, **given.validated_data)
+        given = validated(EventCancelInputSerializer, request.data)
+        event_cancel(event=event, actor=request.user, **given)
         return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
 
 
@@ -506,12 +502,11 @@ class EventPosterApi(APIView):
     )
     def post(self, request: Request, event_id: str) -> Response:
         event = event_get_for_organizer(event_id, request.user)
-        given = PosterInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(PosterInputSerializer, request.data)
         poster = event_poster_set(
             event=event,
-            upload=given.validated_data["poster"],
-            alt_text=given.validated_data.get("alt_text", ""),
+            upload=given["poster"],
+            alt_text=given.get("alt_text", ""),
             actor=request.user,
         )
         return Response(PosterSerializer(poster_json(event, poster)).data)

@@ -17,6 +17,7 @@ from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, ApiPagination, paginated, paginated_response
 from eventsite.schema import errors
+from eventsite.serializers import validated
 from eventsite.text import multiline_text, single_line_text
 from registrations.models import Attendance, Feedback, RegistrationStatus, Student, TeamStatus
 from registrations.selectors import (
@@ -114,9 +115,8 @@ class AuthTokenApi(APIView):
         responses={200: LoginOutputSerializer},
     )
     def post(self, request: Request) -> Response:
-        given = LoginInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        user, token = login_token_issue(**given.validated_data, request=request._request)
+        given = validated(LoginInputSerializer, request.data)
+        user, token = login_token_issue(**given, request=request._request)
         student = getattr(user, "student", None)
         return Response(
             LoginOutputSerializer(
@@ -173,9 +173,8 @@ class SignupApi(APIView):
         responses={201: SignupOutputSerializer, **errors(conflicts=("ALREADY_EXISTS",))},
     )
     def post(self, request: Request) -> Response:
-        given = SignupInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        student = student_signup(**given.validated_data)
+        given = validated(SignupInputSerializer, request.data)
+        student = student_signup(**given)
         return Response(SignupOutputSerializer(student).data, status=status.HTTP_201_CREATED)
 
 
@@ -198,10 +197,9 @@ class StudentListApi(APIView):
         responses={200: paginated(StudentOutputSerializer), **errors(400, 403, 404)},
     )
     def get(self, request: Request) -> Response:
-        filters = StudentListFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = validated(StudentListFilterSerializer, request.query_params)
         return paginated_response(
-            queryset=student_list(**filters.validated_data),
+            queryset=student_list(**filters),
             serializer_class=StudentOutputSerializer,
             request=request,
             view=self,
@@ -271,13 +269,12 @@ class RegisterIndividualApi(APIView):
         responses={201: RegistrationOutputSerializer, **errors(403, conflicts=REGISTER_CONFLICTS)},
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = RegistrationInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(RegistrationInputSerializer, request.data)
         registration = registration_create(
             event=event_id,
-            enrollment_no=enrollment_no_or_own(request, given.validated_data.get("enrollment_no")),
-            answers=given.validated_data.get("answers"),
-            access_code=given.validated_data.get("access_code"),
+            enrollment_no=enrollment_no_or_own(request, given.get("enrollment_no")),
+            answers=given.get("answers"),
+            access_code=given.get("access_code"),
             actor=request.user,
         )
         return Response(RegistrationOutputSerializer(registration).data, status=status.HTTP_201_CREATED)
@@ -334,9 +331,7 @@ class RegisterTeamApi(APIView):
         },
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = TeamInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = validated(TeamInputSerializer, request.data)
         team = team_register_or_create(
             event=event_id,
             team_name=data["team_name"],
@@ -399,10 +394,9 @@ class RegistrationRejectApi(APIView):
         responses={200: RegistrationOutputSerializer, **errors(400, 403, 404)},
     )
     def post(self, request: Request, registration_id: str) -> Response:
-        given = RegistrationRejectInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(RegistrationRejectInputSerializer, request.data)
         registration = registration_reject(
-            registration=registration_id, reason=given.validated_data.get("reason", ""), actor=request.user
+            registration=registration_id, reason=given.get("reason", ""), actor=request.user
         )
         return Response(RegistrationOutputSerializer(registration).data)
 
@@ -447,9 +441,8 @@ class AccessCodesApi(APIView):
         responses={201: NewAccessCodesSerializer, **errors(400, 403, 404)},
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = AccessCodesInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        codes = access_codes_generate(event=event_get(event_id), actor=request.user, **given.validated_data)
+        given = validated(AccessCodesInputSerializer, request.data)
+        codes = access_codes_generate(event=event_get(event_id), actor=request.user, **given)
         return Response({"codes": [code.code for code in codes]}, status=status.HTTP_201_CREATED)
 
 
@@ -471,11 +464,10 @@ class RegisterCancelApi(APIView):
         responses={200: CancelOutputSerializer, **errors(403, conflicts=("NOT_REGISTERED", "REGISTRATION_CLOSED"))},
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = EnrollmentInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(EnrollmentInputSerializer, request.data)
         result = registration_cancel(
             event=event_id,
-            enrollment_no=enrollment_no_or_own(request, given.validated_data.get("enrollment_no")),
+            enrollment_no=enrollment_no_or_own(request, given.get("enrollment_no")),
             actor=request.user,
         )
         return Response(CancelOutputSerializer(result).data)
@@ -519,9 +511,7 @@ class AttendanceMarkApi(APIView):
         },
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = AttendanceInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = validated(AttendanceInputSerializer, request.data)
         attendance, created = attendance_mark(
             event=event_get(event_id),
             enrollment_no=data.get("enrollment_no") or None,
@@ -571,9 +561,7 @@ class FeedbackSubmitApi(APIView):
         },
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = FeedbackInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = validated(FeedbackInputSerializer, request.data)
         feedback = feedback_submit(
             event=event_get(event_id),
             enrollment_no=enrollment_no_or_own(request, data.get("enrollment_no")),
@@ -632,15 +620,14 @@ class EventRosterApi(APIView):
         event = event_get(event_id)
         if not event.is_public and not event_user_is_organizer(event, request.user):
             raise NotFound.of("event", event_id)  # a draft is invisible to all but its organizers
-        filters = EventRosterFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        code = filters.validated_data.get("session")
+        filters = validated(EventRosterFilterSerializer, request.query_params)
+        code = filters.get("session")
         session = next((s for s in event_sessions(event) if s.code == code), None) if code else None
         registrations = roster_registrations(
             event=event,
             actor=request.user,
-            q=filters.validated_data.get("q"),
-            status=filters.validated_data.get("status"),
+            q=filters.get("q"),
+            status=filters.get("status"),
             session=session,
         )
         if code and session is None:

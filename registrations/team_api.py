@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from events.api import EVENT_ID_PARAMETER
 from eventsite.errors import NotFound
 from eventsite.schema import errors
+from eventsite.serializers import validated
 from eventsite.text import single_line_text
 from registrations.models import Team, TeamMembership, TeamStatus
 from registrations.selectors import team_get_visible, team_members, team_membership_state, team_registrations_of
@@ -121,9 +122,8 @@ class TeamDetailApi(APIView):
     )
     def patch(self, request: Request, team_id: str) -> Response:
         team = team_get_visible(request.user, team_id)
-        given = TeamRenameInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        team = team_rename(team=team, team_name=given.validated_data["team_name"], actor=request.user)
+        given = validated(TeamRenameInputSerializer, request.data)
+        team = team_rename(team=team, team_name=given["team_name"], actor=request.user)
         return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
 
 
@@ -183,9 +183,8 @@ class TeamAcceptApi(APIView):
         },
     )
     def post(self, request: Request, team_id: str) -> Response:
-        given = AnswersInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        team = team_invitation_accept(team=team_id, answers=given.validated_data.get("answers"), actor=request.user)
+        given = validated(AnswersInputSerializer, request.data)
+        team = team_invitation_accept(team=team_id, answers=given.get("answers"), actor=request.user)
         team.refresh_from_db()
         return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
 
@@ -224,12 +223,11 @@ class TeamJoinApi(APIView):
         },
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = JoinInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(JoinInputSerializer, request.data)
         team = team_join_by_code(
             event=event_id,
-            join_code=given.validated_data["join_code"],
-            answers=given.validated_data.get("answers"),
+            join_code=given["join_code"],
+            answers=given.get("answers"),
             actor=request.user,
         )
         team.refresh_from_db()
@@ -251,9 +249,8 @@ class TeamInviteApi(APIView):
     )
     def post(self, request: Request, team_id: str) -> Response:
         team = team_get_visible(request.user, team_id)
-        given = InviteInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        invited = team_invite(team=team, enrollment_nos=given.validated_data["enrollment_nos"], actor=request.user)
+        given = validated(InviteInputSerializer, request.data)
+        invited = team_invite(team=team, enrollment_nos=given["enrollment_nos"], actor=request.user)
         team.refresh_from_db()
         return Response(InviteOutputSerializer({"invited": invited, "team": team_json(team, request.user)}).data)
 
@@ -286,9 +283,8 @@ class TeamRemoveApi(APIView):
     )
     def post(self, request: Request, team_id: str) -> Response:
         team = team_get_visible(request.user, team_id)
-        given = EnrollmentNoInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        result = team_member_remove(team=team, enrollment_no=given.validated_data["enrollment_no"], actor=request.user)
+        given = validated(EnrollmentNoInputSerializer, request.data)
+        result = team_member_remove(team=team, enrollment_no=given["enrollment_no"], actor=request.user)
         return _after_change(request, team, result)
 
 
@@ -304,9 +300,8 @@ class TeamTransferApi(APIView):
     )
     def post(self, request: Request, team_id: str) -> Response:
         team = team_get_visible(request.user, team_id)
-        given = EnrollmentNoInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        team = team_leader_transfer(team=team, enrollment_no=given.validated_data["enrollment_no"], actor=request.user)
+        given = validated(EnrollmentNoInputSerializer, request.data)
+        team = team_leader_transfer(team=team, enrollment_no=given["enrollment_no"], actor=request.user)
         return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
 
 
