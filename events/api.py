@@ -355,6 +355,11 @@ def _service_arguments(data: dict) -> dict:
     return arguments
 
 
+def _event_body(event_id: str, request: Request) -> dict:
+    """The event as the request's user sees it now: read again after a change, with its counts."""
+    return EventOutputSerializer(event_get_visible(event_id, request.user)).data
+
+
 class EventListCreateApi(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
@@ -378,8 +383,7 @@ class EventListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         given = validated(EventCreateInputSerializer, request.data)
         event = event_create(actor=request.user, **_service_arguments(given))
-        event = event_get_visible(event.pk, request.user)
-        return Response(EventOutputSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(_event_body(event.pk, request), status=status.HTTP_201_CREATED)
 
 
 class EventDetailApi(APIView):
@@ -392,7 +396,7 @@ class EventDetailApi(APIView):
         responses={200: EventOutputSerializer},
     )
     def get(self, request: Request, event_id: str) -> Response:
-        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+        return Response(_event_body(event_id, request))
 
     @extend_schema(
         operation_id="events_partial_update",
@@ -407,7 +411,7 @@ class EventDetailApi(APIView):
             raise PermissionDenied("Only this event's organizers can change it.")
         given = validated(EventInputSerializer, request.data, partial=True)
         event_update(event=event, actor=request.user, **_service_arguments(given))
-        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+        return Response(_event_body(event_id, request))
 
 
 class EventCancelInputSerializer(serializers.Serializer):
@@ -432,7 +436,7 @@ class EventPublishApi(APIView):
     def post(self, request: Request, event_id: str) -> Response:
         event = event_get_visible(event_id, request.user)
         event_publish(event=event, actor=request.user)
-        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+        return Response(_event_body(event_id, request))
 
 
 class EventApproveApi(APIView):
@@ -448,7 +452,7 @@ class EventApproveApi(APIView):
     def post(self, request: Request, event_id: str) -> Response:
         event = event_get_visible(event_id, request.user)
         event_approve(event=event, actor=request.user)
-        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+        return Response(_event_body(event_id, request))
 
 
 class EventCancelApi(APIView):
@@ -465,7 +469,7 @@ class EventCancelApi(APIView):
         event = event_get_visible(event_id, request.user)
         given = validated(EventCancelInputSerializer, request.data)
         event_cancel(event=event, actor=request.user, **given)
-        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+        return Response(_event_body(event_id, request))
 
 
 class PosterInputSerializer(serializers.Serializer):

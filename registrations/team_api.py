@@ -91,6 +91,11 @@ class TeamDetailOutputSerializer(serializers.Serializer):
     join_code = serializers.CharField(allow_null=True, help_text="Only for the team's members.")
 
 
+def _team_response(request: Request, team: Team) -> Response:
+    """The answer of the team views that give back the team: it as the request's user sees it."""
+    return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
+
+
 class TeamRenameInputSerializer(serializers.Serializer):
     team_name = serializers.CharField(max_length=200, validators=[single_line_text])
 
@@ -106,9 +111,7 @@ class TeamDetailApi(APIView):
         responses={200: TeamDetailOutputSerializer, **errors(404)},
     )
     def get(self, request: Request, team_id: str) -> Response:
-        return Response(
-            TeamDetailOutputSerializer(team_json(team_get_visible(request.user, team_id), request.user)).data
-        )
+        return _team_response(request, team_get_visible(request.user, team_id))
 
     @extend_schema(
         operation_id="teams_partial_update",
@@ -124,7 +127,7 @@ class TeamDetailApi(APIView):
         team = team_get_visible(request.user, team_id)
         given = validated(TeamRenameInputSerializer, request.data)
         team = team_rename(team=team, team_name=given["team_name"], actor=request.user)
-        return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
+        return _team_response(request, team)
 
 
 class AnswersInputSerializer(serializers.Serializer):
@@ -186,7 +189,7 @@ class TeamAcceptApi(APIView):
         given = validated(AnswersInputSerializer, request.data)
         team = team_invitation_accept(team=team_id, answers=given.get("answers"), actor=request.user)
         team.refresh_from_db()
-        return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
+        return _team_response(request, team)
 
 
 class DeclineOutputSerializer(serializers.Serializer):
@@ -231,7 +234,7 @@ class TeamJoinApi(APIView):
             actor=request.user,
         )
         team.refresh_from_db()
-        return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
+        return _team_response(request, team)
 
 
 class TeamInviteApi(APIView):
@@ -302,7 +305,7 @@ class TeamTransferApi(APIView):
         team = team_get_visible(request.user, team_id)
         given = validated(EnrollmentNoInputSerializer, request.data)
         team = team_leader_transfer(team=team, enrollment_no=given["enrollment_no"], actor=request.user)
-        return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
+        return _team_response(request, team)
 
 
 class TeamCancelApi(APIView):
