@@ -6,6 +6,7 @@ from django.conf import settings
 from events import hooks
 from events.models import EventQuestion
 from events.services import CANCELLATION_REASON_MAX, EVENT_FIELDS
+from eventsite.forms import reason_field
 from eventsite.images import ACCEPTED_CONTENT_TYPES
 
 STATUS_CHOICES = [("open", "Open for registration"), ("upcoming", "Upcoming"), ("past", "Past")]
@@ -190,12 +191,7 @@ SessionFormSet = forms.formset_factory(SessionForm, extra=2, max_num=50, validat
 
 
 class EventCancelForm(forms.Form):
-    reason = forms.CharField(
-        label="Why (sent to everyone registered)",
-        required=False,
-        max_length=CANCELLATION_REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    reason = reason_field("Why (sent to everyone registered)", max_length=CANCELLATION_REASON_MAX)
 
 
 class PosterForm(forms.Form):
