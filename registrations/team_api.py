@@ -16,6 +16,7 @@ from eventsite.errors import NotFound
 from eventsite.schema import errors
 from eventsite.serializers import validated
 from eventsite.text import single_line_text
+from registrations.api import ANSWERS_HELP
 from registrations.models import Team, TeamMembership, TeamStatus
 from registrations.selectors import team_get_visible, team_members, team_membership_state, team_registrations_of
 from registrations.teams import (
@@ -31,9 +32,6 @@ from registrations.teams import (
 )
 
 TEAM_ID_PARAMETER = OpenApiParameter("team_id", str, OpenApiParameter.PATH, description="The team's id.")
-ANSWERS_HELP = (
-    "Answers to the event's questions, {code: value}: text, a number, true/false, an option, or a list of options."
-)
 TEAM_CHANGE_CONFLICTS = ("TEAM_LOCKED", "EVENT_CANCELLED")
 # Joining a team, by invitation or by join code, is refused for the same reasons.
 TEAM_JOIN_CONFLICTS = ("INVITATION_NOT_FOUND", "ALREADY_REGISTERED", "EVENT_FULL", "TEAM_SIZE", *TEAM_CHANGE_CONFLICTS)
