@@ -16,7 +16,7 @@ from eventsite.errors import NotFound
 from eventsite.schema import errors
 from eventsite.serializers import validated
 from eventsite.text import single_line_text
-from registrations.api import ANSWERS_HELP
+from registrations.api import ANSWERS_HELP, CancelOutputSerializer
 from registrations.models import Team, TeamMembership, TeamStatus
 from registrations.selectors import team_get_visible, team_members, team_membership_state, team_registrations_of
 from registrations.teams import (
@@ -149,11 +149,8 @@ class InviteOutputSerializer(serializers.Serializer):
     team = TeamDetailOutputSerializer()
 
 
-class TeamCancelOutputSerializer(serializers.Serializer):
+class TeamCancelOutputSerializer(CancelOutputSerializer):
     cancelled = serializers.ListField(child=serializers.CharField(), help_text="Registration ids cancelled.")
-    promoted = serializers.DictField(
-        child=serializers.CharField(), help_text="enrollment_no -> registration_id moved up from the waitlist."
-    )
     team = TeamDetailOutputSerializer(allow_null=True, help_text="The team now; null for someone no longer in it.")
 
 
