@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import parsers, permissions, serializers, status
 from rest_framework.request import Request
@@ -36,7 +35,7 @@ from events.services import (
 )
 from eventsite.errors import NotFound, PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
-from eventsite.schema import ErrorSerializer, errors
+from eventsite.schema import NO_INPUT, ErrorSerializer, errors
 from eventsite.serializers import NestedInputSerializer, validated
 from eventsite.text import multiline_text, single_line_text
 
@@ -430,7 +429,7 @@ class EventPublishApi(APIView):
         operation_id="events_publish",
         summary="Publish a draft (its organizers); pending_approval when staff must approve it",
         parameters=[EVENT_ID_PARAMETER],
-        request={"application/json": OpenApiTypes.OBJECT},
+        request=NO_INPUT,
         responses={200: EventOutputSerializer, **errors(400, 403)},
     )
     def post(self, request: Request, event_id: str) -> Response:
@@ -446,7 +445,7 @@ class EventApproveApi(APIView):
         operation_id="events_approve",
         summary="Approve and publish an event awaiting approval (staff)",
         parameters=[EVENT_ID_PARAMETER],
-        request={"application/json": OpenApiTypes.OBJECT},
+        request=NO_INPUT,
         responses={200: EventOutputSerializer, **errors(400, 403)},
     )
     def post(self, request: Request, event_id: str) -> Response:

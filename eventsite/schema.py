@@ -6,6 +6,7 @@ its codes); ``ApiAutoSchema`` adds the errors any operation can give, so the sch
 """
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -19,6 +20,9 @@ class ErrorDetailSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
 
+
+# The request body of an action that takes no input, for ``extend_schema(request=...)``: any JSON object, unread.
+NO_INPUT = {"application/json": OpenApiTypes.OBJECT}
 
 ERROR_DESCRIPTIONS = {
     400: "VALIDATION_ERROR: the body or a parameter is not valid (details: field -> messages).",

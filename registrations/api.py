@@ -4,7 +4,6 @@ A student acts only for themselves (``enrollment_no`` may be omitted: it default
 theirs); an organizer of the event, or staff, acts for anyone. The services enforce it.
 """
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
@@ -16,7 +15,7 @@ from events.selectors import event_get, event_sessions, event_user_is_organizer
 from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, ApiPagination, paginated, paginated_response
-from eventsite.schema import errors
+from eventsite.schema import NO_INPUT, errors
 from eventsite.serializers import validated
 from eventsite.text import multiline_text, single_line_text
 from registrations.models import Attendance, Feedback, RegistrationStatus, Student, TeamStatus
@@ -371,7 +370,7 @@ class RegistrationApproveApi(APIView):
         summary="Approve a registration awaiting approval (organizers): confirmed or waitlisted by the seats free now",
         description="A team's registration approves the whole team. Approving one already approved changes nothing.",
         parameters=[REGISTRATION_ID_PARAMETER],
-        request={"application/json": OpenApiTypes.OBJECT},
+        request=NO_INPUT,
         responses={
             200: RegistrationOutputSerializer,
             **errors(400, 403, 404, conflicts=("EVENT_FULL", "EVENT_CANCELLED")),

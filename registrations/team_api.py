@@ -4,7 +4,6 @@ Each view validates the body's shape, calls one service of ``registrations.teams
 holds every rule and every permission) and shapes the answer.
 """
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
@@ -13,7 +12,7 @@ from rest_framework.views import APIView
 
 from events.api import EVENT_ID_PARAMETER
 from eventsite.errors import NotFound
-from eventsite.schema import errors
+from eventsite.schema import NO_INPUT, errors
 from eventsite.serializers import validated
 from eventsite.text import single_line_text
 from registrations.api import ANSWERS_HELP, CancelOutputSerializer
@@ -199,7 +198,7 @@ class TeamDeclineApi(APIView):
         operation_id="teams_decline_create",
         summary="Decline an invitation (the invited student)",
         parameters=[TEAM_ID_PARAMETER],
-        request={"application/json": OpenApiTypes.OBJECT},
+        request=NO_INPUT,
         responses={200: DeclineOutputSerializer, **errors(403, conflicts=("INVITATION_NOT_FOUND",))},
     )
     def post(self, request: Request, team_id: str) -> Response:
@@ -261,7 +260,7 @@ class TeamLeaveApi(APIView):
         summary="Leave the team (a member; the leader hands over first)",
         description="A team left below its minimum goes back to forming and its seats go to the waitlist.",
         parameters=[TEAM_ID_PARAMETER],
-        request={"application/json": OpenApiTypes.OBJECT},
+        request=NO_INPUT,
         responses={200: TeamCancelOutputSerializer, **errors(403, conflicts=TEAM_CHANGE_CONFLICTS)},
     )
     def post(self, request: Request, team_id: str) -> Response:
@@ -310,7 +309,7 @@ class TeamCancelApi(APIView):
         operation_id="teams_cancel_create",
         summary="Cancel the whole team (its leader or an organizer); allowed after registration closes",
         parameters=[TEAM_ID_PARAMETER],
-        request={"application/json": OpenApiTypes.OBJECT},
+        request=NO_INPUT,
         responses={200: TeamCancelOutputSerializer, **errors(403, conflicts=("REGISTRATION_CLOSED",))},
     )
     def post(self, request: Request, team_id: str) -> Response:
