@@ -26,6 +26,7 @@ from legacy.codec.values import (
     enrollment_clean,
     flag,
     integer,
+    record_id_or_none,
     shared,
     year_from_semester,
 )
@@ -111,7 +112,7 @@ class EventDecoder:
         where = ("registrations.", legacy_key) if legacy_key else path
         draft = RegistrationDraft(
             where=where,
-            legacy_id=legacy_id[:40] if legacy_id else None,
+            legacy_id=record_id_or_none(legacy_id),
             student=student,
             status=status,
             registered_at=self._date(entry.get("registration_datetime"), path, ".registration_datetime"),
@@ -162,7 +163,7 @@ class EventDecoder:
             seen.add(student.enrollment_no)
             draft = RegistrationDraft(
                 where=member_where,
-                legacy_id=(clean_text(member.get("registration_id"))[:40] or None),
+                legacy_id=record_id_or_none(member.get("registration_id")),
                 student=student,
                 status=leader.status,
                 registered_at=self._date(member.get("registration_datetime"), member_where, ".registration_datetime")
@@ -198,7 +199,7 @@ class EventDecoder:
                 ParticipationDraft(
                     kind="attendance",
                     where=item_where,
-                    record_id=clean_text(item.get("attendance_id"))[:40] or None,
+                    record_id=record_id_or_none(item.get("attendance_id")),
                     enrollment_no=enrollment_no,
                     registration=registration,
                     session=shared(clean_text(item.get("session"))) or None,
@@ -239,7 +240,7 @@ class EventDecoder:
             ParticipationDraft(
                 kind="feedback",
                 where=where,
-                record_id=clean_text(data.get("feedback_id"))[:40] or None,
+                record_id=record_id_or_none(data.get("feedback_id")),
                 enrollment_no=enrollment_no,
                 registration=registration,
                 registration_hint=hint or None,
@@ -265,7 +266,7 @@ class EventDecoder:
             ParticipationDraft(
                 kind="certificate",
                 where=where,
-                record_id=clean_text(data.get("certificate_id"))[:40] or None,
+                record_id=record_id_or_none(data.get("certificate_id")),
                 enrollment_no=enrollment_no,
                 registration=registration,
                 registration_hint=hint or None,
@@ -297,7 +298,7 @@ class EventDecoder:
             ParticipationDraft(
                 kind="attendance",
                 where=(where, ".final_attendance_status"),
-                record_id=record_id[:40] or None,
+                record_id=record_id_or_none(record_id),
                 enrollment_no=registration.student.enrollment_no,
                 registration=registration,
                 session=clean_text(entry.get("session")) or None,
@@ -334,7 +335,7 @@ class EventDecoder:
                         ParticipationDraft(
                             kind="attendance",
                             where=path,
-                            record_id=clean_text(record_id)[:40] or None,
+                            record_id=record_id_or_none(record_id),
                             enrollment_no=enrollment_no,
                             registration=None,
                             registration_hint=hint or None,
