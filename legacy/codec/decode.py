@@ -193,20 +193,7 @@ class EventDecoder:
             if not isinstance(item, dict):
                 self.problems.drop(joined(item_where), "INVALID_RECORD", "An attendance must be an object.")
                 continue
-            if item.get("marked") is False or clean_text(item.get("attendance_status")).lower() == "absent":
-                continue
-            self._participations.append(
-                ParticipationDraft(
-                    kind="attendance",
-                    where=item_where,
-                    record_id=record_id_or_none(item.get("attendance_id")),
-                    enrollment_no=enrollment_no,
-                    registration=registration,
-                    session=shared(clean_text(item.get("session"))) or None,
-                    moment=self._date(item.get("marked_at"), item_where, ".marked_at"),
-                    marked_by=shared(clean_text(item.get("marked_by"))),
-                )
-            )
+            self._attendance(item, item_where, enrollment_no, registration)
         feedback = container.get("feedback")
         if isinstance(feedback, dict) and feedback.get("submitted") is not False:
             self._feedback(feedback, (where, ".feedback"), enrollment_no, registration)
@@ -219,6 +206,30 @@ class EventDecoder:
             self.problems.drop(
                 f"{joined(where)}.certificate", "INVALID_RECORD", "certificate must be an object or null."
             )
+
+    def _attendance(
+        self,
+        data: dict,
+        where: str | tuple[str, str],
+        enrollment_no: str,
+        registration: RegistrationDraft | None,
+        hint: str = "",
+    ) -> None:
+        if data.get("marked") is False or clean_text(data.get("attendance_status")).lower() == "absent":
+            return
+        self._participations.append(
+            ParticipationDraft(
+                kind="attendance",
+                where=where,
+                record_id=record_id_or_none(data.get("attendance_id")),
+                enrollment_no=enrollment_no,
+                registration=registration,
+                registration_hint=hint or None,
+                session=shared(clean_text(data.get("session"))) or None,
+                moment=self._date(data.get("marked_at"), where, ".marked_at"),
+                marked_by=shared(clean_text(data.get("marked_by"))),
+            )
+        )
 
     def _feedback(
         self,
@@ -329,21 +340,7 @@ class EventDecoder:
                     continue
                 hint = clean_text(data.get("registration_id"))
                 if kind == "attendance":
-                    if clean_text(data.get("attendance_status")).lower() == "absent" or data.get("marked") is False:
-                        continue
-                    self._participations.append(
-                        ParticipationDraft(
-                            kind="attendance",
-                            where=path,
-                            record_id=record_id_or_none(record_id),
-                            enrollment_no=enrollment_no,
-                            registration=None,
-                            registration_hint=hint or None,
-                            session=clean_text(data.get("session")) or None,
-                            moment=self._date(data.get("marked_at"), path, ".marked_at"),
-                            marked_by=clean_text(data.get("marked_by")),
-                        )
-                    )
+                    self._attendance({**data, "attendance_id": record_id}, path, enrollment_no, None, hint)
                 elif kind == "feedback":
                     self._feedback({"feedback_id": record_id, **data}, path, enrollment_no, None, hint)
                 else:
