@@ -26,6 +26,7 @@ from legacy.codec.values import (
     enrollment_clean,
     flag,
     integer,
+    record_id_or_none,
     shared,
     year_from_semester,
 )
@@ -111,7 +112,7 @@ class EventDecoder:
         where = ("registrations.", legacy_key) if legacy_key else path
         draft = RegistrationDraft(
             where=where,
-            legacy_id=legacy_id[:40] if legacy_id else None,
+            legacy_id=record_id_or_none(legacy_id),
             student=student,
             status=status,
             registered_at=self._date(entry.get("registration_datetime"), path, ".registration_datetime"),
@@ -162,7 +163,7 @@ class EventDecoder:
             seen.add(student.enrollment_no)
             draft = RegistrationDraft(
                 where=member_where,
-                legacy_id=(clean_text(member.get("registration_id"))[:40] or None),
+                legacy_id=record_id_or_none(member.get("registration_id")),
                 student=student,
                 status=leader.status,
                 registered_at=self._date(member.get("registration_datetime"), member_where, ".registration_datetime")
@@ -192,20 +193,7 @@ class EventDecoder:
             if not isinstance(item, dict):
                 self.problems.drop(joined(item_where), "INVALID_RECORD", "An attendance must be an object.")
                 continue
-            if item.get("marked") is False or clean_text(item.get("attendance_status")).lower() == "absent":
-                continue
-            self._participations.append(
-                ParticipationDraft(
-                    kind="attendance",
-                    where=item_where,
-                    record_id=clean_text(item.get("attendance_id"))[:40] or None,
-                    enrollment_no=enrollment_no,
-                    registration=registration,
-                    session=shared(clean_text(item.get("session"))) or None,
-                    moment=self._date(item.get("marked_at"), item_where, ".marked_at"),
-                    marked_by=shared(clean_text(item.get("marked_by"))),
-                )
-            )
+            self._attendance(item, item_where, enrollment_no, registration)
         feedback = container.get("feedback")
         if isinstance(feedback, dict) and feedback.get("submitted") is not False:
             self._feedback(feedback, (where, ".feedback"), enrollment_no, registration)
@@ -218,6 +206,30 @@ class EventDecoder:
             self.problems.drop(
                 f"{joined(where)}.certificate", "INVALID_RECORD", "certificate must be an object or null."
             )
+
+    def _attendance(
+        self,
+        data: dict,
+        where: str | tuple[str, str],
+        enrollment_no: str,
+        registration: RegistrationDraft | None,
+        hint: str = "",
+    ) -> None:
+        if data.get("marked") is False or clean_text(data.get("attendance_status")).lower() == "absent":
+            return
+        self._participations.append(
+            ParticipationDraft(
+                kind="attendance",
+                where=where,
+                record_id=record_id_or_none(data.get("attendance_id")),
+                enrollment_no=enrollment_no,
+                registration=registration,
+                registration_hint=hint or None,
+                session=shared(clean_text(data.get("session"))) or None,
+                moment=self._date(data.get("marked_at"), where, ".marked_at"),
+                marked_by=shared(clean_text(data.get("marked_by"))),
+            )
+        )
 
     def _feedback(
         self,
@@ -239,7 +251,7 @@ class EventDecoder:
             ParticipationDraft(
                 kind="feedback",
                 where=where,
-                record_id=clean_text(data.get("feedback_id"))[:40] or None,
+                record_id=record_id_or_none(data.get("feedback_id")),
                 enrollment_no=enrollment_no,
                 registration=registration,
                 registration_hint=hint or None,
@@ -265,7 +277,7 @@ class EventDecoder:
             ParticipationDraft(
                 kind="certificate",
                 where=where,
-                record_id=clean_text(data.get("certificate_id"))[:40] or None,
+                record_id=record_id_or_none(data.get("certificate_id")),
                 enrollment_no=enrollment_no,
                 registration=registration,
                 registration_hint=hint or None,
@@ -297,7 +309,7 @@ class EventDecoder:
             ParticipationDraft(
                 kind="attendance",
                 where=(where, ".final_attendance_status"),
-                record_id=record_id[:40] or None,
+                record_id=record_id_or_none(record_id),
                 enrollment_no=registration.student.enrollment_no,
                 registration=registration,
                 session=clean_text(entry.get("session")) or None,
@@ -328,21 +340,7 @@ class EventDecoder:
                     continue
                 hint = clean_text(data.get("registration_id"))
                 if kind == "attendance":
-                    if clean_text(data.get("attendance_status")).lower() == "absent" or data.get("marked") is False:
-                        continue
-                    self._participations.append(
-                        ParticipationDraft(
-                            kind="attendance",
-                            where=path,
-                            record_id=clean_text(record_id)[:40] or None,
-                            enrollment_no=enrollment_no,
-                            registration=None,
-                            registration_hint=hint or None,
-                            session=clean_text(data.get("session")) or None,
-                            moment=self._date(data.get("marked_at"), path, ".marked_at"),
-                            marked_by=clean_text(data.get("marked_by")),
-                        )
-                    )
+                    self._attendance({**data, "attendance_id": record_id}, path, enrollment_no, None, hint)
                 elif kind == "feedback":
                     self._feedback({"feedback_id": record_id, **data}, path, enrollment_no, None, hint)
                 else:
