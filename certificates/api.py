@@ -50,7 +50,7 @@ from events.selectors import event_get
 from eventsite.errors import ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.parsers import SafeJSONParser
-from eventsite.schema import ErrorSerializer, errors
+from eventsite.schema import CODE_PATTERN, ErrorSerializer, errors
 from eventsite.serializers import NestedInputSerializer, validated
 from eventsite.text import multiline_text, single_line_text
 from registrations.api import (
@@ -225,7 +225,7 @@ class CertificateVerifyApi(APIView):
                 "certificate_id",
                 str,
                 OpenApiParameter.PATH,
-                pattern="^[0-9A-Za-z]+$",
+                pattern=CODE_PATTERN,
                 examples=[OpenApiExample("A certificate", value="C0123456789ABCDEF")],
             )
         ],

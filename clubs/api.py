@@ -11,7 +11,7 @@ from clubs.selectors import club_get, club_get_visible, club_list_visible
 from clubs.services import club_create, club_member_remove, club_member_set, club_update
 from eventsite.errors import PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
-from eventsite.schema import errors
+from eventsite.schema import SLUG_PATTERN, errors
 from eventsite.serializers import validated
 
 CLUB_ID_PARAMETER = OpenApiParameter(
@@ -19,7 +19,7 @@ CLUB_ID_PARAMETER = OpenApiParameter(
     str,
     OpenApiParameter.PATH,
     description="The club's slug.",
-    pattern="^[-a-zA-Z0-9_]+$",
+    pattern=SLUG_PATTERN,
     examples=[OpenApiExample("A club", value="coding-club")],
 )
 USERNAME_PARAMETER = OpenApiParameter("username", str, OpenApiParameter.PATH, description="The member's username.")

@@ -35,7 +35,7 @@ from events.services import (
 )
 from eventsite.errors import NotFound, PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
-from eventsite.schema import NO_INPUT, ErrorSerializer, errors
+from eventsite.schema import NO_INPUT, SLUG_PATTERN, ErrorSerializer, errors
 from eventsite.serializers import NestedInputSerializer, validated
 from eventsite.text import multiline_text, single_line_text
 
@@ -44,7 +44,7 @@ EVENT_ID_PARAMETER = OpenApiParameter(
     str,
     OpenApiParameter.PATH,
     description="The event's slug.",
-    pattern="^[-a-zA-Z0-9_]+$",
+    pattern=SLUG_PATTERN,
     examples=[OpenApiExample("An event", value="hackfest-2026")],
 )
 

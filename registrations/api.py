@@ -15,7 +15,7 @@ from events.selectors import event_get, event_sessions, event_user_is_organizer
 from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, ApiPagination, paginated, paginated_response
-from eventsite.schema import NO_INPUT, errors
+from eventsite.schema import CODE_PATTERN, NO_INPUT, errors
 from eventsite.serializers import validated
 from eventsite.text import multiline_text, single_line_text
 from registrations.models import Attendance, Feedback, RegistrationStatus, Student, TeamStatus
@@ -52,7 +52,7 @@ ENROLLMENT_NO_PARAMETER = OpenApiParameter(
     str,
     OpenApiParameter.PATH,
     description="The student's enrollment number (case does not matter).",
-    pattern="^[0-9A-Za-z]+$",
+    pattern=CODE_PATTERN,
     examples=[OpenApiExample("A student", value="22CSE30001")],
 )
 ENROLLMENT_NO_HELP = "Defaults to the logged-in student's own; required when an organizer acts."
@@ -348,7 +348,7 @@ REGISTRATION_ID_PARAMETER = OpenApiParameter(
     str,
     OpenApiParameter.PATH,
     description="The registration's id (`registration_id`).",
-    pattern="^[0-9A-Za-z]+$",
+    pattern=CODE_PATTERN,
 )
 
 
