@@ -193,52 +193,64 @@ class EventDecoder:
             if not isinstance(item, dict):
                 self.problems.drop(joined(item_where), "INVALID_RECORD", "An attendance must be an object.")
                 continue
-            self._attendance(item, item_where, enrollment_no, registration)
+            self._record("attendance", item, item_where, enrollment_no, registration)
         feedback = container.get("feedback")
         if isinstance(feedback, dict) and feedback.get("submitted") is not False:
-            self._feedback(feedback, (where, ".feedback"), enrollment_no, registration)
+            self._record("feedback", feedback, (where, ".feedback"), enrollment_no, registration)
         elif feedback is not None and not isinstance(feedback, dict):
             self.problems.drop(f"{joined(where)}.feedback", "INVALID_RECORD", "feedback must be an object or null.")
         certificate = container.get("certificate")
         if isinstance(certificate, dict) and certificate.get("issued") is not False:
-            self._certificate(certificate, (where, ".certificate"), enrollment_no, registration)
+            self._record("certificate", certificate, (where, ".certificate"), enrollment_no, registration)
         elif certificate is not None and not isinstance(certificate, dict):
             self.problems.drop(
                 f"{joined(where)}.certificate", "INVALID_RECORD", "certificate must be an object or null."
             )
 
-    def _attendance(
+    def _record(
         self,
+        kind: str,
         data: dict,
         where: str | tuple[str, str],
         enrollment_no: str,
         registration: RegistrationDraft | None,
         hint: str = "",
     ) -> None:
-        if data.get("marked") is False or clean_text(data.get("attendance_status")).lower() == "absent":
+        """A student's attendance, feedback or certificate (``kind``), unless it is left out: its own id when
+        it has one (``<kind>_id``), and the registration it belongs to, or for an event-level record the
+        registration id it names."""
+        if kind == "attendance":
+            facts = self._attendance_facts(data, where)
+        elif kind == "feedback":
+            facts = self._feedback_facts(data, where)
+        else:
+            facts = self._certificate_facts(data, where)
+        if facts is None:
             return
         self._participations.append(
             ParticipationDraft(
-                kind="attendance",
+                kind=kind,
                 where=where,
-                record_id=record_id_or_none(data.get("attendance_id")),
+                record_id=record_id_or_none(data.get(f"{kind}_id")),
                 enrollment_no=enrollment_no,
                 registration=registration,
                 registration_hint=hint or None,
-                session=shared(clean_text(data.get("session"))) or None,
-                moment=self._date(data.get("marked_at"), where, ".marked_at"),
-                marked_by=shared(clean_text(data.get("marked_by"))),
+                **facts,
             )
         )
 
-    def _feedback(
-        self,
-        data: dict,
-        where: str | tuple[str, str],
-        enrollment_no: str,
-        registration: RegistrationDraft | None,
-        hint: str = "",
-    ) -> None:
+    def _attendance_facts(self, data: dict, where: str | tuple[str, str]) -> dict | None:
+        """None for a student marked absent."""
+        if data.get("marked") is False or clean_text(data.get("attendance_status")).lower() == "absent":
+            return None
+        return {
+            "session": shared(clean_text(data.get("session"))) or None,
+            "moment": self._date(data.get("marked_at"), where, ".marked_at"),
+            "marked_by": shared(clean_text(data.get("marked_by"))),
+        }
+
+    def _feedback_facts(self, data: dict, where: str | tuple[str, str]) -> dict | None:
+        """None (reported) for a rating that is not 1 to 5."""
         rating = None
         if data.get("rating") is not None:
             rating = integer(data.get("rating"))
@@ -246,47 +258,24 @@ class EventDecoder:
                 self.problems.drop(
                     f"{joined(where)}.rating", "INVALID_RATING", f"Rating {data.get('rating')!r} is not 1..5."
                 )
-                return
-        self._participations.append(
-            ParticipationDraft(
-                kind="feedback",
-                where=where,
-                record_id=record_id_or_none(data.get("feedback_id")),
-                enrollment_no=enrollment_no,
-                registration=registration,
-                registration_hint=hint or None,
-                moment=self._date(data.get("submitted_at"), where, ".submitted_at"),
-                rating=rating,
-                comments=shared(clean_text(data.get("comments"))),
-            )
-        )
+                return None
+        return {
+            "moment": self._date(data.get("submitted_at"), where, ".submitted_at"),
+            "rating": rating,
+            "comments": shared(clean_text(data.get("comments"))),
+        }
 
-    def _certificate(
-        self,
-        data: dict,
-        where: str | tuple[str, str],
-        enrollment_no: str,
-        registration: RegistrationDraft | None,
-        hint: str = "",
-    ) -> None:
+    def _certificate_facts(self, data: dict, where: str | tuple[str, str]) -> dict:
         issued_at = self._date(data.get("issued_at"), where, ".issued_at")
         revoked_at = self._date(data.get("revoked_at"), where, ".revoked_at")
         if flag(data.get("revoked"), False) and revoked_at is None:
             revoked_at = issued_at
-        self._participations.append(
-            ParticipationDraft(
-                kind="certificate",
-                where=where,
-                record_id=record_id_or_none(data.get("certificate_id")),
-                enrollment_no=enrollment_no,
-                registration=registration,
-                registration_hint=hint or None,
-                moment=issued_at,
-                revoked_at=revoked_at,
-                revoked_reason=clean_text(data.get("revoked_reason"))
-                or ("Revoked in the previous system." if revoked_at else ""),
-            )
-        )
+        return {
+            "moment": issued_at,
+            "revoked_at": revoked_at,
+            "revoked_reason": clean_text(data.get("revoked_reason"))
+            or ("Revoked in the previous system." if revoked_at else ""),
+        }
 
     def _flat_attendance(self, entry: dict, where: str | tuple, registration: RegistrationDraft) -> None:
         """The second shape: ``physical_attendance_id`` / ``virtual_attendance_id`` with a final status."""
@@ -340,11 +329,11 @@ class EventDecoder:
                     continue
                 hint = clean_text(data.get("registration_id"))
                 if kind == "attendance":
-                    self._attendance({**data, "attendance_id": record_id}, path, enrollment_no, None, hint)
+                    self._record(kind, {**data, "attendance_id": record_id}, path, enrollment_no, None, hint)
                 elif kind == "feedback":
-                    self._feedback({"feedback_id": record_id, **data}, path, enrollment_no, None, hint)
+                    self._record(kind, {"feedback_id": record_id, **data}, path, enrollment_no, None, hint)
                 else:
-                    self._certificate({"certificate_id": record_id, **data}, path, enrollment_no, None, hint)
+                    self._record(kind, {"certificate_id": record_id, **data}, path, enrollment_no, None, hint)
 
     # the event
 
