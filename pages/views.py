@@ -275,14 +275,13 @@ def _checkin_answer(event: Event, value: str, session_code: str, actor) -> dict:
             attendance, created = attendance_mark(event=event, enrollment_no=value, session=session_code, actor=actor)
         except ValidationFailed:
             raise not_a_code from None
-    session = attendance.session
     return {
         "ok": True,
         "headline": "Checked in" if created else "Already checked in",
         "created": created,
         "name": attendance.student.full_name,
         "enrollment_no": attendance.student_id,
-        "session": session.title or session.code,
+        "session": str(attendance.session),
         "marked_at": attendance.marked_at,
     }
 

@@ -143,7 +143,7 @@ def event_roster_act(request: HttpRequest, event_id: str) -> HttpResponse:
             attendance, created = attendance_mark(
                 event=event, enrollment_no=student.pk, session=request.POST.get("session") or None, actor=request.user
             )
-            session_name = attendance.session.title or attendance.session.code
+            session_name = str(attendance.session)
             if created:
                 messages.success(request, f"{student.full_name} is checked in to {session_name}.")
             else:
