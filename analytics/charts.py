@@ -99,6 +99,16 @@ def _gridlines(top: float, left: float, right: float, plot_height: float, axis_m
     return lines
 
 
+def _axis_label(x: float, y: float, label: str) -> str:
+    """A label under the plot, centred on its bar or point."""
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="13" fill="{MUTED}">{escape(label)}</text>'
+
+
+def _tooltip(point: Point) -> str:
+    """What a bar or point says when hovered: its label and its value."""
+    return f"<title>{escape(point.label)}: {escape(point.shown)}</title>"
+
+
 def _tick_every(count: int, room: float, label_width: float = 52) -> int:
     return max(1, ceil(count * label_width / room))
 
@@ -124,16 +134,13 @@ def bar_chart(
         center = x + bar_width / 2
         body.append(
             f'<g class="bar"><rect x="{x:.1f}" y="{y:.1f}" width="{bar_width:.1f}" height="{bar_height:.1f}" '
-            f'rx="2" fill="{ACCENT}"><title>{escape(point.label)}: {escape(point.shown)}</title></rect>'
+            f'rx="2" fill="{ACCENT}">{_tooltip(point)}</rect>'
             f'<text x="{center:.1f}" y="{y - 6:.1f}" text-anchor="middle" font-size="14" font-weight="600" '
             f'fill="{INK}">'
             f"{escape(point.shown)}</text></g>"
         )
         if index % every == 0:
-            body.append(
-                f'<text x="{center:.1f}" y="{top + plot_height + 20}" text-anchor="middle" font-size="13" '
-                f'fill="{MUTED}">{escape(point.label)}</text>'
-            )
+            body.append(_axis_label(center, top + plot_height + 20, point.label))
     return _svg(chart_id, title, points, width, height, body)
 
 
@@ -172,8 +179,7 @@ def line_chart(
     show_values = len(points) <= 31
     for index, ((x, y), point) in enumerate(zip(coords, points, strict=True)):
         body.append(
-            f'<g class="point"><circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{ACCENT}">'
-            f"<title>{escape(point.label)}: {escape(point.shown)}</title></circle>"
+            f'<g class="point"><circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{ACCENT}">{_tooltip(point)}</circle>'
         )
         if show_values and point.value:
             body.append(
@@ -182,10 +188,7 @@ def line_chart(
             )
         body.append("</g>")
         if index % every == 0 or index == len(points) - 1:
-            body.append(
-                f'<text x="{x:.1f}" y="{baseline + 20:.1f}" text-anchor="middle" font-size="13" fill="{MUTED}">'
-                f"{escape(point.label)}</text>"
-            )
+            body.append(_axis_label(x, baseline + 20, point.label))
     return _svg(chart_id, title, points, width, height, body)
 
 
@@ -217,7 +220,7 @@ def horizontal_bar_chart(
             f"{escape(label)}</text>"
             f'<rect x="{left}" y="{y + 5}" width="{right - left}" height="{row_height - 10}" rx="2" fill="{GRID}"/>'
             f'<rect x="{left}" y="{y + 5}" width="{bar_width:.1f}" height="{row_height - 10}" rx="2" fill="{ACCENT}">'
-            f"<title>{escape(point.label)}: {escape(point.shown)}</title></rect>"
+            f"{_tooltip(point)}</rect>"
             f'<text x="{right + 8}" y="{y + 21}" font-size="13" font-weight="600" fill="{INK}">'
             f"{escape(point.shown)}</text></g>"
         )

@@ -9,11 +9,11 @@ the size of the college: departments, years, events, and the most active student
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from events.models import Event
+from events.selectors import count_per_event
 from registrations.models import Attendance, Registration, RegistrationStatus, Student
 
 TOP_STUDENTS = 20
@@ -154,20 +154,14 @@ def _group_rows(period: Period, field: str) -> list[GroupRow]:
     ]
 
 
-def _count_per_event(rows, counted: Count) -> Coalesce:
-    """A correlated per-event count, so that two counts do not multiply each other's joined rows."""
-    per_event = rows.filter(event=OuterRef("pk")).order_by().values("event").annotate(n=counted).values("n")
-    return Coalesce(Subquery(per_event, output_field=IntegerField()), 0)
-
-
 def _event_rows(period: Period) -> list[EventRow]:
     events = (
         Event.objects.filter(_in_period(period))
         .annotate(
-            registered=_count_per_event(Registration.objects.filter(status=RegistrationStatus.CONFIRMED), Count("pk")),
-            attended=_count_per_event(
-                Attendance.objects.filter(registration__status=RegistrationStatus.CONFIRMED),
-                Count("student", distinct=True),
+            # Correlated per-event counts, so that the two do not multiply each other's joined rows.
+            registered=count_per_event(Registration.objects.filter(status=RegistrationStatus.CONFIRMED)),
+            attended=count_per_event(
+                Attendance.objects.filter(registration__status=RegistrationStatus.CONFIRMED), distinct="student"
             ),
         )
         .values_list("event_id", "title", "starts_at", "registered", "attended")

@@ -50,8 +50,8 @@ from events.selectors import event_get
 from eventsite.errors import ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.parsers import SafeJSONParser
-from eventsite.schema import ErrorSerializer, errors
-from eventsite.serializers import NestedInputSerializer
+from eventsite.schema import CODE_PATTERN, ErrorSerializer, errors
+from eventsite.serializers import NestedInputSerializer, validated
 from eventsite.text import multiline_text, single_line_text
 from registrations.api import (
     ENROLLMENT_NO_HELP,
@@ -135,9 +135,7 @@ class CertificateIssueApi(APIView):
         },
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = CertificateIssueInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = validated(CertificateIssueInputSerializer, request.data)
         event = event_get(event_id)
         if data["all_eligible"]:
             if data["kind"] != CertificateKind.PARTICIPATION:
@@ -192,9 +190,8 @@ class CertificateRevokeApi(APIView):
         responses={200: CertificateRevokeOutputSerializer, **errors(403)},
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = CertificateRevokeInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        certificate = certificate_revoke(event=event_get(event_id), actor=request.user, **given.validated_data)
+        given = validated(CertificateRevokeInputSerializer, request.data)
+        certificate = certificate_revoke(event=event_get(event_id), actor=request.user, **given)
         return Response(CertificateRevokeOutputSerializer(certificate).data)
 
 
@@ -228,7 +225,7 @@ class CertificateVerifyApi(APIView):
                 "certificate_id",
                 str,
                 OpenApiParameter.PATH,
-                pattern="^[0-9A-Za-z]+$",
+                pattern=CODE_PATTERN,
                 examples=[OpenApiExample("A certificate", value="C0123456789ABCDEF")],
             )
         ],
@@ -503,9 +500,8 @@ class CertificateTemplateListApi(APIView):
         responses={201: TemplateOutputSerializer, **_template_errors(403)},
     )
     def post(self, request: Request) -> Response:
-        given = TemplateCreateInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        arguments = _template_arguments(given.validated_data)
+        given = validated(TemplateCreateInputSerializer, request.data)
+        arguments = _template_arguments(given)
         club_id = arguments.pop("club", None)
         club = club_named(club_id or None)
         template = certificate_template_create(club=club, actor=request.user, **arguments)
@@ -537,9 +533,6 @@ class CertificateTemplateDetailApi(APIView):
     )
     def patch(self, request: Request, template_id: int) -> Response:
         template = certificate_template_get_managed(template_id, request.user)
-        given = TemplateInputSerializer(data=request.data, partial=True)
-        given.is_valid(raise_exception=True)
-        template = certificate_template_update(
-            template=template, actor=request.user, **_template_arguments(given.validated_data)
-        )
+        given = validated(TemplateInputSerializer, request.data, partial=True)
+        template = certificate_template_update(template=template, actor=request.user, **_template_arguments(given))
         return Response(TemplateOutputSerializer(template).data)

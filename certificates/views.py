@@ -1,6 +1,8 @@
 """Public verification of a certificate (by link or typed id) and of a co-curricular record, the
 certificate's PDF, and the pages where staff and club owners design certificate templates."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -151,6 +153,18 @@ def _template_form_page(request, *, form, template=None, status=200) -> HttpResp
     return render(request, "certificates/template_form.html", {"form": form, "template": template}, status=status)
 
 
+def _template_from_form(
+    form: TemplateForm, service: Callable[..., CertificateTemplate], **arguments
+) -> CertificateTemplate | None:
+    """What ``service`` (create, update or draft) makes of the valid form's fields and files; None when
+    it refuses, its error then shown on the form next to the field it is about."""
+    try:
+        return service(**arguments, **form.service_arguments(), **form.uploads())
+    except DomainError as error:
+        form_add_domain_error(form, error, field_aliases=TEMPLATE_FIELD_ALIASES)
+        return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def certificate_template_new(request: HttpRequest) -> HttpResponse:
@@ -164,13 +178,8 @@ def certificate_template_new(request: HttpRequest) -> HttpResponse:
     form = TemplateForm(request.POST, request.FILES, **options)
     if form.is_valid():
         club = next((club for club in clubs if club.pk == form.cleaned_data["club"]), None)
-        try:
-            template = certificate_template_create(
-                club=club, actor=request.user, **form.service_arguments(), **form.uploads()
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error, field_aliases=TEMPLATE_FIELD_ALIASES)
-        else:
+        template = _template_from_form(form, certificate_template_create, club=club, actor=request.user)
+        if template is not None:
             messages.success(request, f"{template.name} is saved. Preview it, then choose it on an event's edit page.")
             return redirect("certificate-template-edit", template_id=template.pk)
     return _template_form_page(request, form=form, status=400)
@@ -185,15 +194,10 @@ def certificate_template_edit(request: HttpRequest, template_id: int) -> HttpRes
         return _template_form_page(request, form=form, template=template)
     form = TemplateForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            template = certificate_template_update(
-                template=template, actor=request.user, **form.service_arguments(), **form.uploads()
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error, field_aliases=TEMPLATE_FIELD_ALIASES)
-        else:
-            messages.success(request, f"The template {template.name} is saved.")
-            return redirect("certificate-template-edit", template_id=template.pk)
+        saved = _template_from_form(form, certificate_template_update, template=template, actor=request.user)
+        if saved is not None:
+            messages.success(request, f"The template {saved.name} is saved.")
+            return redirect("certificate-template-edit", template_id=saved.pk)
     return _template_form_page(request, form=form, template=template, status=400)
 
 
@@ -220,13 +224,8 @@ def certificate_template_preview_draft(request: HttpRequest) -> HttpResponse:
         form = TemplateForm(request.POST, request.FILES, clubs=clubs, allow_college_wide=request.user.is_staff)
     if form.is_valid():
         club = next((club for club in clubs if club.pk == form.cleaned_data.get("club")), None)
-        try:
-            draft = certificate_template_draft(
-                template=template, club=club, actor=request.user, **form.service_arguments(), **form.uploads()
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error, field_aliases=TEMPLATE_FIELD_ALIASES)
-        else:
+        draft = _template_from_form(form, certificate_template_draft, template=template, club=club, actor=request.user)
+        if draft is not None:
             content = template_preview_pdf(Design.of(draft), verify_url=_sample_verify_url(request))
             return _pdf_response(content, "template-preview.pdf")
     return _template_form_page(request, form=form, template=template, status=400)

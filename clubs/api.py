@@ -11,14 +11,15 @@ from clubs.selectors import club_get, club_get_visible, club_list_visible
 from clubs.services import club_create, club_member_remove, club_member_set, club_update
 from eventsite.errors import PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
-from eventsite.schema import errors
+from eventsite.schema import SLUG_PATTERN, errors
+from eventsite.serializers import validated
 
 CLUB_ID_PARAMETER = OpenApiParameter(
     "club_id",
     str,
     OpenApiParameter.PATH,
     description="The club's slug.",
-    pattern="^[-a-zA-Z0-9_]+$",
+    pattern=SLUG_PATTERN,
     examples=[OpenApiExample("A club", value="coding-club")],
 )
 USERNAME_PARAMETER = OpenApiParameter("username", str, OpenApiParameter.PATH, description="The member's username.")
@@ -85,9 +86,8 @@ class ClubListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         if not request.user.is_staff:
             raise PermissionDenied("Only staff can create clubs.")
-        given = ClubCreateInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        club = club_create(actor=request.user, **given.validated_data)
+        given = validated(ClubCreateInputSerializer, request.data)
+        club = club_create(actor=request.user, **given)
         return Response(_club_body(club.pk, request), status=status.HTTP_201_CREATED)
 
 
@@ -112,9 +112,8 @@ class ClubDetailApi(APIView):
     )
     def patch(self, request: Request, club_id: str) -> Response:
         club = club_get_visible(club_id, request.user)
-        given = ClubUpdateInputSerializer(data=request.data, partial=True)
-        given.is_valid(raise_exception=True)
-        club_update(club=club, actor=request.user, **given.validated_data)
+        given = validated(ClubUpdateInputSerializer, request.data, partial=True)
+        club_update(club=club, actor=request.user, **given)
         return Response(_club_body(club_id, request))
 
 
@@ -130,10 +129,9 @@ class ClubMembersApi(APIView):
     )
     def post(self, request: Request, club_id: str) -> Response:
         club = club_get_visible(club_id, request.user)
-        given = MemberInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        was_member = club.memberships.filter(user__username=given.validated_data["username"]).exists()
-        club_member_set(club=club, actor=request.user, **given.validated_data)
+        given = validated(MemberInputSerializer, request.data)
+        was_member = club.memberships.filter(user__username=given["username"]).exists()
+        club_member_set(club=club, actor=request.user, **given)
         return Response(
             _club_body(club_id, request), status=status.HTTP_200_OK if was_member else status.HTTP_201_CREATED
         )

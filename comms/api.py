@@ -14,6 +14,7 @@ from events.selectors import event_get, event_user_is_organizer
 from eventsite.errors import PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
+from eventsite.serializers import validated
 from registrations.models import Student
 
 
@@ -63,9 +64,8 @@ class EmailPreferencesApi(APIView):
     )
     def post(self, request: Request) -> Response:
         student = _student_of(request)
-        given = EmailPreferencesSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        preferences = email_preferences_set(student=student, **given.validated_data)
+        given = validated(EmailPreferencesSerializer, request.data)
+        preferences = email_preferences_set(student=student, **given)
         return Response(EmailPreferencesOutputSerializer.of(preferences))
 
 
@@ -125,9 +125,8 @@ class AnnouncementsApi(APIView):
         event = event_get(event_id)
         if not event_user_is_organizer(event, request.user):
             raise PermissionDenied("Only this event's organizers can write to its registrants.")
-        given = AnnouncementInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        announcement = announcement_send(event=event, actor=request.user, **given.validated_data)
+        given = validated(AnnouncementInputSerializer, request.data)
+        announcement = announcement_send(event=event, actor=request.user, **given)
         return Response(
             {"announcement_id": announcement.pk, "recipients": announcement.recipients}, status=status.HTTP_202_ACCEPTED
         )

@@ -5,11 +5,14 @@ at send time that the email is still owed, and says why not otherwise.
 """
 
 import io
+from collections.abc import Iterable
 from datetime import datetime
 from email.mime.base import MIMEBase
 from email.mime.image import MIMEImage
+from typing import Any
 
 import segno
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from comms.models import Announcement, EmailPreferences
@@ -23,7 +26,7 @@ from comms.services import (
 from events.calendars import event_ics
 from events.models import Event
 from registrations import notifications
-from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus
+from registrations.models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus, Student
 
 Kind = Notification.Kind
 
@@ -43,6 +46,29 @@ def _opted_out(batch: list[Notification], preference: str) -> set[str]:
         EmailPreferences.objects.filter(
             student_id__in={n.student_id for n in batch}, **{preference: False}
         ).values_list("student_id", flat=True)
+    )
+
+
+def _compose_optional(
+    template: str,
+    subject: str,
+    context: dict,
+    student: Student,
+    emails: str,
+    *,
+    headers: dict[str, str] | None = None,
+    attachments: Iterable[Any] = (),
+) -> EmailMultiAlternatives:
+    """An email the student may turn off (``emails``: "reminders" or "announcements"): its text links to
+    the page that turns them off, and its headers offer mail clients the one-click unsubscribe."""
+    link = unsubscribe_url(enrollment_no=student.pk, emails=emails)
+    return notifications.compose(
+        template,
+        subject,
+        {**context, "unsubscribe_url": link},
+        student.email,
+        headers=unsubscribe_headers(link) | (headers or {}),
+        attachments=attachments,
     )
 
 
@@ -95,20 +121,20 @@ def _reminder_build(batch: notifications.Batch, notification: Notification, load
         return NOT_DUE_ANY_MORE
     if event.pk not in loaded["ics"]:
         loaded["ics"][event.pk] = event_ics(event)
+    when = starts_in_words(event.starts_at, now)
     context = {
         **batch.about(event),
         "student": student,
         "registration": registration,
-        "when": starts_in_words(event.starts_at, now),
+        "when": when,
         "qr_content_id": QR_CONTENT_ID,
-        "unsubscribe_url": unsubscribe_url(enrollment_no=student.pk, emails="reminders"),
     }
-    return notifications.compose(
+    return _compose_optional(
         "event_reminder",
-        f"Reminder: {event.title} {context['when']}",
+        f"Reminder: {event.title} {when}",
         context,
-        student.email,
-        headers=unsubscribe_headers(context["unsubscribe_url"]),
+        student,
+        "reminders",
         attachments=[
             checkin_qr_image(registration.checkin_code),
             calendar_attachment(loaded["ics"][event.pk], event.pk),
@@ -132,18 +158,14 @@ def _announcement_build(batch: notifications.Batch, notification: Notification, 
     if announcement is None:
         return notifications.NO_LONGER_SO
     event = announcement.event
-    context = {
-        **batch.about(event),
-        "student": student,
-        "announcement": announcement,
-        "unsubscribe_url": unsubscribe_url(enrollment_no=student.pk, emails="announcements"),
-    }
-    return notifications.compose(
+    context = {**batch.about(event), "student": student, "announcement": announcement}
+    return _compose_optional(
         "announcement",
         f"{event.title}: {announcement.subject}",
         context,
-        student.email,
-        headers=unsubscribe_headers(context["unsubscribe_url"]) | reply_to_organizers(event),
+        student,
+        "announcements",
+        headers=reply_to_organizers(event),
     )
 
 

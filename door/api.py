@@ -11,6 +11,7 @@ from door.selectors import CODE_HASH_LENGTH, checkin_roster, scanner_link_list
 from events.api import EVENT_ID_PARAMETER
 from events.selectors import event_get
 from eventsite.schema import errors
+from eventsite.serializers import validated
 from registrations.models import CheckinScan, ScannerLink
 from registrations.services import (
     SCAN_BATCH_MAX,
@@ -75,12 +76,11 @@ class ScannerLinksApi(APIView):
         responses={201: NewScannerLinkSerializer, **errors(403)},
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = ScannerLinkInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(ScannerLinkInputSerializer, request.data)
         link, token = scanner_link_create(
             event=event_get(event_id),
-            label=given.validated_data["label"],
-            expires_at=given.validated_data.get("expires_at"),
+            label=given["label"],
+            expires_at=given.get("expires_at"),
             actor=request.user,
         )
         return Response(_link_json(request, link, token), status=status.HTTP_201_CREATED)
@@ -199,8 +199,7 @@ class AttendanceBatchApi(APIView):
         responses={200: BatchOutputSerializer, **errors(403)},
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = BatchInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(BatchInputSerializer, request.data)
         scans = [
             ScanIn(
                 scan_id=scan["scan_id"],
@@ -209,7 +208,7 @@ class AttendanceBatchApi(APIView):
                 enrollment_no=scan.get("enrollment_no") or "",
                 session=scan.get("session") or "",
             )
-            for scan in given.validated_data["scans"]
+            for scan in given["scans"]
         ]
         results = attendance_batch_record(event=event_get(event_id), scans=scans, actor=request.user)
         body = [

@@ -94,7 +94,7 @@ def self_checkin_mark(request: HttpRequest, event_id: str, token: str) -> HttpRe
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            session = attendance.session.title or attendance.session.code
+            session = str(attendance.session)
             if created:
                 messages.success(request, f"You are checked in for {event.title} ({session}).")
             else:

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import parsers, permissions, serializers, status
 from rest_framework.request import Request
@@ -36,8 +35,8 @@ from events.services import (
 )
 from eventsite.errors import NotFound, PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
-from eventsite.schema import ErrorSerializer, errors
-from eventsite.serializers import NestedInputSerializer
+from eventsite.schema import NO_INPUT, SLUG_PATTERN, ErrorSerializer, errors
+from eventsite.serializers import NestedInputSerializer, validated
 from eventsite.text import multiline_text, single_line_text
 
 EVENT_ID_PARAMETER = OpenApiParameter(
@@ -45,7 +44,7 @@ EVENT_ID_PARAMETER = OpenApiParameter(
     str,
     OpenApiParameter.PATH,
     description="The event's slug.",
-    pattern="^[-a-zA-Z0-9_]+$",
+    pattern=SLUG_PATTERN,
     examples=[OpenApiExample("An event", value="hackfest-2026")],
 )
 
@@ -355,6 +354,11 @@ def _service_arguments(data: dict) -> dict:
     return arguments
 
 
+def _event_body(event_id: str, request: Request) -> dict:
+    """The event as the request's user sees it now: read again after a change, with its counts."""
+    return EventOutputSerializer(event_get_visible(event_id, request.user)).data
+
+
 class EventListCreateApi(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
@@ -365,9 +369,8 @@ class EventListCreateApi(APIView):
         responses={200: paginated(EventOutputSerializer), **errors(400, 404)},
     )
     def get(self, request: Request) -> Response:
-        filters = EventListFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        events = event_details(event_list_published(**filters.validated_data))
+        filters = validated(EventListFilterSerializer, request.query_params)
+        events = event_details(event_list_published(**filters))
         return paginated_response(queryset=events, serializer_class=EventOutputSerializer, request=request, view=self)
 
     @extend_schema(
@@ -377,11 +380,9 @@ class EventListCreateApi(APIView):
         responses={201: EventOutputSerializer, **errors(403, conflicts=("ALREADY_EXISTS",))},
     )
     def post(self, request: Request) -> Response:
-        given = EventCreateInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        event = event_create(actor=request.user, **_service_arguments(given.validated_data))
-        event = event_get_visible(event.pk, request.user)
-        return Response(EventOutputSerializer(event).data, status=status.HTTP_201_CREATED)
+        given = validated(EventCreateInputSerializer, request.data)
+        event = event_create(actor=request.user, **_service_arguments(given))
+        return Response(_event_body(event.pk, request), status=status.HTTP_201_CREATED)
 
 
 class EventDetailApi(APIView):
@@ -394,7 +395,7 @@ class EventDetailApi(APIView):
         responses={200: EventOutputSerializer},
     )
     def get(self, request: Request, event_id: str) -> Response:
-        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+        return Response(_event_body(event_id, request))
 
     @extend_schema(
         operation_id="events_partial_update",
@@ -407,10 +408,9 @@ class EventDetailApi(APIView):
         event = event_get_visible(event_id, request.user)
         if not event_user_is_organizer(event, request.user):
             raise PermissionDenied("Only this event's organizers can change it.")
-        given = EventInputSerializer(data=request.data, partial=True)
-        given.is_valid(raise_exception=True)
-        event_update(event=event, actor=request.user, **_service_arguments(given.validated_data))
-        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+        given = validated(EventInputSerializer, request.data, partial=True)
+        event_update(event=event, actor=request.user, **_service_arguments(given))
+        return Response(_event_body(event_id, request))
 
 
 class EventCancelInputSerializer(serializers.Serializer):
@@ -429,13 +429,13 @@ class EventPublishApi(APIView):
         operation_id="events_publish",
         summary="Publish a draft (its organizers); pending_approval when staff must approve it",
         parameters=[EVENT_ID_PARAMETER],
-        request={"application/json": OpenApiTypes.OBJECT},
+        request=NO_INPUT,
         responses={200: EventOutputSerializer, **errors(400, 403)},
     )
     def post(self, request: Request, event_id: str) -> Response:
         event = event_get_visible(event_id, request.user)
         event_publish(event=event, actor=request.user)
-        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+        return Response(_event_body(event_id, request))
 
 
 class EventApproveApi(APIView):
@@ -445,13 +445,13 @@ class EventApproveApi(APIView):
         operation_id="events_approve",
         summary="Approve and publish an event awaiting approval (staff)",
         parameters=[EVENT_ID_PARAMETER],
-        request={"application/json": OpenApiTypes.OBJECT},
+        request=NO_INPUT,
         responses={200: EventOutputSerializer, **errors(400, 403)},
     )
     def post(self, request: Request, event_id: str) -> Response:
         event = event_get_visible(event_id, request.user)
         event_approve(event=event, actor=request.user)
-        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+        return Response(_event_body(event_id, request))
 
 
 class EventCancelApi(APIView):
@@ -466,10 +466,9 @@ class EventCancelApi(APIView):
     )
     def post(self, request: Request, event_id: str) -> Response:
         event = event_get_visible(event_id, request.user)
-        given = EventCancelInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        event_cancel(event=event, actor=request.user, **given.validated_data)
-        return Response(EventOutputSerializer(event_get_visible(event_id, request.user)).data)
+        given = validated(EventCancelInputSerializer, request.data)
+        event_cancel(event=event, actor=request.user, **given)
+        return Response(_event_body(event_id, request))
 
 
 class PosterInputSerializer(serializers.Serializer):
@@ -506,12 +505,11 @@ class EventPosterApi(APIView):
     )
     def post(self, request: Request, event_id: str) -> Response:
         event = event_get_for_organizer(event_id, request.user)
-        given = PosterInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(PosterInputSerializer, request.data)
         poster = event_poster_set(
             event=event,
-            upload=given.validated_data["poster"],
-            alt_text=given.validated_data.get("alt_text", ""),
+            upload=given["poster"],
+            alt_text=given.get("alt_text", ""),
             actor=request.user,
         )
         return Response(PosterSerializer(poster_json(event, poster)).data)

@@ -5,7 +5,8 @@ from django.conf import settings
 
 from events import hooks
 from events.models import EventQuestion
-from events.services import CANCELLATION_REASON_MAX
+from events.services import CANCELLATION_REASON_MAX, EVENT_FIELDS
+from eventsite.forms import reason_field
 from eventsite.images import ACCEPTED_CONTENT_TYPES
 
 STATUS_CHOICES = [("open", "Open for registration"), ("upcoming", "Upcoming"), ("past", "Past")]
@@ -117,30 +118,15 @@ class EventForm(forms.Form):
         help_text="Shown on the event's page for students' questions. Empty: the club's address.",
     )
 
-    SERVICE_FIELDS = (
-        "title",
-        "description",
-        "venue",
-        "starts_at",
-        "ends_at",
-        "registration_opens_at",
-        "registration_closes_at",
-        "capacity",
-        "waitlist_enabled",
-        "registration_mode",
-        "team_size_min",
-        "team_size_max",
-        "eligible_departments",
-        "eligible_years",
-        "access_code_required",
-        "approval_required",
-        "contact_email",
-    )
+    @classmethod
+    def event_field_names(cls) -> list[str]:
+        """The form's fields that are the event's own, as the services take them (``EVENT_FIELDS``)."""
+        return [name for name in cls.base_fields if name in EVENT_FIELDS]
 
     @classmethod
     def initial_for(cls, event) -> dict:
         """The form's initial values from an event (departments as the text an organizer types)."""
-        initial = {name: getattr(event, name) for name in cls.SERVICE_FIELDS}
+        initial = {name: getattr(event, name) for name in cls.event_field_names()}
         initial["eligible_departments"] = ", ".join(event.eligible_departments)
         return initial
 
@@ -189,7 +175,7 @@ class EventForm(forms.Form):
         )
 
     def service_fields(self) -> dict:
-        fields = {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
+        fields = {name: self.cleaned_data[name] for name in self.event_field_names()}
         if "certificate_template" in self.fields:
             fields["certificate_template"] = self.cleaned_data["certificate_template"]
         return fields
@@ -205,12 +191,7 @@ SessionFormSet = forms.formset_factory(SessionForm, extra=2, max_num=50, validat
 
 
 class EventCancelForm(forms.Form):
-    reason = forms.CharField(
-        label="Why (sent to everyone registered)",
-        required=False,
-        max_length=CANCELLATION_REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    reason = reason_field("Why (sent to everyone registered)", max_length=CANCELLATION_REASON_MAX)
 
 
 class PosterForm(forms.Form):

@@ -106,6 +106,20 @@ def event_user_is_organizer(event: Event, user: User | AnonymousUser | None) -> 
     return Event.objects.filter(organized_by_q(user), pk=event.pk).exists()
 
 
+def event_is_visible_to(event: Event, user: User | AnonymousUser | None) -> bool:
+    """A published or cancelled event is everyone's to see; a draft, or one awaiting approval, only its
+    organizers' and staff's."""
+    return event.is_public or event_user_is_organizer(event, user)
+
+
+def event_get_visible_or_404(event_id: str, user: User | AnonymousUser | None) -> Event:
+    """The event behind a page anyone may open, with its club: 404 if there is none or ``user`` may not see it."""
+    event = Event.objects.select_related("club").filter(pk=event_id).first()
+    if event is None or not event_is_visible_to(event, user):
+        raise Http404("No such event.")
+    return event
+
+
 def event_get_organized(event_id: str, user: User | AnonymousUser | None) -> Event:
     """The event behind an organizer page, with its club: 404 if there is none, 403 for anyone who does not
     organize it."""
@@ -239,7 +253,7 @@ def event_details(events: QuerySet[Event]) -> QuerySet[Event]:
 def event_get_visible(event_id: str, user: User | AnonymousUser | None) -> Event:
     """One event with its details; a draft (or one awaiting approval) exists only for its organizers and staff."""
     event = event_details(Event.objects.filter(pk=event_id)).first()
-    if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
+    if event is None or not event_is_visible_to(event, user):
         raise NotFound.of("event", event_id)
     return event
 

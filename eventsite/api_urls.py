@@ -8,6 +8,7 @@ from clubs import api as clubs_api
 from comms import api as comms_api
 from door import api as door_api
 from events import api as events_api
+from eventsite.schema import CODE_REGEX
 from registrations import api as registrations_api
 from registrations import team_api
 
@@ -15,7 +16,7 @@ from registrations import team_api
 class CodeConverter:
     """Enrollment numbers and certificate ids: letters and digits only, so nothing else reaches a query."""
 
-    regex = "[0-9A-Za-z]+"
+    regex = CODE_REGEX
 
     def to_python(self, value: str) -> str:
         return value

@@ -1,4 +1,8 @@
-"""Showing a domain error on a form (pages and admin alike): next to the field it is about, else above the form."""
+"""Form plumbing for pages and admin alike.
+
+Showing a domain error on a form: next to the field it is about, else above the form. The optional
+reason an organizer gives with an action.
+"""
 
 import re
 
@@ -20,6 +24,11 @@ def _field_messages(value: object) -> list[str] | None:
     if isinstance(value, list) and all(isinstance(message, str) for message in value):
         return value
     return None
+
+
+def reason_field(label: str, *, max_length: int) -> forms.CharField:
+    """An optional reason given with an action (cancelling an event, rejecting a registration)."""
+    return forms.CharField(label=label, required=False, max_length=max_length, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def domain_error_text(error: DomainError) -> str:

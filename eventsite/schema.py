@@ -1,11 +1,13 @@
-"""OpenAPI description of the error responses, shared by every view of the API.
+"""OpenAPI description shared by every view of the API: the error responses and the path patterns.
 
 Each operation documents its success bodies and the errors only it can give (403, 409 with
 its codes); ``ApiAutoSchema`` adds the errors any operation can give, so the schema at
 /api/schema/ lists every status the server may answer with.
 """
 
+from django.urls.converters import SlugConverter
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -19,6 +21,15 @@ class ErrorDetailSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
 
+
+# What a path segment may hold, as its URL converter matches it: a slug (events, clubs) or a code
+# (eventsite.api_urls' ``code``: enrollment numbers and ids, letters and digits only).
+CODE_REGEX = "[0-9A-Za-z]+"
+CODE_PATTERN = f"^{CODE_REGEX}$"
+SLUG_PATTERN = f"^{SlugConverter.regex}$"
+
+# The request body of an action that takes no input, for ``extend_schema(request=...)``: any JSON object, unread.
+NO_INPUT = {"application/json": OpenApiTypes.OBJECT}
 
 ERROR_DESCRIPTIONS = {
     400: "VALIDATION_ERROR: the body or a parameter is not valid (details: field -> messages).",

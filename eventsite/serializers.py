@@ -1,7 +1,17 @@
 """Serializer building blocks every app's API shares."""
 
+from typing import Any
+
 from rest_framework import serializers
 from rest_framework.fields import empty
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any, *, partial: bool = False) -> dict[str, Any]:
+    """What an API view was given, through its input serializer: the validated data, or the
+    VALIDATION_ERROR its errors make."""
+    given = serializer_class(data=data, partial=partial)
+    given.is_valid(raise_exception=True)
+    return given.validated_data
 
 
 class NestedInputSerializer(serializers.Serializer):

@@ -685,11 +685,10 @@ class Importer:
         taken = self._team_ids_taken(event_id, team_ids, where)
         for registration_id, row in list(registrations.items()):
             if row.team_id in taken:
-                self.report.drop(
-                    "registrations",
+                self._registration_drop(
                     where,
                     event_id,
-                    f"registrations.{registration_id}",
+                    registration_id,
                     "ID_TAKEN",
                     f"Its team id {row.team_id!r} already belongs to event {taken[row.team_id]!r}.",
                 )
@@ -812,27 +811,29 @@ class Importer:
         checked: dict[str, RegistrationRow] = {}
         for registration_id, row in rows.items():
             if registration_id in elsewhere:
-                self.report.drop(
-                    "registrations",
+                self._registration_drop(
                     where,
                     event_id,
-                    f"registrations.{registration_id}",
+                    registration_id,
                     "ID_TAKEN",
                     f"Registration id {registration_id!r} already belongs to event {elsewhere[registration_id]!r}.",
                 )
                 self.report.conflict("id", **where, event_id=event_id, id=registration_id, table="registration")
             elif row.status != "cancelled" and row.student_id in active_other:
-                self.report.drop(
-                    "registrations",
+                self._registration_drop(
                     where,
                     event_id,
-                    f"registrations.{registration_id}",
+                    registration_id,
                     "ALREADY_REGISTERED",
                     f"{row.student_id} already holds registration {active_other[row.student_id]} in this event.",
                 )
             else:
                 checked[registration_id] = row
         return checked
+
+    def _registration_drop(self, where: dict, event_id: str, registration_id: str, code: str, message: str) -> None:
+        """Report a legacy registration left out, at its place among the event's registrations."""
+        self.report.drop("registrations", where, event_id, f"registrations.{registration_id}", code, message)
 
     def _team_ids_taken(self, event_id: str, team_ids: set[str], where: dict) -> dict[str, str]:
         here = set(Team.objects.filter(event_id=event_id).values_list("team_id", flat=True))

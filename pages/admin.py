@@ -1,4 +1,5 @@
 import json
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
@@ -115,6 +116,19 @@ class EventAdminForm(forms.ModelForm):
         label="What the poster shows", required=False, max_length=EventPoster.ALT_TEXT_MAX_LENGTH
     )
     poster_remove = forms.BooleanField(label="Remove the current poster", required=False)
+
+
+def _event_action(service: Callable[..., Event], *, description: str, done: str):
+    """An action of the event admin that calls ``service(event=..., actor=...)`` for each selected event;
+    an event the service refuses is reported on its own and the others go on."""
+
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin: ServiceModelAdmin, request, queryset):
+        modeladmin.run_service_per_row(
+            request, queryset, lambda event: service(event=event, actor=request.user), noun="event", done=done
+        )
+
+    return action
 
 
 @admin.register(Event)
@@ -391,32 +405,8 @@ class EventAdmin(ServiceModelAdmin):
                 messages.SUCCESS,
             )
 
-    @admin.action(description="Publish selected events", permissions=["change"])
-    def publish_events(self, request, queryset):
-        self.run_service_per_row(
-            request,
-            queryset,
-            lambda event: event_publish(event=event, actor=request.user),
-            noun="event",
-            done="published",
-        )
-
-    @admin.action(description="Approve selected events awaiting approval", permissions=["change"])
-    def approve_events(self, request, queryset):
-        self.run_service_per_row(
-            request,
-            queryset,
-            lambda event: event_approve(event=event, actor=request.user),
-            noun="event",
-            done="approved",
-        )
-
-    @admin.action(description="Cancel selected events", permissions=["change"])
-    def cancel_events(self, request, queryset):
-        self.run_service_per_row(
-            request,
-            queryset,
-            lambda event: event_cancel(event=event, actor=request.user),
-            noun="event",
-            done="cancelled",
-        )
+    publish_events = _event_action(event_publish, description="Publish selected events", done="published")
+    approve_events = _event_action(
+        event_approve, description="Approve selected events awaiting approval", done="approved"
+    )
+    cancel_events = _event_action(event_cancel, description="Cancel selected events", done="cancelled")

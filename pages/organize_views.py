@@ -2,6 +2,7 @@
 editing, publishing, approval, cancellation and audit trail."""
 
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -209,6 +210,26 @@ def _form_add_event_error(form, question_forms: list, error: DomainError) -> Non
         form.add_error(None, error.message)
 
 
+def _event_from_forms(
+    request: HttpRequest, form, sessions, questions, service: Callable[..., Event], *, taken: set[str], **arguments
+) -> Event | None:
+    """What ``service`` (``event_create`` or ``event_update``) makes of the valid event form and its
+    session and question rows; None when it refuses, its error then next to the field or the question
+    it is about. A new question's code is none of ``taken``, the codes the event used before."""
+    question_specs, question_forms = _question_specs(questions, taken=taken)
+    try:
+        return service(
+            sessions=_session_specs(sessions),
+            questions=question_specs,
+            actor=request.user,
+            **arguments,
+            **form.service_fields(),
+        )
+    except DomainError as error:
+        _form_add_event_error(form, question_forms, error)
+        return None
+
+
 def _event_form_page(request, *, form, sessions, questions, event=None, status=200) -> HttpResponse:
     context = {"form": form, "sessions": sessions, "questions": questions, "event": event, "poster_form": PosterForm()}
     context |= _poster_context(event)
@@ -232,19 +253,11 @@ def organize_event_new(request: HttpRequest) -> HttpResponse:
     questions = QuestionFormSet(request.POST, prefix="questions")
     if form.is_valid() and sessions.is_valid() and questions.is_valid():
         event_id = form.cleaned_data["event_id"] or event_slug_propose(form.cleaned_data["title"])
-        question_specs, question_forms = _question_specs(questions, taken=set())
-        try:
-            event = event_create(
-                event_id=event_id,
-                club=form.cleaned_data["club"] or None,
-                sessions=_session_specs(sessions) or None,
-                questions=question_specs or None,
-                actor=request.user,
-                **form.service_fields(),
-            )
-        except DomainError as error:
-            _form_add_event_error(form, question_forms, error)
-        else:
+        club = form.cleaned_data["club"] or None
+        event = _event_from_forms(
+            request, form, sessions, questions, event_create, taken=set(), event_id=event_id, club=club
+        )
+        if event is not None:
             messages.success(request, f"{event.title} is saved as a draft. Publish it when it is ready.")
             return redirect("organize-event", event_id=event.pk)
     return _event_form_page(request, form=form, sessions=sessions, questions=questions, status=400)
@@ -265,18 +278,10 @@ def organize_event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
     sessions = SessionFormSet(request.POST, prefix="sessions", initial=_session_initial(event))
     questions = QuestionFormSet(request.POST, prefix="questions", initial=_question_initial(event))
     if form.is_valid() and sessions.is_valid() and questions.is_valid():
-        question_specs, question_forms = _question_specs(questions, taken=event_question_codes(event))
-        try:
-            event_update(
-                event=event,
-                sessions=_session_specs(sessions),
-                questions=question_specs,
-                actor=request.user,
-                **form.service_fields(),
-            )
-        except DomainError as error:
-            _form_add_event_error(form, question_forms, error)
-        else:
+        saved = _event_from_forms(
+            request, form, sessions, questions, event_update, taken=event_question_codes(event), event=event
+        )
+        if saved is not None:
             messages.success(request, f"{event.title} is saved.")
             return redirect("organize-event", event_id=event.pk)
     return _event_form_page(request, form=form, sessions=sessions, questions=questions, event=event, status=400)

@@ -33,6 +33,7 @@ from events.manage_nav import manage_context
 from events.models import Event
 from events.selectors import (
     event_get_organized,
+    event_get_visible_or_404,
     event_list_filter_choices,
     event_list_managed_by,
     event_list_published,
@@ -65,14 +66,6 @@ CERTIFICATES_PER_PAGE = 100
 
 def student_of(user) -> Student | None:
     return getattr(user, "student", None) if user.is_authenticated else None
-
-
-def _event_visible(event_id: str, user) -> Event:
-    """A published or cancelled event for everyone; a draft or one awaiting approval only for its organizers."""
-    event = Event.objects.select_related("club").filter(pk=event_id).first()
-    if event is None or (not event.is_public and not event_user_is_organizer(event, user)):
-        raise Http404("No such event.")
-    return event
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -158,7 +151,7 @@ def _detail_context(
 @require_http_methods(["GET", "HEAD"])
 def event_poster(request: HttpRequest, event_id: str, name: str) -> HttpResponse:
     """The poster's bytes: cached for ever under its fingerprint; an old address leads to the current one."""
-    event = _event_visible(event_id, request.user)
+    event = event_get_visible_or_404(event_id, request.user)
     poster = event_poster_image(event)
     if poster is None:
         raise Http404("This event has no poster.")
@@ -179,7 +172,7 @@ def event_poster(request: HttpRequest, event_id: str, name: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
     """The event, the student's place in it, and the forms to register or cancel."""
-    event = _event_visible(event_id, request.user)
+    event = event_get_visible_or_404(event_id, request.user)
     if request.method == "GET":
         return render(request, "events/detail.html", _detail_context(request, event))
     if not request.user.is_authenticated:
@@ -282,14 +275,13 @@ def _checkin_answer(event: Event, value: str, session_code: str, actor) -> dict:
             attendance, created = attendance_mark(event=event, enrollment_no=value, session=session_code, actor=actor)
         except ValidationFailed:
             raise not_a_code from None
-    session = attendance.session
     return {
         "ok": True,
         "headline": "Checked in" if created else "Already checked in",
         "created": created,
         "name": attendance.student.full_name,
         "enrollment_no": attendance.student_id,
-        "session": session.title or session.code,
+        "session": str(attendance.session),
         "marked_at": attendance.marked_at,
     }
 

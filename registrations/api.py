@@ -4,7 +4,6 @@ A student acts only for themselves (``enrollment_no`` may be omitted: it default
 theirs); an organizer of the event, or staff, acts for anyone. The services enforce it.
 """
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
@@ -16,7 +15,8 @@ from events.selectors import event_get, event_sessions, event_user_is_organizer
 from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, ApiPagination, paginated, paginated_response
-from eventsite.schema import errors
+from eventsite.schema import CODE_PATTERN, NO_INPUT, errors
+from eventsite.serializers import validated
 from eventsite.text import multiline_text, single_line_text
 from registrations.models import Attendance, Feedback, RegistrationStatus, Student, TeamStatus
 from registrations.selectors import (
@@ -52,7 +52,7 @@ ENROLLMENT_NO_PARAMETER = OpenApiParameter(
     str,
     OpenApiParameter.PATH,
     description="The student's enrollment number (case does not matter).",
-    pattern="^[0-9A-Za-z]+$",
+    pattern=CODE_PATTERN,
     examples=[OpenApiExample("A student", value="22CSE30001")],
 )
 ENROLLMENT_NO_HELP = "Defaults to the logged-in student's own; required when an organizer acts."
@@ -114,9 +114,8 @@ class AuthTokenApi(APIView):
         responses={200: LoginOutputSerializer},
     )
     def post(self, request: Request) -> Response:
-        given = LoginInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        user, token = login_token_issue(**given.validated_data, request=request._request)
+        given = validated(LoginInputSerializer, request.data)
+        user, token = login_token_issue(**given, request=request._request)
         student = getattr(user, "student", None)
         return Response(
             LoginOutputSerializer(
@@ -173,9 +172,8 @@ class SignupApi(APIView):
         responses={201: SignupOutputSerializer, **errors(conflicts=("ALREADY_EXISTS",))},
     )
     def post(self, request: Request) -> Response:
-        given = SignupInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        student = student_signup(**given.validated_data)
+        given = validated(SignupInputSerializer, request.data)
+        student = student_signup(**given)
         return Response(SignupOutputSerializer(student).data, status=status.HTTP_201_CREATED)
 
 
@@ -198,10 +196,9 @@ class StudentListApi(APIView):
         responses={200: paginated(StudentOutputSerializer), **errors(400, 403, 404)},
     )
     def get(self, request: Request) -> Response:
-        filters = StudentListFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = validated(StudentListFilterSerializer, request.query_params)
         return paginated_response(
-            queryset=student_list(**filters.validated_data),
+            queryset=student_list(**filters),
             serializer_class=StudentOutputSerializer,
             request=request,
             view=self,
@@ -271,13 +268,12 @@ class RegisterIndividualApi(APIView):
         responses={201: RegistrationOutputSerializer, **errors(403, conflicts=REGISTER_CONFLICTS)},
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = RegistrationInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(RegistrationInputSerializer, request.data)
         registration = registration_create(
             event=event_id,
-            enrollment_no=enrollment_no_or_own(request, given.validated_data.get("enrollment_no")),
-            answers=given.validated_data.get("answers"),
-            access_code=given.validated_data.get("access_code"),
+            enrollment_no=enrollment_no_or_own(request, given.get("enrollment_no")),
+            answers=given.get("answers"),
+            access_code=given.get("access_code"),
             actor=request.user,
         )
         return Response(RegistrationOutputSerializer(registration).data, status=status.HTTP_201_CREATED)
@@ -334,9 +330,7 @@ class RegisterTeamApi(APIView):
         },
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = TeamInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = validated(TeamInputSerializer, request.data)
         team = team_register_or_create(
             event=event_id,
             team_name=data["team_name"],
@@ -354,7 +348,7 @@ REGISTRATION_ID_PARAMETER = OpenApiParameter(
     str,
     OpenApiParameter.PATH,
     description="The registration's id (`registration_id`).",
-    pattern="^[0-9A-Za-z]+$",
+    pattern=CODE_PATTERN,
 )
 
 
@@ -376,7 +370,7 @@ class RegistrationApproveApi(APIView):
         summary="Approve a registration awaiting approval (organizers): confirmed or waitlisted by the seats free now",
         description="A team's registration approves the whole team. Approving one already approved changes nothing.",
         parameters=[REGISTRATION_ID_PARAMETER],
-        request={"application/json": OpenApiTypes.OBJECT},
+        request=NO_INPUT,
         responses={
             200: RegistrationOutputSerializer,
             **errors(400, 403, 404, conflicts=("EVENT_FULL", "EVENT_CANCELLED")),
@@ -399,10 +393,9 @@ class RegistrationRejectApi(APIView):
         responses={200: RegistrationOutputSerializer, **errors(400, 403, 404)},
     )
     def post(self, request: Request, registration_id: str) -> Response:
-        given = RegistrationRejectInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(RegistrationRejectInputSerializer, request.data)
         registration = registration_reject(
-            registration=registration_id, reason=given.validated_data.get("reason", ""), actor=request.user
+            registration=registration_id, reason=given.get("reason", ""), actor=request.user
         )
         return Response(RegistrationOutputSerializer(registration).data)
 
@@ -447,9 +440,8 @@ class AccessCodesApi(APIView):
         responses={201: NewAccessCodesSerializer, **errors(400, 403, 404)},
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = AccessCodesInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        codes = access_codes_generate(event=event_get(event_id), actor=request.user, **given.validated_data)
+        given = validated(AccessCodesInputSerializer, request.data)
+        codes = access_codes_generate(event=event_get(event_id), actor=request.user, **given)
         return Response({"codes": [code.code for code in codes]}, status=status.HTTP_201_CREATED)
 
 
@@ -471,11 +463,10 @@ class RegisterCancelApi(APIView):
         responses={200: CancelOutputSerializer, **errors(403, conflicts=("NOT_REGISTERED", "REGISTRATION_CLOSED"))},
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = EnrollmentInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(EnrollmentInputSerializer, request.data)
         result = registration_cancel(
             event=event_id,
-            enrollment_no=enrollment_no_or_own(request, given.validated_data.get("enrollment_no")),
+            enrollment_no=enrollment_no_or_own(request, given.get("enrollment_no")),
             actor=request.user,
         )
         return Response(CancelOutputSerializer(result).data)
@@ -519,9 +510,7 @@ class AttendanceMarkApi(APIView):
         },
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = AttendanceInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = validated(AttendanceInputSerializer, request.data)
         attendance, created = attendance_mark(
             event=event_get(event_id),
             enrollment_no=data.get("enrollment_no") or None,
@@ -571,9 +560,7 @@ class FeedbackSubmitApi(APIView):
         },
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = FeedbackInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = validated(FeedbackInputSerializer, request.data)
         feedback = feedback_submit(
             event=event_get(event_id),
             enrollment_no=enrollment_no_or_own(request, data.get("enrollment_no")),
@@ -632,15 +619,14 @@ class EventRosterApi(APIView):
         event = event_get(event_id)
         if not event.is_public and not event_user_is_organizer(event, request.user):
             raise NotFound.of("event", event_id)  # a draft is invisible to all but its organizers
-        filters = EventRosterFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        code = filters.validated_data.get("session")
+        filters = validated(EventRosterFilterSerializer, request.query_params)
+        code = filters.get("session")
         session = next((s for s in event_sessions(event) if s.code == code), None) if code else None
         registrations = roster_registrations(
             event=event,
             actor=request.user,
-            q=filters.validated_data.get("q"),
-            status=filters.validated_data.get("status"),
+            q=filters.get("q"),
+            status=filters.get("status"),
             session=session,
         )
         if code and session is None:

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from events.models import EventQuestion
+from eventsite.forms import reason_field
 from eventsite.logins import locked_message, login_locked
 from eventsite.text import multiline_text, single_line_text
 from registrations.models import Feedback
@@ -157,12 +158,7 @@ class RosterFilterForm(forms.Form):
 
 
 class RosterRejectForm(forms.Form):
-    reason = forms.CharField(
-        label="Why (optional, kept in the event's audit trail)",
-        required=False,
-        max_length=REJECTION_REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    reason = reason_field("Why (optional, kept in the event's audit trail)", max_length=REJECTION_REASON_MAX)
 
 
 class RegistrationAnswersForm(forms.Form):

@@ -49,14 +49,17 @@ def _back_to_roster(event: Event, query: str) -> str:
     return f"{url}?{urlencode(kept)}" if kept else url
 
 
+def _registration_in(event: Event, registration_id: str) -> Registration | None:
+    """The event's registration with that id, with its student and team (who the messages name), or None."""
+    return Registration.objects.select_related("student", "team").filter(event=event, pk=registration_id).first()
+
+
 def _roster_action(request: HttpRequest, event_id: str, registration_id: str) -> tuple[Event, Registration, str, str]:
     """What a roster confirmation page (cancel, reject) works on: the organizer's event, its registration
     with who it is (404 for any other), the roster query it carries along (the form's hidden field, else
     the link's) and the roster URL to go back to."""
     event = event_get_organized(event_id, request.user)
-    registration = (
-        Registration.objects.select_related("student", "team").filter(event=event, pk=registration_id).first()
-    )
+    registration = _registration_in(event, registration_id)
     if registration is None:
         raise Http404("No such registration.")
     back_query = request.POST.get("back") or request.GET.get("back", "")
@@ -129,11 +132,7 @@ def event_roster_act(request: HttpRequest, event_id: str) -> HttpResponse:
     ``promote`` (with ``add_seats=1`` when the organizer chose to add the seats it needs)."""
     event = event_get_organized(event_id, request.user)
     back = _back_to_roster(event, request.POST.get("back", ""))
-    registration = (
-        Registration.objects.select_related("student", "team")
-        .filter(event=event, pk=request.POST.get("registration", ""))
-        .first()
-    )
+    registration = _registration_in(event, request.POST.get("registration", ""))
     if registration is None:
         messages.error(request, "That registration is not in this event's roster any more. Reload and try again.")
         return redirect(back)
@@ -144,7 +143,7 @@ def event_roster_act(request: HttpRequest, event_id: str) -> HttpResponse:
             attendance, created = attendance_mark(
                 event=event, enrollment_no=student.pk, session=request.POST.get("session") or None, actor=request.user
             )
-            session_name = attendance.session.title or attendance.session.code
+            session_name = str(attendance.session)
             if created:
                 messages.success(request, f"{student.full_name} is checked in to {session_name}.")
             else:

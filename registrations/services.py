@@ -1451,23 +1451,30 @@ def attendance_mark(
         if existing is not None:
             return existing, False
         _ensure_checkin_open(event, target, at)
-        attendance = Attendance(
-            attendance_id=ids.new_attendance_id(),
-            event=event,
-            student_id=registration.student_id,
-            registration=registration,
-            session=target,
-            marked_at=at,
-            marked_by=_actor_user(actor),
-            scanner_link=getattr(actor, "scanner_link", None),
-            method=method,
-        )
+        attendance = _new_attendance(event, registration, target, at, actor, method)
         try:
             with transaction.atomic():
                 attendance.save(force_insert=True)
         except IntegrityError:
             return Attendance.objects.get(session=target, student_id=registration.student_id), False
     return attendance, True
+
+
+def _new_attendance(
+    event: Event, registration: Registration, session: EventSession, at: datetime, actor: Actor, method: str
+) -> Attendance:
+    """The student's check-in for the session, marked by ``actor``: a login, or a volunteer's scanner link."""
+    return Attendance(
+        attendance_id=ids.new_attendance_id(),
+        event=event,
+        student_id=registration.student_id,
+        registration=registration,
+        session=session,
+        marked_at=at,
+        marked_by=_actor_user(actor),
+        scanner_link=getattr(actor, "scanner_link", None),
+        method=method,
+    )
 
 
 def checkin_code_normalize(raw: str) -> str:
@@ -1663,17 +1670,7 @@ def attendance_batch_record(*, event: Event, scans: list[ScanIn], actor: Actor =
                     )
                 else:
                     _ensure_checkin_open(event, session, at, is_last=session.pk == last_session)
-                    attendance = Attendance(
-                        attendance_id=ids.new_attendance_id(),
-                        event=event,
-                        student_id=registration.student_id,
-                        registration=registration,
-                        session=session,
-                        marked_at=at,
-                        marked_by=user,
-                        scanner_link=link,
-                        method=Attendance.Method.OFFLINE,
-                    )
+                    attendance = _new_attendance(event, registration, session, at, actor, Attendance.Method.OFFLINE)
                     new[attendance.pk] = attendance
                     marked[key] = attendance.pk
                     result = ScanResult(

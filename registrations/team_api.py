@@ -4,7 +4,6 @@ Each view validates the body's shape, calls one service of ``registrations.teams
 holds every rule and every permission) and shapes the answer.
 """
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
@@ -13,8 +12,10 @@ from rest_framework.views import APIView
 
 from events.api import EVENT_ID_PARAMETER
 from eventsite.errors import NotFound
-from eventsite.schema import errors
+from eventsite.schema import NO_INPUT, errors
+from eventsite.serializers import validated
 from eventsite.text import single_line_text
+from registrations.api import ANSWERS_HELP, CancelOutputSerializer
 from registrations.models import Team, TeamMembership, TeamStatus
 from registrations.selectors import team_get_visible, team_members, team_membership_state, team_registrations_of
 from registrations.teams import (
@@ -30,9 +31,6 @@ from registrations.teams import (
 )
 
 TEAM_ID_PARAMETER = OpenApiParameter("team_id", str, OpenApiParameter.PATH, description="The team's id.")
-ANSWERS_HELP = (
-    "Answers to the event's questions, {code: value}: text, a number, true/false, an option, or a list of options."
-)
 TEAM_CHANGE_CONFLICTS = ("TEAM_LOCKED", "EVENT_CANCELLED")
 # Joining a team, by invitation or by join code, is refused for the same reasons.
 TEAM_JOIN_CONFLICTS = ("INVITATION_NOT_FOUND", "ALREADY_REGISTERED", "EVENT_FULL", "TEAM_SIZE", *TEAM_CHANGE_CONFLICTS)
@@ -90,6 +88,11 @@ class TeamDetailOutputSerializer(serializers.Serializer):
     join_code = serializers.CharField(allow_null=True, help_text="Only for the team's members.")
 
 
+def _team_response(request: Request, team: Team) -> Response:
+    """The answer of the team views that give back the team: it as the request's user sees it."""
+    return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
+
+
 class TeamRenameInputSerializer(serializers.Serializer):
     team_name = serializers.CharField(max_length=200, validators=[single_line_text])
 
@@ -105,9 +108,7 @@ class TeamDetailApi(APIView):
         responses={200: TeamDetailOutputSerializer, **errors(404)},
     )
     def get(self, request: Request, team_id: str) -> Response:
-        return Response(
-            TeamDetailOutputSerializer(team_json(team_get_visible(request.user, team_id), request.user)).data
-        )
+        return _team_response(request, team_get_visible(request.user, team_id))
 
     @extend_schema(
         operation_id="teams_partial_update",
@@ -121,10 +122,9 @@ class TeamDetailApi(APIView):
     )
     def patch(self, request: Request, team_id: str) -> Response:
         team = team_get_visible(request.user, team_id)
-        given = TeamRenameInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        team = team_rename(team=team, team_name=given.validated_data["team_name"], actor=request.user)
-        return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
+        given = validated(TeamRenameInputSerializer, request.data)
+        team = team_rename(team=team, team_name=given["team_name"], actor=request.user)
+        return _team_response(request, team)
 
 
 class AnswersInputSerializer(serializers.Serializer):
@@ -148,11 +148,8 @@ class InviteOutputSerializer(serializers.Serializer):
     team = TeamDetailOutputSerializer()
 
 
-class TeamCancelOutputSerializer(serializers.Serializer):
+class TeamCancelOutputSerializer(CancelOutputSerializer):
     cancelled = serializers.ListField(child=serializers.CharField(), help_text="Registration ids cancelled.")
-    promoted = serializers.DictField(
-        child=serializers.CharField(), help_text="enrollment_no -> registration_id moved up from the waitlist."
-    )
     team = TeamDetailOutputSerializer(allow_null=True, help_text="The team now; null for someone no longer in it.")
 
 
@@ -183,11 +180,10 @@ class TeamAcceptApi(APIView):
         },
     )
     def post(self, request: Request, team_id: str) -> Response:
-        given = AnswersInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        team = team_invitation_accept(team=team_id, answers=given.validated_data.get("answers"), actor=request.user)
+        given = validated(AnswersInputSerializer, request.data)
+        team = team_invitation_accept(team=team_id, answers=given.get("answers"), actor=request.user)
         team.refresh_from_db()
-        return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
+        return _team_response(request, team)
 
 
 class DeclineOutputSerializer(serializers.Serializer):
@@ -202,7 +198,7 @@ class TeamDeclineApi(APIView):
         operation_id="teams_decline_create",
         summary="Decline an invitation (the invited student)",
         parameters=[TEAM_ID_PARAMETER],
-        request={"application/json": OpenApiTypes.OBJECT},
+        request=NO_INPUT,
         responses={200: DeclineOutputSerializer, **errors(403, conflicts=("INVITATION_NOT_FOUND",))},
     )
     def post(self, request: Request, team_id: str) -> Response:
@@ -224,16 +220,15 @@ class TeamJoinApi(APIView):
         },
     )
     def post(self, request: Request, event_id: str) -> Response:
-        given = JoinInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        given = validated(JoinInputSerializer, request.data)
         team = team_join_by_code(
             event=event_id,
-            join_code=given.validated_data["join_code"],
-            answers=given.validated_data.get("answers"),
+            join_code=given["join_code"],
+            answers=given.get("answers"),
             actor=request.user,
         )
         team.refresh_from_db()
-        return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
+        return _team_response(request, team)
 
 
 class TeamInviteApi(APIView):
@@ -251,9 +246,8 @@ class TeamInviteApi(APIView):
     )
     def post(self, request: Request, team_id: str) -> Response:
         team = team_get_visible(request.user, team_id)
-        given = InviteInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        invited = team_invite(team=team, enrollment_nos=given.validated_data["enrollment_nos"], actor=request.user)
+        given = validated(InviteInputSerializer, request.data)
+        invited = team_invite(team=team, enrollment_nos=given["enrollment_nos"], actor=request.user)
         team.refresh_from_db()
         return Response(InviteOutputSerializer({"invited": invited, "team": team_json(team, request.user)}).data)
 
@@ -266,7 +260,7 @@ class TeamLeaveApi(APIView):
         summary="Leave the team (a member; the leader hands over first)",
         description="A team left below its minimum goes back to forming and its seats go to the waitlist.",
         parameters=[TEAM_ID_PARAMETER],
-        request={"application/json": OpenApiTypes.OBJECT},
+        request=NO_INPUT,
         responses={200: TeamCancelOutputSerializer, **errors(403, conflicts=TEAM_CHANGE_CONFLICTS)},
     )
     def post(self, request: Request, team_id: str) -> Response:
@@ -286,9 +280,8 @@ class TeamRemoveApi(APIView):
     )
     def post(self, request: Request, team_id: str) -> Response:
         team = team_get_visible(request.user, team_id)
-        given = EnrollmentNoInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        result = team_member_remove(team=team, enrollment_no=given.validated_data["enrollment_no"], actor=request.user)
+        given = validated(EnrollmentNoInputSerializer, request.data)
+        result = team_member_remove(team=team, enrollment_no=given["enrollment_no"], actor=request.user)
         return _after_change(request, team, result)
 
 
@@ -304,10 +297,9 @@ class TeamTransferApi(APIView):
     )
     def post(self, request: Request, team_id: str) -> Response:
         team = team_get_visible(request.user, team_id)
-        given = EnrollmentNoInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        team = team_leader_transfer(team=team, enrollment_no=given.validated_data["enrollment_no"], actor=request.user)
-        return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
+        given = validated(EnrollmentNoInputSerializer, request.data)
+        team = team_leader_transfer(team=team, enrollment_no=given["enrollment_no"], actor=request.user)
+        return _team_response(request, team)
 
 
 class TeamCancelApi(APIView):
@@ -317,7 +309,7 @@ class TeamCancelApi(APIView):
         operation_id="teams_cancel_create",
         summary="Cancel the whole team (its leader or an organizer); allowed after registration closes",
         parameters=[TEAM_ID_PARAMETER],
-        request={"application/json": OpenApiTypes.OBJECT},
+        request=NO_INPUT,
         responses={200: TeamCancelOutputSerializer, **errors(403, conflicts=("REGISTRATION_CLOSED",))},
     )
     def post(self, request: Request, team_id: str) -> Response:

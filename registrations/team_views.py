@@ -9,8 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events.models import Event
-from events.selectors import event_questions_asked, event_user_is_organizer
+from events.selectors import event_get_visible_or_404, event_questions_asked
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
 from registrations.forms import RegistrationAnswersForm, TeamJoinForm, TeamRegistrationForm
@@ -37,13 +36,6 @@ def _student(request: HttpRequest) -> Student | None:
     return getattr(request.user, "student", None)
 
 
-def _event_for(request: HttpRequest, event_id: str) -> Event:
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None or (not event.is_public and not event_user_is_organizer(event, request.user)):
-        raise Http404("No such event.")
-    return event
-
-
 def _visible_team(request: HttpRequest, team_id: str):
     try:
         return team_get_visible(request.user, team_id)
@@ -63,7 +55,7 @@ def _seat_message(team) -> str:
 @require_http_methods(["GET", "POST"])
 def team_join(request: HttpRequest, event_id: str) -> HttpResponse:
     """Join a team of the event with the code a member shared."""
-    event = _event_for(request, event_id)
+    event = event_get_visible_or_404(event_id, request.user)
     if _student(request) is None:
         return render(request, "registrations/not_a_student.html", status=403)
     form = TeamJoinForm(request.POST or None)

@@ -10,14 +10,13 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from events.manage_nav import manage_context
-from events.models import Event
-from events.selectors import event_get_organized, event_user_is_organizer
+from events.selectors import event_get_organized, event_get_visible_or_404
 from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import DomainError
 from eventsite.forms import form_add_domain_error
@@ -162,9 +161,7 @@ def _student_or_none(request: HttpRequest) -> Student | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_feedback(request: HttpRequest, event_id: str) -> HttpResponse:
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None or (not event.is_public and not event_user_is_organizer(event, request.user)):
-        raise Http404("No such event.")
+    event = event_get_visible_or_404(event_id, request.user)
     student = _student_or_none(request)
     if student is None:
         return render(request, "registrations/not_a_student.html", status=403)

@@ -26,6 +26,7 @@ from legacy.codec.values import (
     enrollment_clean,
     flag,
     integer,
+    record_id_or_none,
     shared,
     year_from_semester,
 )
@@ -111,7 +112,7 @@ class EventDecoder:
         where = ("registrations.", legacy_key) if legacy_key else path
         draft = RegistrationDraft(
             where=where,
-            legacy_id=legacy_id[:40] if legacy_id else None,
+            legacy_id=record_id_or_none(legacy_id),
             student=student,
             status=status,
             registered_at=self._date(entry.get("registration_datetime"), path, ".registration_datetime"),
@@ -162,7 +163,7 @@ class EventDecoder:
             seen.add(student.enrollment_no)
             draft = RegistrationDraft(
                 where=member_where,
-                legacy_id=(clean_text(member.get("registration_id"))[:40] or None),
+                legacy_id=record_id_or_none(member.get("registration_id")),
                 student=student,
                 status=leader.status,
                 registered_at=self._date(member.get("registration_datetime"), member_where, ".registration_datetime")
@@ -192,41 +193,64 @@ class EventDecoder:
             if not isinstance(item, dict):
                 self.problems.drop(joined(item_where), "INVALID_RECORD", "An attendance must be an object.")
                 continue
-            if item.get("marked") is False or clean_text(item.get("attendance_status")).lower() == "absent":
-                continue
-            self._participations.append(
-                ParticipationDraft(
-                    kind="attendance",
-                    where=item_where,
-                    record_id=clean_text(item.get("attendance_id"))[:40] or None,
-                    enrollment_no=enrollment_no,
-                    registration=registration,
-                    session=shared(clean_text(item.get("session"))) or None,
-                    moment=self._date(item.get("marked_at"), item_where, ".marked_at"),
-                    marked_by=shared(clean_text(item.get("marked_by"))),
-                )
-            )
+            self._record("attendance", item, item_where, enrollment_no, registration)
         feedback = container.get("feedback")
         if isinstance(feedback, dict) and feedback.get("submitted") is not False:
-            self._feedback(feedback, (where, ".feedback"), enrollment_no, registration)
+            self._record("feedback", feedback, (where, ".feedback"), enrollment_no, registration)
         elif feedback is not None and not isinstance(feedback, dict):
             self.problems.drop(f"{joined(where)}.feedback", "INVALID_RECORD", "feedback must be an object or null.")
         certificate = container.get("certificate")
         if isinstance(certificate, dict) and certificate.get("issued") is not False:
-            self._certificate(certificate, (where, ".certificate"), enrollment_no, registration)
+            self._record("certificate", certificate, (where, ".certificate"), enrollment_no, registration)
         elif certificate is not None and not isinstance(certificate, dict):
             self.problems.drop(
                 f"{joined(where)}.certificate", "INVALID_RECORD", "certificate must be an object or null."
             )
 
-    def _feedback(
+    def _record(
         self,
+        kind: str,
         data: dict,
         where: str | tuple[str, str],
         enrollment_no: str,
         registration: RegistrationDraft | None,
         hint: str = "",
     ) -> None:
+        """A student's attendance, feedback or certificate (``kind``), unless it is left out: its own id when
+        it has one (``<kind>_id``), and the registration it belongs to, or for an event-level record the
+        registration id it names."""
+        if kind == "attendance":
+            facts = self._attendance_facts(data, where)
+        elif kind == "feedback":
+            facts = self._feedback_facts(data, where)
+        else:
+            facts = self._certificate_facts(data, where)
+        if facts is None:
+            return
+        self._participations.append(
+            ParticipationDraft(
+                kind=kind,
+                where=where,
+                record_id=record_id_or_none(data.get(f"{kind}_id")),
+                enrollment_no=enrollment_no,
+                registration=registration,
+                registration_hint=hint or None,
+                **facts,
+            )
+        )
+
+    def _attendance_facts(self, data: dict, where: str | tuple[str, str]) -> dict | None:
+        """None for a student marked absent."""
+        if data.get("marked") is False or clean_text(data.get("attendance_status")).lower() == "absent":
+            return None
+        return {
+            "session": shared(clean_text(data.get("session"))) or None,
+            "moment": self._date(data.get("marked_at"), where, ".marked_at"),
+            "marked_by": shared(clean_text(data.get("marked_by"))),
+        }
+
+    def _feedback_facts(self, data: dict, where: str | tuple[str, str]) -> dict | None:
+        """None (reported) for a rating that is not 1 to 5."""
         rating = None
         if data.get("rating") is not None:
             rating = integer(data.get("rating"))
@@ -234,47 +258,24 @@ class EventDecoder:
                 self.problems.drop(
                     f"{joined(where)}.rating", "INVALID_RATING", f"Rating {data.get('rating')!r} is not 1..5."
                 )
-                return
-        self._participations.append(
-            ParticipationDraft(
-                kind="feedback",
-                where=where,
-                record_id=clean_text(data.get("feedback_id"))[:40] or None,
-                enrollment_no=enrollment_no,
-                registration=registration,
-                registration_hint=hint or None,
-                moment=self._date(data.get("submitted_at"), where, ".submitted_at"),
-                rating=rating,
-                comments=shared(clean_text(data.get("comments"))),
-            )
-        )
+                return None
+        return {
+            "moment": self._date(data.get("submitted_at"), where, ".submitted_at"),
+            "rating": rating,
+            "comments": shared(clean_text(data.get("comments"))),
+        }
 
-    def _certificate(
-        self,
-        data: dict,
-        where: str | tuple[str, str],
-        enrollment_no: str,
-        registration: RegistrationDraft | None,
-        hint: str = "",
-    ) -> None:
+    def _certificate_facts(self, data: dict, where: str | tuple[str, str]) -> dict:
         issued_at = self._date(data.get("issued_at"), where, ".issued_at")
         revoked_at = self._date(data.get("revoked_at"), where, ".revoked_at")
         if flag(data.get("revoked"), False) and revoked_at is None:
             revoked_at = issued_at
-        self._participations.append(
-            ParticipationDraft(
-                kind="certificate",
-                where=where,
-                record_id=clean_text(data.get("certificate_id"))[:40] or None,
-                enrollment_no=enrollment_no,
-                registration=registration,
-                registration_hint=hint or None,
-                moment=issued_at,
-                revoked_at=revoked_at,
-                revoked_reason=clean_text(data.get("revoked_reason"))
-                or ("Revoked in the previous system." if revoked_at else ""),
-            )
-        )
+        return {
+            "moment": issued_at,
+            "revoked_at": revoked_at,
+            "revoked_reason": clean_text(data.get("revoked_reason"))
+            or ("Revoked in the previous system." if revoked_at else ""),
+        }
 
     def _flat_attendance(self, entry: dict, where: str | tuple, registration: RegistrationDraft) -> None:
         """The second shape: ``physical_attendance_id`` / ``virtual_attendance_id`` with a final status."""
@@ -297,7 +298,7 @@ class EventDecoder:
             ParticipationDraft(
                 kind="attendance",
                 where=(where, ".final_attendance_status"),
-                record_id=record_id[:40] or None,
+                record_id=record_id_or_none(record_id),
                 enrollment_no=registration.student.enrollment_no,
                 registration=registration,
                 session=clean_text(entry.get("session")) or None,
@@ -328,25 +329,11 @@ class EventDecoder:
                     continue
                 hint = clean_text(data.get("registration_id"))
                 if kind == "attendance":
-                    if clean_text(data.get("attendance_status")).lower() == "absent" or data.get("marked") is False:
-                        continue
-                    self._participations.append(
-                        ParticipationDraft(
-                            kind="attendance",
-                            where=path,
-                            record_id=clean_text(record_id)[:40] or None,
-                            enrollment_no=enrollment_no,
-                            registration=None,
-                            registration_hint=hint or None,
-                            session=clean_text(data.get("session")) or None,
-                            moment=self._date(data.get("marked_at"), path, ".marked_at"),
-                            marked_by=clean_text(data.get("marked_by")),
-                        )
-                    )
+                    self._record(kind, {**data, "attendance_id": record_id}, path, enrollment_no, None, hint)
                 elif kind == "feedback":
-                    self._feedback({"feedback_id": record_id, **data}, path, enrollment_no, None, hint)
+                    self._record(kind, {"feedback_id": record_id, **data}, path, enrollment_no, None, hint)
                 else:
-                    self._certificate({"certificate_id": record_id, **data}, path, enrollment_no, None, hint)
+                    self._record(kind, {"certificate_id": record_id, **data}, path, enrollment_no, None, hint)
 
     # the event
 

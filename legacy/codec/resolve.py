@@ -226,10 +226,8 @@ def resolve_participation(
             )
             continue
         record_id = item.record_id or derive_id("LA", event.event_id, item.enrollment_no, "attendance", code)
-        if record_id in used_ids["attendance"]:
-            problems.drop(item.path, "DUPLICATE_ID", f"Attendance id {record_id!r} is used twice in this event.")
+        if not _id_claimed(record_id, used_ids["attendance"], "Attendance", item, problems):
             continue
-        used_ids["attendance"].add(record_id)
         attended.add((item.enrollment_no, code))
         attendances.append(
             AttendanceRow(
@@ -254,11 +252,16 @@ def _first_record_id(event, item, kind: str, held: dict, used: set, problems: Pr
         problems.drop(item.path, duplicate_code, f"{item.enrollment_no} {already}; the first stays.")
         return None
     record_id = item.record_id or derive_id(prefix, event.event_id, item.enrollment_no, kind)
+    return record_id if _id_claimed(record_id, used, label, item, problems) else None
+
+
+def _id_claimed(record_id: str, used: set, label: str, item, problems: Problems) -> bool:
+    """Whether ``record_id`` is free in this event (and now taken); a second use is dropped, the first stays."""
     if record_id in used:
         problems.drop(item.path, "DUPLICATE_ID", f"{label} id {record_id!r} is used twice in this event.")
-        return None
+        return False
     used.add(record_id)
-    return record_id
+    return True
 
 
 def _add_feedback(event, item, registration, feedbacks, used, problems: Problems) -> None:

@@ -101,6 +101,11 @@ def clean_text(value: Any) -> str:
     return str(value)
 
 
+def record_id_or_none(value: Any) -> str | None:
+    """A record's own id as kept: its text cut to the id columns' 40 characters, or None when it has none."""
+    return clean_text(value)[:40] or None
+
+
 def shared(value: str) -> str:
     """One copy of short values repeated on every record (sessions, departments, "ok")."""
     return sys.intern(value) if len(value) <= 32 else value

@@ -204,6 +204,10 @@ class Command(BaseCommand):
     def _student(self, enrollment_no: str) -> Student:
         return next(student for student in self.students if student.enrollment_no == enrollment_no)
 
+    def _without_login(self) -> list[Student]:
+        """The demo students who have no login: the crowd the demo events fill their rosters from."""
+        return [student for student in self.students if student.enrollment_no not in STUDENT_LOGINS]
+
     # Time
 
     def at(self, days: int, hour: int = 9, minute: int = 0) -> datetime:
@@ -242,9 +246,7 @@ class Command(BaseCommand):
             event=event, position=1, kind=FeedbackQuestion.Kind.TEXT, prompt="What should we add next time?"
         )
         # 22CSE30001 first (attends both days, gives feedback); 22ECE30107 attends day 1 only.
-        roster = [self._student("22CSE30001"), self._student("22ECE30107")] + [
-            student for student in self.students if student.enrollment_no not in STUDENT_LOGINS
-        ][:21]
+        roster = [self._student("22CSE30001"), self._student("22ECE30107")] + self._without_login()[:21]
         registered = self.at(-44, 10)
         confirmed = []
         for position, student in enumerate(roster[:20]):
@@ -306,9 +308,7 @@ class Command(BaseCommand):
             status=Event.Status.PUBLISHED,
         )
         session = event.sessions.get()
-        members = [self._student("22ECE30107")] + [
-            student for student in self.students if student.enrollment_no not in STUDENT_LOGINS
-        ][20:34]
+        members = [self._student("22ECE30107")] + self._without_login()[20:34]
         names = ("Segfault Squad", "Off By One", "Stack Smashers", "The Recursives", "Big O Notation")
         confirmed = 0
         for number, name in enumerate(names):
@@ -372,8 +372,7 @@ class Command(BaseCommand):
             status=Event.Status.PUBLISHED,
             organizers=[ORGANIZER_LOGIN[0]],
         )
-        others = [student for student in self.students if student.enrollment_no not in STUDENT_LOGINS]
-        roster = ["22CSE30001", *(student.enrollment_no for student in others[24:36]), "22ECE30107"]
+        roster = ["22CSE30001", *(student.enrollment_no for student in self._without_login()[24:36]), "22ECE30107"]
         for enrollment_no in roster:
             registration_create(event=event, enrollment_no=enrollment_no)
 
@@ -401,7 +400,7 @@ class Command(BaseCommand):
             ],
             organizers=[ORGANIZER_LOGIN[0]],
         )
-        others = [student.enrollment_no for student in self.students if student.enrollment_no not in STUDENT_LOGINS]
+        others = [student.enrollment_no for student in self._without_login()]
         teams = [
             ("Null Pointers", "22CSE30001", others[0:2]),
             ("Campus Coders", others[2], others[3:6]),
@@ -469,16 +468,14 @@ class Command(BaseCommand):
     def _git_workshop(self) -> None:
         """Created as a draft and published by the student organizer: its audit trail shows both.
         It asks two questions; some registrants have answered them (the roster shows the answers)."""
-        student_organizer = User.objects.get(username=STUDENT_ORGANIZER)
-        event = event_create(
-            event_id=GIT_WORKSHOP,
+        event = self._club_event(
+            GIT_WORKSHOP,
             title="Intro to Git Workshop",
             description="Branches, merges and pull requests, hands on. Bring a laptop.",
             venue="Lab 3, Block B",
             starts_at=self.at(12, 15),
             ends_at=self.at(12, 18),
             capacity=30,
-            club=DEMO_CLUB,
             questions=[
                 QuestionSpec(
                     code="git-level",
@@ -489,9 +486,7 @@ class Command(BaseCommand):
                 ),
                 QuestionSpec(code="laptop", label="Bringing your own laptop?", kind="yes_no"),
             ],
-            actor=student_organizer,
         )
-        event_publish(event=event, actor=student_organizer)
         levels = ("Never used it", "Commit and push", "Branches and merges")
         for position, student in enumerate(self.students[12:18]):
             registration_create(
