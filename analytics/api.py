@@ -10,15 +10,16 @@ from analytics.selectors import event_analytics
 from events.api import EVENT_ID_PARAMETER, CountsSerializer
 from events.selectors import event_get_for_organizer
 from eventsite.schema import errors
+from eventsite.serializers import Serializer
 
 
-class FeedbackSummarySerializer(serializers.Serializer):
+class FeedbackSummarySerializer(Serializer):
     count = serializers.IntegerField()
     average = serializers.FloatField(allow_null=True)
     histogram = serializers.DictField(child=serializers.IntegerField(), help_text='"1".."5" -> how many')
 
 
-class SessionAttendanceSerializer(serializers.Serializer):
+class SessionAttendanceSerializer(Serializer):
     session = serializers.CharField(help_text="The session's code.")
     title = serializers.CharField()
     starts_at = serializers.DateTimeField(allow_null=True)
@@ -26,7 +27,7 @@ class SessionAttendanceSerializer(serializers.Serializer):
     rate = serializers.FloatField(allow_null=True, help_text="Attended / confirmed; null before any.")
 
 
-class QuestionAverageSerializer(serializers.Serializer):
+class QuestionAverageSerializer(Serializer):
     question_id = serializers.IntegerField()
     prompt = serializers.CharField()
     kind = serializers.ChoiceField(choices=["rating", "text"])
@@ -35,7 +36,7 @@ class QuestionAverageSerializer(serializers.Serializer):
     average = serializers.FloatField(allow_null=True, help_text="Mean rating 1..5; null for text or unanswered.")
 
 
-class EventAnalyticsOutputSerializer(serializers.Serializer):
+class EventAnalyticsOutputSerializer(Serializer):
     event_id = serializers.CharField()
     counts = CountsSerializer()
     attendance_rate = serializers.FloatField(allow_null=True, help_text="Attended / confirmed; null before any.")

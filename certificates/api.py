@@ -51,7 +51,7 @@ from eventsite.errors import ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.parsers import SafeJSONParser
 from eventsite.schema import CODE_PATTERN, ErrorSerializer, errors
-from eventsite.serializers import NestedInputSerializer, validated
+from eventsite.serializers import NestedInputSerializer, Serializer, validated
 from eventsite.text import multiline_text, single_line_text
 from registrations.api import (
     ENROLLMENT_NO_HELP,
@@ -67,7 +67,7 @@ from registrations.selectors import registration_answers, student_event_record_f
 BULK_MAX = 5000
 
 
-class CertificateIssueInputSerializer(serializers.Serializer):
+class CertificateIssueInputSerializer(Serializer):
     enrollment_no = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text=ENROLLMENT_NO_HELP)
     all_eligible = serializers.BooleanField(
         required=False, default=False, help_text="Issue participation certificates to every eligible student."
@@ -93,7 +93,7 @@ class CertificateIssueInputSerializer(serializers.Serializer):
     )
 
 
-class CertificateOutputSerializer(serializers.Serializer):
+class CertificateOutputSerializer(Serializer):
     certificate_id = serializers.CharField()
     enrollment_no = serializers.CharField(source="student_id")
     event_id = serializers.CharField()
@@ -104,7 +104,7 @@ class CertificateOutputSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
-class BulkIssueOutputSerializer(serializers.Serializer):
+class BulkIssueOutputSerializer(Serializer):
     issued = serializers.DictField(
         child=serializers.CharField(), help_text="enrollment_no -> certificate_id, for every holder afterwards."
     )
@@ -164,7 +164,7 @@ class CertificateIssueApi(APIView):
         )
 
 
-class CertificateRevokeInputSerializer(serializers.Serializer):
+class CertificateRevokeInputSerializer(Serializer):
     enrollment_no = serializers.CharField(max_length=32)
     reason = serializers.CharField(max_length=REVOCATION_REASON_MAX, validators=[multiline_text])
     kind = serializers.ChoiceField(
@@ -172,7 +172,7 @@ class CertificateRevokeInputSerializer(serializers.Serializer):
     )
 
 
-class CertificateRevokeOutputSerializer(serializers.Serializer):
+class CertificateRevokeOutputSerializer(Serializer):
     certificate_id = serializers.CharField()
     revoked_at = serializers.DateTimeField()
     reason = serializers.CharField(source="revoked_reason")
@@ -195,12 +195,12 @@ class CertificateRevokeApi(APIView):
         return Response(CertificateRevokeOutputSerializer(certificate).data)
 
 
-class EventDatesSerializer(serializers.Serializer):
+class EventDatesSerializer(Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
 
 
-class CertificateVerifyOutputSerializer(serializers.Serializer):
+class CertificateVerifyOutputSerializer(Serializer):
     certificate_id = serializers.CharField()
     valid = serializers.BooleanField()
     status = serializers.ChoiceField(choices=["valid", "revoked"])
@@ -239,14 +239,14 @@ class CertificateVerifyApi(APIView):
 # A student's history and standing, with their certificates
 
 
-class HeldCertificateSerializer(serializers.Serializer):
+class HeldCertificateSerializer(Serializer):
     certificate_id = serializers.CharField()
     kind = serializers.CharField(help_text="participation, merit, volunteer or organizer.")
     title = serializers.CharField(help_text='Such as "Winner"; empty when none.')
     verify_url = serializers.URLField()
 
 
-class HistoryEntryOutputSerializer(serializers.Serializer):
+class HistoryEntryOutputSerializer(Serializer):
     event_id = serializers.CharField(source="event.pk")
     title = serializers.CharField(source="event.title")
     starts_at = serializers.DateTimeField(source="event.starts_at")
@@ -265,7 +265,7 @@ class HistoryEntryOutputSerializer(serializers.Serializer):
         return registration.checkin_code if registration.status == RegistrationStatus.CONFIRMED else None
 
 
-class HistoryOutputSerializer(serializers.Serializer):
+class HistoryOutputSerializer(Serializer):
     student = StudentOutputSerializer()
     events = HistoryEntryOutputSerializer(many=True, help_text="Latest event first.")
 
@@ -284,7 +284,7 @@ class StudentHistoryApi(APIView):
         return Response(HistoryOutputSerializer({"student": student, "events": student_history(student)}).data)
 
 
-class EligibilitySerializer(serializers.Serializer):
+class EligibilitySerializer(Serializer):
     eligible = serializers.BooleanField(help_text="May hold a participation certificate now.")
     attended = serializers.IntegerField(help_text="Sessions of the event attended.")
     required = serializers.IntegerField(help_text="Sessions the event's attendance rule needs.")
@@ -296,7 +296,7 @@ class EligibilitySerializer(serializers.Serializer):
     )
 
 
-class LookupOutputSerializer(serializers.Serializer):
+class LookupOutputSerializer(Serializer):
     enrollment_no = serializers.CharField()
     event_id = serializers.CharField()
     student = StudentOutputSerializer()
@@ -379,7 +379,7 @@ class SignatoriesField(serializers.ListField):
         return super().to_internal_value(data)
 
 
-class TemplateInputSerializer(serializers.Serializer):
+class TemplateInputSerializer(Serializer):
     name = serializers.CharField(max_length=100, validators=[single_line_text])
     institution = serializers.CharField(max_length=200, validators=[single_line_text])
     accent_color = serializers.RegexField(
@@ -410,7 +410,7 @@ class TemplateSignatoryOutputSerializer(SignatorySerializer):
     has_signature = serializers.BooleanField()
 
 
-class TemplateOutputSerializer(serializers.Serializer):
+class TemplateOutputSerializer(Serializer):
     template_id = serializers.IntegerField(source="pk")
     club = serializers.CharField(source="club_id", allow_null=True)
     name = serializers.CharField()

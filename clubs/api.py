@@ -12,7 +12,7 @@ from clubs.services import club_create, club_member_remove, club_member_set, clu
 from eventsite.errors import PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import SLUG_PATTERN, errors
-from eventsite.serializers import validated
+from eventsite.serializers import Serializer, validated
 
 CLUB_ID_PARAMETER = OpenApiParameter(
     "club_id",
@@ -25,12 +25,12 @@ CLUB_ID_PARAMETER = OpenApiParameter(
 USERNAME_PARAMETER = OpenApiParameter("username", str, OpenApiParameter.PATH, description="The member's username.")
 
 
-class MemberSerializer(serializers.Serializer):
+class MemberSerializer(Serializer):
     username = serializers.CharField(source="user.username")
     role = serializers.ChoiceField(choices=ClubMembership.Role.choices)
 
 
-class ClubOutputSerializer(serializers.Serializer):
+class ClubOutputSerializer(Serializer):
     club_id = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=Club.Kind.choices)
@@ -39,7 +39,7 @@ class ClubOutputSerializer(serializers.Serializer):
     members = MemberSerializer(source="memberships", many=True, help_text="Owners first, then organizers.")
 
 
-class ClubUpdateInputSerializer(serializers.Serializer):
+class ClubUpdateInputSerializer(Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Club.Kind.choices, required=False)
     department = serializers.CharField(
@@ -55,7 +55,7 @@ class ClubCreateInputSerializer(ClubUpdateInputSerializer):
     )
 
 
-class MemberInputSerializer(serializers.Serializer):
+class MemberInputSerializer(Serializer):
     username = serializers.CharField(max_length=150)
     role = serializers.ChoiceField(choices=ClubMembership.Role.choices)
 

@@ -14,7 +14,7 @@ from events.selectors import event_get, event_user_is_organizer
 from eventsite.errors import PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import errors
-from eventsite.serializers import validated
+from eventsite.serializers import Serializer, validated
 from registrations.models import Student
 
 
@@ -25,7 +25,7 @@ def _student_of(request: Request) -> Student:
     return student
 
 
-class EmailPreferencesSerializer(serializers.Serializer):
+class EmailPreferencesSerializer(Serializer):
     reminders = serializers.BooleanField(
         required=False, help_text="Reminders before the events you hold a seat at (default on)."
     )
@@ -34,7 +34,7 @@ class EmailPreferencesSerializer(serializers.Serializer):
     )
 
 
-class EmailPreferencesOutputSerializer(serializers.Serializer):
+class EmailPreferencesOutputSerializer(Serializer):
     reminders = serializers.BooleanField()
     announcements = serializers.BooleanField()
 
@@ -69,7 +69,7 @@ class EmailPreferencesApi(APIView):
         return Response(EmailPreferencesOutputSerializer.of(preferences))
 
 
-class AnnouncementInputSerializer(serializers.Serializer):
+class AnnouncementInputSerializer(Serializer):
     subject = serializers.CharField(
         max_length=Announcement.SUBJECT_MAX_LENGTH, trim_whitespace=False, help_text="One line: no line breaks."
     )
@@ -79,12 +79,12 @@ class AnnouncementInputSerializer(serializers.Serializer):
     audience = serializers.ChoiceField(choices=Announcement.Audience.choices)
 
 
-class AnnouncementQueuedSerializer(serializers.Serializer):
+class AnnouncementQueuedSerializer(Serializer):
     announcement_id = serializers.CharField()
     recipients = serializers.IntegerField(help_text="Emails queued (students who turned announcements off excluded).")
 
 
-class AnnouncementOutputSerializer(serializers.Serializer):
+class AnnouncementOutputSerializer(Serializer):
     announcement_id = serializers.CharField()
     subject = serializers.CharField()
     body = serializers.CharField()

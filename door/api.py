@@ -11,7 +11,7 @@ from door.selectors import CODE_HASH_LENGTH, checkin_roster, scanner_link_list
 from events.api import EVENT_ID_PARAMETER
 from events.selectors import event_get
 from eventsite.schema import errors
-from eventsite.serializers import validated
+from eventsite.serializers import Serializer, validated
 from registrations.models import CheckinScan, ScannerLink
 from registrations.services import (
     SCAN_BATCH_MAX,
@@ -24,14 +24,14 @@ from registrations.services import (
 # Scanner links
 
 
-class ScannerLinkInputSerializer(serializers.Serializer):
+class ScannerLinkInputSerializer(Serializer):
     label = serializers.CharField(max_length=100, help_text="Who holds it, such as “Gate 2”.")
     expires_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="Default: the end of the day the event ends."
     )
 
 
-class ScannerLinkSerializer(serializers.Serializer):
+class ScannerLinkSerializer(Serializer):
     link_id = serializers.CharField()
     label = serializers.CharField()
     expires_at = serializers.DateTimeField()
@@ -104,13 +104,13 @@ class ScannerLinkApi(APIView):
 # The check-in roster
 
 
-class RosterSessionSerializer(serializers.Serializer):
+class RosterSessionSerializer(Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
     starts_at = serializers.DateTimeField(allow_null=True)
 
 
-class RosterRowSerializer(serializers.Serializer):
+class RosterRowSerializer(Serializer):
     enrollment_no = serializers.CharField()
     full_name = serializers.CharField()
     team_name = serializers.CharField(help_text="Empty for an individual registration.")
@@ -121,7 +121,7 @@ class RosterRowSerializer(serializers.Serializer):
     )
 
 
-class CheckinRosterSerializer(serializers.Serializer):
+class CheckinRosterSerializer(Serializer):
     event_id = serializers.CharField(source="event.event_id")
     title = serializers.CharField(source="event.title")
     session = RosterSessionSerializer()
@@ -157,7 +157,7 @@ class CheckinRosterApi(APIView):
 # Batches of scans
 
 
-class ScanInputSerializer(serializers.Serializer):
+class ScanInputSerializer(Serializer):
     scan_id = serializers.CharField(max_length=64, help_text="Chosen by the phone; the same id answers the same.")
     checkin_code = serializers.CharField(max_length=32, required=False, allow_blank=True)
     enrollment_no = serializers.CharField(max_length=32, required=False, allow_blank=True)
@@ -170,11 +170,11 @@ class ScanInputSerializer(serializers.Serializer):
         return attrs
 
 
-class BatchInputSerializer(serializers.Serializer):
+class BatchInputSerializer(Serializer):
     scans = ScanInputSerializer(many=True, max_length=SCAN_BATCH_MAX)
 
 
-class ScanResultSerializer(serializers.Serializer):
+class ScanResultSerializer(Serializer):
     scan_id = serializers.CharField()
     status = serializers.ChoiceField(choices=CheckinScan.Status.choices)
     code = serializers.CharField(allow_null=True, help_text="Why a scan was refused: an error code of API.md.")
@@ -182,7 +182,7 @@ class ScanResultSerializer(serializers.Serializer):
     enrollment_no = serializers.CharField(allow_null=True)
 
 
-class BatchOutputSerializer(serializers.Serializer):
+class BatchOutputSerializer(Serializer):
     results = ScanResultSerializer(many=True)
 
 

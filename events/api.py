@@ -36,7 +36,7 @@ from events.services import (
 from eventsite.errors import NotFound, PermissionDenied
 from eventsite.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from eventsite.schema import NO_INPUT, SLUG_PATTERN, ErrorSerializer, errors
-from eventsite.serializers import NestedInputSerializer, validated
+from eventsite.serializers import NestedInputSerializer, Serializer, validated
 from eventsite.text import multiline_text, single_line_text
 
 EVENT_ID_PARAMETER = OpenApiParameter(
@@ -66,7 +66,7 @@ class EventDateTimeField(serializers.DateTimeField):
 # Output
 
 
-class CountsSerializer(serializers.Serializer):
+class CountsSerializer(Serializer):
     registered = serializers.IntegerField(help_text="Confirmed students.")
     waitlisted = serializers.IntegerField(help_text="Students on the waitlist.")
     teams = serializers.IntegerField(help_text="Active (confirmed or waitlisted) teams.")
@@ -75,7 +75,7 @@ class CountsSerializer(serializers.Serializer):
     certificates = serializers.IntegerField(help_text="Valid (not revoked) certificates.")
 
 
-class SessionOutputSerializer(serializers.Serializer):
+class SessionOutputSerializer(Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
     starts_at = serializers.DateTimeField(allow_null=True)
@@ -128,7 +128,7 @@ class QuestionSerializer(NestedInputSerializer):
     required = serializers.BooleanField(required=False, default=False)
 
 
-class PosterSerializer(serializers.Serializer):
+class PosterSerializer(Serializer):
     url = serializers.CharField(help_text="Absolute address of the image; it changes when the poster does.")
     content_type = serializers.ChoiceField(choices=["image/jpeg", "image/png"])
     width = serializers.IntegerField()
@@ -146,7 +146,7 @@ def poster_json(event: Event, poster: EventPoster) -> dict:
     }
 
 
-class EventOutputSerializer(serializers.Serializer):
+class EventOutputSerializer(Serializer):
     event_id = serializers.CharField()
     title = serializers.CharField()
     description = serializers.CharField()
@@ -241,7 +241,7 @@ class SessionInputSerializer(NestedInputSerializer):
     starts_at = EventDateTimeField(required=False, allow_null=True)
 
 
-class EventInputSerializer(serializers.Serializer):
+class EventInputSerializer(Serializer):
     title = serializers.CharField(max_length=200, validators=[single_line_text])
     description = serializers.CharField(
         max_length=10_000, required=False, allow_blank=True, validators=[multiline_text]
@@ -317,7 +317,7 @@ class EventCreateInputSerializer(EventInputSerializer):
     event_id = serializers.SlugField(max_length=64, help_text="The event's slug, e.g. hackfest-2026.")
 
 
-class EventListFilterSerializer(serializers.Serializer):
+class EventListFilterSerializer(Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Words to look for.")
     status = serializers.ChoiceField(choices=["open", "upcoming", "past"], required=False)
     club = serializers.SlugField(required=False, max_length=64, help_text="Only the events of this club (its slug).")
@@ -413,7 +413,7 @@ class EventDetailApi(APIView):
         return Response(_event_body(event_id, request))
 
 
-class EventCancelInputSerializer(serializers.Serializer):
+class EventCancelInputSerializer(Serializer):
     reason = serializers.CharField(
         max_length=CANCELLATION_REASON_MAX,
         required=False,
@@ -471,7 +471,7 @@ class EventCancelApi(APIView):
         return Response(_event_body(event_id, request))
 
 
-class PosterInputSerializer(serializers.Serializer):
+class PosterInputSerializer(Serializer):
     poster = serializers.FileField(help_text="JPEG, PNG or WebP; re-encoded, its metadata (EXIF, GPS) removed.")
     alt_text = serializers.CharField(
         required=False, allow_blank=True, max_length=EventPoster.ALT_TEXT_MAX_LENGTH, validators=[single_line_text]
@@ -527,7 +527,7 @@ class EventPosterApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class EventStatusOutputSerializer(serializers.Serializer):
+class EventStatusOutputSerializer(Serializer):
     event_id = serializers.CharField()
     registrations = serializers.DictField(child=serializers.CharField(), help_text="enrollment_no -> registration_id")
     waitlist = serializers.DictField(child=serializers.CharField(), help_text="In waitlist order.")

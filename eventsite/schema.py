@@ -11,14 +11,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from eventsite.serializers import Serializer
 
-class ErrorDetailSerializer(serializers.Serializer):
+
+class ErrorDetailSerializer(Serializer):
     code = serializers.CharField(help_text="Stable UPPER_SNAKE code, e.g. EVENT_FULL.")
     message = serializers.CharField(help_text="Human text, fit to show to the user.")
     details = serializers.DictField(help_text="For VALIDATION_ERROR: field -> list of messages.")
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(Serializer):
     error = ErrorDetailSerializer()
 
 

@@ -16,7 +16,7 @@ from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, ApiPagination, paginated, paginated_response
 from eventsite.schema import CODE_PATTERN, NO_INPUT, errors
-from eventsite.serializers import validated
+from eventsite.serializers import Serializer, validated
 from eventsite.text import multiline_text, single_line_text
 from registrations.models import Attendance, Feedback, RegistrationStatus, Student, TeamStatus
 from registrations.selectors import (
@@ -89,12 +89,12 @@ def enrollment_no_in_path(raw: str) -> str:
 # Logins
 
 
-class LoginInputSerializer(serializers.Serializer):
+class LoginInputSerializer(Serializer):
     username = serializers.CharField(max_length=150, help_text="A student's username is their enrollment number.")
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
-class LoginOutputSerializer(serializers.Serializer):
+class LoginOutputSerializer(Serializer):
     token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
     username = serializers.CharField()
     enrollment_no = serializers.CharField(allow_null=True, help_text="Null for a login that is not a student's.")
@@ -129,7 +129,7 @@ class AuthTokenApi(APIView):
         )
 
 
-class StudentOutputSerializer(serializers.Serializer):
+class StudentOutputSerializer(Serializer):
     enrollment_no = serializers.CharField()
     full_name = serializers.CharField()
     email = serializers.CharField()
@@ -138,7 +138,7 @@ class StudentOutputSerializer(serializers.Serializer):
     phone = serializers.CharField()
 
 
-class SignupInputSerializer(serializers.Serializer):
+class SignupInputSerializer(Serializer):
     enrollment_no = serializers.CharField(max_length=32)
     full_name = serializers.CharField(max_length=150, validators=[single_line_text])
     email = serializers.EmailField(max_length=254)
@@ -180,7 +180,7 @@ class SignupApi(APIView):
 # Students
 
 
-class StudentListFilterSerializer(serializers.Serializer):
+class StudentListFilterSerializer(Serializer):
     q = serializers.CharField(
         required=False, allow_blank=True, max_length=200, help_text="Enrollment number, name, email or department."
     )
@@ -228,7 +228,7 @@ class StudentDetailApi(APIView):
 # Registration
 
 
-class EnrollmentInputSerializer(serializers.Serializer):
+class EnrollmentInputSerializer(Serializer):
     enrollment_no = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text=ENROLLMENT_NO_HELP)
 
 
@@ -245,7 +245,7 @@ class RegistrationInputSerializer(EnrollmentInputSerializer):
     access_code = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text=ACCESS_CODE_HELP)
 
 
-class RegistrationOutputSerializer(serializers.Serializer):
+class RegistrationOutputSerializer(Serializer):
     registration_id = serializers.CharField()
     event_id = serializers.CharField()
     enrollment_no = serializers.CharField(source="student_id")
@@ -279,7 +279,7 @@ class RegisterIndividualApi(APIView):
         return Response(RegistrationOutputSerializer(registration).data, status=status.HTTP_201_CREATED)
 
 
-class TeamInputSerializer(serializers.Serializer):
+class TeamInputSerializer(Serializer):
     team_name = serializers.CharField(max_length=200, validators=[single_line_text])
     leader = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text=ENROLLMENT_NO_HELP)
     members = serializers.ListField(
@@ -291,7 +291,7 @@ class TeamInputSerializer(serializers.Serializer):
     access_code = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text=ACCESS_CODE_HELP)
 
 
-class TeamOutputSerializer(serializers.Serializer):
+class TeamOutputSerializer(Serializer):
     team_id = serializers.CharField(source="pk")
     team_name = serializers.CharField(source="name")
     event_id = serializers.CharField()
@@ -352,7 +352,7 @@ REGISTRATION_ID_PARAMETER = OpenApiParameter(
 )
 
 
-class RegistrationRejectInputSerializer(serializers.Serializer):
+class RegistrationRejectInputSerializer(Serializer):
     reason = serializers.CharField(
         max_length=REJECTION_REASON_MAX,
         required=False,
@@ -400,18 +400,18 @@ class RegistrationRejectApi(APIView):
         return Response(RegistrationOutputSerializer(registration).data)
 
 
-class AccessCodesInputSerializer(serializers.Serializer):
+class AccessCodesInputSerializer(Serializer):
     count = serializers.IntegerField(min_value=1, max_value=ACCESS_CODES_PER_REQUEST_MAX, help_text="How many codes.")
     max_uses = serializers.IntegerField(
         min_value=1, max_value=ACCESS_CODE_USES_MAX, help_text="Registrations each code allows (1: one person each)."
     )
 
 
-class NewAccessCodesSerializer(serializers.Serializer):
+class NewAccessCodesSerializer(Serializer):
     codes = serializers.ListField(child=serializers.CharField(), help_text="The new codes, to hand out.")
 
 
-class AccessCodeSerializer(serializers.Serializer):
+class AccessCodeSerializer(Serializer):
     code = serializers.CharField()
     max_uses = serializers.IntegerField()
     uses = serializers.IntegerField(help_text="Registrations made with it.")
@@ -445,7 +445,7 @@ class AccessCodesApi(APIView):
         return Response({"codes": [code.code for code in codes]}, status=status.HTTP_201_CREATED)
 
 
-class CancelOutputSerializer(serializers.Serializer):
+class CancelOutputSerializer(Serializer):
     cancelled = serializers.ListField(child=serializers.CharField(), help_text="Registration ids (a team: all).")
     promoted = serializers.DictField(
         child=serializers.CharField(), help_text="enrollment_no -> registration_id moved up from the waitlist."
@@ -475,7 +475,7 @@ class RegisterCancelApi(APIView):
 # Attendance and feedback
 
 
-class AttendanceInputSerializer(serializers.Serializer):
+class AttendanceInputSerializer(Serializer):
     enrollment_no = serializers.CharField(max_length=32, required=False, allow_blank=True)
     checkin_code = serializers.CharField(max_length=32, required=False, allow_blank=True)
     session = serializers.CharField(
@@ -483,7 +483,7 @@ class AttendanceInputSerializer(serializers.Serializer):
     )
 
 
-class AttendanceOutputSerializer(serializers.Serializer):
+class AttendanceOutputSerializer(Serializer):
     attendance_id = serializers.CharField()
     enrollment_no = serializers.CharField(source="student_id")
     session = serializers.CharField(source="session.code")
@@ -537,7 +537,7 @@ class FeedbackInputSerializer(EnrollmentInputSerializer):
     )
 
 
-class FeedbackOutputSerializer(serializers.Serializer):
+class FeedbackOutputSerializer(Serializer):
     feedback_id = serializers.CharField()
     enrollment_no = serializers.CharField(source="student_id")
     event_id = serializers.CharField()
@@ -575,7 +575,7 @@ class FeedbackSubmitApi(APIView):
 # The organizers' roster: the rows of the roster page, for a frontend
 
 
-class EventRosterFilterSerializer(serializers.Serializer):
+class EventRosterFilterSerializer(Serializer):
     q = serializers.CharField(
         required=False, allow_blank=True, max_length=100, help_text="Part of an enrollment number, a name or a team."
     )
@@ -590,7 +590,7 @@ class EventRosterFilterSerializer(serializers.Serializer):
     )
 
 
-class EventRosterRowSerializer(serializers.Serializer):
+class EventRosterRowSerializer(Serializer):
     registration_id = serializers.CharField(source="registration.registration_id")
     status = serializers.ChoiceField(choices=RegistrationStatus.choices, source="registration.status")
     student = StudentOutputSerializer()

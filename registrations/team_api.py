@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from events.api import EVENT_ID_PARAMETER
 from eventsite.errors import NotFound
 from eventsite.schema import NO_INPUT, errors
-from eventsite.serializers import validated
+from eventsite.serializers import Serializer, validated
 from eventsite.text import single_line_text
 from registrations.api import ANSWERS_HELP, CancelOutputSerializer
 from registrations.models import Team, TeamMembership, TeamStatus
@@ -63,7 +63,7 @@ def team_json(team: Team, user) -> dict:
     }
 
 
-class TeamMemberSerializer(serializers.Serializer):
+class TeamMemberSerializer(Serializer):
     enrollment_no = serializers.CharField()
     full_name = serializers.CharField()
     state = serializers.ChoiceField(choices=["leader", "accepted", "pending", "declined"])
@@ -72,7 +72,7 @@ class TeamMemberSerializer(serializers.Serializer):
     )
 
 
-class TeamDetailOutputSerializer(serializers.Serializer):
+class TeamDetailOutputSerializer(Serializer):
     team_id = serializers.CharField()
     team_name = serializers.CharField()
     event_id = serializers.CharField()
@@ -93,7 +93,7 @@ def _team_response(request: Request, team: Team) -> Response:
     return Response(TeamDetailOutputSerializer(team_json(team, request.user)).data)
 
 
-class TeamRenameInputSerializer(serializers.Serializer):
+class TeamRenameInputSerializer(Serializer):
     team_name = serializers.CharField(max_length=200, validators=[single_line_text])
 
 
@@ -127,7 +127,7 @@ class TeamDetailApi(APIView):
         return _team_response(request, team)
 
 
-class AnswersInputSerializer(serializers.Serializer):
+class AnswersInputSerializer(Serializer):
     answers = serializers.JSONField(required=False, help_text=ANSWERS_HELP)
 
 
@@ -135,15 +135,15 @@ class JoinInputSerializer(AnswersInputSerializer):
     join_code = serializers.CharField(max_length=32, help_text="The code a member of the team shared.")
 
 
-class EnrollmentNoInputSerializer(serializers.Serializer):
+class EnrollmentNoInputSerializer(Serializer):
     enrollment_no = serializers.CharField(max_length=32)
 
 
-class InviteInputSerializer(serializers.Serializer):
+class InviteInputSerializer(Serializer):
     enrollment_nos = serializers.ListField(child=serializers.CharField(max_length=32), min_length=1, max_length=20)
 
 
-class InviteOutputSerializer(serializers.Serializer):
+class InviteOutputSerializer(Serializer):
     invited = serializers.ListField(child=serializers.CharField(), help_text="Enrollment numbers invited now.")
     team = TeamDetailOutputSerializer()
 
@@ -186,7 +186,7 @@ class TeamAcceptApi(APIView):
         return _team_response(request, team)
 
 
-class DeclineOutputSerializer(serializers.Serializer):
+class DeclineOutputSerializer(Serializer):
     team_id = serializers.CharField()
     declined = serializers.BooleanField()
 
