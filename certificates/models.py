@@ -19,7 +19,23 @@ TITLE_MAX_LENGTH = 100
 REVOCATION_REASON_MAX = 2000
 
 
-class Certificate(models.Model):
+class Verifiable:
+    """A paper anyone may check at its ``verify_path`` on the site: valid until it is revoked (``revoked_at``)."""
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def status(self) -> str:
+        return "revoked" if self.is_revoked else "valid"
+
+    @property
+    def verify_url(self) -> str:
+        return settings.SITE_URL + self.verify_path
+
+
+class Certificate(Verifiable, models.Model):
     Kind = CertificateKind
 
     certificate_id = models.CharField(primary_key=True, max_length=40)
@@ -66,10 +82,6 @@ class Certificate(models.Model):
         return self.certificate_id
 
     @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
-
-    @property
     def heading(self) -> str:
         """What the certificate is, in words: "Certificate of Merit: Winner"."""
         name = {
@@ -81,16 +93,8 @@ class Certificate(models.Model):
         return f"{name}: {self.title}" if self.title else name
 
     @property
-    def status(self) -> str:
-        return "revoked" if self.is_revoked else "valid"
-
-    @property
     def verify_path(self) -> str:
         return reverse("certificate-verify", args=[self.certificate_id])
-
-    @property
-    def verify_url(self) -> str:
-        return settings.SITE_URL + self.verify_path
 
 
 PLACEHOLDERS = ("student_name", "event_title", "event_dates", "title")
@@ -149,7 +153,7 @@ class CertificateTemplate(models.Model):
         return [self.signature_1, self.signature_2, self.signature_3]
 
 
-class RecordSnapshot(models.Model):
+class RecordSnapshot(Verifiable, models.Model):
     """A student's co-curricular record as it stood when it was handed out, verifiable by its own URL.
 
     ``lines`` keeps what the paper said (event, dates, role, kinds and titles), so a later change
@@ -173,17 +177,5 @@ class RecordSnapshot(models.Model):
         return self.snapshot_id
 
     @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
-
-    @property
-    def status(self) -> str:
-        return "revoked" if self.is_revoked else "valid"
-
-    @property
     def verify_path(self) -> str:
         return reverse("record-verify", args=[self.snapshot_id])
-
-    @property
-    def verify_url(self) -> str:
-        return settings.SITE_URL + self.verify_path
