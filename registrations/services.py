@@ -462,17 +462,20 @@ def _active_enrollments(event: Event, enrollment_nos: Iterable[str]) -> list[str
     )
 
 
-def _already_registered(event_id: str, enrollment_no: str) -> DomainError:
+def _already_registered_refusal(enrollment_no: str, *, waiting: bool) -> DomainError:
     """The refusal for a student who already has a registration: PENDING_APPROVAL while it waits for approval."""
+    details = {"enrollment_nos": [enrollment_no]}
+    if waiting:
+        return PendingApproval("Your registration is already waiting for the organizers' approval.", details=details)
+    return AlreadyRegistered(details=details)
+
+
+def _already_registered(event_id: str, enrollment_no: str) -> DomainError:
+    """``_already_registered_refusal``, asking the database whether the registration waits for approval."""
     waiting = Registration.objects.filter(
         event_id=event_id, student_id=enrollment_no, status=RegistrationStatus.PENDING
-    )
-    if waiting.exists():
-        return PendingApproval(
-            "Your registration is already waiting for the organizers' approval.",
-            details={"enrollment_nos": [enrollment_no]},
-        )
-    return AlreadyRegistered(details={"enrollment_nos": [enrollment_no]})
+    ).exists()
+    return _already_registered_refusal(enrollment_no, waiting=waiting)
 
 
 def _new_registration(event: Event, enrollment_no: str, status: str, seq: int | None, now, team: Team | None = None):
@@ -506,11 +509,13 @@ def _open_with_a_seat_q(now) -> Q:
 
 
 # The direct confirmation on PostgreSQL: the seat, the registration and its outbox row in one
-# statement. The UPDATE holds the event's row lock until the statement ends; if the insert is
-# refused (already registered) the whole statement is undone, the seat with it. Its WHERE clause
-# is ``_open_with_a_seat_q`` compiled by the ORM (``_seat_condition_sql``). When no seat is taken,
-# the same statement reports the event as it stood and whether the student already holds a place,
-# so the usual refusals need no second trip.
+# statement. The UPDATE holds the event's row lock until the statement ends. Its WHERE clause is
+# ``_open_with_a_seat_q`` compiled by the ORM (``_seat_condition_sql``), and a student who already
+# holds a place (or waits for approval of one) takes no seat; should two of their requests pass
+# that check at once, the one-active-registration constraint refuses the second insert and the
+# whole statement is undone, the seat with it. When no seat is taken, the same statement reports
+# the event as it stood and the status of the student's current registration, if any, so the
+# usual refusals need no second trip.
 _SNAPSHOT_FIELDS = (
     "status",
     "registration_mode",
@@ -525,10 +530,14 @@ _SNAPSHOT_FIELDS = (
     "access_code_required",
     "approval_required",
 )
+# The student's registration that holds or waits for a place (at most one: the constraint).
+_CURRENT_REGISTRATION = """registrations_registration
+        WHERE event_id = %(event_id)s AND enrollment_no = %(enrollment_no)s
+          AND status = ANY(%(current_statuses)s)"""
 _CONFIRM_IN_ONE_STATEMENT = f"""
 WITH seat AS (
     UPDATE events_event SET confirmed_count = confirmed_count + 1
-    WHERE event_id = %(event_id)s AND {{seat_condition}}
+    WHERE event_id = %(event_id)s AND {{seat_condition}} AND NOT EXISTS (SELECT 1 FROM {_CURRENT_REGISTRATION})
     RETURNING event_id
 ), registration AS (
     INSERT INTO registrations_registration
@@ -542,31 +551,28 @@ WITH seat AS (
     RETURNING id
 )
 SELECT notification.id,
-       notification.id IS NULL AND EXISTS (
-           SELECT 1 FROM registrations_registration
-           WHERE event_id = %(event_id)s AND enrollment_no = %(enrollment_no)s
-             AND status IN (%(confirmed)s, %(waitlisted)s, %(pending)s)
-       ),
+       CASE WHEN notification.id IS NULL THEN (SELECT status FROM {_CURRENT_REGISTRATION}) END,
        {", ".join("e." + name for name in _SNAPSHOT_FIELDS)}
 FROM events_event e LEFT JOIN notification ON true
 WHERE e.event_id = %(event_id)s
 """
 
 
-def _refuse_as_the_general_path_would(event: Event, already_registered: bool, enrollment_no: str, now) -> None:
+def _refuse_as_the_general_path_would(event: Event, current_status: str | None, enrollment_no: str, now) -> None:
     """Raise the general path's answer where the event as the statement saw it leaves nothing to decide.
 
-    Closed, cancelled, the wrong mode, or full without a waitlist: the same checks in the same
-    order as under the lock. Otherwise (a waitlist place, a seat freed meanwhile, an event with
-    an audience, access codes or approval) return, and the general path decides.
+    Closed, cancelled, the wrong mode, already registered (``current_status``: the student's
+    registration that holds or waits for a place), or full without a waitlist: the same checks in
+    the same order as under the lock. Otherwise (a waitlist place, a seat freed meanwhile, an event
+    with an audience, access codes or approval) return, and the general path decides.
     """
     _ensure_registration_open(event, now)
     _ensure_mode(event, Event.Mode.INDIVIDUAL)
     if not event.registration_is_plain:
         return
+    if current_status is not None:  # confirmed, waitlisted or awaiting approval: the general path's words for each
+        raise _already_registered_refusal(enrollment_no, waiting=current_status == RegistrationStatus.PENDING)
     if not event.capacity_holds(event.confirmed_count + 1) and not event.waitlist_enabled:
-        if already_registered:  # confirmed, waitlisted or awaiting approval: the general path's words for each
-            raise _already_registered(event.pk, enrollment_no)
         raise EventFull(details={"capacity": event.capacity, "seats_left": event.seats_left})
 
 
@@ -617,7 +623,7 @@ def _confirm_in_one_statement(registration: Registration) -> None:
         "checkin_code": registration.checkin_code,
         "now": registration.registered_at,
         "confirmed": RegistrationStatus.CONFIRMED,
-        "waitlisted": RegistrationStatus.WAITLISTED,
+        "current_statuses": list(CURRENT_STATUSES),
         "kind": notifications.Kind.REGISTRATION_CONFIRMED,
         "pending": notifications.State.PENDING,
     }
@@ -629,15 +635,15 @@ def _confirm_in_one_statement(registration: Registration) -> None:
             row = cursor.fetchone()
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
-        if constraint == "registration_one_active_per_student":  # a seat was free: only the student is refused
+        if constraint == "registration_one_active_per_student":  # two of the student's requests at once
             raise _already_registered(registration.event_id, registration.student_id) from error
         raise
     if row is None:  # no such event: the general path says so
         raise _NoSeatClaimed
-    notification_id, already_registered, *event_values = row
+    notification_id, current_status, *event_values = row
     if notification_id is None:
         snapshot = _event_snapshot(registration.event_id, event_values)
-        _refuse_as_the_general_path_would(snapshot, already_registered, registration.student_id, params["now"])
+        _refuse_as_the_general_path_would(snapshot, current_status, registration.student_id, params["now"])
         raise _NoSeatClaimed
     notifications.deliver_after_commit([notification_id])
 

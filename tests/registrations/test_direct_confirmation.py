@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from events.models import Event
-from eventsite.errors import AlreadyRegistered, DomainError, EventFull
+from eventsite.errors import AlreadyRegistered, DomainError, EventFull, PendingApproval
 from registrations.models import Notification, Registration
 from registrations.services import _open_with_a_seat_q, _registration_confirm_directly, registration_create
 from tests.factories import EventFactory, RegistrationFactory, StudentUserFactory
@@ -110,6 +110,33 @@ def test_a_second_registration_of_ones_own_is_already_registered_and_changes_not
     assert event.confirmed_count == seats_before
     assert Registration.objects.filter(event=event, student=first.student).count() == 1
     assert not Notification.objects.filter(student=first.student).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # no test transaction around it: the statement runs without a savepoint
+@pytest.mark.parametrize("status", ["confirmed", "waitlisted", "pending"])
+def test_a_student_holding_a_place_takes_no_seat_and_hears_why_in_as_many_queries_as_a_seat(
+    event, status, django_assert_max_num_queries
+):
+    """A repeated request while seats are left: no seat taken and given back, no insert refused by the
+    constraint; on PostgreSQL the one statement answers it (with the token's query, two in all)."""
+    holder = StudentUserFactory()
+    RegistrationFactory(
+        event=event, student=holder, status=status, checkin_code=None if status != "confirmed" else "HOLD1"
+    )
+    event.refresh_from_db()
+    seats_before = event.confirmed_count
+    expected = PendingApproval if status == "pending" else AlreadyRegistered
+
+    with (
+        django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 8),
+        pytest.raises(expected) as refused,
+    ):
+        registration_create(event=event.pk, enrollment_no=holder.pk, actor=holder.user)
+
+    assert refused.value.details == {"enrollment_nos": [holder.pk]}
+    event.refresh_from_db()
+    assert event.confirmed_count == seats_before
+    assert Registration.objects.filter(event=event, student=holder).count() == 1
 
 
 def test_a_full_event_refuses_its_own_registrant_as_already_registered_and_others_as_full(event):
