@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events.api import EVENT_ID_PARAMETER
-from events.selectors import event_get, event_sessions, event_user_is_organizer
+from events.selectors import event_get, event_is_visible_to, event_sessions
 from eventsite.clients import PeerScopedRateThrottle
 from eventsite.errors import NotFound, PermissionDenied, ValidationFailed
 from eventsite.pagination import PAGE_PARAMETERS, ApiPagination, paginated, paginated_response
@@ -617,7 +617,7 @@ class EventRosterApi(APIView):
     )
     def get(self, request: Request, event_id: str) -> Response:
         event = event_get(event_id)
-        if not event.is_public and not event_user_is_organizer(event, request.user):
+        if not event_is_visible_to(event, request.user):
             raise NotFound.of("event", event_id)  # a draft is invisible to all but its organizers
         filters = validated(EventRosterFilterSerializer, request.query_params)
         code = filters.get("session")
