@@ -163,7 +163,9 @@ class Gunicorn:
 class NotificationSender:
     """``manage.py send_notifications`` running beside the server, on the same machine's cores."""
 
-    def __init__(self, url: str, *, settings: str = "bench.settings", interval: float = 0.2, niceness: int = 0):
+    def __init__(
+        self, url: str, *, settings: str = "bench.settings", interval: float = 0.2, niceness: int | None = None
+    ):
         self.env = server_env(url, DJANGO_SETTINGS_MODULE=settings, NOTIFICATIONS_SENDER="worker")
         self.interval = interval
         self.niceness = niceness
@@ -174,12 +176,13 @@ class NotificationSender:
         self.log = open(OUT / "send_notifications.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
-                *(["nice", "-n", str(self.niceness)] if self.niceness else []),
                 sys.executable,
                 "manage.py",
                 "send_notifications",
                 "--interval",
                 str(self.interval),
+                # None: the command's own default (it lowers its priority by 10); 0: the web workers' priority.
+                *(["--niceness", str(self.niceness)] if self.niceness is not None else []),
             ],
             cwd=ROOT,
             env=self.env,

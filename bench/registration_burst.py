@@ -265,7 +265,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--sender", choices=["worker", "request"], default="worker", help="who sends the emails")
     parser.add_argument(
-        "--sender-niceness", type=int, default=0, help="run the email sender under nice -n N (0: same priority)"
+        "--sender-niceness",
+        type=int,
+        default=None,
+        help="the email sender's --niceness (default: the command's own, 10; 0: the web workers' priority)",
     )
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--backend", help=argparse.SUPPRESS)
