@@ -11,8 +11,8 @@ from registrations.notifications import Delivery, deliver, schedule_due
 logger = logging.getLogger(__name__)
 
 # The worker shares its machine with the web workers: measured in docs/PERFORMANCE.md (section 1),
-# a rush of registrations went 0.55 of the baseline with the worker at their priority and 0.63-0.67
-# with it 10 lower, the emails still out within 1.2 s.
+# a rush of registrations reached 0.576 of the baseline with the worker at their priority and 0.593
+# with it 10 lower (medians of twelve and thirteen runs), the emails still out within 1.5 s.
 DEFAULT_NICENESS = 10
 
 
