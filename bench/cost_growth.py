@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -156,17 +155,7 @@ def main() -> int:
         "through the test client; target: registration and lookup within 1.2x of the empty event"
     )
     worst = 0.0
-    for backend in args.backends.split(","):
-        child = subprocess.run(
-            [sys.executable, __file__, "--backend", backend, *sys.argv[1:]],
-            capture_output=True,
-            text=True,
-            timeout=3600,
-        )
-        if child.returncode != 0:
-            print(child.stdout, child.stderr, file=sys.stderr)
-            return child.returncode
-        result = json.loads(child.stdout.strip().splitlines()[-1])
+    for result in harness.results_per_backend(__file__, args.backends, timeout=3600):
         print(f"\n== {result['backend']}")
         print(f"  {'existing':>9} {'registration':>20} {'lookup':>20} {'status':>24}  queries reg/lookup/status")
         for size, f in result["levels"].items():

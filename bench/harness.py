@@ -69,6 +69,27 @@ def server_env(url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def results_per_backend(script: str, backends: str, *, timeout: int = 1800) -> list[dict]:
+    """Run ``script --backend B`` for each of ``backends`` (comma-separated), each in a process of its own.
+
+    Django reads its settings (the database) once per process. Each child prints its result as JSON
+    on its last line; a child that fails has its output printed and its exit code raised as SystemExit.
+    """
+    results = []
+    for backend in backends.split(","):
+        child = subprocess.run(
+            [sys.executable, script, "--backend", backend, *sys.argv[1:]],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if child.returncode != 0:
+            print(child.stdout, child.stderr, file=sys.stderr)
+            raise SystemExit(child.returncode)
+        results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    return results
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -31,7 +31,6 @@ import json
 import os
 import pstats
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -288,19 +287,7 @@ def main() -> int:
     if args.backend:
         print(json.dumps(run_backend(args.backend, args)))
         return 0
-    results = []
-    for backend in args.backends.split(","):
-        # One process per backend: Django's settings (the database) are read once per process.
-        child = subprocess.run(
-            [sys.executable, __file__, "--backend", backend, *sys.argv[1:]],
-            capture_output=True,
-            text=True,
-            timeout=1800,
-        )
-        if child.returncode != 0:
-            print(child.stdout, child.stderr, file=sys.stderr)
-            return child.returncode
-        results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    results = harness.results_per_backend(__file__, args.backends)
     print_report(results, args)
     return 0
 
