@@ -27,6 +27,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import timezone
+from psycopg import sql as psycopg_sql
 
 from events.models import (
     Event,
@@ -510,9 +511,9 @@ def _open_with_a_seat_q(now) -> Q:
 
 # The direct confirmation on PostgreSQL: the seat, the registration and its outbox row in one
 # statement. The UPDATE holds the event's row lock until the statement ends. Its WHERE clause is
-# ``_open_with_a_seat_q`` compiled by the ORM (``_seat_condition_sql``), and a student who already
-# holds a place (or waits for approval of one) takes no seat; should two of their requests pass
-# that check at once, the one-active-registration constraint refuses the second insert and the
+# ``_open_with_a_seat_q`` compiled by the ORM (``_confirm_in_one_statement_sql``), and a student who
+# already holds a place (or waits for approval of one) takes no seat; should two of their requests
+# pass that check at once, the one-active-registration constraint refuses the second insert and the
 # whole statement is undone, the seat with it. When no seat is taken, the same statement reports
 # the event as it stood and the status of the student's current registration, if any, so the
 # usual refusals need no second trip.
@@ -533,7 +534,7 @@ _SNAPSHOT_FIELDS = (
 # The student's registration that holds or waits for a place (at most one: the constraint).
 _CURRENT_REGISTRATION = """registrations_registration
         WHERE event_id = %(event_id)s AND enrollment_no = %(enrollment_no)s
-          AND status = ANY(%(current_statuses)s)"""
+          AND status IN ({current_statuses})"""
 _CONFIRM_IN_ONE_STATEMENT = f"""
 WITH seat AS (
     UPDATE events_event SET confirmed_count = confirmed_count + 1
@@ -542,12 +543,12 @@ WITH seat AS (
 ), registration AS (
     INSERT INTO registrations_registration
         (registration_id, event_id, enrollment_no, status, checkin_code, registered_at)
-    SELECT %(registration_id)s, event_id, %(enrollment_no)s, %(confirmed)s, %(checkin_code)s, %(now)s FROM seat
+    SELECT %(registration_id)s, event_id, %(enrollment_no)s, {{confirmed}}, %(checkin_code)s, %(now)s FROM seat
     RETURNING registration_id
 ), notification AS (
     INSERT INTO registrations_notification
         (kind, enrollment_no, object_id, state, attempts, created_at, next_attempt_at, last_error)
-    SELECT %(kind)s, %(enrollment_no)s, registration_id, %(pending)s, 0, %(now)s, %(now)s, '' FROM registration
+    SELECT {{kind}}, %(enrollment_no)s, registration_id, {{pending}}, 0, %(now)s, %(now)s, '' FROM registration
     RETURNING id
 )
 SELECT notification.id,
@@ -580,58 +581,67 @@ def _refuse_as_the_general_path_would(event: Event, current_status: str | None, 
 _NOW_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-@cache
-def _confirm_in_one_statement_sql() -> tuple[str, dict[str, object]]:
-    """The statement with ``_open_with_a_seat_q`` compiled into its UPDATE, and the condition's fixed parameters.
+def _sql_literal(value: object) -> str:
+    """``value`` as a PostgreSQL literal, ready to stand in a statement that still takes %-parameters."""
+    return psycopg_sql.Literal(value).as_string().replace("%", "%%")
 
-    Compiled once per process, so the statement's text stays the same and PostgreSQL can prepare it.
+
+@cache
+def _confirm_in_one_statement_sql() -> str:
+    """The statement with ``_open_with_a_seat_q`` compiled into its UPDATE.
+
+    Compiled once per process. The condition's constants (statuses, the empty audience) and the
+    statement's own are written into its text as literals, so each execution binds only the five
+    values of the request (the event, the student, the new registration's id and check-in code,
+    the time), and PostgreSQL prepares the same text every time.
     """
     query = Event.objects.filter(_open_with_a_seat_q(_NOW_PLACEHOLDER)).query
     condition, condition_params = query.get_compiler(connection=connection).compile(query.where)
-    fixed: dict[str, object] = {}
-    names = []
-    for position, value in enumerate(condition_params):
-        if value == _NOW_PLACEHOLDER:
-            names.append("%(now)s")
-        else:
-            fixed[f"seat_{position}"] = value
-            names.append(f"%(seat_{position})s")
-    return _CONFIRM_IN_ONE_STATEMENT.format(seat_condition=condition % tuple(names)), fixed
+    values = tuple("%(now)s" if value == _NOW_PLACEHOLDER else _sql_literal(value) for value in condition_params)
+    return _CONFIRM_IN_ONE_STATEMENT.format(
+        seat_condition=condition % values,
+        current_statuses=", ".join(_sql_literal(str(status)) for status in CURRENT_STATUSES),
+        confirmed=_sql_literal(str(RegistrationStatus.CONFIRMED)),
+        kind=_sql_literal(str(notifications.Kind.REGISTRATION_CONFIRMED)),
+        pending=_sql_literal(str(notifications.State.PENDING)),
+    )
+
+
+@cache
+def _snapshot_reading() -> tuple[tuple, tuple[str, ...]]:
+    """How each of ``_SNAPSHOT_FIELDS`` is decoded, as the ORM decodes it, and the loaded fields in model order."""
+    decoders = tuple(getattr(Event._meta.get_field(name), "from_db_value", None) for name in _SNAPSHOT_FIELDS)
+    loaded = {"event_id", *_SNAPSHOT_FIELDS}
+    return decoders, tuple(field.attname for field in Event._meta.concrete_fields if field.attname in loaded)
 
 
 def _event_snapshot(event_id: str, values: Iterable[object]) -> Event:
-    """The event as the statement read it, each value decoded as the ORM decodes it.
+    """The event as the statement read it; its other fields are left unloaded, as ``.only()`` leaves them.
 
     A cursor hands JSON columns over as text (Django's PostgreSQL backend loads ``jsonb`` so), and
     the text ``"[]"`` is not the empty audience: undecoded, every plain event looked restricted
     and each refusal took the general path, four queries more under the event's lock.
     """
-    decoded = {}
-    for name, value in zip(_SNAPSHOT_FIELDS, values, strict=True):
-        field = Event._meta.get_field(name)
-        decoded[name] = field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-    return Event(event_id=event_id, **decoded)
+    decoders, model_order = _snapshot_reading()
+    read = {"event_id": event_id}
+    for name, decode, value in zip(_SNAPSHOT_FIELDS, decoders, values, strict=True):
+        read[name] = decode(value, None, connection) if decode else value
+    return Event.from_db(connection.alias, model_order, [read[name] for name in model_order])
 
 
 def _confirm_in_one_statement(registration: Registration) -> None:
-    statement, fixed_params = _confirm_in_one_statement_sql()
     params = {
-        **fixed_params,
         "event_id": registration.event_id,
         "enrollment_no": registration.student_id,
         "registration_id": registration.pk,
         "checkin_code": registration.checkin_code,
         "now": registration.registered_at,
-        "confirmed": RegistrationStatus.CONFIRMED,
-        "current_statuses": list(CURRENT_STATUSES),
-        "kind": notifications.Kind.REGISTRATION_CONFIRMED,
-        "pending": notifications.State.PENDING,
     }
     try:
         # Under autocommit the statement is its own transaction; inside a caller's transaction it
         # needs a savepoint, so that a refused insert undoes only itself.
         with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-            cursor.execute(statement, params)
+            cursor.execute(_confirm_in_one_statement_sql(), params)
             row = cursor.fetchone()
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
