@@ -11,7 +11,11 @@ def _field_copy(field: serializers.Field) -> serializers.Field:
     """A declared field's own copy for one serializer: a shallow copy, unless it holds other fields."""
     if isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation"):
         return copy.deepcopy(field)
-    return copy.copy(field)
+    # What copy.copy does for a plain object (fields define no __copy__ and no slots), without its
+    # generic protocol: a new instance of the class with a copy of the attributes.
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
 
 
 # DRF's serializer, with each instance's fields copied for a fraction of the cost. DRF deep-copies
