@@ -208,9 +208,7 @@ def _issue_chunk(event: Event, chunk: list[Registration], actor: Actor, now) -> 
         for r in chunk
         if r.student_id in eligible and r.student_id not in held
     ]
-    Certificate.objects.bulk_create(new, batch_size=ISSUE_CHUNK)
-    emails.certificates_issued(new)
-    return len(new)
+    return _store_new(new)
 
 
 def _bulk_outcome(event: Event, result: BulkIssueResult, *, listing: bool) -> None:
@@ -297,15 +295,15 @@ def certificate_issue_many(
                 certificate = _new_certificate(event, enr, confirmed.get(enr), actor, now, kind, title)
                 new.append(certificate)
                 result.issued[enr] = certificate.certificate_id
-        _store_new(new, result)
+        result.created = _store_new(new)
     return result
 
 
-def _store_new(new: list[Certificate], result: BulkIssueResult) -> None:
-    """Write a bulk issue's new certificates at once and owe each student their email."""
-    Certificate.objects.bulk_create(new, batch_size=500)
+def _store_new(new: list[Certificate]) -> int:
+    """Write a bulk issue's new certificates at once and owe each student their email; how many were written."""
+    Certificate.objects.bulk_create(new, batch_size=ISSUE_CHUNK)
     emails.certificates_issued(new)
-    result.created = len(new)
+    return len(new)
 
 
 def _revocation_reason(reason: str | None) -> str:
