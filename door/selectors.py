@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from events.models import Event, EventSession
 from events.selectors import event_sessions, event_user_is_organizer
+from eventsite import ids
 from eventsite.errors import NotAuthenticated, NotFound, PermissionDenied
 from registrations.models import Attendance, Registration, RegistrationStatus, ScannerLink
-from registrations.services import attendance_window, checkin_code_normalize, scanner_link_token_hash
+from registrations.services import attendance_window, scanner_link_token_hash
 
 CODE_HASH_LENGTH = 32  # hex digits: 128 bits of HMAC-SHA256
 
@@ -25,7 +26,7 @@ def checkin_hash_key(event: Event) -> str:
 
 def checkin_code_hash(key: str, code: str) -> str:
     """What the phone computes from a scanned code (Web Crypto HMAC-SHA256, hex, truncated)."""
-    digest = hmac.new(key.encode(), checkin_code_normalize(code).encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(key.encode(), ids.typed_code_normalize(code).encode(), hashlib.sha256).hexdigest()
     return digest[:CODE_HASH_LENGTH]
 
 

@@ -23,8 +23,9 @@ def random_token(length: int) -> str:
 
 
 def typed_code_normalize(raw: object) -> str:
-    """A code a person typed (a team's join code, an event's access code) as it is stored: no case,
-    no surrounding spaces, none of the dashes or spaces a student may type between its letters."""
+    """A code a person typed or a scanner read (a check-in code, a team's join code, an event's access
+    code) as it is stored: no case, no surrounding spaces, none of the dashes or spaces people type
+    between its letters."""
     return raw.strip().upper().replace("-", "").replace(" ", "") if isinstance(raw, str) else ""
 
 

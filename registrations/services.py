@@ -1451,7 +1451,7 @@ def attendance_mark(
     with transaction.atomic():
         registrations = Registration.objects.select_for_update().filter(event=event)
         if checkin_code:
-            code = checkin_code_normalize(checkin_code)
+            code = ids.typed_code_normalize(checkin_code)
             registration = registrations.filter(checkin_code=code).first()
             if registration is None:
                 raise NotFound("No registration has this check-in code.", details={"what": "registration"})
@@ -1491,11 +1491,6 @@ def _new_attendance(
         scanner_link=getattr(actor, "scanner_link", None),
         method=method,
     )
-
-
-def checkin_code_normalize(raw: str) -> str:
-    """A check-in code as stored: scanners and people add spaces, dashes and lower case."""
-    return raw.strip().upper().replace("-", "").replace(" ", "")
 
 
 # Self check-in: a projector shows a QR code that changes every SELF_CHECKIN_STEP seconds
@@ -1645,7 +1640,7 @@ def attendance_batch_record(*, event: Event, scans: list[ScanIn], actor: Actor =
         fresh = [scan for scan in scans if scan.scan_id not in decided]
         sessions = list(EventSession.objects.filter(event=event).order_by("position", "id"))
         last_session = sessions[-1].pk if sessions else None
-        codes = {checkin_code_normalize(scan.checkin_code) for scan in fresh if scan.checkin_code}
+        codes = {ids.typed_code_normalize(scan.checkin_code) for scan in fresh if scan.checkin_code}
         numbers = {scan.enrollment_no.strip().upper() for scan in fresh if not scan.checkin_code and scan.enrollment_no}
         registrations = list(
             Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
@@ -1671,7 +1666,7 @@ def attendance_batch_record(*, event: Event, scans: list[ScanIn], actor: Actor =
                 if event.status == Event.Status.CANCELLED:
                     raise EventCancelled()
                 if scan.checkin_code:
-                    registration = by_code.get(checkin_code_normalize(scan.checkin_code))
+                    registration = by_code.get(ids.typed_code_normalize(scan.checkin_code))
                     if registration is None:
                         raise NotFound("No registration has this check-in code.", details={"what": "registration"})
                 else:
