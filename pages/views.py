@@ -46,7 +46,7 @@ from events.selectors import (
 )
 from eventsite.errors import DomainError, NotFound, ValidationFailed
 from eventsite.forms import form_add_domain_error
-from registrations.forms import RegistrationAnswersForm, TeamJoinForm, TeamRegistrationForm
+from registrations.forms import ACCESS_CODE_INPUT_MAX, RegistrationAnswersForm, TeamJoinForm, TeamRegistrationForm
 from registrations.models import CURRENT_STATUSES, RegistrationStatus, Student
 from registrations.selectors import (
     attendance_count_for_session,
@@ -59,7 +59,6 @@ from registrations.services import attendance_mark, registration_cancel, registr
 from registrations.teams import team_create
 
 EVENTS_PER_PAGE = 20
-ACCESS_CODE_FIELD_MAX = 32
 CLUB_PAGE_EVENTS = 50
 CERTIFICATES_PER_PAGE = 100
 
@@ -128,6 +127,7 @@ def _detail_context(
         "record": record,
         "registration": registration if current else None,
         "rejected": registration is not None and registration.status == RegistrationStatus.REJECTED,
+        "access_code_max": ACCESS_CODE_INPUT_MAX,
         "waitlist_position": waitlist_position(registration) if current else None,
         "audience": audience_sentence(event),
         "audience_refusal": registration_audience_refusal(event, student),
@@ -184,6 +184,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         context["register_errors"] = ["Only students can register. This account is not linked to a student."]
         return render(request, "events/detail.html", context, status=403)
     answers_form = RegistrationAnswersForm(request.POST, questions=event_questions_asked(event))
+    access_code = request.POST.get("access_code", "")[:ACCESS_CODE_INPUT_MAX]
     if action == "team":
         return _team_register(request, event, student, answers_form)
     try:
@@ -195,7 +196,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
                 event=event,
                 enrollment_no=student.pk,
                 answers=answers_form.answers(),
-                access_code=request.POST.get("access_code", "")[:ACCESS_CODE_FIELD_MAX],
+                access_code=access_code,
                 actor=request.user,
             )
             if registration.status == RegistrationStatus.CONFIRMED:
@@ -223,7 +224,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
     except DomainError as error:
         context = _detail_context(request, event, answers_form=answers_form)
         context["register_errors"] = [error.message]
-        context["access_code"] = request.POST.get("access_code", "")[:ACCESS_CODE_FIELD_MAX]
+        context["access_code"] = access_code
         return render(request, "events/detail.html", context, status=error.http_status)
     return redirect("event-detail", event_id=event.pk)
 

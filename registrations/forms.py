@@ -10,7 +10,15 @@ from eventsite.forms import reason_field
 from eventsite.logins import locked_message, login_locked
 from eventsite.text import multiline_text, single_line_text
 from registrations.models import Feedback
-from registrations.services import ANSWER_TEXT_MAX_LENGTH, REJECTION_REASON_MAX
+from registrations.services import (
+    ACCESS_CODE_USES_MAX,
+    ACCESS_CODES_PER_REQUEST_MAX,
+    ANSWER_TEXT_MAX_LENGTH,
+    REJECTION_REASON_MAX,
+)
+
+# The longest access code the registration forms take (a page cuts what is typed to it).
+ACCESS_CODE_INPUT_MAX = 32
 
 RATING_CHOICES = [(5, "5 — excellent"), (4, "4 — good"), (3, "3 — fair"), (2, "2 — poor"), (1, "1 — very poor")]
 
@@ -80,7 +88,7 @@ class TeamRegistrationForm(forms.Form):
     )
     access_code = forms.CharField(
         label="Access code",
-        max_length=32,
+        max_length=ACCESS_CODE_INPUT_MAX,
         required=False,
         help_text="This event is by invitation: the code the organizers gave you.",
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}),
@@ -110,11 +118,11 @@ class TeamJoinForm(forms.Form):
 
 
 class AccessCodesForm(forms.Form):
-    count = forms.IntegerField(label="How many codes", min_value=1, max_value=500, initial=10)
+    count = forms.IntegerField(label="How many codes", min_value=1, max_value=ACCESS_CODES_PER_REQUEST_MAX, initial=10)
     max_uses = forms.IntegerField(
         label="Registrations each code allows",
         min_value=1,
-        max_value=10_000,
+        max_value=ACCESS_CODE_USES_MAX,
         initial=1,
         help_text="1: one code per person. More: one code for a class or a group.",
     )
