@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from events.models import Event
 from registrations.models import AccessCode, Registration, RegistrationStatus
-from registrations.services import access_codes_generate, registration_create
+from registrations.services import access_codes_generate, registration_create, registration_reject
+from registrations.teams import team_create
 from tests.factories import EventFactory, StudentUserFactory
 from tests.pages.test_organize_event_pages import form_data
 
@@ -124,3 +125,20 @@ def test_my_events_lists_a_request_awaiting_approval(client):
     client.force_login(student.user)
     page = client.get(reverse("my-events")).content.decode()
     assert "Research talk" in page and "Waiting for the organizers' approval" in page
+
+
+@pytest.mark.parametrize("mode", ["individual", "team"])
+def test_a_rejected_student_reads_it_once_above_the_way_to_ask_again(client, organizer, mode):
+    team = {"registration_mode": "team", "team_size_min": 1, "team_size_max": 3} if mode == "team" else {}
+    event = EventFactory(organizers=[organizer], approval_required=True, **team)
+    student = StudentUserFactory()
+    if mode == "team":
+        team = team_create(event=event, team_name="Solo", invite=[], actor=student.user)
+        registration = team.registrations.get()
+    else:
+        registration = registration_create(event=event, enrollment_no=student.pk, actor=student.user)
+    registration_reject(registration=registration, actor=organizer)
+    client.force_login(student.user)
+    page = client.get(reverse("event-detail", args=[event.pk])).content.decode()
+    assert page.count("The organizers did not approve your last registration. You may ask again.") == 1
+    assert ('value="team"' if mode == "team" else 'value="register"') in page
