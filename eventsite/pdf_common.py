@@ -80,14 +80,15 @@ def text_width(text: str, font: str, size: float) -> float:
 
 
 def text_draw(canvas, x: float, y: float, text: str, font: str, size: float, *, centred: bool = False) -> None:
-    """Draw ``text`` from ``x`` (or centred on it), each script in its font."""
+    """Draw ``text`` from ``x`` (or centred on it), each script in its font; each run is shaped once."""
+    runs = [(text_shaped(piece, name, size), name) for piece, name in text_runs(text, font)]
+    widths = [run_width(shaped, name, size) for shaped, name in runs]
     if centred:
-        x -= text_width(text, font, size) / 2
-    for piece, name in text_runs(text, font):
-        shaped = text_shaped(piece, name, size)
+        x -= sum(widths) / 2
+    for (shaped, name), width in zip(runs, widths, strict=True):
         canvas.setFont(name, size)
         canvas.drawString(x, y, shaped)
-        x += run_width(shaped, name, size)
+        x += width
 
 
 def text_fit_size(text: str, font: str, wanted: float, max_width: float) -> float:
